@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The check: handoff table + target manifest + policy -> allow or refuse, with every
+ * reason. One function, the same in the admin's pre-flight (CLI), the bare-metal loader
+ * and the EFI app, so a dry run and the real run cannot disagree.
+ */
+#ifndef LUGATE_CHECK_H
+#define LUGATE_CHECK_H
+
+#include <lugate/types.h>
+#include <lugate/policy.h>
+#include <lugate/table.h>
+#include <lugate/manifest.h>
+
+/* Reason codes. Their names (lugate_reason_name) are stable identifiers: never change. */
+enum lugate_reason_code {
+	LUGATE_REASON_NONE = 0,
+	LUGATE_REASON_DOWNGRADE,      /* "downgrade" */
+	LUGATE_REASON_VERSION_JUMP,   /* "version-jump" */
+	LUGATE_REASON_FLAVOUR_CHANGE, /* "flavour-change" */
+	LUGATE_REASON_PRERELEASE,     /* "prerelease" */
+	LUGATE_REASON_BAD_RELEASE,    /* "bad-release" */
+	LUGATE_REASON_SCHEMA_MISSING, /* "schema-missing" (per device) */
+	LUGATE_REASON_SCHEMA_VERSION, /* "schema-version" (per device) */
+	LUGATE_REASON_COMPAT_MISSING, /* "compat-missing" */
+	LUGATE_REASON_NO_MANIFEST,    /* "no-manifest" */
+	LUGATE_REASON_IMAGE_MISMATCH, /* "image-mismatch" */
+	LUGATE_REASON_TABLE_CORRUPT,  /* "table-corrupt" */
+	LUGATE_REASON_COUNT
+};
+
+const char *lugate_reason_name(enum lugate_reason_code c);
+
+struct lugate_reason {
+	enum lugate_reason_code code;
+	bool has_device;
+	lugate_pci_addr device;
+	struct lugate_guid guid;      /* schema-missing / schema-version */
+	uint32_t version;             /* schema-version: the preserved version */
+	uint32_t min_version, max_version; /* schema-version: what the target accepts */
+	int error;                    /* table-corrupt: the lugate_err from opening it */
+	const char *subject;          /* compat string, driver name, or which image; may be NULL */
+	const char *from, *to;        /* release reasons: outgoing and target (may be NULL) */
+};
+
+struct lugate_check_input {
+	const void *table;            /* framed handoff table (sealed or not) */
+	size_t table_size;
+	const void *manifest;         /* framed binary manifest; NULL if the target has none */
+	size_t manifest_size;
+	const char *target_release;   /* used when there is no manifest (from the image); may be NULL */
+	const char *const *scanned_compat; /* KHO/LUO strings found in the image; may be NULL */
+	size_t scanned_compat_count;
+	/* Policy: explicit, else the one sealed in the table, else the default. */
+	const struct lugate_policy *policy;
+	const uint8_t *target_sha256; /* hash of the image being checked; NULL if unknown */
+	const uint8_t *fallback_sha256; /* optional: hash of a fallback image, compared if sealed */
+};
+
+enum lugate_decision { LUGATE_REFUSE = 0, LUGATE_ALLOW = 1 };
+
+struct lugate_verdict {
+	enum lugate_decision decision;
+	enum lugate_path path;
+	const char *outgoing;         /* may be NULL if the table is corrupt */
+	const char *target;           /* may be NULL */
+	uint32_t device_count;
+	struct lugate_reason *reasons;/* caller's array */
+	size_t reason_capacity;
+	size_t reason_count;          /* reasons stored (<= capacity) */
+	size_t reason_total;          /* reasons found; > reason_count means some were dropped */
+	int manifest_error;           /* < 0 if a manifest was given but is corrupt */
+	struct lugate_table table;    /* the verified table (valid unless table-corrupt) */
+};
+
+/*
+ * Run the check. Never allocates. reasons/capacity are the caller's storage; a verdict
+ * with reason_total > 0 is always a refusal, whether or not every reason fit.
+ * Returns 0 (the verdict says allow or refuse) or LUGATE_ERR_INVAL on misuse.
+ */
+int lugate_check(const struct lugate_check_input *in, struct lugate_reason *reasons,
+		 size_t capacity, struct lugate_verdict *out);
+
+/*
+ * One-line human message for a reason, e.g.
+ * "target advertises no schema 5f0b...-... for 0000:3b:00.0 (mlx5_core); stamp it with
+ *  `lugate embed` or pick another target". Returns the length (truncated to buf_size-1).
+ */
+size_t lugate_reason_format(const struct lugate_reason *r, char *buf, size_t buf_size);
+
+#endif

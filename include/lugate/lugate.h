@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/* Everything the lugate core offers, for front ends. */
+#ifndef LUGATE_LUGATE_H
+#define LUGATE_LUGATE_H
+
+#include <lugate/error.h>
+#include <lugate/types.h>
+#include <lugate/fmt.h>
+#include <lugate/sha256.h>
+#include <lugate/frame.h>
+#include <lugate/table.h>
+#include <lugate/manifest.h>
+#include <lugate/policy.h>
+#include <lugate/check.h>
+
+#endif

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The manifest: what a target kernel image supports. A frame (lugate/frame.h, magic
+ * "LUGMANIF") around a small FDT:
+ *
+ *   / {
+ *       compatible = "lugate,manifest-v1";
+ *       release = "6.1.0-56-amd64";
+ *       schemas = [records];          24-byte records, sorted by GUID, unique:
+ *                                       guid[16], min_version u32 LE, max_version u32 LE
+ *       revives = "kho-v1", "luo-v1"; KHO/LUO compatible strings it can revive (optional)
+ *   };
+ *
+ * The JSON source form is documented in docs/manifest-format.md; the CLI converts it.
+ */
+#ifndef LUGATE_MANIFEST_H
+#define LUGATE_MANIFEST_H
+
+#include <lugate/types.h>
+
+#define LUGATE_MANIFEST_COMPATIBLE "lugate,manifest-v1"
+#define LUGATE_MANIFEST_MAX_SCHEMAS 65536u
+#define LUGATE_MANIFEST_MAX_COMPAT 32u
+#define LUGATE_SCHEMA_RECORD_SIZE 24u
+
+struct lugate_schema {
+	struct lugate_guid guid;
+	uint32_t min_version;
+	uint32_t max_version;
+};
+
+struct lugate_manifest_spec {
+	const char *release;
+	const struct lugate_schema *schemas; /* any order; sorted by the builder */
+	size_t schema_count;
+	const char *const *compat;
+	size_t compat_count;
+};
+
+/* Build a framed manifest into buf (same conventions as lugate_table_build). */
+long lugate_manifest_build(void *buf, size_t buf_size, const struct lugate_manifest_spec *spec,
+			   uint32_t *scratch, size_t scratch_count, size_t *needed);
+
+struct lugate_manifest {
+	const void *fdt;
+	uint32_t fdt_size;
+	const char *release;
+	const uint8_t *schema_records;   /* schema_count records of LUGATE_SCHEMA_RECORD_SIZE */
+	uint32_t schema_count;
+	const char *compat_list;         /* NUL-separated, compat_count entries */
+	int compat_prop_len;
+	uint32_t compat_count;
+};
+
+/* Validate once (frame, FDT, compatible, release, sort order, min <= max, strings). */
+int lugate_manifest_open(const void *blob, size_t blob_size, struct lugate_manifest *out);
+
+/* The i-th schema record (0 <= i < schema_count). */
+void lugate_manifest_schema(const struct lugate_manifest *m, uint32_t i, struct lugate_schema *out);
+
+/* Binary search by GUID: index of the record, or -1. O(log m). */
+long lugate_manifest_find(const struct lugate_manifest *m, const struct lugate_guid *guid);
+
+/* The i-th revivable compatible string, or NULL. */
+const char *lugate_manifest_compat(const struct lugate_manifest *m, uint32_t i);
+
+#endif

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Fetch a real Debian kernel image and print the path of its vmlinuz (cached under build/kernels/).
+# Usage: scripts/debian-kernel.sh PACKAGE-SUFFIX        e.g. 6.1.0-56-amd64, 6.1.0-55-cloud-amd64
+# Uses the machine's configured apt sources (apt-get download); changes no system configuration.
+# Exit 2 with a one-line error if the package cannot be had: tests that need it must then fail.
+set -euo pipefail
+rel=${1:?usage: debian-kernel.sh RELEASE (e.g. 6.1.0-56-amd64)}
+top=$(cd "$(dirname "$0")/.." && pwd)
+cache=${LUGATE_KERNEL_CACHE:-$top/${BUILD:-build}/kernels}
+out=$cache/vmlinuz-$rel
+[ -s "$out" ] && { echo "$out"; exit 0; }
+mkdir -p "$cache"
+work=$(mktemp -d "$cache/.dl.XXXXXX"); trap 'rm -rf "$work"' EXIT
+pkg=linux-image-$rel
+if ! (cd "$work" && apt-get download "$pkg" >/dev/null 2>"$work/err"); then
+  # the package lists may be stale or absent on a fresh machine: refresh once and retry
+  apt-get update -qq >/dev/null 2>&1 || true
+  (cd "$work" && apt-get download "$pkg" >/dev/null 2>"$work/err") || {
+    echo "debian-kernel.sh: cannot download $pkg: $(tail -1 "$work/err")" >&2; exit 2; }
+fi
+deb=$(ls "$work"/*.deb)
+dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$work" ./boot/vmlinuz-"$rel"
+mv "$work/boot/vmlinuz-$rel" "$out.tmp" && mv "$out.tmp" "$out"
+echo "$out"

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install lugate's build and test dependencies from Debian's packages.
+# Idempotent: installs only what is missing; never touches the system's apt configuration.
+# Usage: scripts/deps.sh [build|test|e2e|all]   (default: all)
+set -euo pipefail
+
+build_pkgs=(make gcc binutils pkg-config libfdt-dev device-tree-compiler libjson-c-dev libssl-dev
+            zlib1g-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev)
+test_pkgs=(libcmocka-dev clang libclang-rt-14-dev cppcheck clang-tidy python3 xz-utils)
+e2e_pkgs=(qemu-system-x86 ovmf gnu-efi kexec-tools busybox-static cpio mtools dosfstools
+          systemd-boot-efi flex bison libelf-dev bc)
+
+want=()
+case "${1:-all}" in
+  build) want=("${build_pkgs[@]}") ;;
+  test)  want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
+  e2e|all) want=("${build_pkgs[@]}" "${test_pkgs[@]}" "${e2e_pkgs[@]}") ;;
+  *) echo "deps.sh: unknown set '$1' (build|test|e2e|all)" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+  if command -v sudo >/dev/null; then SUDO=sudo; else
+    echo "deps.sh: missing packages (${missing[*]}) and not root: install them or run as root" >&2; exit 2
+  fi
+else SUDO=; fi
+echo "deps.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >&2
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
