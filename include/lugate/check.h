@@ -38,7 +38,8 @@ struct lugate_reason {
 	struct lugate_guid guid;      /* schema-missing / schema-version */
 	uint32_t version;             /* schema-version: the preserved version */
 	uint32_t min_version, max_version; /* schema-version: what the target accepts */
-	int error;                    /* table-corrupt: the lugate_err from opening it */
+	uint32_t count;               /* no-manifest: devices preserved */
+	int error;                    /* table-corrupt / no-manifest: the lugate_err behind it */
 	const char *subject;          /* compat string, driver name, or which image; may be NULL */
 	const char *from, *to;        /* release reasons: outgoing and target (may be NULL) */
 };
@@ -54,7 +55,6 @@ struct lugate_check_input {
 	/* Policy: explicit, else the one sealed in the table, else the default. */
 	const struct lugate_policy *policy;
 	const uint8_t *target_sha256; /* hash of the image being checked; NULL if unknown */
-	const uint8_t *fallback_sha256; /* optional: hash of a fallback image, compared if sealed */
 };
 
 enum lugate_decision { LUGATE_REFUSE = 0, LUGATE_ALLOW = 1 };
@@ -71,6 +71,7 @@ struct lugate_verdict {
 	size_t reason_total;          /* reasons found; > reason_count means some were dropped */
 	int manifest_error;           /* < 0 if a manifest was given but is corrupt */
 	struct lugate_table table;    /* the verified table (valid unless table-corrupt) */
+	struct lugate_reason spill;   /* internal: where reasons past the capacity are written */
 };
 
 /*
@@ -80,6 +81,12 @@ struct lugate_verdict {
  */
 int lugate_check(const struct lugate_check_input *in, struct lugate_reason *reasons,
 		 size_t capacity, struct lugate_verdict *out);
+
+/*
+ * Before booting a fallback kernel: its SHA-256 must equal the fallback hash sealed in the
+ * table. Returns 0, LUGATE_ERR_NOTFOUND (no fallback was sealed) or LUGATE_ERR_BADHASH.
+ */
+int lugate_check_fallback(const struct lugate_table *t, const uint8_t sha256[LUGATE_SHA256_SIZE]);
 
 /*
  * One-line human message for a reason, e.g.

@@ -71,6 +71,8 @@ long lugate_table_build(void *buf, size_t buf_size, const struct lugate_table_sp
 
 /* A verified table: only produced by lugate_table_open, read-only views into the blob. */
 struct lugate_table {
+	const void *blob;             /* the framed table as given to lugate_table_open */
+	size_t blob_size;
 	const void *fdt;
 	uint32_t fdt_size;
 	const char *release;

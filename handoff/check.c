@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The check: one decision for every front end. It collects every reason, never only the
+ * first, and never allocates: the caller's reason array bounds what is kept, while
+ * reason_total still counts everything found.
+ */
+#include <string.h>
+#include <lugate/check.h>
+#include <lugate/error.h>
+#include <lugate/fmt.h>
+
+static const char *const reason_names[LUGATE_REASON_COUNT] = {
+	[LUGATE_REASON_NONE] = "none",
+	[LUGATE_REASON_DOWNGRADE] = "downgrade",
+	[LUGATE_REASON_VERSION_JUMP] = "version-jump",
+	[LUGATE_REASON_FLAVOUR_CHANGE] = "flavour-change",
+	[LUGATE_REASON_PRERELEASE] = "prerelease",
+	[LUGATE_REASON_BAD_RELEASE] = "bad-release",
+	[LUGATE_REASON_SCHEMA_MISSING] = "schema-missing",
+	[LUGATE_REASON_SCHEMA_VERSION] = "schema-version",
+	[LUGATE_REASON_COMPAT_MISSING] = "compat-missing",
+	[LUGATE_REASON_NO_MANIFEST] = "no-manifest",
+	[LUGATE_REASON_IMAGE_MISMATCH] = "image-mismatch",
+	[LUGATE_REASON_TABLE_CORRUPT] = "table-corrupt",
+};
+
+const char *lugate_reason_name(enum lugate_reason_code c)
+{
+	if ((unsigned)c >= LUGATE_REASON_COUNT)
+		return "unknown";
+	return reason_names[c];
+}
+
+static struct lugate_reason *add_reason(struct lugate_verdict *v, enum lugate_reason_code code)
+{
+	struct lugate_reason *r;
+
+	v->reason_total++;
+	if (v->reason_count >= v->reason_capacity) {
+		/* No room: still counted; its details go to a record nobody reads. */
+		r = &v->spill;
+	} else {
+		r = &v->reasons[v->reason_count++];
+	}
+	memset(r, 0, sizeof(*r));
+	r->code = code;
+	return r;
+}
+
+static bool list_has(const char *const *list, size_t n, const char *s)
+{
+	for (size_t i = 0; list && i < n; i++)
+		if (list[i] && strcmp(list[i], s) == 0)
+			return true;
+	return false;
+}
+
+static bool manifest_revives(const struct lugate_manifest *m, const char *s)
+{
+	for (uint32_t i = 0; m && i < m->compat_count; i++)
+		if (strcmp(lugate_manifest_compat(m, i), s) == 0)
+			return true;
+	return false;
+}
+
+static void check_compat(const struct lugate_check_input *in, const struct lugate_manifest *m,
+			 struct lugate_verdict *v)
+{
+	for (uint32_t i = 0; i < v->table.compat_count; i++) {
+		const char *c = lugate_table_compat(&v->table, i);
+		if (manifest_revives(m, c) || list_has(in->scanned_compat, in->scanned_compat_count, c))
+			continue;
+		add_reason(v, LUGATE_REASON_COMPAT_MISSING)->subject = c;
+	}
+}
+
+static void check_devices(const struct lugate_manifest *m, struct lugate_verdict *v)
+{
+	struct lugate_device dev;
+	struct lugate_schema schema;
+	int cursor = 0;
+
+	while (lugate_table_next_device(&v->table, &cursor, &dev) == 1) {
+		long idx = lugate_manifest_find(m, &dev.schema);
+		struct lugate_reason *r;
+
+		if (idx < 0) {
+			r = add_reason(v, LUGATE_REASON_SCHEMA_MISSING);
+		} else {
+			lugate_manifest_schema(m, (uint32_t)idx, &schema);
+			if (dev.schema_version >= schema.min_version && dev.schema_version <= schema.max_version)
+				continue;
+			r = add_reason(v, LUGATE_REASON_SCHEMA_VERSION);
+			r->min_version = schema.min_version;
+			r->max_version = schema.max_version;
+		}
+		r->has_device = true;
+		r->device = dev.addr;
+		r->guid = dev.schema;
+		r->version = dev.schema_version;
+		r->subject = dev.driver;
+	}
+}
+
+static void check_release(const struct lugate_policy *policy, struct lugate_verdict *v)
+{
+	int why = 0;
+	struct lugate_reason *r;
+
+	if (!v->target) {
+		r = add_reason(v, LUGATE_REASON_BAD_RELEASE);
+		r->from = v->outgoing;
+		r->subject = "target release unknown: the image names none";
+		return;
+	}
+	v->path = lugate_policy_classify(policy, v->outgoing, v->target, &why);
+	if (v->path != LUGATE_PATH_NONE)
+		return;
+	r = add_reason(v, why ? (enum lugate_reason_code)why : LUGATE_REASON_VERSION_JUMP);
+	r->from = v->outgoing;
+	r->to = v->target;
+}
+
+static void check_image(const struct lugate_check_input *in, struct lugate_verdict *v)
+{
+	if (!v->table.sealed || !in->target_sha256)
+		return;
+	if (memcmp(v->table.target_sha256, in->target_sha256, LUGATE_SHA256_SIZE) != 0)
+		add_reason(v, LUGATE_REASON_IMAGE_MISMATCH)->subject = "target";
+}
+
+int lugate_check_fallback(const struct lugate_table *t, const uint8_t sha256[LUGATE_SHA256_SIZE])
+{
+	if (!t || !sha256)
+		return LUGATE_ERR_INVAL;
+	if (!t->fallback_sha256)
+		return LUGATE_ERR_NOTFOUND;
+	return memcmp(t->fallback_sha256, sha256, LUGATE_SHA256_SIZE) == 0 ? 0 : LUGATE_ERR_BADHASH;
+}
+
+/* The policy in force: the caller's, else the one sealed in the table, else the default. */
+static int resolve_policy(const struct lugate_check_input *in, const struct lugate_table *t,
+			  struct lugate_policy *storage, const struct lugate_policy **out)
+{
+	if (in->policy) {
+		*out = in->policy;
+		return 0;
+	}
+	*out = storage;
+	if (t->policy_text)
+		return lugate_policy_parse(t->policy_text, strlen(t->policy_text), storage, NULL);
+	lugate_policy_default(storage);
+	return 0;
+}
+
+int lugate_check(const struct lugate_check_input *in, struct lugate_reason *reasons,
+		 size_t capacity, struct lugate_verdict *out)
+{
+	struct lugate_manifest manifest, *m = NULL;
+	struct lugate_policy policy_storage;
+	const struct lugate_policy *policy;
+	struct lugate_reason *r;
+	int err;
+
+	if (!in || !out || (capacity && !reasons))
+		return LUGATE_ERR_INVAL;
+	memset(out, 0, sizeof(*out));
+	out->reasons = reasons;
+	out->reason_capacity = capacity;
+	out->decision = LUGATE_REFUSE;
+	out->path = LUGATE_PATH_NONE;
+
+	err = lugate_table_open(in->table, in->table_size, &out->table);
+	if (!err)
+		err = resolve_policy(in, &out->table, &policy_storage, &policy);
+	if (err) {
+		add_reason(out, LUGATE_REASON_TABLE_CORRUPT)->error = err;
+		return 0;
+	}
+	out->outgoing = out->table.release;
+	out->device_count = out->table.device_count;
+
+	if (in->manifest) {
+		err = lugate_manifest_open(in->manifest, in->manifest_size, &manifest);
+		if (err)
+			out->manifest_error = err;
+		else
+			m = &manifest;
+	}
+	out->target = m ? m->release : in->target_release;
+
+	check_image(in, out);
+	check_release(policy, out);
+	check_compat(in, m, out);
+	if (m) {
+		check_devices(m, out);
+	} else if (out->device_count > 0 || out->manifest_error) {
+		r = add_reason(out, LUGATE_REASON_NO_MANIFEST);
+		r->count = out->device_count;
+		r->error = out->manifest_error;
+	}
+	if (out->reason_total == 0)
+		out->decision = LUGATE_ALLOW;
+	return 0;
+}
+
+/* ---- messages ---------------------------------------------------------------------- */
+
+static void fmt_device(struct lugate_fmt *f, const struct lugate_reason *r)
+{
+	lugate_fmt_pci(f, r->device);
+	if (r->subject && r->subject[0]) {
+		lugate_fmt_str(f, " (");
+		lugate_fmt_str(f, r->subject);
+		lugate_fmt_char(f, ')');
+	}
+}
+
+static void fmt_release_reason(struct lugate_fmt *f, const struct lugate_reason *r)
+{
+	const char *from = r->from ? r->from : "?", *to = r->to ? r->to : "?";
+
+	switch (r->code) {
+	case LUGATE_REASON_DOWNGRADE:
+		lugate_fmt_str(f, "target ");
+		lugate_fmt_str(f, to);
+		lugate_fmt_str(f, " is older than outgoing ");
+		lugate_fmt_str(f, from);
+		lugate_fmt_str(f, ": downgrades are never supported");
+		break;
+	case LUGATE_REASON_VERSION_JUMP:
+		lugate_fmt_str(f, from);
+		lugate_fmt_str(f, " -> ");
+		lugate_fmt_str(f, to);
+		lugate_fmt_str(f, " is not an allowed path under the policy; enable its kind or add `allow ");
+		lugate_fmt_str(f, from);
+		lugate_fmt_str(f, " -> ");
+		lugate_fmt_str(f, to);
+		lugate_fmt_str(f, "` if it is supported");
+		break;
+	case LUGATE_REASON_FLAVOUR_CHANGE:
+		lugate_fmt_str(f, "flavour differs: ");
+		lugate_fmt_str(f, from);
+		lugate_fmt_str(f, " -> ");
+		lugate_fmt_str(f, to);
+		lugate_fmt_str(f, "; a live update never changes flavour");
+		break;
+	case LUGATE_REASON_PRERELEASE:
+		lugate_fmt_str(f, "target ");
+		lugate_fmt_str(f, to);
+		lugate_fmt_str(f, " is a pre-release: only the identical release may be targeted");
+		break;
+	default: /* LUGATE_REASON_BAD_RELEASE */
+		if (r->subject) {
+			lugate_fmt_str(f, r->subject);
+			break;
+		}
+		lugate_fmt_str(f, "release does not parse: outgoing '");
+		lugate_fmt_str(f, from);
+		lugate_fmt_str(f, "', target '");
+		lugate_fmt_str(f, to);
+		lugate_fmt_char(f, '\'');
+		break;
+	}
+}
+
+size_t lugate_reason_format(const struct lugate_reason *r, char *buf, size_t buf_size)
+{
+	struct lugate_fmt f;
+
+	lugate_fmt_init(&f, buf, buf_size);
+	switch (r->code) {
+	case LUGATE_REASON_DOWNGRADE:
+	case LUGATE_REASON_VERSION_JUMP:
+	case LUGATE_REASON_FLAVOUR_CHANGE:
+	case LUGATE_REASON_PRERELEASE:
+	case LUGATE_REASON_BAD_RELEASE:
+		fmt_release_reason(&f, r);
+		break;
+	case LUGATE_REASON_SCHEMA_MISSING:
+		lugate_fmt_str(&f, "target advertises no schema ");
+		lugate_fmt_guid(&f, &r->guid);
+		lugate_fmt_str(&f, " for ");
+		fmt_device(&f, r);
+		lugate_fmt_str(&f, "; stamp it with `lugate embed` or pick another target");
+		break;
+	case LUGATE_REASON_SCHEMA_VERSION:
+		fmt_device(&f, r);
+		lugate_fmt_str(&f, " was preserved with schema ");
+		lugate_fmt_guid(&f, &r->guid);
+		lugate_fmt_str(&f, " version ");
+		lugate_fmt_udec(&f, r->version);
+		lugate_fmt_str(&f, "; target accepts versions ");
+		lugate_fmt_udec(&f, r->min_version);
+		lugate_fmt_str(&f, "..");
+		lugate_fmt_udec(&f, r->max_version);
+		break;
+	case LUGATE_REASON_COMPAT_MISSING:
+		lugate_fmt_str(&f, "outgoing kernel preserved state as '");
+		lugate_fmt_str(&f, r->subject);
+		lugate_fmt_str(&f, "' but the target cannot revive it: it would boot cold and lose every preserved page");
+		break;
+	case LUGATE_REASON_NO_MANIFEST:
+		if (r->error) {
+			lugate_fmt_str(&f, "target manifest is corrupt: ");
+			lugate_fmt_str(&f, lugate_strerror(r->error));
+		} else {
+			lugate_fmt_str(&f, "target carries no lugate manifest but ");
+			lugate_fmt_udec(&f, r->count);
+			lugate_fmt_str(&f, r->count == 1 ? " device is" : " devices are");
+			lugate_fmt_str(&f, " preserved; stamp it with `lugate embed`");
+		}
+		break;
+	case LUGATE_REASON_IMAGE_MISMATCH:
+		lugate_fmt_str(&f, r->subject ? r->subject : "target");
+		lugate_fmt_str(&f, " image does not match the SHA-256 sealed in the table: it changed after sealing");
+		break;
+	case LUGATE_REASON_TABLE_CORRUPT:
+		lugate_fmt_str(&f, "handoff table is corrupt: ");
+		lugate_fmt_str(&f, lugate_strerror(r->error));
+		break;
+	default:
+		lugate_fmt_str(&f, "unknown reason");
+		break;
+	}
+	return f.len < buf_size ? f.len : (buf_size ? buf_size - 1 : 0);
+}

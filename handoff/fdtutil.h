@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal: strict reading of lugate's FDTs. lugate's own trees have a canonical shape
+ * (properties in a fixed order, exact sizes), which lets validation be one linear pass and
+ * lets readers walk validated trees without name look-ups.
+ */
+#ifndef LUGATE_FDTUTIL_H
+#define LUGATE_FDTUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Open an FDT payload: header valid, totalsize == size, structure sound. */
+int fdtu_open(const void *fdt, uint32_t size);
+
+/* A printable-ASCII string of 1..max_len characters, NUL-terminated exactly at len-1. */
+bool fdtu_valid_string(const void *val, int len, size_t max_len);
+
+/* A list of such strings (each 1..max_item chars, no empty item), at most max_count items.
+ * len 0 is an empty list. */
+bool fdtu_valid_stringlist(const void *val, int len, size_t max_item, uint32_t max_count,
+			   uint32_t *count);
+
+/* The i-th item of a validated string list. */
+const char *fdtu_stringlist_item(const char *list, int len, uint32_t i);
+
+/*
+ * Canonical property walk: *prop is a property offset (from fdt_first_property_offset or a
+ * previous call); if its name is `name` (and, when size >= 0, its length is `size`), return
+ * its value and advance *prop. Otherwise return NULL and leave *prop unchanged, so optional
+ * properties can be tried in order.
+ */
+const void *fdtu_take(const void *fdt, int *prop, const char *name, int size, int *len);
+
+#endif

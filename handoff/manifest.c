@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The binary manifest: build (sorted schema records) and open (validate once), plus the
+ * O(log m) schema look-up the check uses. Layout: lugate/manifest.h, docs/manifest-format.md.
+ */
+#include <string.h>
+#include <libfdt.h>
+#include <lugate/error.h>
+#include <lugate/frame.h>
+#include <lugate/manifest.h>
+#include <lugate/policy.h>
+#include "bytes.h"
+#include "fdtutil.h"
+#include "sort.h"
+
+#define REC_GUID 0
+#define REC_MIN 16
+#define REC_MAX 20
+
+static bool valid_compat_text(const char *s)
+{
+	size_t n;
+	if (!s)
+		return false;
+	n = strnlen(s, LUGATE_COMPAT_MAX + 1);
+	if (n == 0 || n > LUGATE_COMPAT_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] <= 0x20 || s[i] > 0x7e)
+			return false;
+	return true;
+}
+
+static int check_spec(const struct lugate_manifest_spec *spec)
+{
+	struct lugate_release rel;
+	size_t n;
+
+	if (!spec->release)
+		return LUGATE_ERR_BADRELEASE;
+	n = strnlen(spec->release, LUGATE_RELEASE_MAX + 1);
+	if (n > LUGATE_RELEASE_MAX || lugate_release_parse(spec->release, n, &rel) != 0)
+		return LUGATE_ERR_BADRELEASE;
+	if (spec->schema_count > LUGATE_MANIFEST_MAX_SCHEMAS ||
+	    spec->compat_count > LUGATE_MANIFEST_MAX_COMPAT)
+		return LUGATE_ERR_TOOMANY;
+	if (spec->schema_count && !spec->schemas)
+		return LUGATE_ERR_INVAL;
+	for (size_t i = 0; i < spec->schema_count; i++)
+		if (spec->schemas[i].min_version > spec->schemas[i].max_version)
+			return LUGATE_ERR_RANGE;
+	for (size_t i = 0; i < spec->compat_count; i++) {
+		if (!valid_compat_text(spec->compat[i]))
+			return LUGATE_ERR_BADSTRING;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(spec->compat[i], spec->compat[j]) == 0)
+				return LUGATE_ERR_DUPLICATE;
+	}
+	return 0;
+}
+
+static size_t manifest_size_bound(const struct lugate_manifest_spec *spec)
+{
+	size_t size = LUGATE_FRAME_HEADER_SIZE + 512 + LUGATE_RELEASE_MAX + 4;
+	size += spec->schema_count * LUGATE_SCHEMA_RECORD_SIZE;
+	size += spec->compat_count * (LUGATE_COMPAT_MAX + 1) + 4;
+	return size;
+}
+
+static int schema_cmp(const void *ctx, uint32_t a, uint32_t b)
+{
+	const struct lugate_schema *s = ctx;
+	return lugate_guid_cmp(&s[a].guid, &s[b].guid);
+}
+
+static int write_schemas(void *fdt, const struct lugate_manifest_spec *spec, const uint32_t *order)
+{
+	uint8_t *rec;
+	int err = fdt_property_placeholder(fdt, "schemas",
+					   (int)(spec->schema_count * LUGATE_SCHEMA_RECORD_SIZE),
+					   (void **)&rec);
+	if (err)
+		return err;
+	for (size_t i = 0; i < spec->schema_count; i++, rec += LUGATE_SCHEMA_RECORD_SIZE) {
+		const struct lugate_schema *s = &spec->schemas[order[i]];
+		memcpy(rec + REC_GUID, s->guid.b, LUGATE_GUID_SIZE);
+		le32_store(rec + REC_MIN, s->min_version);
+		le32_store(rec + REC_MAX, s->max_version);
+	}
+	return 0;
+}
+
+static int write_revives(void *fdt, const struct lugate_manifest_spec *spec)
+{
+	size_t total = 0;
+	char *val;
+	int err;
+
+	for (size_t i = 0; i < spec->compat_count; i++)
+		total += strlen(spec->compat[i]) + 1;
+	err = fdt_property_placeholder(fdt, "revives", (int)total, (void **)&val);
+	for (size_t i = 0; !err && i < spec->compat_count; i++) {
+		size_t n = strlen(spec->compat[i]) + 1;
+		memcpy(val, spec->compat[i], n);
+		val += n;
+	}
+	return err;
+}
+
+static int write_tree(void *fdt, size_t size, const struct lugate_manifest_spec *spec, const uint32_t *order)
+{
+	int err = fdt_create(fdt, (int)size);
+	if (!err)
+		err = fdt_finish_reservemap(fdt);
+	if (!err)
+		err = fdt_begin_node(fdt, "");
+	if (!err)
+		err = fdt_property_string(fdt, "compatible", LUGATE_MANIFEST_COMPATIBLE);
+	if (!err)
+		err = fdt_property_string(fdt, "release", spec->release);
+	if (!err)
+		err = write_schemas(fdt, spec, order);
+	if (!err && spec->compat_count)
+		err = write_revives(fdt, spec);
+	if (!err)
+		err = fdt_end_node(fdt);
+	if (!err)
+		err = fdt_finish(fdt);
+	return err;
+}
+
+long lugate_manifest_build(void *buf, size_t buf_size, const struct lugate_manifest_spec *spec,
+			   uint32_t *scratch, size_t scratch_count, size_t *needed)
+{
+	size_t bound, fdt_room;
+	int err;
+
+	if (!spec)
+		return LUGATE_ERR_INVAL;
+	err = check_spec(spec);
+	if (err)
+		return err;
+	bound = manifest_size_bound(spec);
+	if (needed)
+		*needed = bound;
+	if (!buf || buf_size < LUGATE_FRAME_HEADER_SIZE + sizeof(struct fdt_header))
+		return LUGATE_ERR_NOSPACE;
+	if (spec->schema_count && (!scratch || scratch_count < spec->schema_count))
+		return LUGATE_ERR_INVAL;
+	for (size_t i = 0; i < spec->schema_count; i++)
+		scratch[i] = (uint32_t)i;
+	lugate_sort_indices(scratch, spec->schema_count, schema_cmp, spec->schemas);
+	for (size_t i = 1; i < spec->schema_count; i++)
+		if (schema_cmp(spec->schemas, scratch[i - 1], scratch[i]) == 0)
+			return LUGATE_ERR_DUPLICATE;
+
+	fdt_room = buf_size - LUGATE_FRAME_HEADER_SIZE;
+	if (fdt_room > LUGATE_FRAME_PAYLOAD_MAX)
+		fdt_room = LUGATE_FRAME_PAYLOAD_MAX;
+	err = write_tree((uint8_t *)buf + LUGATE_FRAME_HEADER_SIZE, fdt_room, spec, scratch);
+	if (err == -FDT_ERR_NOSPACE)
+		return LUGATE_ERR_NOSPACE;
+	if (err)
+		return LUGATE_ERR_BADFDT;
+	uint32_t fdt_size = fdt_totalsize((uint8_t *)buf + LUGATE_FRAME_HEADER_SIZE);
+	err = lugate_frame_seal(buf, buf_size, LUGATE_MANIFEST_MAGIC, fdt_size);
+	if (err)
+		return err;
+	return (long)(LUGATE_FRAME_HEADER_SIZE + fdt_size);
+}
+
+static int validate_schemas(const uint8_t *rec, int len, uint32_t *count)
+{
+	uint32_t n;
+
+	if (len < 0 || len % LUGATE_SCHEMA_RECORD_SIZE != 0)
+		return LUGATE_ERR_BADPROP;
+	n = (uint32_t)len / LUGATE_SCHEMA_RECORD_SIZE;
+	if (n > LUGATE_MANIFEST_MAX_SCHEMAS)
+		return LUGATE_ERR_TOOMANY;
+	for (uint32_t i = 0; i < n; i++) {
+		const uint8_t *r = rec + (size_t)i * LUGATE_SCHEMA_RECORD_SIZE;
+		if (le32_load(r + REC_MIN) > le32_load(r + REC_MAX))
+			return LUGATE_ERR_RANGE;
+		if (i > 0) {
+			int c = memcmp(r - LUGATE_SCHEMA_RECORD_SIZE, r, LUGATE_GUID_SIZE);
+			if (c == 0)
+				return LUGATE_ERR_DUPLICATE;
+			if (c > 0)
+				return LUGATE_ERR_UNSORTED;
+		}
+	}
+	*count = n;
+	return 0;
+}
+
+int lugate_manifest_open(const void *blob, size_t blob_size, struct lugate_manifest *out)
+{
+	struct lugate_manifest m;
+	const void *fdt;
+	const char *s;
+	uint32_t fdt_size;
+	int prop, len, err;
+
+	if (!blob || !out)
+		return LUGATE_ERR_INVAL;
+	memset(&m, 0, sizeof(m));
+	err = lugate_frame_open(blob, blob_size, LUGATE_MANIFEST_MAGIC, &fdt, &fdt_size);
+	if (err)
+		return err;
+	err = fdtu_open(fdt, fdt_size);
+	if (err)
+		return err;
+	m.fdt = fdt;
+	m.fdt_size = fdt_size;
+	prop = fdt_first_property_offset(fdt, 0);
+	s = fdtu_take(fdt, &prop, "compatible", -1, &len);
+	if (!s || len != (int)sizeof(LUGATE_MANIFEST_COMPATIBLE) ||
+	    memcmp(s, LUGATE_MANIFEST_COMPATIBLE, sizeof(LUGATE_MANIFEST_COMPATIBLE)) != 0)
+		return LUGATE_ERR_BADCOMPAT;
+	s = fdtu_take(fdt, &prop, "release", -1, &len);
+	if (!s || !fdtu_valid_string(s, len, LUGATE_RELEASE_MAX))
+		return LUGATE_ERR_BADPROP;
+	m.release = s;
+	m.schema_records = fdtu_take(fdt, &prop, "schemas", -1, &len);
+	if (!m.schema_records)
+		return LUGATE_ERR_BADPROP;
+	err = validate_schemas(m.schema_records, len, &m.schema_count);
+	if (err)
+		return err;
+	s = fdtu_take(fdt, &prop, "revives", -1, &len);
+	if (s) {
+		if (!fdtu_valid_stringlist(s, len, LUGATE_COMPAT_MAX, LUGATE_MANIFEST_MAX_COMPAT,
+					   &m.compat_count) || m.compat_count == 0)
+			return LUGATE_ERR_BADSTRING;
+		m.compat_list = s;
+		m.compat_prop_len = len;
+	}
+	if (prop >= 0 || fdt_first_subnode(fdt, 0) >= 0)
+		return LUGATE_ERR_BADPROP;
+	*out = m;
+	return 0;
+}
+
+void lugate_manifest_schema(const struct lugate_manifest *m, uint32_t i, struct lugate_schema *out)
+{
+	const uint8_t *r = m->schema_records + (size_t)i * LUGATE_SCHEMA_RECORD_SIZE;
+	memcpy(out->guid.b, r + REC_GUID, LUGATE_GUID_SIZE);
+	out->min_version = le32_load(r + REC_MIN);
+	out->max_version = le32_load(r + REC_MAX);
+}
+
+long lugate_manifest_find(const struct lugate_manifest *m, const struct lugate_guid *guid)
+{
+	size_t lo = 0, hi = m->schema_count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = memcmp(m->schema_records + mid * LUGATE_SCHEMA_RECORD_SIZE, guid->b, LUGATE_GUID_SIZE);
+		if (c == 0)
+			return (long)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+const char *lugate_manifest_compat(const struct lugate_manifest *m, uint32_t i)
+{
+	if (!m || i >= m->compat_count)
+		return NULL;
+	return fdtu_stringlist_item(m->compat_list, m->compat_prop_len, i);
+}

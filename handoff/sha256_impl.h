@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal: SHA-256 compression back ends. Each processes whole 64-byte blocks. */
+#ifndef LUGATE_SHA256_IMPL_H
+#define LUGATE_SHA256_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+void lugate_sha256_blocks_portable(uint32_t state[8], const uint8_t *p, size_t nblocks);
+/* Only call when lugate_sha256_have_shani() is true. */
+void lugate_sha256_blocks_shani(uint32_t state[8], const uint8_t *p, size_t nblocks);
+
+#endif
