@@ -1,0 +1,20 @@
+# KHO/LUO end-to-end ground work (issue 6).
+# build/e2e/luo-memfd: the static guest helper that preserves a memfd through /dev/liveupdate
+# before a kexec and verifies it after (tests/e2e/luo/luo-memfd.c).
+# `make kho-kernel` builds (once, cached in build/kho-kernel/) the KHO+LUO test kernel from Debian's
+# linux-source-7.3; the e2e suites call scripts/kho-kernel.sh themselves, so `make check` does not
+# depend on it here (a kernel that cannot be built must show up as a failing test, not a make error).
+LUO_MEMFD := $(BUILD)/e2e/luo-memfd
+
+$(LUO_MEMFD): tests/e2e/luo/luo-memfd.c
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) $(OPT) -static -MMD -MP $< -o $@
+
+.PHONY: kho-kernel
+kho-kernel:
+	@scripts/kho-kernel.sh
+
+ALL_TARGETS += $(LUO_MEMFD)
+CHECK_DEPS  += $(LUO_MEMFD)
+CLEAN_FILES += $(LUO_MEMFD)
+-include $(LUO_MEMFD).d

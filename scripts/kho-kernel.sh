@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# Build (once, cached) a small x86-64 Linux kernel with KHO (Kexec HandOver) and LUO (Live Update
+# Orchestrator) from Debian's linux-source-7.3 package, and print the path of its bzImage.
+#
+# Usage: scripts/kho-kernel.sh [--refresh]
+#   Prints build/kho-kernel/bzImage on success. Next to it: config (the kernel's .config),
+#   version (the kernel release string, `uname -r` in the guest) and stamp (what the cache is keyed by).
+#   --refresh  ask apt again which version of the package is current (the default trusts the cache).
+# Exit codes: 0 ok, 2 something needed is unavailable (one-line error on stderr), 64 bad usage.
+#
+# Why a private apt configuration: no Debian kernel enables KHO, and linux-source-7.3 lives only in
+# trixie-backports, which the machine's apt sources do not list. We reuse the mirror URI and keyring
+# the machine already uses (read at run time, never written into the repository) with apt's
+# Dir::Etc::* and Dir::State::Lists pointed under build/apt/, so the system's apt state is untouched.
+#
+# Cache: build/kho-kernel/stamp holds the package version and a hash of the kernel options below.
+# When it matches, the script returns at once. The source tree is kept under
+# build/kho-kernel/src/<package version>/ so a new package version gets a fresh tree.
+set -euo pipefail
+
+PKG=linux-source-7.3
+SUITE=trixie-backports
+
+# Options on top of tinyconfig. Each must end up =y in the final .config or the build fails
+# (a silently dropped option would give a kernel that cannot run the tests).
+OPTIONS=(
+  64BIT PRINTK EARLY_PRINTK TTY SERIAL_8250 SERIAL_8250_CONSOLE
+  BLK_DEV_INITRD RD_GZIP BINFMT_ELF BINFMT_SCRIPT
+  PROC_FS SYSFS DEVTMPFS DEBUG_FS MULTIUSER FUTEX EPOLL SIGNALFD TIMERFD EVENTFD UNIX NET
+  KEXEC KEXEC_FILE RELOCATABLE
+  KEXEC_HANDOVER KEXEC_HANDOVER_DEBUGFS KEXEC_HANDOVER_ENABLE_DEFAULT
+  LIVEUPDATE LIVEUPDATE_MEMFD MEMFD_CREATE SHMEM TMPFS
+  PCI ACPI HYPERVISOR_GUEST PARAVIRT KVM_GUEST
+)
+
+me=kho-kernel.sh
+die() { echo "$me: $*" >&2; exit 2; }
+
+refresh=0
+case "${1:-}" in
+  "") ;;
+  --refresh) refresh=1 ;;
+  *) echo "$me: unknown argument '$1' (usage: $me [--refresh])" >&2; exit 64 ;;
+esac
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD:-build}
+case "$build" in /*) ;; *) build=$top/$build ;; esac
+out=$build/kho-kernel
+aptdir=$build/apt
+
+cfg_hash=$(printf '%s\n' "$PKG" "${OPTIONS[@]}" | sha256sum | cut -c1-16)
+
+# Fast path: a finished build whose options match. The stamp is written last, so its presence
+# means bzImage, config and version are complete.
+cached() {
+  [ -s "$out/stamp" ] && [ -s "$out/bzImage" ] && [ -s "$out/config" ] && [ -s "$out/version" ] &&
+    grep -qx "options=$cfg_hash" "$out/stamp"
+}
+if [ "$refresh" = 0 ] && cached; then echo "$out/bzImage"; exit 0; fi
+
+mkdir -p "$out"
+# Serialise concurrent callers (several e2e suites may ask for the kernel at once).
+exec 9>"$out/.lock"
+flock 9 || die "cannot lock $out/.lock"
+if [ "$refresh" = 0 ] && cached; then echo "$out/bzImage"; exit 0; fi
+
+for tool in apt-get apt-cache dpkg-deb tar xz make gcc flex bison bc; do
+  command -v "$tool" >/dev/null || die "$tool not found (run scripts/deps.sh e2e)"
+done
+[ -e /usr/include/libelf.h ] || [ -e /usr/include/gelf.h ] || die "libelf headers missing (run scripts/deps.sh e2e)"
+
+# --- the mirror the machine already uses ------------------------------------------------------
+# First "deb" entry for a Debian main archive suite (not -security); deb822 .sources first,
+# then the one-line sources.list format. Prints "URI<TAB>KEYRING" (keyring may be empty).
+system_mirror() {
+  local f
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -r "$f" ] || continue
+    awk 'BEGIN { RS = ""; FS = "\n" }
+      {
+        types = uris = suites = key = ""
+        for (i = 1; i <= NF; i++) {
+          line = $i
+          if (line ~ /^[ \t]*#/) continue
+          if (match(line, /^[A-Za-z-]+:/)) {
+            k = tolower(substr(line, 1, RLENGTH - 1)); v = substr(line, RLENGTH + 1)
+            gsub(/^[ \t]+|[ \t]+$/, "", v)
+            if (k == "types") types = v; else if (k == "uris") uris = v
+            else if (k == "suites") suites = v; else if (k == "signed-by") key = v
+          }
+        }
+        if (types !~ /(^| )deb( |$)/ || uris == "") next
+        n = split(suites, s, /[ \t]+/)
+        for (j = 1; j <= n; j++)
+          if (s[j] != "" && s[j] !~ /-security$/) {
+            split(uris, u, /[ \t]+/)
+            if (key !~ /^\//) key = ""      # inline armoured keys are not reusable here
+            printf "%s\t%s\n", u[1], key; exit
+          }
+      }' "$f"
+  done
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -r "$f" ] || continue
+    awk '$1 == "deb" {
+        key = ""; i = 2
+        if ($2 ~ /^\[/) {
+          for (; i <= NF; i++) {
+            if ($i ~ /signed-by=/) { key = $i; sub(/.*signed-by=/, "", key); sub(/\]$/, "", key) }
+            if ($i ~ /\]$/) { i++; break }
+          }
+        }
+        if ($(i + 1) !~ /-security$/) { printf "%s\t%s\n", $i, key; exit }
+      }' "$f"
+  done
+}
+
+mirror_line=$(system_mirror | head -1)
+mirror=${mirror_line%%$'\t'*}
+keyring=${mirror_line#*$'\t'}
+[ -n "$mirror" ] || die "no Debian mirror URI found in /etc/apt/sources.list.d/*.sources or sources.list"
+
+# --- private apt configuration under build/apt --------------------------------------------------
+mkdir -p "$aptdir/lists/partial" "$aptdir/parts"
+opts=""
+[ -n "$keyring" ] && [ -r "$keyring" ] && opts="[signed-by=$keyring] "
+printf 'deb %s%s %s main\n' "$opts" "$mirror" "$SUITE" >"$aptdir/sources.list.new"
+mv "$aptdir/sources.list.new" "$aptdir/sources.list"
+APT_OPTS=(-o "Dir::Etc::SourceList=$aptdir/sources.list" -o "Dir::Etc::SourceParts=$aptdir/parts"
+          -o "Dir::State::Lists=$aptdir/lists" -o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache="
+          -o "APT::Sandbox::User=root")
+
+candidate() { apt-cache "${APT_OPTS[@]}" policy "$PKG" 2>/dev/null | awk '/Candidate:/ { print $2 }'; }
+ver=$(candidate || true)
+if [ "$refresh" = 1 ] || [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
+  apt-get "${APT_OPTS[@]}" -qq update >"$out/apt-update.log" 2>&1 ||
+    die "apt-get update of the private $SUITE list failed (see $out/apt-update.log)"
+  ver=$(candidate || true)
+fi
+[ -n "$ver" ] && [ "$ver" != "(none)" ] || die "$PKG not found in $SUITE on the configured mirror"
+
+# --- source tree, keyed by the package version ----------------------------------------------------
+srcdir() { printf '%s' "$out/src/${1//[^A-Za-z0-9._-]/_}"; }   # Kbuild dislikes ~ + : in paths
+srcroot=$(srcdir "$ver")
+ksrc=$srcroot/$PKG
+if [ ! -e "$srcroot/.extracted" ]; then
+  rm -rf "$srcroot" "$out/dl"
+  mkdir -p "$out/dl" "$srcroot"
+  fetch() { (cd "$out/dl" && apt-get "${APT_OPTS[@]}" -qq download "$PKG=$ver") >"$out/apt-download.log" 2>&1; }
+  if ! fetch; then
+    # the private lists may be stale: refresh once and retry with the then-current version
+    apt-get "${APT_OPTS[@]}" -qq update >"$out/apt-update.log" 2>&1 ||
+      die "apt-get update of the private $SUITE list failed (see $out/apt-update.log)"
+    ver=$(candidate || true); srcroot=$(srcdir "$ver"); ksrc=$srcroot/$PKG
+    mkdir -p "$srcroot"
+    fetch || die "apt-get download $PKG=$ver failed (see $out/apt-download.log)"
+  fi
+  deb=$(ls "$out"/dl/*.deb 2>/dev/null | head -1)
+  [ -n "$deb" ] || die "apt-get download $PKG=$ver produced no .deb"
+  # Stream the inner tarball straight out of the .deb. Left out: other architectures' device trees
+  # (the bulk of arch/; their Kconfig files must stay, crypto/Kconfig sources them) and all of
+  # Documentation/ except Documentation/Kconfig, which the top Kconfig sources.
+  excl=()
+  for a in alpha arc arm arm64 csky hexagon loongarch m68k microblaze mips nios2 openrisc parisc \
+           powerpc riscv s390 sh sparc um xtensa; do excl+=(--exclude="$PKG/arch/$a/boot/dts"); done
+  dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/$PKG.tar.xz" |
+    tar -xJ -C "$srcroot" "${excl[@]}" --exclude="$PKG/Documentation/[!K]*" ||
+    die "cannot extract $PKG.tar.xz from $deb"
+  [ -f "$ksrc/Makefile" ] && [ -d "$ksrc/arch/x86" ] || die "$deb did not contain the expected kernel tree"
+  rm -rf "$out/dl"
+  touch "$srcroot/.extracted"
+fi
+
+# --- configure ----------------------------------------------------------------------------------
+log=$out/build.log
+: >"$log"
+kmake() { make -C "$ksrc" ARCH=x86_64 "$@" >>"$log" 2>&1; }
+kmake tinyconfig || die "make tinyconfig failed (see $log)"
+args=()
+for o in "${OPTIONS[@]}"; do args+=(--enable "$o"); done
+"$ksrc/scripts/config" --file "$ksrc/.config" "${args[@]}" || die "scripts/config failed"
+kmake olddefconfig || die "make olddefconfig failed (see $log)"
+for o in "${OPTIONS[@]}"; do
+  grep -qx "CONFIG_$o=y" "$ksrc/.config" || die "CONFIG_$o is not =y after olddefconfig (dependency missing?)"
+done
+
+# --- build ----------------------------------------------------------------------------------------
+start=$(date +%s)
+kmake -j"$(nproc)" bzImage || die "kernel build failed (see $log)"
+secs=$(( $(date +%s) - start ))
+release=$(make -s --no-print-directory -C "$ksrc" ARCH=x86_64 kernelrelease 2>/dev/null) || die "make kernelrelease failed"
+[ -n "$release" ] || die "empty kernel release string"
+
+rm -f "$out/stamp"
+cp "$ksrc/arch/x86/boot/bzImage" "$out/bzImage.new" && mv "$out/bzImage.new" "$out/bzImage"
+cp "$ksrc/.config" "$out/config"
+echo "$release" >"$out/version"
+printf 'package=%s\nversion=%s\noptions=%s\nbuild_seconds=%s\nsource=%s\n' \
+  "$PKG" "$ver" "$cfg_hash" "$secs" "$ksrc" >"$out/stamp"
+echo "$out/bzImage"
