@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: MIT
+/* The check: every reason, all at once, and the examples end to end in the core. */
+#include "helpers.h"
+
+struct fixture {
+	uint8_t *table, *manifest;
+	size_t table_size, manifest_size;
+	struct lugate_reason reasons[64];
+	struct lugate_verdict v;
+};
+
+static void make(struct fixture *f, const char *out_rel, const char *tgt_rel, const char *const *pcompat,
+		 size_t npc, const char *const *mcompat, size_t nmc, const uint8_t *seal)
+{
+	struct lugate_device devs[2] = { make_device("0000:3b:00.0", GUID_A, 2, "mlx5_core"),
+					 make_device("0000:5e:00.1", GUID_B, 7, "nvme") };
+	struct lugate_table_spec ts = { .release = out_rel, .compat = pcompat, .compat_count = npc,
+					.devices = devs, .device_count = 2, .target_sha256 = seal };
+	struct lugate_schema schemas[2] = { { guid_of(GUID_A), 1, 3 }, { guid_of(GUID_B), 7, 9 } };
+	struct lugate_manifest_spec ms = { .release = tgt_rel, .schemas = schemas, .schema_count = 2,
+					   .compat = mcompat, .compat_count = nmc };
+	f->table_size = build_table(&ts, &f->table);
+	f->manifest_size = build_manifest(&ms, &f->manifest);
+}
+
+static void run(struct fixture *f, const struct lugate_policy *p, const uint8_t *sha)
+{
+	struct lugate_check_input in = { .table = f->table, .table_size = f->table_size,
+					 .manifest = f->manifest, .manifest_size = f->manifest_size,
+					 .policy = p, .target_sha256 = sha };
+	assert_int_equal(lugate_check(&in, f->reasons, 64, &f->v), 0);
+}
+
+static void done(struct fixture *f)
+{
+	free(f->table);
+	free(f->manifest);
+}
+
+static const char *const kho1[] = { "kho-v1", "luo-v1" };
+
+static void allow_stable_next(void **state)
+{
+	(void)state;
+	struct fixture f;
+	make(&f, "6.1.0-55-amd64", "6.1.0-56-amd64", kho1, 2, kho1, 2, NULL);
+	run(&f, NULL, NULL);
+	assert_int_equal(f.v.decision, LUGATE_ALLOW);
+	assert_int_equal(f.v.path, LUGATE_PATH_STABLE_NEXT);
+	assert_int_equal(f.v.reason_total, 0);
+	assert_string_equal(f.v.outgoing, "6.1.0-55-amd64");
+	assert_string_equal(f.v.target, "6.1.0-56-amd64");
+	assert_int_equal(f.v.device_count, 2);
+	done(&f);
+}
+
+static void every_reason_reported(void **state)
+{
+	(void)state;
+	struct fixture f;
+	static const char *const pc[] = { "kho-v1", "luo-v1", "pci-v3" };
+	static const char *const mc[] = { "kho-v2" };
+	struct lugate_device devs[3] = { make_device("0000:3b:00.0", GUID_A, 4, "mlx5_core"),
+					 make_device("0000:5e:00.1", GUID_C, 1, "nvme"),
+					 make_device("0000:01:00.0", GUID_B, 8, "") };
+	struct lugate_table_spec ts = { .release = "6.12.6", .compat = pc, .compat_count = 3,
+					.devices = devs, .device_count = 3 };
+	struct lugate_schema schemas[2] = { { guid_of(GUID_A), 1, 3 }, { guid_of(GUID_B), 7, 9 } };
+	struct lugate_manifest_spec ms = { .release = "6.12.5", .schemas = schemas, .schema_count = 2,
+					   .compat = mc, .compat_count = 1 };
+	f.table_size = build_table(&ts, &f.table);
+	f.manifest_size = build_manifest(&ms, &f.manifest);
+	run(&f, NULL, NULL);
+	assert_int_equal(f.v.decision, LUGATE_REFUSE);
+	/* downgrade + 3 compat-missing + schema-version (3b) + schema-missing (5e) */
+	assert_int_equal(f.v.reason_total, 6);
+	assert_int_equal(f.v.reasons[0].code, LUGATE_REASON_DOWNGRADE);
+	int compat = 0, version = 0, missing = 0;
+	char msg[256];
+	for (size_t i = 0; i < f.v.reason_count; i++) {
+		struct lugate_reason *r = &f.v.reasons[i];
+		lugate_reason_format(r, msg, sizeof(msg));
+		assert_true(strlen(msg) > 10);
+		if (r->code == LUGATE_REASON_COMPAT_MISSING)
+			compat++;
+		if (r->code == LUGATE_REASON_SCHEMA_VERSION) {
+			version++;
+			assert_true(r->has_device);
+			assert_int_equal(r->version, 4);
+			assert_int_equal(r->max_version, 3);
+			assert_non_null(strstr(msg, "0000:3b:00.0 (mlx5_core)"));
+			assert_non_null(strstr(msg, "1..3"));
+		}
+		if (r->code == LUGATE_REASON_SCHEMA_MISSING) {
+			missing++;
+			assert_non_null(strstr(msg, "0000:5e:00.1 (nvme)"));
+			assert_non_null(strstr(msg, GUID_C));
+			assert_non_null(strstr(msg, "lugate embed"));
+		}
+	}
+	assert_int_equal(compat, 3);
+	assert_int_equal(version, 1);
+	assert_int_equal(missing, 1);
+	done(&f);
+}
+
+static void reasons_beyond_capacity_still_refuse(void **state)
+{
+	(void)state;
+	struct fixture f;
+	struct lugate_check_input in;
+	make(&f, "6.12.6", "6.12.5", kho1, 2, NULL, 0, NULL);
+	in = (struct lugate_check_input){ .table = f.table, .table_size = f.table_size,
+					  .manifest = f.manifest, .manifest_size = f.manifest_size };
+	assert_int_equal(lugate_check(&in, f.reasons, 1, &f.v), 0);
+	assert_int_equal(f.v.decision, LUGATE_REFUSE);
+	assert_int_equal(f.v.reason_count, 1);
+	assert_int_equal(f.v.reason_total, 3); /* downgrade + kho-v1 + luo-v1 */
+	assert_int_equal(lugate_check(&in, NULL, 0, &f.v), 0);
+	assert_int_equal(f.v.decision, LUGATE_REFUSE);
+	assert_int_equal(f.v.reason_total, 3);
+	done(&f);
+}
+
+static void corrupt_table(void **state)
+{
+	(void)state;
+	struct fixture f;
+	make(&f, "6.12.5", "6.12.5", NULL, 0, NULL, 0, NULL);
+	f.table[f.table_size - 3] ^= 1;
+	run(&f, NULL, NULL);
+	assert_int_equal(f.v.decision, LUGATE_REFUSE);
+	assert_int_equal(f.v.reason_total, 1);
+	assert_int_equal(f.v.reasons[0].code, LUGATE_REASON_TABLE_CORRUPT);
+	assert_int_equal(f.v.reasons[0].error, LUGATE_ERR_BADHASH);
+	assert_null(f.v.outgoing);
+	done(&f);
+}
+
+static void no_manifest(void **state)
+{
+	(void)state;
+	struct fixture f;
+	struct lugate_check_input in;
+	make(&f, "6.12.5", "6.12.5", NULL, 0, NULL, 0, NULL);
+	in = (struct lugate_check_input){ .table = f.table, .table_size = f.table_size, .target_release = "6.12.5" };
+	assert_int_equal(lugate_check(&in, f.reasons, 64, &f.v), 0);
+	assert_int_equal(f.v.decision, LUGATE_REFUSE);
+	assert_int_equal(f.v.reason_total, 1);
+	assert_int_equal(f.v.reasons[0].code, LUGATE_REASON_NO_MANIFEST);
+	assert_int_equal(f.v.reasons[0].count, 2);
+	/* a corrupt manifest is reported as such */
+	f.manifest[f.manifest_size - 1] ^= 1;
+	in.manifest = f.manifest;
+	in.manifest_size = f.manifest_size;
+	assert_int_equal(lugate_check(&in, f.reasons, 64, &f.v), 0);
+	assert_int_equal(f.v.manifest_error, LUGATE_ERR_BADHASH);
+	assert_int_equal(f.v.reasons[0].code, LUGATE_REASON_NO_MANIFEST);
+	assert_int_equal(f.v.reasons[0].error, LUGATE_ERR_BADHASH);
+	done(&f);
+}
+
+static void unknown_target_release(void **state)
+{
+	(void)state;
+	struct lugate_table_spec ts = { .release = "6.12.5" };
+	struct lugate_reason reasons[4];
+	struct lugate_verdict v;
+	uint8_t *table;
+	size_t n = build_table(&ts, &table);
+	struct lugate_check_input in = { .table = table, .table_size = n };
+	assert_int_equal(lugate_check(&in, reasons, 4, &v), 0);
+	assert_int_equal(v.decision, LUGATE_REFUSE);
+	assert_int_equal(v.reasons[0].code, LUGATE_REASON_BAD_RELEASE);
+	/* no devices, no compat, release known from the image: allowed without a manifest */
+	in.target_release = "6.12.6";
+	assert_int_equal(lugate_check(&in, reasons, 4, &v), 0);
+	assert_int_equal(v.decision, LUGATE_ALLOW);
+	assert_int_equal(v.path, LUGATE_PATH_STABLE_NEXT);
+	free(table);
+}
+
+static void scanned_compat_counts(void **state)
+{
+	(void)state;
+	static const char *const kho[] = { "kho-v1" };
+	struct lugate_table_spec ts = { .release = "6.12.5", .compat = kho, .compat_count = 1 };
+	struct lugate_reason reasons[4];
+	struct lugate_verdict v;
+	uint8_t *table;
+	size_t n = build_table(&ts, &table);
+	struct lugate_check_input in = { .table = table, .table_size = n, .target_release = "6.12.5" };
+	assert_int_equal(lugate_check(&in, reasons, 4, &v), 0);
+	assert_int_equal(v.reasons[0].code, LUGATE_REASON_COMPAT_MISSING);
+	assert_string_equal(v.reasons[0].subject, "kho-v1");
+	in.scanned_compat = kho;
+	in.scanned_compat_count = 1;
+	assert_int_equal(lugate_check(&in, reasons, 4, &v), 0);
+	assert_int_equal(v.decision, LUGATE_ALLOW);
+	free(table);
+}
+
+static void sealed_image_and_policy(void **state)
+{
+	(void)state;
+	uint8_t sha[32] = { 0xaa }, other[32] = { 0xbb };
+	struct fixture f;
+	make(&f, "6.1.0-55-amd64", "6.1.0-56-amd64", NULL, 0, NULL, 0, sha);
+	run(&f, NULL, sha);
+	assert_int_equal(f.v.decision, LUGATE_ALLOW);
+	run(&f, NULL, other);
+	assert_int_equal(f.v.decision, LUGATE_REFUSE);
+	assert_int_equal(f.v.reason_total, 1);
+	assert_int_equal(f.v.reasons[0].code, LUGATE_REASON_IMAGE_MISMATCH);
+	/* an explicit policy overrides: `paths = same` refuses the stable step */
+	struct lugate_policy p;
+	assert_int_equal(lugate_policy_parse("paths = same\n", 13, &p, NULL), 0);
+	run(&f, &p, sha);
+	assert_int_equal(f.v.decision, LUGATE_REFUSE);
+	assert_int_equal(f.v.reasons[0].code, LUGATE_REASON_VERSION_JUMP);
+	done(&f);
+}
+
+static void policy_sealed_in_table(void **state)
+{
+	(void)state;
+	uint8_t sha[32] = { 1 };
+	struct lugate_table_spec ts = { .release = "6.12.5", .target_sha256 = sha,
+					.policy_text = "paths = same\n" };
+	struct lugate_reason reasons[4];
+	struct lugate_verdict v;
+	uint8_t *table;
+	size_t n = build_table(&ts, &table);
+	struct lugate_check_input in = { .table = table, .table_size = n, .target_release = "6.12.6",
+					 .target_sha256 = sha };
+	assert_int_equal(lugate_check(&in, reasons, 4, &v), 0);
+	assert_int_equal(v.decision, LUGATE_REFUSE); /* the sealed `paths = same` is in force */
+	assert_int_equal(v.reasons[0].code, LUGATE_REASON_VERSION_JUMP);
+	in.target_release = "6.12.5";
+	assert_int_equal(lugate_check(&in, reasons, 4, &v), 0);
+	assert_int_equal(v.decision, LUGATE_ALLOW);
+	assert_int_equal(v.path, LUGATE_PATH_SAME);
+	free(table);
+}
+
+static void fallback_hash(void **state)
+{
+	(void)state;
+	uint8_t sha[32] = { 1 }, fb[32] = { 2 }, wrong[32] = { 3 };
+	struct lugate_table_spec ts = { .release = "6.12.5", .target_sha256 = sha, .fallback_sha256 = fb };
+	struct lugate_table t;
+	uint8_t *table;
+	size_t n = build_table(&ts, &table);
+	assert_int_equal(lugate_table_open(table, n, &t), 0);
+	assert_int_equal(lugate_check_fallback(&t, fb), 0);
+	assert_int_equal(lugate_check_fallback(&t, wrong), LUGATE_ERR_BADHASH);
+	free(table);
+	ts.fallback_sha256 = NULL;
+	n = build_table(&ts, &table);
+	assert_int_equal(lugate_table_open(table, n, &t), 0);
+	assert_int_equal(lugate_check_fallback(&t, fb), LUGATE_ERR_NOTFOUND);
+	free(table);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(allow_stable_next),
+		cmocka_unit_test(every_reason_reported),
+		cmocka_unit_test(reasons_beyond_capacity_still_refuse),
+		cmocka_unit_test(corrupt_table),
+		cmocka_unit_test(no_manifest),
+		cmocka_unit_test(unknown_target_release),
+		cmocka_unit_test(scanned_compat_counts),
+		cmocka_unit_test(sealed_image_and_policy),
+		cmocka_unit_test(policy_sealed_in_table),
+		cmocka_unit_test(fallback_hash),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

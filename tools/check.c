@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+/* `lugate check`: the admins' pre-flight — the very check the loader repeats. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "verbs.h"
+#include "verdict.h"
+
+static const char usage[] =
+	"Usage: lugate check --handoff TABLE (--manifest MANIFEST | --kernel IMAGE) [--policy FILE]\n"
+	"                    [--json] [-q]\n"
+	"Check a handoff table against a target kernel's manifest under the version policy.\n"
+	"  --handoff TABLE    handoff table (sealed or not)\n"
+	"  --manifest FILE    the target's manifest (JSON source or binary form)\n"
+	"  --kernel IMAGE     the target image: its manifest, release and hash (see `lugate inspect`)\n"
+	"  --policy FILE      version policy (docs/policy.md); default: sealed policy, else same+stable-next\n"
+	"  --json             machine-readable verdict\n"
+	"  -q, --quiet        print nothing; the exit code says it\n"
+	"Exit: 0 allow, 1 refuse, 2 usage error or unreadable/corrupt input.\n";
+
+int cmd_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "handoff", required_argument, NULL, 't' }, { "manifest", required_argument, NULL, 'm' },
+		{ "kernel", required_argument, NULL, 'k' },  { "policy", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },          { "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
+	};
+	const char *table_path = NULL, *manifest_path = NULL, *kernel_path = NULL, *policy_path = NULL;
+	struct lugate_check_input in = { 0 };
+	struct lugate_policy policy;
+	struct lugate_verdict v;
+	struct lugate_reason *reasons = NULL;
+	uint8_t *table = NULL, *manifest = NULL;
+	size_t table_size = 0, manifest_size = 0;
+	bool json = false, quiet = false;
+	int c, rc = EXIT_INPUT;
+
+	while ((c = getopt_long(argc, argv, "t:m:k:p:jqh", opts, NULL)) != -1) {
+		switch (c) {
+		case 't': table_path = optarg; break;
+		case 'm': manifest_path = optarg; break;
+		case 'k': kernel_path = optarg; break;
+		case 'p': policy_path = optarg; break;
+		case 'j': json = true; break;
+		case 'q': quiet = true; break;
+		case 'h': fputs(usage, stdout); return EXIT_ALLOW;
+		default: fputs(usage, stderr); return EXIT_INPUT;
+		}
+	}
+	if (!table_path || optind != argc || !!manifest_path + !!kernel_path != 1) {
+		fputs(usage, stderr);
+		return cli_error("check: --handoff and exactly one of --manifest or --kernel are required");
+	}
+	if (kernel_path)
+		return cli_error("check: --kernel needs image support, which this build lacks");
+	if (policy_path) {
+		if (!cli_policy_load(policy_path, &policy))
+			return EXIT_INPUT;
+		in.policy = &policy;
+	}
+	if (!cli_read_file(table_path, LUGATE_FRAME_HEADER_SIZE + LUGATE_FRAME_PAYLOAD_MAX, &table, &table_size))
+		return EXIT_INPUT;
+	if (!cli_manifest_load(manifest_path, &manifest, &manifest_size))
+		goto out;
+	in.table = table;
+	in.table_size = table_size;
+	in.manifest = manifest;
+	in.manifest_size = manifest_size;
+	reasons = calloc(CLI_REASON_CAPACITY(LUGATE_TABLE_MAX_DEVICES), sizeof(*reasons));
+	if (!reasons) {
+		cli_error("out of memory");
+		goto out;
+	}
+	lugate_check(&in, reasons, CLI_REASON_CAPACITY(LUGATE_TABLE_MAX_DEVICES), &v);
+	if (v.reason_count && v.reasons[0].code == LUGATE_REASON_TABLE_CORRUPT)
+		cli_error("%s: not a valid handoff table: %s", table_path, lugate_strerror(v.reasons[0].error));
+	rc = cli_verdict_report(&v, json, quiet);
+out:
+	free(reasons);
+	free(table);
+	free(manifest);
+	return rc;
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The CLI's shared layer: exit codes, one-line errors, whole-file I/O, JSON helpers,
+ * and the conversions from the JSON source forms to the core's binary forms.
+ * Only tools/ may use libc, json-c and OpenSSL; every rule stays in handoff/.
+ */
+#ifndef LUGATE_CLI_H
+#define LUGATE_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <json-c/json.h>
+#include <lugate/lugate.h>
+
+/* Exit codes (docs/errors.md). */
+enum cli_exit {
+	EXIT_ALLOW = 0,   /* allow / success */
+	EXIT_REFUSE = 1,  /* the check refused */
+	EXIT_INPUT = 2,   /* usage error, unreadable or corrupt input */
+	EXIT_SYSTEM = 3,  /* the system refused an action (kexec, permissions, ...) */
+};
+
+struct cli_verb {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv);
+};
+
+/* "lugate: <fmt>\n" on stderr; returns EXIT_INPUT so callers can `return cli_error(...)`. */
+int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Same, returning the given exit code. */
+int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Read a whole file (max_size bounds it; 0 = 1 GiB). On failure prints an error and
+ * returns false. The buffer is NUL-terminated one past size (for text inputs). */
+bool cli_read_file(const char *path, size_t max_size, uint8_t **data, size_t *size);
+/* Write atomically (temp file + rename). Prints an error and returns false on failure. */
+bool cli_write_file(const char *path, const void *data, size_t size);
+
+/* Print a JSON object to stdout (pretty, 2 spaces) and release it. */
+void cli_print_json(struct json_object *obj);
+
+/* Standard option handling: true if argv has -h/--help at any position. */
+bool cli_wants_help(int argc, char **argv);
+
+/* The running kernel's release (uname -r), into buf. */
+bool cli_running_release(char *buf, size_t size);
+
+/* ---- JSON source forms -> core binary forms (tools/json_input.c) ------------------- */
+
+/* Parsed device list: owns its strings and arrays; free with cli_devices_free. */
+struct cli_devices {
+	char *release;                   /* NULL if the JSON had none */
+	char **compat;
+	size_t compat_count;
+	struct lugate_device *devices;
+	size_t device_count;
+	struct json_object *root;        /* keeps driver strings alive */
+};
+
+bool cli_devices_load(const char *path, struct cli_devices *out);
+void cli_devices_free(struct cli_devices *d);
+/* --sysfs DIR cross-check: each device must exist with matching vendor/device/class. */
+bool cli_devices_check_sysfs(const struct cli_devices *d, const char *sysfs_root);
+
+/* Build a framed table from a spec, allocating the buffer. Prints errors. */
+bool cli_table_build(const struct lugate_table_spec *spec, uint8_t **blob, size_t *size, const char *what);
+
+/* Load a manifest: binary (framed "LUGMANIF") or JSON source form, always returning the
+ * framed binary form. Prints errors (exit 2 material). */
+bool cli_manifest_load(const char *path, uint8_t **blob, size_t *size);
+/* The JSON form of a binary manifest (for inspect/show). */
+struct json_object *cli_manifest_to_json(const struct lugate_manifest *m);
+
+/* Load and parse a policy file; prints "file:line: ..." errors. */
+bool cli_policy_load(const char *path, struct lugate_policy *out);
+
+/* Load and verify a handoff table; prints errors. Returns the lugate_err (0 ok) and
+ * keeps the blob for the caller in *blob. */
+int cli_table_load(const char *path, uint8_t **blob, size_t *size, struct lugate_table *t);
+
+#endif

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: MIT
+/* `lugate handoff build|show`: make a handoff table from a device list, or print one. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "verbs.h"
+
+static const char build_usage[] =
+	"Usage: lugate handoff build --devices FILE.json [--release R] [--sysfs DIR] -o TABLE\n"
+	"Build a handoff table from a device list (docs/handoff-format.md).\n"
+	"  --devices FILE   device list (JSON; see docs/handoff-format.md)\n"
+	"  --release R      outgoing release (default: the JSON's \"release\", then `uname -r`)\n"
+	"  --sysfs DIR      cross-check every device against DIR/bus/pci/devices (e.g. /sys)\n"
+	"  -o, --output F   where to write the table\n";
+
+static const char show_usage[] =
+	"Usage: lugate handoff show TABLE [--json]\n"
+	"Verify a handoff table and print what it holds.\n";
+
+static int handoff_build(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "devices", required_argument, NULL, 'd' }, { "release", required_argument, NULL, 'r' },
+		{ "sysfs", required_argument, NULL, 's' },   { "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
+	};
+	const char *devices_path = NULL, *release = NULL, *sysfs = NULL, *output = NULL;
+	char running[LUGATE_RELEASE_MAX + 1];
+	struct lugate_table_spec spec = { 0 };
+	struct cli_devices devs;
+	uint8_t *blob;
+	size_t size;
+	int c, rc = EXIT_INPUT;
+
+	while ((c = getopt_long(argc, argv, "d:r:s:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': devices_path = optarg; break;
+		case 'r': release = optarg; break;
+		case 's': sysfs = optarg; break;
+		case 'o': output = optarg; break;
+		case 'h': fputs(build_usage, stdout); return EXIT_ALLOW;
+		default: fputs(build_usage, stderr); return EXIT_INPUT;
+		}
+	}
+	if (!devices_path || !output || optind != argc) {
+		fputs(build_usage, stderr);
+		return cli_error("handoff build: --devices and -o are required, and nothing else");
+	}
+	if (!cli_devices_load(devices_path, &devs))
+		goto out;
+	if (!release)
+		release = devs.release;
+	if (!release) {
+		if (!cli_running_release(running, sizeof(running))) {
+			cli_error("%s: no \"release\" and the running kernel's is unavailable; pass --release", devices_path);
+			goto out;
+		}
+		release = running;
+	}
+	if (sysfs && !cli_devices_check_sysfs(&devs, sysfs))
+		goto out;
+	spec.release = release;
+	spec.compat = (const char *const *)devs.compat;
+	spec.compat_count = devs.compat_count;
+	spec.devices = devs.devices;
+	spec.device_count = devs.device_count;
+	{
+		struct lugate_release rel;
+		int err = lugate_release_parse(release, strlen(release), &rel);
+		if (err) {
+			cli_error("%s: release \"%s\": %s", devices_path, release, lugate_strerror(err));
+			goto out;
+		}
+	}
+	if (!cli_table_build(&spec, &blob, &size, devices_path))
+		goto out;
+	if (cli_write_file(output, blob, size))
+		rc = EXIT_ALLOW;
+	free(blob);
+out:
+	cli_devices_free(&devs);
+	return rc;
+}
+
+static struct json_object *device_json(const struct lugate_device *d)
+{
+	struct json_object *o = json_object_new_object();
+	char addr[LUGATE_PCI_TEXT_LEN + 1], guid[LUGATE_GUID_TEXT_LEN + 1], hex[16];
+
+	lugate_pci_format(d->addr, addr);
+	lugate_guid_format(&d->schema, guid);
+	json_object_object_add(o, "address", json_object_new_string(addr));
+	snprintf(hex, sizeof(hex), "0x%04x", d->vendor_id);
+	json_object_object_add(o, "vendor", json_object_new_string(hex));
+	snprintf(hex, sizeof(hex), "0x%04x", d->device_id);
+	json_object_object_add(o, "device", json_object_new_string(hex));
+	snprintf(hex, sizeof(hex), "0x%06x", d->class_code);
+	json_object_object_add(o, "class", json_object_new_string(hex));
+	json_object_object_add(o, "schema", json_object_new_string(guid));
+	json_object_object_add(o, "schema_version", json_object_new_int64(d->schema_version));
+	json_object_object_add(o, "driver", json_object_new_string(d->driver));
+	return o;
+}
+
+static struct json_object *sha_json(const uint8_t *sha)
+{
+	char hex[2 * LUGATE_SHA256_SIZE + 1];
+	if (!sha)
+		return NULL;
+	lugate_hex_format(sha, LUGATE_SHA256_SIZE, hex);
+	return json_object_new_string(hex);
+}
+
+static void show_json(const struct lugate_table *t)
+{
+	struct json_object *o = json_object_new_object(), *compat = json_object_new_array();
+	struct json_object *devs = json_object_new_array();
+	struct lugate_device d;
+	int cursor = 0;
+
+	json_object_object_add(o, "format", json_object_new_string(LUGATE_TABLE_COMPATIBLE));
+	json_object_object_add(o, "release", json_object_new_string(t->release));
+	for (uint32_t i = 0; i < t->compat_count; i++)
+		json_object_array_add(compat, json_object_new_string(lugate_table_compat(t, i)));
+	json_object_object_add(o, "compatible", compat);
+	while (lugate_table_next_device(t, &cursor, &d) == 1)
+		json_object_array_add(devs, device_json(&d));
+	json_object_object_add(o, "devices", devs);
+	if (t->sealed) {
+		struct json_object *s = json_object_new_object();
+		json_object_object_add(s, "target_sha256", sha_json(t->target_sha256));
+		json_object_object_add(s, "target_release",
+				       t->target_release ? json_object_new_string(t->target_release) : NULL);
+		json_object_object_add(s, "fallback_sha256", sha_json(t->fallback_sha256));
+		json_object_object_add(s, "policy", t->policy_text ? json_object_new_string(t->policy_text) : NULL);
+		json_object_object_add(o, "sealed", s);
+	} else {
+		json_object_object_add(o, "sealed", NULL);
+	}
+	cli_print_json(o);
+}
+
+static void show_text(const struct lugate_table *t)
+{
+	char addr[LUGATE_PCI_TEXT_LEN + 1], guid[LUGATE_GUID_TEXT_LEN + 1], hex[2 * LUGATE_SHA256_SIZE + 1];
+	struct lugate_device d;
+	int cursor = 0;
+
+	printf("release:    %s\n", t->release);
+	printf("compatible:");
+	for (uint32_t i = 0; i < t->compat_count; i++)
+		printf(" %s", lugate_table_compat(t, i));
+	printf("%s\n", t->compat_count ? "" : " (none)");
+	printf("devices:    %u\n", t->device_count);
+	while (lugate_table_next_device(t, &cursor, &d) == 1) {
+		lugate_pci_format(d.addr, addr);
+		lugate_guid_format(&d.schema, guid);
+		printf("  %s %04x:%04x class %06x schema %s v%u%s%s\n", addr, d.vendor_id, d.device_id,
+		       d.class_code, guid, d.schema_version, d.driver[0] ? " driver " : "", d.driver);
+	}
+	if (!t->sealed) {
+		printf("sealed:     no\n");
+		return;
+	}
+	lugate_hex_format(t->target_sha256, LUGATE_SHA256_SIZE, hex);
+	printf("sealed:     target sha256 %s%s%s\n", hex, t->target_release ? " release " : "",
+	       t->target_release ? t->target_release : "");
+	if (t->fallback_sha256) {
+		lugate_hex_format(t->fallback_sha256, LUGATE_SHA256_SIZE, hex);
+		printf("fallback:   sha256 %s\n", hex);
+	}
+	if (t->policy_text)
+		printf("policy:     %s", t->policy_text);
+}
+
+static int handoff_show(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	struct lugate_table t;
+	bool json = false;
+	uint8_t *blob = NULL;
+	size_t size;
+	int c, err;
+
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = true; break;
+		case 'h': fputs(show_usage, stdout); return EXIT_ALLOW;
+		default: fputs(show_usage, stderr); return EXIT_INPUT;
+		}
+	}
+	if (optind + 1 != argc) {
+		fputs(show_usage, stderr);
+		return EXIT_INPUT;
+	}
+	err = cli_table_load(argv[optind], &blob, &size, &t);
+	if (!err) {
+		if (json)
+			show_json(&t);
+		else
+			show_text(&t);
+	}
+	free(blob);
+	return err ? EXIT_INPUT : EXIT_ALLOW;
+}
+
+int cmd_handoff(int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "build") == 0)
+		return handoff_build(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "show") == 0)
+		return handoff_show(argc - 1, argv + 1);
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		fputs(build_usage, stdout);
+		fputs(show_usage, stdout);
+		return EXIT_ALLOW;
+	}
+	fputs(build_usage, stderr);
+	fputs(show_usage, stderr);
+	return cli_error("handoff: expected 'build' or 'show'");
+}

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+/* lugate: the kexec-time gate of a Linux live update. Verb dispatch. */
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+#include "verbs.h"
+
+static const struct cli_verb verbs[] = {
+	{ "handoff", "build or show a handoff table", cmd_handoff },
+	{ "manifest", "build or show a binary manifest", cmd_manifest },
+	{ "check", "check a handoff table against a target", cmd_check },
+	LUGATE_EXTRA_VERBS
+	{ NULL, NULL, NULL },
+};
+
+static void usage(FILE *out)
+{
+	fputs("Usage: lugate VERB [OPTIONS]\n\nVerbs:\n", out);
+	for (const struct cli_verb *v = verbs; v->name; v++)
+		fprintf(out, "  %-10s %s\n", v->name, v->summary);
+	fputs("\n`lugate VERB --help` describes a verb. Exit codes: 0 allow/ok, 1 refuse,\n"
+	      "2 usage error or unreadable/corrupt input, 3 the system refused an action.\n", out);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_INPUT;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return EXIT_ALLOW;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		puts("lugate " LUGATE_VERSION);
+		return EXIT_ALLOW;
+	}
+	for (const struct cli_verb *v = verbs; v->name; v++)
+		if (strcmp(argv[1], v->name) == 0)
+			return v->run(argc - 1, argv + 1);
+	cli_error("unknown verb '%s' (try `lugate --help`)", argv[1]);
+	return EXIT_INPUT;
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/* The verbs; each lives in its own file and takes (argc, argv) starting at the verb. */
+#ifndef LUGATE_TOOLS_VERBS_H
+#define LUGATE_TOOLS_VERBS_H
+
+#ifndef LUGATE_VERSION
+#define LUGATE_VERSION "0.1"
+#endif
+
+int cmd_handoff(int argc, char **argv);
+int cmd_manifest(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
+/* Verbs added by later work: declare here and list in LUGATE_EXTRA_VERBS. */
+#define LUGATE_EXTRA_VERBS
+
+#endif
