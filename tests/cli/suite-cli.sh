@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Runs the built `lugate` binary: every verb's happy path, and every kind of bad input
+# (exit 2 with one line naming the file and the problem).
+set -u
+cd "${LUGATE_TOP:-$(dirname "$0")/../..}"
+. tests/cli/tap.sh
+L=$PWD/${BUILD:-build}/lugate
+[ -x "$L" ] || { echo "not ok - $L is not built"; exit 1; }
+W=$T_TMP/w; mkdir -p "$W"
+EX=examples
+G=5f0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d
+
+devices() { # devices RELEASE DEVICE-JSON... > file
+  local rel=$1; shift
+  local IFS=,
+  printf '{"release": "%s", "compatible": ["kho-v1"], "devices": [%s]}\n' "$rel" "$*"
+}
+dev() { # dev ADDR [SCHEMA] [VERSION]
+  printf '{"address": "%s", "vendor": "0x15b3", "device": "0x101d", "class": "0x020000", "schema": "%s", "schema_version": %s, "driver": "mlx5_core"}' \
+    "$1" "${2:-$G}" "${3:-2}"
+}
+
+# --- usage -----------------------------------------------------------------------------
+expect "no arguments is a usage error" 2 "$L"
+expect "--help" 0 "$L" --help
+expect_out "handoff"
+expect "unknown verb" 2 "$L" frobnicate
+expect_err_line "unknown verb 'frobnicate'"
+expect "handoff build --help" 0 "$L" handoff build --help
+expect_out "--devices"
+expect "check without --handoff" 2 "$L" check --manifest x
+expect "check with both --manifest and --kernel" 2 "$L" check --handoff a --manifest b --kernel c
+
+# --- handoff build / show ----------------------------------------------------------------
+expect "build the example table" 0 "$L" handoff build --devices $EX/devices.json -o "$W/t.bin"
+expect "show it" 0 "$L" handoff show "$W/t.bin"
+expect_out "6.1.0-55-amd64"
+expect_out "0000:af:00.0 10de:2330 class 030200"
+expect "show --json" 0 "$L" handoff show --json "$W/t.bin"
+check "show --json is JSON with 4 devices" python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert len(j["devices"])==4 and j["compatible"]==["kho-v1","luo-v1"] and j["sealed"] is None' "$OUT"
+expect "--release overrides the JSON" 0 "$L" handoff build --devices $EX/devices.json --release 6.1.0-60-amd64 -o "$W/t2.bin"
+"$L" handoff show "$W/t2.bin" >"$OUT"; expect_out "release:    6.1.0-60-amd64"
+printf '{"devices": []}\n' >"$W/norel.json"
+if uname -r | grep -qE '^[0-9]+\.[0-9]+\.[0-9]+'; then
+  expect "release defaults to the running kernel" 0 "$L" handoff build --devices "$W/norel.json" -o "$W/t3.bin"
+  "$L" handoff show "$W/t3.bin" >"$OUT"; expect_out "release:    $(uname -r)"
+fi
+
+bad_input() { # bad_input NAME JSON-TEXT EXPECTED-MESSAGE
+  printf '%s' "$2" >"$W/bad.json"
+  expect "rejects $1" 2 "$L" handoff build --devices "$W/bad.json" -o "$W/bad.bin"
+  expect_err_line "$3"
+  [ ! -e "$W/bad.bin" ] && echo "ok - $1: no output file written" || { echo "not ok - $1: output written"; rm -f "$W/bad.bin"; }
+}
+bad_input "invalid JSON" '{"devices": [' "not valid JSON"
+bad_input "a JSON array" '[1,2]' "expected a JSON object"
+bad_input "an unknown key" '{"devices": [], "relase": "6.1.0"}' 'unknown key "relase"'
+bad_input "a bad GUID" "$(devices 6.12.5 "$(dev 0000:3b:00.0 5f0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2)")" "schema \"5f0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2\""
+bad_input "a bad address" "$(devices 6.12.5 "$(dev 0000:3b:20.0)")" 'address "0000:3b:20.0"'
+bad_input "duplicate addresses" "$(devices 6.12.5 "$(dev 0000:3b:00.0)" "$(dev 0000:3b:00.0)")" "duplicate"
+bad_input "release 6..1" "$(devices 6..1 "$(dev 0000:3b:00.0)")" 'release "6..1"'
+bad_input "an empty release" "$(devices "" "$(dev 0000:3b:00.0)")" 'release ""'
+bad_input "a 300-character release" "$(devices "6.1.0-$(printf 'a%.0s' $(seq 300))" "$(dev 0000:3b:00.0)")" "release"
+bad_input "a negative schema version" "$(devices 6.12.5 "$(dev 0000:3b:00.0 $G -1)")" '"schema_version" must be an integer'
+bad_input "a huge schema version" "$(devices 6.12.5 "$(dev 0000:3b:00.0 $G 99999999999999999999)")" '"schema_version"'
+bad_input "a vendor id out of range" '{"release":"6.12.5","devices":[{"address":"0000:3b:00.0","vendor":"0x1ffff","device":"1","class":"0","schema":"'$G'","schema_version":1}]}' '"vendor"'
+bad_input "a missing schema" '{"release":"6.12.5","devices":[{"address":"0000:3b:00.0","vendor":"1","device":"1","class":"0","schema_version":1}]}' 'missing "schema"'
+printf '{"devices": []}\000' >"$W/nul.json"
+expect "rejects a NUL byte" 2 "$L" handoff build --devices "$W/nul.json" -o "$W/bad.bin"
+expect_err_line "NUL byte"
+expect "a missing devices file" 2 "$L" handoff build --devices "$W/nope.json" -o "$W/x.bin"
+expect_err_line "$W/nope.json: cannot open"
+expect "a directory as devices file" 2 "$L" handoff build --devices "$W" -o "$W/x.bin"
+expect_err_line "not a regular file"
+
+# 10,000 devices: build, show, check
+python3 - "$W/big.json" <<'PY'
+import json, sys
+devs = [{"address": "%04x:%02x:%02x.%x" % (i >> 13, (i >> 5) & 0xff, (i >> 0) & 0x1f, 0) , "vendor": "0x8086",
+         "device": "0x1234", "class": "0x020000", "schema": "5f0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d",
+         "schema_version": 1} for i in range(10000)]
+json.dump({"release": "6.12.5", "devices": devs}, open(sys.argv[1], "w"))
+json.dump({"release": "6.12.6", "schemas": [{"guid": "5f0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d", "min_version": 1, "max_version": 1}]},
+          open(sys.argv[1] + ".m", "w"))
+PY
+expect "10,000 devices build" 0 "$L" handoff build --devices "$W/big.json" -o "$W/big.bin"
+expect "10,000 devices check allow" 0 "$L" check --handoff "$W/big.bin" --manifest "$W/big.json.m" --json
+check "10,000 devices counted" python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["devices"]==10000' "$OUT"
+
+# --sysfs cross-check on a fake tree
+S=$W/sys; mkdir -p "$S/bus/pci/devices/0000:3b:00.0"
+printf '0x15b3\n' >"$S/bus/pci/devices/0000:3b:00.0/vendor"; printf '0x101d\n' >"$S/bus/pci/devices/0000:3b:00.0/device"
+printf '0x020000\n' >"$S/bus/pci/devices/0000:3b:00.0/class"
+devices 6.12.5 "$(dev 0000:3b:00.0)" >"$W/one.json"
+expect "--sysfs accepts a matching device" 0 "$L" handoff build --devices "$W/one.json" --sysfs "$S" -o "$W/one.bin"
+printf '0x1017\n' >"$S/bus/pci/devices/0000:3b:00.0/device"
+expect "--sysfs refuses a device-id mismatch" 2 "$L" handoff build --devices "$W/one.json" --sysfs "$S" -o "$W/one2.bin"
+expect_err_line "0000:3b:00.0 is 15b3:1017"
+devices 6.12.5 "$(dev 0000:3b:00.0)" "$(dev 0000:3c:00.0)" >"$W/two.json"
+printf '0x101d\n' >"$S/bus/pci/devices/0000:3b:00.0/device"
+expect "--sysfs refuses an absent device" 2 "$L" handoff build --devices "$W/two.json" --sysfs "$S" -o "$W/two.bin"
+expect_err_line "0000:3c:00.0 is not present"
+
+# --- corrupt tables ----------------------------------------------------------------------
+cp "$W/t.bin" "$W/flip.bin"; printf '\xff' | dd of="$W/flip.bin" bs=1 seek=200 conv=notrunc 2>/dev/null
+expect "show a bit-flipped table" 2 "$L" handoff show "$W/flip.bin"
+expect_err_line "$W/flip.bin: not a valid handoff table: integrity digest does not match"
+expect "check a bit-flipped table" 2 "$L" check --handoff "$W/flip.bin" --manifest $EX/target-6.1.0-56.json
+expect_err_line "not a valid handoff table"
+expect "check --json a corrupt table" 2 "$L" check --handoff "$W/flip.bin" --manifest $EX/target-6.1.0-56.json --json
+check "corrupt table JSON says refuse/table-corrupt" python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["verdict"]=="refuse" and j["reasons"][0]["code"]=="table-corrupt"' "$OUT"
+head -c 100 "$W/t.bin" >"$W/trunc.bin"
+expect "check a truncated table" 2 "$L" check --handoff "$W/trunc.bin" --manifest $EX/target-6.1.0-56.json
+expect_err_line "input is truncated"
+: >"$W/empty.bin"
+expect "check an empty table" 2 "$L" handoff show "$W/empty.bin"
+expect_err_line "truncated"
+expect "a manifest given as the table" 2 "$L" handoff show $EX/target-6.1.0-56.json
+expect_err_line "wrong magic"
+
+# --- manifests and policies -----------------------------------------------------------------
+expect "manifest build" 0 "$L" manifest build $EX/target-6.1.0-56.json -o "$W/m.bin"
+expect "check with a binary manifest" 0 "$L" check --handoff "$W/t.bin" --manifest "$W/m.bin"
+expect_out "allow: 6.1.0-55-amd64 -> 6.1.0-56-amd64 (stable-next)"
+expect "manifest show round-trips" 0 "$L" manifest show "$W/m.bin"
+check "manifest show JSON equals the source" python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); k=lambda m: sorted(m["schemas"], key=lambda s: s["guid"]); assert a["release"]==b["release"] and k(a)==k(b) and a["compatible"]==b["compatible"]' "$OUT" $EX/target-6.1.0-56.json
+python3 -c 'import sys; b=bytearray(open(sys.argv[1],"rb").read()); b[90]^=0x20; open(sys.argv[2],"wb").write(b)' "$W/m.bin" "$W/mflip.bin"
+expect "check with a corrupt binary manifest" 2 "$L" check --handoff "$W/t.bin" --manifest "$W/mflip.bin"
+expect_err_line "not a valid binary manifest"
+printf '{"release": "6.1.0-56-amd64", "schemas": [{"guid": "%s", "min_version": 3, "max_version": 1}]}' $G >"$W/mrange.json"
+expect "manifest with min > max" 2 "$L" check --handoff "$W/t.bin" --manifest "$W/mrange.json"
+expect_err_line "min_version 3 is above max_version 1"
+printf 'paths = same\nallow 6.12.5 => 6.12.7\n' >"$W/bad.policy"
+expect "a bad policy line" 2 "$L" check --handoff "$W/t.bin" --manifest $EX/target-6.1.0-56.json --policy "$W/bad.policy"
+expect_err_line "$W/bad.policy:2:"
+expect "the example policy parses" 0 "$L" check --handoff "$W/t.bin" --manifest $EX/target-6.1.0-56.json --policy $EX/policy.conf
+expect "quiet refuse prints nothing" 1 "$L" check -q --handoff "$W/t.bin" --manifest $EX/target-6.1.0-54.json
+check "quiet means no output" test ! -s "$OUT"
