@@ -39,7 +39,7 @@ static void compress_block(uint32_t state[8], const uint8_t *block)
 	uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
 
 	for (unsigned i = 0; i < 16; i++)
-		w[i] = load_be32(block + 4 * i);
+		w[i] = load_be32(block + (size_t)4 * i);
 	for (unsigned i = 16; i < 64; i++) {
 		uint32_t s0 = ror32(w[i - 15], 7) ^ ror32(w[i - 15], 18) ^ (w[i - 15] >> 3);
 		uint32_t s1 = ror32(w[i - 2], 17) ^ ror32(w[i - 2], 19) ^ (w[i - 2] >> 10);
@@ -143,7 +143,7 @@ void lugate_sha256_final(struct lugate_sha256 *s, uint8_t out[LUGATE_SHA256_SIZE
 		s->block[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
 	run_blocks(s, s->block, 1);
 	for (unsigned i = 0; i < 8; i++) {
-		out[4 * i] = (uint8_t)(s->state[i] >> 24);
+		out[(size_t)4 * i] = (uint8_t)(s->state[i] >> 24);
 		out[4 * i + 1] = (uint8_t)(s->state[i] >> 16);
 		out[4 * i + 2] = (uint8_t)(s->state[i] >> 8);
 		out[4 * i + 3] = (uint8_t)s->state[i];

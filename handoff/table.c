@@ -36,7 +36,7 @@ static size_t table_size_bound(const struct lugate_table_spec *spec)
 	size += spec->device_count * 256;
 	if (spec->policy_text)
 		size += 12 + align4(strnlen(spec->policy_text, LUGATE_POLICY_TEXT_MAX + 1) + 1);
-	size += 2 * (12 + LUGATE_SHA256_SIZE);
+	size += (size_t)2 * (12 + LUGATE_SHA256_SIZE);
 	return size;
 }
 

@@ -24,7 +24,7 @@
 #define LUGATE_TABLE_MAGIC "LUGTABLE"
 #define LUGATE_MANIFEST_MAGIC "LUGMANIF"
 /* Upper bound on any payload: 64 MiB is far beyond 100,000 devices and keeps sizes sane. */
-#define LUGATE_FRAME_PAYLOAD_MAX (64u * 1024u * 1024u)
+#define LUGATE_FRAME_PAYLOAD_MAX 0x4000000u /* 64 MiB */
 
 struct lugate_frame_header {
 	char magic[8];

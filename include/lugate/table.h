@@ -34,7 +34,7 @@
 #define LUGATE_TABLE_COMPATIBLE "lugate,handoff-v1"
 #define LUGATE_TABLE_MAX_DEVICES 131072u
 #define LUGATE_TABLE_MAX_COMPAT 32u
-#define LUGATE_POLICY_TEXT_MAX 4096u
+#define LUGATE_POLICY_TEXT_MAX 16384u /* fits the largest canonical policy (64 allow lines) */
 
 struct lugate_device {
 	lugate_pci_addr addr;
