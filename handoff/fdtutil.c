@@ -5,13 +5,66 @@
 #include <lugate/error.h>
 #include "fdtutil.h"
 
+/* Deepest node nesting accepted; lugate's own trees are three levels deep. */
+#define FDTU_MAX_DEPTH 32
+
+/*
+ * One pass over every tag: exactly one root node, nodes properly nested (never deeper than
+ * FDTU_MAX_DEPTH), properties only inside a node with a name that is a terminated string in
+ * the strings block, and FDT_END only after the root closed. fdt_next_tag() already keeps
+ * every tag, node name and property value inside the structure block (a premature end reads
+ * as FDT_END, which the depth test rejects).
+ * Our own walk rather than libfdt's fdt_check_full(): the libfdt copy the bare-metal builds
+ * compile (Linux's scripts/dtc/libfdt) has no fdt_check.c, and host and loader must accept
+ * exactly the same trees.
+ */
+static int check_structure(const void *fdt)
+{
+	int offset = 0, next = 0, depth = 0, len;
+	bool seen_root = false;
+
+	for (;;) {
+		uint32_t tag = fdt_next_tag(fdt, offset, &next);
+
+		if (next < 0)
+			return -1;
+		switch (tag) {
+		case FDT_BEGIN_NODE:
+			if ((depth == 0 && seen_root) || ++depth > FDTU_MAX_DEPTH)
+				return -1;
+			seen_root = true;
+			if (!fdt_get_name(fdt, offset, &len))
+				return -1;
+			break;
+		case FDT_END_NODE:
+			if (--depth < 0)
+				return -1;
+			break;
+		case FDT_PROP: {
+			const struct fdt_property *prop = fdt_get_property_by_offset(fdt, offset, &len);
+
+			if (depth == 0 || !prop || !fdt_get_string(fdt, (int)fdt32_to_cpu(prop->nameoff), &len))
+				return -1;
+			break;
+		}
+		case FDT_NOP:
+			break;
+		case FDT_END:
+			return depth == 0 && seen_root ? 0 : -1;
+		default:
+			return -1;
+		}
+		offset = next;
+	}
+}
+
 int fdtu_open(const void *fdt, uint32_t size)
 {
 	if (size < sizeof(struct fdt_header))
 		return LUGATE_ERR_BADFDT;
 	if (fdt_check_header(fdt) != 0 || fdt_totalsize(fdt) != size)
 		return LUGATE_ERR_BADFDT;
-	if (fdt_check_full(fdt, size) != 0)
+	if (check_structure(fdt) != 0)
 		return LUGATE_ERR_BADFDT;
 	return 0;
 }
