@@ -1,0 +1,85 @@
+# Freestanding builds of the core (handoff/*.c) and of libfdt, for bare-metal front ends.
+#
+#   $(call lugate_core_variant,VARIANT,CFLAGS)
+#       compiles handoff/*.c and libfdt's sources with CFLAGS into
+#       $(BUILD)/VARIANT/liblugate-core.a and defines VARIANT_CORE_LIB (its path).
+#       Variants: "freestanding" (the check below), "loader" (mk/40-loader.mk), later "efi".
+#   $(BUILD)/freestanding/liblugate-libc.a
+#       the small libc the core and libfdt call (handoff/freestanding/*.c, one function per
+#       file). Deliberately NOT part of liblugate-core.a: gnu-efi's libefi.a already defines
+#       memcpy and memset, so the EFI app links LUGATE_LIBC_NO_MEMCPY_OBJS instead.
+#
+# libfdt's sources are extracted at build time from Debian's linux-source-6.1 package
+# (scripts/libfdt-src.sh, cached in $(BUILD)/libfdt-src/); its libfdt_env.h is ours
+# (handoff/freestanding/libfdt_env.h). fdt_overlay.c is left out: the core does not apply
+# overlays, and it is the only libfdt file that needs strtoul.
+# The symbols a core archive may leave undefined are listed in LUGATE_LIBC_SYMBOLS and checked
+# by tests/freestanding/suite-freestanding.sh.
+
+GCC_INCLUDE_DIR   := $(shell $(CC) -print-file-name=include)
+LIBFDT_SRC_DIR    := $(BUILD)/libfdt-src
+LIBFDT_STAMP      := $(LIBFDT_SRC_DIR)/.extracted-from
+LIBFDT_FILES      := fdt.c fdt_ro.c fdt_rw.c fdt_sw.c fdt_wip.c fdt_strerror.c fdt_empty_tree.c \
+                     fdt_addresses.c
+LUGATE_LIBC_SYMBOLS := memcpy memmove memset memcmp memchr strlen strnlen strcmp strncmp strchr strrchr
+
+# Flags shared by every bare-metal variant: no hosted headers, no stack protector (no TLS
+# canary at %fs:0x28 exists there), no red zone (interrupt/exception frames may land below
+# %rsp), position-independent code without PLT so the same objects run at the multiboot link
+# address and, for the bzImage64 entry, wherever the kernel's kexec_file loader puts them.
+FREESTANDING_BASE_CFLAGS := $(CSTD) $(WARN) -O2 -g -ffreestanding -fno-stack-protector \
+	-fno-stack-check -fno-stack-clash-protection -fcf-protection=none -mno-red-zone \
+	-fpie -fno-plt -fno-asynchronous-unwind-tables -fno-unwind-tables -nostdinc \
+	-isystem $(GCC_INCLUDE_DIR) -Ihandoff/freestanding -Iinclude -I$(LIBFDT_SRC_DIR)
+# libfdt is third-party code: compile it with its own upstream warning level, not -Werror.
+LIBFDT_WARN_RELAX := -Wno-sign-compare -Wno-missing-prototypes -Wno-strict-prototypes -Wno-shadow \
+	-Wno-unused-parameter
+
+$(LIBFDT_STAMP): scripts/libfdt-src.sh
+	@scripts/libfdt-src.sh $(LIBFDT_SRC_DIR)
+	@touch $@
+
+# $(1) = variant name, $(2) = CFLAGS
+define lugate_core_variant
+$(1)_CORE_OBJS := $$(CORE_SRCS:%.c=$(BUILD)/$(1)/%.o) $$(LIBFDT_FILES:%.c=$(BUILD)/$(1)/libfdt/%.o)
+$(1)_CORE_LIB  := $(BUILD)/$(1)/liblugate-core.a
+$(1)_CFLAGS    := $(2)
+
+$(BUILD)/$(1)/handoff/%.o: handoff/%.c | $(LIBFDT_STAMP)
+	@mkdir -p $$(@D)
+	$$(CC) $$($(1)_CFLAGS) -MMD -MP -c $$< -o $$@
+
+$$(filter $(BUILD)/$(1)/libfdt/%.o,$$($(1)_CORE_OBJS)): $(BUILD)/$(1)/libfdt/%.o: $(LIBFDT_STAMP) handoff/freestanding/libfdt_env.h
+	@mkdir -p $$(@D)
+	$$(CC) $$($(1)_CFLAGS) $(LIBFDT_WARN_RELAX) -MMD -MP -c $(LIBFDT_SRC_DIR)/$$*.c -o $$@
+
+$$($(1)_CORE_LIB): $$($(1)_CORE_OBJS)
+	@rm -f $$@
+	ar rcs $$@ $$^
+
+-include $$($(1)_CORE_OBJS:.o=.d)
+endef
+
+# The small libc, one archive for every variant (built with the base flags).
+LUGATE_LIBC_SRCS := $(sort $(wildcard handoff/freestanding/*.c))
+LUGATE_LIBC_OBJS := $(LUGATE_LIBC_SRCS:handoff/freestanding/%.c=$(BUILD)/freestanding/libc/%.o)
+LUGATE_LIBC_NO_MEMCPY_OBJS := $(filter-out %/memcpy.o %/memset.o,$(LUGATE_LIBC_OBJS))
+LUGATE_LIBC      := $(BUILD)/freestanding/liblugate-libc.a
+
+# -fno-tree-loop-distribute-patterns: gcc must not turn memset's own loop into a call to memset.
+$(BUILD)/freestanding/libc/%.o: handoff/freestanding/%.c
+	@mkdir -p $(@D)
+	$(CC) $(FREESTANDING_BASE_CFLAGS) -fno-tree-loop-distribute-patterns -MMD -MP -c $< -o $@
+
+$(LUGATE_LIBC): $(LUGATE_LIBC_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+-include $(LUGATE_LIBC_OBJS:.o=.d)
+
+$(eval $(call lugate_core_variant,freestanding,$(FREESTANDING_BASE_CFLAGS)))
+
+freestanding: $(freestanding_CORE_LIB) $(LUGATE_LIBC)
+
+ALL_TARGETS += $(freestanding_CORE_LIB) $(LUGATE_LIBC)
+CHECK_DEPS  += $(freestanding_CORE_LIB) $(LUGATE_LIBC)
