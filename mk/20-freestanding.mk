@@ -83,3 +83,15 @@ freestanding: $(freestanding_CORE_LIB) $(LUGATE_LIBC)
 
 ALL_TARGETS += $(freestanding_CORE_LIB) $(LUGATE_LIBC)
 CHECK_DEPS  += $(freestanding_CORE_LIB) $(LUGATE_LIBC)
+
+# The freestanding smoke test: core + libc as the loader links them, run as a bare process.
+# Linked non-PIE: a static PIE would need a self-relocator to fix its pointer tables, which only
+# the bzImage64 entry of the loader has a reason to carry.
+FREESTANDING_SMOKE := $(BUILD)/freestanding/smoke
+$(FREESTANDING_SMOKE): tests/freestanding/smoke.c tests/freestanding/smoke_start.S \
+		$(freestanding_CORE_LIB) $(LUGATE_LIBC)
+	$(CC) $(FREESTANDING_BASE_CFLAGS) -static -no-pie -nostdlib -Wl,-z,noexecstack \
+		-o $@ tests/freestanding/smoke_start.S tests/freestanding/smoke.c \
+		$(freestanding_CORE_LIB) $(LUGATE_LIBC)
+
+CHECK_DEPS += $(FREESTANDING_SMOKE)
