@@ -64,6 +64,9 @@ int fdtu_open(const void *fdt, uint32_t size)
 		return LUGATE_ERR_BADFDT;
 	if (fdt_check_header(fdt) != 0 || fdt_totalsize(fdt) != size)
 		return LUGATE_ERR_BADFDT;
+	/* lugate's trees never carry memory reservations: one meaning per blob */
+	if (fdt_num_mem_rsv(fdt) != 0)
+		return LUGATE_ERR_BADFDT;
 	if (check_structure(fdt) != 0)
 		return LUGATE_ERR_BADFDT;
 	return 0;

@@ -204,6 +204,7 @@ static void frame_errors(void **state)
 enum tweak {
 	T_NONE, T_COMPAT, T_UNSORTED, T_DUP, T_NAME, T_MISSING_PROP, T_EXTRA_PROP, T_RANGE,
 	T_UNTERMINATED, T_EXTRA_NODE, T_PROP_ORDER, T_GUID_SIZE, T_EMPTY_COMPAT_ITEM, T_SUBNODE,
+	T_RSVMAP,
 };
 
 static void prop32(void *fdt, const char *name, uint32_t v)
@@ -250,6 +251,8 @@ static size_t raw_table(uint8_t *buf, size_t size, enum tweak tw)
 {
 	void *fdt = buf + LUGATE_FRAME_HEADER_SIZE;
 	assert_int_equal(fdt_create(fdt, (int)(size - LUGATE_FRAME_HEADER_SIZE)), 0);
+	if (tw == T_RSVMAP)
+		assert_int_equal(fdt_add_reservemap_entry(fdt, 0x100000, 0x1000), 0);
 	assert_int_equal(fdt_finish_reservemap(fdt), 0);
 	assert_int_equal(fdt_begin_node(fdt, ""), 0);
 	assert_int_equal(fdt_property_string(fdt, "compatible", tw == T_COMPAT ? "lugate,handoff-v2"
@@ -282,7 +285,7 @@ static void hostile_structures(void **state)
 		{ T_RANGE, LUGATE_ERR_RANGE },        { T_UNTERMINATED, LUGATE_ERR_BADSTRING },
 		{ T_EXTRA_NODE, LUGATE_ERR_BADPROP }, { T_PROP_ORDER, LUGATE_ERR_BADPROP },
 		{ T_GUID_SIZE, LUGATE_ERR_BADPROP },  { T_EMPTY_COMPAT_ITEM, LUGATE_ERR_BADSTRING },
-		{ T_SUBNODE, LUGATE_ERR_BADFDT },
+		{ T_SUBNODE, LUGATE_ERR_BADFDT },     { T_RSVMAP, LUGATE_ERR_BADFDT },
 	};
 	uint8_t buf[4096];
 	struct lugate_table t;
@@ -312,6 +315,12 @@ static void corrupt_fdt_inside_good_frame(void **state)
 	fdt[7] ^= 0x40;
 	/* an out-of-range string offset in the structure block */
 	fdt[0x0c] ^= 0x10; /* off_dt_strings */
+	reseal(blob, size, LUGATE_TABLE_MAGIC);
+	assert_int_equal(lugate_table_open(blob, size, &t), LUGATE_ERR_BADFDT);
+	fdt[0x0c] ^= 0x10;
+	/* an unknown tag where the root's first property should be */
+	uint32_t struct_off = (uint32_t)fdt[8] << 24 | fdt[9] << 16 | fdt[10] << 8 | fdt[11];
+	fdt[struct_off + 3] = 0x07;
 	reseal(blob, size, LUGATE_TABLE_MAGIC);
 	assert_int_equal(lugate_table_open(blob, size, &t), LUGATE_ERR_BADFDT);
 	free(blob);
