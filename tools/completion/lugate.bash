@@ -1,0 +1,40 @@
+# bash completion for lugate(8)
+_lugate()
+{
+    local cur prev words cword
+    _init_completion || return
+    local verbs="handoff manifest check inspect embed seal load bundle"
+    if [[ $cword -eq 1 ]]; then
+        COMPREPLY=($(compgen -W "$verbs --help --version" -- "$cur"))
+        return
+    fi
+    case $prev in
+        --devices|--manifest|--policy|--handoff|--kernel|--initrd|--fallback|--fallback-initrd|\
+        --loader|-o|--output|--sysfs)
+            _filedir
+            return ;;
+        --append|--release)
+            return ;;
+    esac
+    local opts
+    case ${words[1]} in
+        handoff)
+            if [[ $cword -eq 2 ]]; then COMPREPLY=($(compgen -W "build show" -- "$cur")); return; fi
+            opts="--devices --release --sysfs --from-running --output -o --json --help" ;;
+        manifest)
+            if [[ $cword -eq 2 ]]; then COMPREPLY=($(compgen -W "build show" -- "$cur")); return; fi
+            opts="--output -o --help" ;;
+        check) opts="--handoff --manifest --kernel --policy --json --quiet -q --help" ;;
+        inspect) opts="--json --help" ;;
+        embed) opts="--manifest --output -o --replace --help" ;;
+        seal) opts="--handoff --kernel --fallback --policy --output -o --json --help" ;;
+        load) opts="--kernel --initrd --append --reuse-cmdline --handoff --devices --fallback
+                    --fallback-initrd --policy --loader --dry-run --no-kho --json --help" ;;
+        *) opts="--help" ;;
+    esac
+    if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+    else
+        _filedir
+    fi
+} && complete -F _lugate lugate
