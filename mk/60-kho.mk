@@ -18,3 +18,4 @@ ALL_TARGETS += $(LUO_MEMFD)
 CHECK_DEPS  += $(LUO_MEMFD)
 CLEAN_FILES += $(LUO_MEMFD)
 -include $(LUO_MEMFD).d
+LINT_UNITS  += tests/e2e/luo|-std=c11

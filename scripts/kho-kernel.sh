@@ -137,7 +137,9 @@ if [ "$refresh" = 1 ] || [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
     die "apt-get update of the private $SUITE list failed (see $out/apt-update.log)"
   ver=$(candidate || true)
 fi
-[ -n "$ver" ] && [ "$ver" != "(none)" ] || die "$PKG not found in $SUITE on the configured mirror"
+if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then die "$PKG not found in $SUITE on the configured mirror"; fi
+# --refresh found the version already built: nothing to do.
+if cached && grep -qx "version=$ver" "$out/stamp"; then echo "$out/bzImage"; exit 0; fi
 
 # --- source tree, keyed by the package version ----------------------------------------------------
 srcdir() { printf '%s' "$out/src/${1//[^A-Za-z0-9._-]/_}"; }   # Kbuild dislikes ~ + : in paths
@@ -155,8 +157,9 @@ if [ ! -e "$srcroot/.extracted" ]; then
     mkdir -p "$srcroot"
     fetch || die "apt-get download $PKG=$ver failed (see $out/apt-download.log)"
   fi
-  deb=$(ls "$out"/dl/*.deb 2>/dev/null | head -1)
-  [ -n "$deb" ] || die "apt-get download $PKG=$ver produced no .deb"
+  debs=("$out"/dl/*.deb)
+  deb=${debs[0]}
+  [ -f "$deb" ] || die "apt-get download $PKG=$ver produced no .deb"
   # Stream the inner tarball straight out of the .deb. Left out: other architectures' device trees
   # (the bulk of arch/; their Kconfig files must stay, crypto/Kconfig sources them) and all of
   # Documentation/ except Documentation/Kconfig, which the top Kconfig sources.
@@ -166,7 +169,9 @@ if [ ! -e "$srcroot/.extracted" ]; then
   dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/$PKG.tar.xz" |
     tar -xJ -C "$srcroot" "${excl[@]}" --exclude="$PKG/Documentation/[!K]*" ||
     die "cannot extract $PKG.tar.xz from $deb"
-  [ -f "$ksrc/Makefile" ] && [ -d "$ksrc/arch/x86" ] || die "$deb did not contain the expected kernel tree"
+  if [ ! -f "$ksrc/Makefile" ] || [ ! -d "$ksrc/arch/x86" ]; then
+    die "$deb did not contain the expected kernel tree"
+  fi
   rm -rf "$out/dl"
   touch "$srcroot/.extracted"
 fi
@@ -197,4 +202,6 @@ cp "$ksrc/.config" "$out/config"
 echo "$release" >"$out/version"
 printf 'package=%s\nversion=%s\noptions=%s\nbuild_seconds=%s\nsource=%s\n' \
   "$PKG" "$ver" "$cfg_hash" "$secs" "$ksrc" >"$out/stamp"
+# Trees of older package versions are dead weight (about 1.7 GB each) once this one is built.
+for old in "$out"/src/*; do [ "$old" = "$srcroot" ] || rm -rf "$old"; done
 echo "$out/bzImage"

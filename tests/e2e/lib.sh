@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/e2e/lib.sh — shell helpers shared by the end-to-end suites (source it, do not run it).
 #
 #   . "$(dirname "$0")/lib.sh"

@@ -16,10 +16,13 @@
  *       position and every byte, issues FINISH, prints the PASS or FAIL marker.
  *   luo-memfd selftest [OPTIONS]
  *       Host-side check of the checker: a clean copy passes, a flipped byte or a short file fails.
- *   luo-memfd kho-info
- *       Prints what the running kernel received through KHO (debugfs kho/in): the root FDT
- *       compatible, each subnode and, for raw blobs that start with a string, that string
- *       (LUO's blob starts with its ABI compatible).
+ *   luo-memfd kho-info [in|out]
+ *       Prints the KHO FDT the running kernel received ("in", the default) or is building for
+ *       the next kernel ("out"), from debugfs kho/<dir>: the root compatible, each subnode and,
+ *       for raw blobs that start with a string, that string (LUO's blob starts with its ABI
+ *       compatible). Caveat: in the incoming direction, subsystems may free their blobs once
+ *       they have consumed them (LUO does, at early boot), so "in" blob contents can be stale;
+ *       the FDT itself and the subnode names are reliable.
  *
  * OPTIONS: --session NAME (default "lugate-e2e"), --token N (default 0x6c75676174650001),
  *          --size BYTES (default 4 MiB + 4093, so the last page is partial),
@@ -37,6 +40,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -149,7 +153,7 @@ static int set_name(uint8_t dst[LUO_NAME_LEN], const char *name)
 	if (len == 0 || len >= LUO_NAME_LEN)
 		return -1;
 	memset(dst, 0, LUO_NAME_LEN);
-	memcpy(dst, name, len);
+	memcpy(dst, name, len + 1); /* len < LUO_NAME_LEN: the NUL fits */
 	return 0;
 }
 
@@ -382,7 +386,7 @@ static int do_selftest(const struct params *p)
 
 /* ---- kho-info: what arrived through KHO ------------------------------------------------------ */
 
-#define KHO_IN_DIR  "/sys/kernel/debug/kho/in"
+#define KHO_DEBUGFS "/sys/kernel/debug/kho"
 #define FDT_MAGIC   0xd00dfeedu
 #define FDT_BEGIN_NODE 1u
 #define FDT_END_NODE   2u
@@ -434,29 +438,38 @@ static const char *leading_string(const uint8_t *buf, size_t len)
 	return (k > 0 && k < len && buf[k] == 0) ? (const char *)buf : NULL;
 }
 
-static void print_subnode_blob(const char *node)
+static void print_subnode_blob(const char *dir, const char *node)
 {
-	char path[256];
+	char path[256], head[3 * 16 + 1] = "";
 	size_t len = 0;
 	uint8_t *blob;
 	const char *s;
 
-	snprintf(path, sizeof(path), KHO_IN_DIR "/sub_fdts/%s", node);
+	snprintf(path, sizeof(path), KHO_DEBUGFS "/%s/sub_fdts/%s", dir, node);
 	blob = read_file(path, &len);
-	if (!blob)
+	if (!blob) {
+		printf("KHO-INFO %s subnode=%s blob=unreadable\n", dir, node);
 		return;
+	}
+	for (size_t k = 0; k < len && k < 16; k++)
+		snprintf(head + 3 * k, sizeof(head) - 3 * k, "%02x ", blob[k]);
+	if (head[0])
+		head[strlen(head) - 1] = 0;
 	if (len >= 4 && be32_at(blob) == FDT_MAGIC)
-		printf("KHO-INFO subnode=%s blob=fdt size=%zu\n", node, len);
+		printf("KHO-INFO %s subnode=%s blob=fdt size=%zu\n", dir, node, len);
 	else if ((s = leading_string(blob, len)) != NULL)
-		printf("KHO-INFO subnode=%s blob-compatible=%s size=%zu\n", node, s, len);
+		printf("KHO-INFO %s subnode=%s blob-compatible=%s size=%zu\n", dir, node, s, len);
 	else
-		printf("KHO-INFO subnode=%s blob=raw size=%zu\n", node, len);
+		printf("KHO-INFO %s subnode=%s blob=raw size=%zu head=%s\n", dir, node, len, head);
 	free(blob);
 }
 
-/* Walks the incoming KHO FDT: prints the root compatible and the depth-1 subnode names, and
- * for each subnode the leading string of its blob. Every offset is bounds-checked. */
-static int walk_kho_fdt(const uint8_t *fdt, size_t len)
+/* Walks a KHO FDT: prints the root compatible and the depth-1 subnode names, and for each
+ * subnode the leading string of its blob. Every offset is bounds-checked.
+ * Returns 0 when complete, 1 when the view is truncated (debugfs's kho/out/fdt keeps the size
+ * the tree had when the file was created, while the kernel keeps adding subnodes), -1 when
+ * malformed. */
+static int walk_kho_fdt(const char *dir, const uint8_t *fdt, size_t len)
 {
 	uint32_t total, off_struct, off_strings, size_strings;
 	size_t pos, end;
@@ -468,11 +481,17 @@ static int walk_kho_fdt(const uint8_t *fdt, size_t len)
 	off_struct = be32_at(fdt + 8);
 	off_strings = be32_at(fdt + 12);
 	size_strings = be32_at(fdt + 32);
-	if (total > len || off_struct >= total || off_strings > total ||
-	    size_strings > total - off_strings)
+	if (off_struct >= total || off_strings > total || size_strings > total - off_strings)
 		return -1;
+	if (total > len) {
+		printf("KHO-INFO %s fdt truncated: debugfs shows %zu of %u bytes\n", dir, len, total);
+		if (off_strings + (size_t)size_strings > len)
+			size_strings = off_strings < len ? (uint32_t)(len - off_strings) : 0;
+		end = len;
+	} else {
+		end = total;
+	}
 	pos = off_struct;
-	end = total;
 	while (pos + 4 <= end) {
 		uint32_t tag = be32_at(fdt + pos);
 
@@ -482,9 +501,9 @@ static int walk_kho_fdt(const uint8_t *fdt, size_t len)
 			size_t nlen = strnlen(name, end - pos);
 
 			if (pos + nlen >= end)
-				return -1;
+				break;
 			if (depth == 1)
-				print_subnode_blob(name);
+				print_subnode_blob(dir, name);
 			depth++;
 			pos += (nlen + 1 + 3) & ~(size_t)3;
 		} else if (tag == FDT_END_NODE) {
@@ -495,18 +514,31 @@ static int walk_kho_fdt(const uint8_t *fdt, size_t len)
 			const char *pname;
 
 			if (pos + 8 > end)
-				return -1;
+				break;
 			plen = be32_at(fdt + pos);
 			nameoff = be32_at(fdt + pos + 4);
 			pos += 8;
-			if (plen > end - pos || nameoff >= size_strings)
-				return -1;
-			pname = (const char *)fdt + off_strings + nameoff;
-			if (strnlen(pname, size_strings - nameoff) == size_strings - nameoff)
-				return -1;
-			if (depth == 1 && !strcmp(pname, "compatible") && plen > 0 &&
-			    fdt[pos + plen - 1] == 0)
-				printf("KHO-INFO fdt compatible=%s\n", (const char *)fdt + pos);
+			if (plen > end - pos)
+				break;
+			if (nameoff >= size_strings ||
+			    strnlen((const char *)fdt + off_strings + nameoff, size_strings - nameoff) ==
+				    size_strings - nameoff) {
+				if (end < total) /* the name lies in the part debugfs cut off */
+					pname = "?";
+				else
+					return -1;
+			} else {
+				pname = (const char *)fdt + off_strings + nameoff;
+			}
+			if (depth == 1 && plen > 0 && fdt[pos + plen - 1] == 0 &&
+			    leading_string(fdt + pos, plen)) {
+				if (!strcmp(pname, "compatible"))
+					printf("KHO-INFO %s fdt compatible=%s\n", dir,
+					       (const char *)fdt + pos);
+				else if (pname[0] == '?')
+					printf("KHO-INFO %s fdt root-string-property(name cut off, nameoff %u)=%s\n",
+					       dir, nameoff, (const char *)fdt + pos);
+			}
 			pos += ((size_t)plen + 3) & ~(size_t)3;
 		} else if (tag == FDT_NOP) {
 			continue;
@@ -516,24 +548,47 @@ static int walk_kho_fdt(const uint8_t *fdt, size_t len)
 			return -1;
 		}
 	}
-	return -1;
+	return end < total ? 1 : -1;
 }
 
-static int do_kho_info(void)
+/* Lists dir/sub_fdts: every subtree the kernel registered, even when the FDT view is cut. */
+static void list_sub_fdts(const char *dir)
 {
+	char path[128];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), KHO_DEBUGFS "/%s/sub_fdts", dir);
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] != '.')
+			print_subnode_blob(dir, de->d_name);
+	}
+	closedir(d);
+}
+
+static int do_kho_info(const char *dir)
+{
+	char path[128];
 	size_t len = 0;
-	uint8_t *fdt = read_file(KHO_IN_DIR "/fdt", &len);
+	uint8_t *fdt;
 	int rc;
 
+	snprintf(path, sizeof(path), KHO_DEBUGFS "/%s/fdt", dir);
+	fdt = read_file(path, &len);
 	if (!fdt) {
-		printf("KHO-INFO none: no " KHO_IN_DIR "/fdt (no incoming KHO data, or debugfs not mounted)\n");
+		printf("KHO-INFO %s none: cannot read %s (no KHO data, or debugfs not mounted)\n", dir, path);
 		return EXIT_FAILED;
 	}
-	printf("KHO-INFO fdt size=%zu\n", len);
-	rc = walk_kho_fdt(fdt, len);
+	printf("KHO-INFO %s fdt size=%zu\n", dir, len);
+	rc = walk_kho_fdt(dir, fdt, len);
 	free(fdt);
+	if (rc == 1)
+		list_sub_fdts(dir);
 	if (rc < 0) {
-		printf("KHO-INFO malformed incoming FDT\n");
+		printf("KHO-INFO %s malformed FDT\n", dir);
 		return EXIT_FAILED;
 	}
 	return EXIT_PASS;
@@ -546,7 +601,7 @@ static int usage(const char *msg)
 	fprintf(stderr, "luo-memfd: %s\n"
 		"usage: luo-memfd preserve [--session NAME] [--token N] [--size BYTES] [--drop-session] -- CMD [ARGS...]\n"
 		"       luo-memfd verify [--session NAME] [--token N] [--size BYTES]\n"
-		"       luo-memfd kho-info\n"
+		"       luo-memfd kho-info [in|out]\n"
 		"       luo-memfd selftest [--token N] [--size BYTES]\n", msg);
 	return EXIT_USAGE;
 }
@@ -595,8 +650,13 @@ int main(int argc, char **argv)
 
 	if (argc < 2)
 		return usage("missing mode");
-	if (!strcmp(argv[1], "kho-info"))
-		return argc == 2 ? do_kho_info() : usage("kho-info takes no options");
+	if (!strcmp(argv[1], "kho-info")) {
+		if (argc == 2)
+			return do_kho_info("in");
+		if (argc == 3 && (!strcmp(argv[2], "in") || !strcmp(argv[2], "out")))
+			return do_kho_info(argv[2]);
+		return usage("kho-info takes 'in' or 'out'");
+	}
 	if (parse_args(argc, argv, &p) < 0)
 		return usage("bad option or value");
 	if (!strcmp(argv[1], "preserve"))
