@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The bare-metal loader: what an entry stub hands to the entry-independent code.
+ *
+ * Each entry format (loader/entry/: multiboot v1/v2 today, bzImage64 for `kexec -s` next)
+ * turns whatever its boot protocol gives into one struct loader_boot_info and calls
+ * loader_run(). Nothing after that point knows which entry ran.
+ */
+#ifndef LUGATE_LOADER_H
+#define LUGATE_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LOADER_MAX_MODULES 16u
+#define LOADER_MAX_MEM 128u          /* memory-map entries kept (the zero page holds 128 e820 entries) */
+#define LOADER_MAX_RESERVED 8u       /* ranges the entry says must never be written */
+#define LOADER_CMDLINE_MAX 4096u
+#define LOADER_MODULE_CMDLINE_MAX 256u
+
+/* Memory types: the e820 numbering, which multiboot's memory map shares. */
+enum loader_mem_type {
+	LOADER_MEM_RAM = 1,
+	LOADER_MEM_RESERVED = 2,
+	LOADER_MEM_ACPI = 3,
+	LOADER_MEM_NVS = 4,
+	LOADER_MEM_UNUSABLE = 5,
+};
+
+/* A physical range [start, end). */
+struct loader_range {
+	uint64_t start;
+	uint64_t end;
+};
+
+struct loader_mem_region {
+	uint64_t addr;
+	uint64_t size;
+	uint32_t type;               /* enum loader_mem_type; anything else is treated as reserved */
+};
+
+struct loader_module {
+	uint64_t start;              /* physical address of the module's first byte */
+	uint64_t size;
+	char cmdline[LOADER_MODULE_CMDLINE_MAX];
+	bool cmdline_truncated;
+};
+
+struct loader_boot_info {
+	const char *entry;           /* "multiboot1", "multiboot2" */
+	char cmdline[LOADER_CMDLINE_MAX];   /* the loader's own command line, first word included */
+	bool cmdline_truncated;
+	uint32_t module_count;
+	bool modules_dropped;        /* more modules than LOADER_MAX_MODULES were passed */
+	struct loader_module modules[LOADER_MAX_MODULES];
+	uint32_t mem_count;
+	bool mem_dropped;
+	struct loader_mem_region mem[LOADER_MAX_MEM];
+	uint32_t reserved_count;     /* the loader's own image, the boot information, ... */
+	struct loader_range reserved[LOADER_MAX_RESERVED];
+	uint64_t setup_data;         /* incoming setup_data chain to forward; 0 if none */
+};
+
+/* Add a never-write range (the entry's own structures); false if the list is full. */
+bool loader_info_reserve(struct loader_boot_info *info, uint64_t start, uint64_t end);
+
+/* The entry-independent loader: check, then boot the target or the fallback, or stop. */
+_Noreturn void loader_run(struct loader_boot_info *info);
+
+/* The loader's own image in memory (linker script symbols). */
+extern char __image_start[], __image_end[];
+
+#endif

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the check needs to know about a kernel image module: that it is a bzImage the loader
+ * can boot, its release, the lugate manifest stamped into it (if any) and its SHA-256.
+ */
+#ifndef LUGATE_LOADER_TARGET_H
+#define LUGATE_LOADER_TARGET_H
+
+#include <stdbool.h>
+#include <lugate/types.h>
+#include "bzimage.h"
+#include "modules.h"
+
+#define TARGET_MAX_COMPAT 32u
+
+struct target_info {
+	const struct loader_module *module;
+	bool bootable;                /* a 64-bit bzImage this loader can place and enter */
+	const char *why_unbootable;
+	struct bzimage bz;
+	uint8_t sha256[LUGATE_SHA256_SIZE];  /* of the whole module, as given */
+	const void *manifest;         /* framed binary manifest inside the image, or NULL */
+	size_t manifest_size;
+	int manifest_error;           /* < 0: the image format parser failed (logged) */
+	const char *release;          /* the image's own release; NULL if unknown */
+	const char *compat[TARGET_MAX_COMPAT];  /* KHO/LUO strings found in the image */
+	size_t compat_count;
+};
+
+/* Inspect a kernel-image module (hashes it: the slowest step of the loader). */
+void target_inspect(const struct loader_module *m, const char *label, struct target_info *out);
+
+#endif

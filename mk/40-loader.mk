@@ -1,0 +1,40 @@
+# loader/: the bare-metal loader (docs/loader.md).
+#   build/loader.elf   multiboot v1 + v2 image: an ELF32 (EM_386) container holding x86-64 code,
+#                      because QEMU's -kernel refuses EM_X86_64 multiboot images and kexec-tools'
+#                      multiboot probes accept only EM_386; the entry switches to long mode itself.
+#   build/loader/loader64.elf  the same link as ELF64 with debug info (for gdb and objdump).
+# The C code and the core are compiled position-independent (the freestanding flags), so the
+# bzImage64 entry (issue 6) can reuse the same objects; only loader/entry/multiboot.S is
+# tied to the 1 MiB link address.
+LOADER_ENTRY_MB_SRCS := loader/entry/multiboot.c loader/entry/multiboot.S
+LOADER_COMMON_SRCS   := $(sort $(wildcard loader/*.c)) loader/cpu.S
+LOADER_CFLAGS        := $(FREESTANDING_BASE_CFLAGS) -ffunction-sections -fdata-sections -Iloader
+
+$(eval $(call lugate_core_variant,loader,$(LOADER_CFLAGS)))
+
+LOADER_OBJDIR := $(BUILD)/loader/obj
+LOADER_MB_OBJS := $(patsubst %,$(LOADER_OBJDIR)/%.o,$(LOADER_COMMON_SRCS) $(LOADER_ENTRY_MB_SRCS))
+LOADER_ELF64  := $(BUILD)/loader/loader64.elf
+LOADER_ELF    := $(BUILD)/loader.elf
+
+$(LOADER_OBJDIR)/%.c.o: %.c | $(LIBFDT_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(LOADER_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LOADER_OBJDIR)/%.S.o: %.S
+	@mkdir -p $(@D)
+	$(CC) $(LOADER_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LOADER_ELF64): $(LOADER_MB_OBJS) $(loader_CORE_LIB) $(LUGATE_LIBC) loader/loader.lds
+	$(CC) -nostdlib -static -no-pie -Wl,-T,loader/loader.lds -Wl,--gc-sections -Wl,--build-id=none \
+		-Wl,-z,noexecstack -Wl,-z,max-page-size=4096 -Wl,--no-warn-rwx-segments -o $@ $(LOADER_MB_OBJS) $(loader_CORE_LIB) $(LUGATE_LIBC)
+
+$(LOADER_ELF): $(LOADER_ELF64)
+	objcopy -O elf32-i386 --strip-debug $< $@
+
+.PHONY: loader
+loader: $(LOADER_ELF)
+
+ALL_TARGETS += $(LOADER_ELF)
+CHECK_DEPS  += $(LOADER_ELF)
+-include $(LOADER_MB_OBJS:.o=.d)
