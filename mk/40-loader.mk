@@ -38,3 +38,12 @@ loader: $(LOADER_ELF)
 ALL_TARGETS += $(LOADER_ELF)
 CHECK_DEPS  += $(LOADER_ELF)
 -include $(LOADER_MB_OBJS:.o=.d)
+
+# Test-only table maker for the loader's e2e suite (host build, linked with the host core).
+LOADER_MKTABLE := $(BUILD)/tests/loader-mktable
+$(LOADER_MKTABLE): tests/e2e/loader/mktable.c $(LIBLUGATE)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -MMD -MP $< -o $@ $(LIBLUGATE) $(HOST_LIBS) $(HOST_LDFLAGS)
+
+CHECK_DEPS += $(LOADER_MKTABLE)
+-include $(LOADER_MKTABLE).d

@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# The bare-metal loader (build/loader.elf, issue 4) boots real Debian kernels under QEMU TCG.
+#
+# QEMU's -kernel starts the loader through Multiboot v1 with the kernels, the sealed table and
+# the initramfs as modules ("file role=R"). The guest is a busybox-static initramfs whose /init
+# (tests/e2e/loader/guest-check.sh) finds the lugate setup_data entry under
+# /sys/kernel/boot_params/setup_data/*/, checks the delivered table's SHA-256 against the one
+# computed here on the host, and reports the delivery record's verdict. The target is Debian's
+# 6.1.0-56-amd64, the fallback 6.1.0-55-amd64, so `uname -r` in the guest tells which one booted.
+#
+# Cases (issue 4): 1 allowed upgrade, table byte-exact; 2 target changed after sealing -> fallback;
+# 3 schema missing -> fallback; 4 downgrade -> fallback; 5 corrupt table, no fallback -> the
+# loader stops with its message and exit code; 6 the table's range is reserved in the e820 map
+# the kernel printed. Extra: an unsealed table and a fallback that is not the sealed one stop.
+# A failed case prints its serial log. Nothing is skipped: if QEMU, a kernel or a tool is
+# missing, the cases report "not ok".
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/e2e/lib.sh
+. "$here/lib.sh"
+# shellcheck source=tests/e2e/loader/lib-loader.sh
+. "$here/loader/lib-loader.sh"
+cd "$LUGATE_TOP" || exit 1
+
+MKTABLE=$E2E_BUILD/tests/loader-mktable
+LUGATE=$E2E_BUILD/lugate
+TARGET_REL=6.1.0-56-amd64
+FALLBACK_REL=6.1.0-55-amd64
+GUID_A=5f0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d
+GUID_B=00112233-4455-6677-8899-aabbccddeeff
+BASE_APPEND="console=ttyS0 panic=-1 lugate.debug_exit=1"
+CASES="1 2 3 4 5 6 unsealed fallback-mismatch"
+
+abort() {  # every case is reported failed, with the reason
+  local c
+  for c in $CASES; do tap_not_ok "case $c" "$1"; done
+  tap_finish
+  exit 1
+}
+
+# ---- prerequisites ----------------------------------------------------------------------------
+e2e_need qemu-system-x86_64 timeout cpio gzip busybox bc sha256sum || abort "e2e tools missing (scripts/deps.sh e2e)"
+for f in "$LOADER_ELF" "$MKTABLE"; do
+  [ -s "$f" ] || make -s --no-print-directory "${f#"$LUGATE_TOP"/}" >&2 || abort "cannot build $f"
+done
+target=$(scripts/debian-kernel.sh "$TARGET_REL") || abort "Debian kernel $TARGET_REL unavailable"
+fallback=$(scripts/debian-kernel.sh "$FALLBACK_REL") || abort "Debian kernel $FALLBACK_REL unavailable"
+W=$(e2e_workdir loader) || abort "no work directory"
+tap_ok "loader $(stat -c %s "$LOADER_ELF") bytes; kernels $TARGET_REL and $FALLBACK_REL available"
+
+# ---- guest initramfs (shared by target and fallback) -----------------------------------------
+{ e2e_initramfs_new "$W/ir" && e2e_initramfs_init "$W/ir" <"$here/loader/guest-check.sh" &&
+  e2e_initramfs_pack "$W/ir" "$W/initrd.gz"; } >&2 || abort "cannot build the guest initramfs"
+
+# ---- images and tables ----------------------------------------------------------------------------
+# The target as the admin would seal it: stamped with a manifest (`lugate embed`) when the CLI
+# has that verb. Without it the target is the plain Debian image and the tables preserve no
+# device (the check then needs no manifest); that gap is reported as a failure of its own.
+stamped=0
+cp "$target" "$W/target.img"
+if "$LUGATE" embed --help >/dev/null 2>&1; then
+  stamped=1   # (wired when `lugate embed` lands)
+fi
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+mk() { "$MKTABLE" "$@" >&2; }
+devices_a=() devices_b=()
+if [ "$stamped" = 1 ]; then
+  devices_a=(--device "0000:3b:00.0,$GUID_A,3,mlx5_core")
+  devices_b=(--device "0000:3b:00.0,$GUID_B,3,mlx5_core")
+fi
+
+# ---- case 1 + 6: allowed upgrade, table delivered byte-exact and reserved ------------------------
+case_begin "case 1 (allowed upgrade)"
+mk -o "$W/t1.bin" --release "$FALLBACK_REL" "${devices_a[@]}" --target "$W/target.img" \
+   --target-release "$TARGET_REL" --fallback "$fallback" || case_not_ok "make the sealed table"
+loader_boot case1 "$W/target.img role=kernel,$W/t1.bin role=table,$W/initrd.gz role=initrd,$fallback role=fallback,$W/initrd.gz role=fallback-initrd" \
+  "$BASE_APPEND lugate_e2e.table_sha256=$(sha "$W/t1.bin") lugate_e2e.expect=allowed,target"
+expect_rc 0 "the guest powered off"
+expect_log "lugate-loader: verdict: ALLOW $FALLBACK_REL -> $TARGET_REL" "the loader allowed $FALLBACK_REL -> $TARGET_REL"
+expect_no_log "booting the FALLBACK" "the fallback was not booted"
+expect_guest kernel "$TARGET_REL" "the target kernel booted"
+expect_guest verdict 1 "the delivery record says allowed"
+expect_guest booted 1 "the delivery record says the target booted"
+expect_guest table_sha256 "$(sha "$W/t1.bin")" "the table arrived byte-exact"
+expect_log "LUGATE-E2E PASS" "the guest's own checks passed"
+if [ "$stamped" = 1 ]; then case_ok "the target is stamped with a manifest and the table preserves a device"
+else case_not_ok "the target is stamped with a manifest" "\`lugate embed\` not available yet: ran with an unstamped image and no preserved device"; fi
+case_end
+
+case_begin "case 6 (table range reserved in the kernel's e820)"
+sd=$(tr -d '\r' <"$CASE_LOG" | sed -n 's/.*delivery record (setup_data, reserved in e820) at \[0x\([0-9a-f]*\)-0x\([0-9a-f]*\)).*/\1 \2/p' | head -1)
+if [ -n "$sd" ]; then
+  read -r sd_start sd_end <<<"$sd"
+  want=$(printf 'BIOS-e820: [mem 0x%016x-0x%016x] reserved' "$((16#$sd_start))" "$((16#$sd_end - 1))")
+  expect_log "$want" "the kernel's e820 map shows the delivery record's pages reserved"
+  got=$(tr -d '\r' <"$CASE_LOG" | sed -n 's/^LUGATE-E2E setup_data_addr=0x0*\([0-9a-f]*\).*/\1/p' | tail -1)
+  if [ "$got" = "$sd_start" ]; then case_ok "boot_params.hdr.setup_data in the kernel points at that range (0x$got)"
+  else case_not_ok "boot_params.hdr.setup_data points at the record" "kernel says 0x$got, loader wrote 0x$sd_start"; fi
+  expect_log "$(printf 'reserve setup_data: [mem 0x%016x-0x%016x] reserved' "$((16#$sd_start))" "$((16#$sd_end - 1))")" \
+    "the range stays reserved after Linux's own setup_data reservation"
+else
+  case_not_ok "the loader logged where it put the delivery record"
+fi
+case_end
+
+# ---- refusals that boot the fallback -----------------------------------------------------------
+refused_case() {  # refused_case N TITLE TABLE KERNEL REASON
+  local n=$1 title=$2 table=$3 kernel=$4 reason=$5
+  case_begin "case $n ($title)"
+  loader_boot "case$n" "$kernel role=kernel,$table role=table,$W/initrd.gz role=initrd,$fallback role=fallback,$W/initrd.gz role=fallback-initrd" \
+    "$BASE_APPEND lugate_e2e.table_sha256=$(sha "$table") lugate_e2e.expect=refused,fallback"
+  expect_rc 0 "the fallback guest powered off"
+  expect_log "lugate-loader: verdict: REFUSED" "the loader refused"
+  expect_log "lugate-loader:   reason $reason: " "the refusal names '$reason'"
+  expect_no_log "booting the TARGET" "the refused target was never entered"
+  expect_log "lugate-loader: booting the FALLBACK kernel" "the loader booted the fallback"
+  expect_guest kernel "$FALLBACK_REL" "the fallback kernel ($FALLBACK_REL) is what booted"
+  expect_guest verdict 2 "the delivery record says refused"
+  expect_guest booted 2 "the delivery record says the fallback booted"
+  expect_guest table_sha256 "$(sha "$table")" "the fallback received the table byte-exact"
+  expect_log "LUGATE-E2E PASS" "the guest's own checks passed"
+  case_end
+}
+
+# 2: the target image changed after sealing (one byte of its payload).
+cp "$W/target.img" "$W/target-changed.img"
+printf 'X' | dd of="$W/target-changed.img" bs=1 seek=$((0x300000)) conv=notrunc 2>/dev/null
+refused_case 2 "target changed after sealing" "$W/t1.bin" "$W/target-changed.img" image-mismatch
+
+# 3: a preserved device's schema is missing from the target's manifest.
+if [ "$stamped" = 1 ]; then
+  mk -o "$W/t3.bin" --release "$FALLBACK_REL" "${devices_b[@]}" --target "$W/target.img" \
+     --target-release "$TARGET_REL" --fallback "$fallback"
+  refused_case 3 "schema missing in the target" "$W/t3.bin" "$W/target.img" schema-missing
+else
+  tap_not_ok "case 3 (schema missing in the target)" "needs a manifest in the target: \`lugate embed\` not available yet"
+fi
+
+# 4: downgrade: the outgoing kernel is newer than the target.
+mk -o "$W/t4.bin" --release 6.1.0-57-amd64 "${devices_a[@]}" --target "$W/target.img" \
+   --target-release "$TARGET_REL" --fallback "$fallback"
+refused_case 4 "downgrade" "$W/t4.bin" "$W/target.img" downgrade
+
+# ---- refusals that stop ----------------------------------------------------------------------
+stop_case() {  # stop_case NAME TITLE MODULES CODE REASON STOPTEXT
+  case_begin "case $1 ($2)"
+  loader_boot "case$1" "$3" "$BASE_APPEND"
+  expect_rc $(( ($4 << 1) | 1 )) "QEMU exited through isa-debug-exit with stop code $4"
+  expect_log "lugate-loader:   reason $5: " "the refusal names '$5'"
+  expect_log "lugate-loader: STOP: $6" "the loader printed its stop message"
+  expect_no_log "entering the kernel" "no kernel was entered"
+  case_end
+}
+
+# 5: corrupt table (one payload byte flipped), no fallback.
+cp "$W/t1.bin" "$W/t5.bin"
+printf '\xff' | dd of="$W/t5.bin" bs=1 seek=100 conv=notrunc 2>/dev/null
+stop_case 5 "corrupt table, no fallback" "$W/target.img role=kernel,$W/t5.bin role=table,$W/initrd.gz role=initrd" \
+  16 table-corrupt "refused, and no fallback kernel was given"
+
+# An unsealed table proves nothing about the target: refused (no fallback given).
+mk -o "$W/tu.bin" --release "$FALLBACK_REL" "${devices_a[@]}"
+stop_case unsealed "unsealed table, no fallback" "$W/target.img role=kernel,$W/tu.bin role=table,$W/initrd.gz role=initrd" \
+  16 table-unsealed "refused, and no fallback kernel was given"
+
+# A fallback that is not the one sealed in the table is not booted either.
+stop_case fallback-mismatch "fallback differs from the sealed one" \
+  "$W/target-changed.img role=kernel,$W/t1.bin role=table,$W/target.img role=fallback" \
+  17 image-mismatch "refused, and the fallback does not match the fallback hash sealed in the table"
+
+tap_finish
