@@ -59,7 +59,7 @@ cached() {
 }
 if [ "$refresh" = 0 ] && cached; then echo "$out/bzImage"; exit 0; fi
 
-mkdir -p "$out"
+mkdir -p "$out" || die "cannot create $out"
 # Serialise concurrent callers (several e2e suites may ask for the kernel at once).
 exec 9>"$out/.lock"
 flock 9 || die "cannot lock $out/.lock"
@@ -137,7 +137,11 @@ if [ "$refresh" = 1 ] || [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
     die "apt-get update of the private $SUITE list failed (see $out/apt-update.log)"
   ver=$(candidate || true)
 fi
-if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then die "$PKG not found in $SUITE on the configured mirror"; fi
+if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
+  # apt-get update exits 0 on fetch failures (warnings only): name the first one if any
+  why=$(grep -m1 -E '^(W|E): Failed to fetch' "$out/apt-update.log" 2>/dev/null | cut -c1-200)
+  die "$PKG not found in $SUITE at $mirror${why:+ ($why)}"
+fi
 # --refresh found the version already built: nothing to do.
 if cached && grep -qx "version=$ver" "$out/stamp"; then echo "$out/bzImage"; exit 0; fi
 
@@ -145,7 +149,9 @@ if cached && grep -qx "version=$ver" "$out/stamp"; then echo "$out/bzImage"; exi
 srcdir() { printf '%s' "$out/src/${1//[^A-Za-z0-9._-]/_}"; }   # Kbuild dislikes ~ + : in paths
 srcroot=$(srcdir "$ver")
 ksrc=$srcroot/$PKG
+fetch_secs=0
 if [ ! -e "$srcroot/.extracted" ]; then
+  t_fetch=$(date +%s)
   rm -rf "$srcroot" "$out/dl"
   mkdir -p "$out/dl" "$srcroot"
   fetch() { (cd "$out/dl" && apt-get "${APT_OPTS[@]}" -qq download "$PKG=$ver") >"$out/apt-download.log" 2>&1; }
@@ -174,6 +180,7 @@ if [ ! -e "$srcroot/.extracted" ]; then
   fi
   rm -rf "$out/dl"
   touch "$srcroot/.extracted"
+  fetch_secs=$(( $(date +%s) - t_fetch ))
 fi
 
 # --- configure ----------------------------------------------------------------------------------
@@ -200,8 +207,8 @@ rm -f "$out/stamp"
 cp "$ksrc/arch/x86/boot/bzImage" "$out/bzImage.new" && mv "$out/bzImage.new" "$out/bzImage"
 cp "$ksrc/.config" "$out/config"
 echo "$release" >"$out/version"
-printf 'package=%s\nversion=%s\noptions=%s\nbuild_seconds=%s\nsource=%s\n' \
-  "$PKG" "$ver" "$cfg_hash" "$secs" "$ksrc" >"$out/stamp"
+printf 'package=%s\nversion=%s\noptions=%s\nfetch_seconds=%s\nbuild_seconds=%s\nsource=%s\n' \
+  "$PKG" "$ver" "$cfg_hash" "$fetch_secs" "$secs" "$ksrc" >"$out/stamp"
 # Trees of older package versions are dead weight (about 1.7 GB each) once this one is built.
 for old in "$out"/src/*; do [ "$old" = "$srcroot" ] || rm -rf "$old"; done
 echo "$out/bzImage"

@@ -65,12 +65,14 @@ write_init() {  # the same /init serves both stages; e2e_stage=2 on the command 
 dmesg | grep -E 'KHO|luo|liveupdate' | sed 's/^/E2E-DMESG /'
 case "$(arg e2e_stage)" in
   2)
+    echo "E2E-KHO-IN: $(ls /sys/kernel/debug/kho/in 2>&1 | tr '\n' ' ')"
     /bin/luo-memfd kho-info in
     /bin/luo-memfd verify
     echo "E2E-STAGE2-RC=$?"
     ;;
   *)
     echo "E2E-KHO-OUT: $(ls /sys/kernel/debug/kho/out 2>&1 | tr '\n' ' ')"
+    echo "E2E-KHO-SCRATCH phys=$(tr '\n' ' ' </sys/kernel/debug/kho/out/scratch_phys) len=$(tr '\n' ' ' </sys/kernel/debug/kho/out/scratch_len)"
     /bin/luo-memfd kho-info out
     next="console=ttyS0 panic=-1 kho=on liveupdate=on e2e_stage=2"
     drop=
