@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# lugate benches: runs the bench programs, prints one table, writes bench/out/results.json.
+# Usage: bench/run.sh [--smoke]        (`make bench` builds the programs first, then runs this)
+#   --smoke  one tiny iteration of everything (what tests/bench/ runs); no OpenSSL path sweep.
+# Environment:
+#   BUILD                      build directory (default build)
+#   LUGATE_BENCH_KERNEL        a kernel release for cli_check_ms (default 6.1.0-56-amd64),
+#                              fetched with scripts/debian-kernel.sh; "none" skips it
+#   LUGATE_LOADER_SERIAL_LOG   a loader serial log to take loader_split from (see below)
+# Figures are medians over repeated runs; ratios compare figures measured in the same run.
+# Nothing here is a timed test: no figure makes this script fail. It fails only when a bench
+# program fails (a wrong digest, a refused fixture) or cannot run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+B=${BUILD:-build}
+smoke=0
+[ "${1:-}" = "--smoke" ] && smoke=1
+out=bench/out
+[ $smoke = 1 ] && out=$B/bench/smoke-out
+mkdir -p "$out"
+rm -f "$out"/*.json "$out"/*.bin
+started=$(date +%s)
+
+for p in bench_sha256 bench_gate; do
+  [ -x "$B/bench/$p" ] || { echo "bench: $B/bench/$p missing: run 'make bench'" >&2; exit 2; }
+done
+
+# ---- small JSON helpers (our own programs write one figure per key, one size per line) ----
+# json_get FILE KEY: the first value of "KEY" in FILE (number, string without quotes, null).
+json_get() {
+  sed -nE 's/.*"'"$2"'": *("([^"]*)"|([^,}]*)).*/\2\3/p' "$1" | head -1
+}
+# size_get FILE DEVICES KEY: KEY in the per-size line for DEVICES.
+size_get() {
+  grep -E "\"devices\": $2," "$1" | sed -nE 's/.*"'"$3"'": *([^,}]*).*/\1/p' | head -1
+}
+json_str() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"; }
+median() { sort -n | awk '{v[NR]=$1} END {if (NR==0) print "null"; else if (NR%2) print v[(NR+1)/2]; else printf "%.3f\n", (v[NR/2]+v[NR/2+1])/2}'; }
+
+# ---- machine ----------------------------------------------------------------------------
+cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+cpu_count=$(nproc)
+cpu_flags=$(sed -n 's/^flags[[:space:]]*: //p' /proc/cpuinfo | head -1)
+flag_list=""
+for f in sha_ni avx512f avx2 avx bmi2 ssse3 sse4_1 hypervisor; do
+  [[ " $cpu_flags " == *" $f "* ]] && flag_list+="$f "
+done
+flag_list=${flag_list% }
+shani_cpu=false; [[ " $cpu_flags " == *" sha_ni "* ]] && shani_cpu=true
+date_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+cc_version=$(${CC:-cc} --version | head -1)
+libfdt_version=$(dpkg-query -W -f='${Version}' libfdt1 2>/dev/null || echo unknown)
+
+echo "lugate benches — $date_utc"
+echo "machine: $cpu_model, $cpu_count CPUs; flags: $flag_list; SHA-NI: $shani_cpu"
+echo
+
+# ---- SHA-256 ----------------------------------------------------------------------------
+if [ $smoke = 1 ]; then
+  "$B/bench/bench_sha256" --smoke --json "$out/sha256.json"
+else
+  "$B/bench/bench_sha256" --rounds 9 --json "$out/sha256.json"
+fi
+echo
+# OpenSSL's own code paths on this CPU, selected with OPENSSL_ia32cap (x86 only): which one
+# its default dispatch takes, and what the SSSE3 and plain x86-64 paths reach. Masks: word 0
+# bit 60 = AVX, bit 41 = SSSE3 (CPUID.1:ECX << 32); word 1 bit 5 = AVX2, bit 29 = SHA (CPUID.7:EBX).
+openssl_paths=""
+if [ $smoke = 0 ] && [ "$(uname -m)" = x86_64 ]; then
+  echo "OpenSSL SHA-256 by code path (OPENSSL_ia32cap), 16 MiB, median of 5 rounds:"
+  for path in "no-sha:~0x0:~0x20000000" "ssse3:~0x1000000000000000:~0x20000020" "x86_64:~0x1000020000000000:~0x20000020"; do
+    name=${path%%:*} cap=${path#*:}
+    OPENSSL_ia32cap="$cap" "$B/bench/bench_sha256" --rounds 5 --json "$out/sha256-openssl-$name.json" >/dev/null
+    mbps=$(json_get "$out/sha256-openssl-$name.json" openssl_mbps)
+    port=$(json_get "$out/sha256-openssl-$name.json" portable_mbps)
+    printf '  %-8s %8s MB/s   (lugate portable in the same run: %s MB/s)\n' "$name" "$mbps" "$port"
+    openssl_paths+="${openssl_paths:+, }\"$name\": {\"openssl_ia32cap\": \"$cap\", \"openssl_mbps\": $mbps, \"portable_mbps\": $port}"
+  done
+  echo "  (no-sha masks only the SHA extensions: on a CPU without them it equals the default)"
+  echo
+fi
+
+# ---- the gate ---------------------------------------------------------------------------
+if [ $smoke = 1 ]; then
+  "$B/bench/bench_gate" --smoke --json "$out/gate.json" --dump "$out" --dump-devices 300
+  cli_table=$out/table-300.bin
+else
+  "$B/bench/bench_gate" --json "$out/gate.json" --dump "$out" --dump-devices 4096
+  cli_table=$out/table-4096.bin
+fi
+echo
+
+# ---- the CLI: lugate check wall time ----------------------------------------------------
+lugate=$B/lugate
+cli_json='{"status": "not run"}'
+time_cli() { # time_cli RUNS ARGS...: median wall ms over RUNS; exit 0/1 are verdicts, 2+ fails
+  local runs=$1 t0 t1 rc; shift; local -a ms=()
+  for ((i = 0; i < runs; i++)); do
+    t0=$(date +%s%N); rc=0; "$lugate" "$@" -q >/dev/null 2>"$out/cli.err" || rc=$?; t1=$(date +%s%N)
+    [ "$rc" -le 1 ] || return "$rc"
+    ms+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", (b - a) / 1e6}')")
+  done
+  printf '%s\n' "${ms[@]}" | median
+}
+if [ -x "$lugate" ]; then
+  runs=9; [ $smoke = 1 ] && runs=1
+  echo "lugate check (CLI), wall time, median of $runs runs:"
+  m_ms=$(time_cli "$runs" check --handoff "$cli_table" --manifest "$out/manifest.bin") ||
+    { echo "bench: lugate check --manifest failed: $(cat "$out/cli.err")" >&2; exit 1; }
+  ndev=${cli_table##*table-}; ndev=${ndev%.bin}
+  printf '  --manifest (%s devices)  %8s ms\n' "$ndev" "$m_ms"
+  kernel_status="pending" kernel_ms=null kernel_note=""
+  krel=${LUGATE_BENCH_KERNEL:-6.1.0-56-amd64}
+  if [ $smoke = 1 ] || [ "$krel" = none ]; then
+    kernel_note="not measured in this run"
+  elif ! kpath=$(BUILD=$B scripts/debian-kernel.sh "$krel" 2>"$out/kernel.err"); then
+    kernel_status="unavailable"; kernel_note="cannot fetch linux-image-$krel: $(tail -1 "$out/kernel.err")"
+  elif k_ms=$(time_cli "$runs" check --handoff "$cli_table" --kernel "$kpath"); then
+    kernel_status="measured" kernel_ms=$k_ms
+    kernel_note="linux-image-$krel ($(stat -c %s "$kpath") bytes); table of $ndev devices"
+  else
+    kernel_note="lugate check --kernel not usable yet: $(head -1 "$out/cli.err")"
+  fi
+  if [ "$kernel_status" = measured ]; then
+    printf '  --kernel %s  %8s ms   cli_check_ms\n' "$krel" "$kernel_ms"
+  else
+    printf '  --kernel: cli_check_ms %s (%s)\n' "$kernel_status" "$kernel_note"
+  fi
+  cli_json="{\"manifest_ms\": $m_ms, \"manifest_devices\": $ndev, \"cli_check_ms\": $kernel_ms, \"kernel_status\": \"$kernel_status\", \"kernel_release\": $(json_str "$krel"), \"note\": $(json_str "$kernel_note")}"
+  echo
+fi
+
+# ---- loader_split (hook) ----------------------------------------------------------------
+# The bare-metal loader is to print its TSC-measured phases on the serial log as one line:
+#   lugate-loader: tsc parse=<cycles> policy=<cycles> hash=<cycles> relocate=<cycles> total=<cycles>
+# (decimal or 0x-hex; total = entry to the jump). Under QEMU TCG the TSC is not the host's,
+# so only the split (each phase's share of total) is reported. Set LUGATE_LOADER_SERIAL_LOG
+# to a serial log from such a run; without one, loader_split is "pending".
+loader_json='{"status": "pending", "note": "no loader serial log with a tsc line (LUGATE_LOADER_SERIAL_LOG)"}'
+slog=${LUGATE_LOADER_SERIAL_LOG:-}
+if [ -n "$slog" ] && [ -r "$slog" ] && line=$(grep -a -E 'lugate-loader: tsc ' "$slog" | tail -1) && [ -n "$line" ]; then
+  pairs=$(printf '%s\n' "$line" | grep -oE '[a-z_]+=(0x[0-9a-fA-F]+|[0-9]+)')
+  total=$(printf '%s\n' "$pairs" | sed -n 's/^total=//p')
+  if [ -n "$total" ] && [ $((total)) -gt 0 ]; then
+    parts="" shown=""
+    while IFS='=' read -r k v; do
+      [ "$k" = total ] && continue
+      share=$(awk -v a=$((v)) -v t=$((total)) 'BEGIN {printf "%.4f", a / t}')
+      parts+="${parts:+, }\"$k\": {\"cycles\": $((v)), \"share\": $share}"
+      shown+="$k $(awk -v s="$share" 'BEGIN {printf "%.1f%%", 100 * s}')  "
+    done <<<"$pairs"
+    loader_json="{\"status\": \"measured\", \"source\": $(json_str "$slog"), \"total_cycles\": $((total)), \"phases\": {$parts}}"
+    echo "loader_split (TCG, relative only): $shown"
+  else
+    loader_json="{\"status\": \"unparsed\", \"source\": $(json_str "$slog"), \"line\": $(json_str "$line")}"
+    echo "loader_split: a tsc line was found but has no total: $line"
+  fi
+else
+  echo "loader_split: pending (no loader serial log with a 'lugate-loader: tsc' line)"
+fi
+echo
+
+# ---- summary against the issue's targets ------------------------------------------------
+g=$out/gate.json s=$out/sha256.json
+sizes=$(grep -oE '"devices": [0-9]+' "$g" | awk '{print $2}')
+vs=$(json_get "$s" sha256_vs_openssl)
+big=$(echo "$sizes" | tail -1)
+goh_n=4096; grep -q "\"devices\": $goh_n," "$g" || goh_n=$big
+goh=$(size_get "$g" "$goh_n" gate_over_hash)
+cpd_big=$(size_get "$g" "$big" check_ns_per_device)
+chk_big=$(size_get "$g" "$big" check_ms)
+verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN {ok = op == ">=" ? v >= t : v <= t; print ok ? "met" : "MISSED"}'; }
+echo "summary (targets from issue 9):"
+if [ "$shani_cpu" = true ]; then
+  printf '  sha256_vs_openssl     %-8s target >= 0.95 (SHA-NI machine): %s\n' "$vs" "$(verdict "$vs" 0.95 ">=")"
+else
+  printf '  sha256_vs_openssl     %-8s target >= 0.95 applies to SHA-NI machines; this CPU has none (portable vs OpenSSL)\n' "$vs"
+fi
+printf '  check_ns_per_device   %-8s target <= 50 at %s devices (check %s ms): %s\n' "$cpd_big" "$big" "$chk_big" "$(verdict "$cpd_big" 50 "<=")"
+printf '  gate_over_hash        %-8s target <= 1.15 at %s devices: %s\n' "$goh" "$goh_n" "$(verdict "$goh" 1.15 "<=")"
+echo "  per-device check cost by size (ns): $(for n in $sizes; do printf '%s:%s ' "$n" "$(size_get "$g" "$n" check_ns_per_device)"; done)"
+
+{
+  echo "{"
+  echo "  \"date\": \"$date_utc\","
+  echo "  \"smoke\": $([ $smoke = 1 ] && echo true || echo false),"
+  echo "  \"machine\": {\"cpu\": $(json_str "$cpu_model"), \"cpus\": $cpu_count, \"flags\": $(json_str "$flag_list"), \"sha_ni\": $shani_cpu, \"kernel\": $(json_str "$(uname -r)"), \"cc\": $(json_str "$cc_version"), \"libfdt\": $(json_str "$libfdt_version")},"
+  echo "  \"summary\": {\"sha256_vs_openssl\": $vs, \"gate_over_hash\": $goh, \"gate_over_hash_devices\": $goh_n, \"check_ns_per_device\": $cpd_big, \"check_ns_per_device_devices\": $big, \"cli_check_ms\": $(json_get <(echo "$cli_json") cli_check_ms | sed 's/^$/null/'), \"loader_split\": \"$(json_get <(echo "$loader_json") status)\"},"
+  echo "  \"sha256\": $(sed 's/^/  /' "$s" | sed '1s/^  //'),"
+  echo "  \"openssl_paths\": {${openssl_paths}},"
+  echo "  \"gate\": $(sed 's/^/  /' "$g" | sed '1s/^  //'),"
+  echo "  \"cli_check\": $cli_json,"
+  echo "  \"loader_split\": $loader_json,"
+  echo "  \"seconds\": $(( $(date +%s) - started ))"
+  echo "}"
+} >"$out/results.json"
+echo
+echo "wrote $out/results.json ($(( $(date +%s) - started )) s)"
