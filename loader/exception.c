@@ -40,7 +40,7 @@ static struct idt_gate idt[EXCEPTION_VECTORS] __attribute__((aligned(16)));
 void cpu_install_exception_handlers(void)
 {
 	for (uint32_t v = 0; v < EXCEPTION_VECTORS; v++) {
-		uint64_t target = (uint64_t)(uintptr_t)(cpu_exception_stubs + v * STUB_STRIDE);
+		uint64_t target = (uint64_t)(uintptr_t)(cpu_exception_stubs + (size_t)v * STUB_STRIDE);
 
 		idt[v].offset_low = (uint16_t)target;
 		idt[v].selector = 0x10;

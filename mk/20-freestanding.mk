@@ -95,3 +95,6 @@ $(FREESTANDING_SMOKE): tests/freestanding/smoke.c tests/freestanding/smoke_start
 		$(freestanding_CORE_LIB) $(LUGATE_LIBC)
 
 CHECK_DEPS += $(FREESTANDING_SMOKE)
+
+LINT_UNITS += handoff/freestanding|-std=c11,-Ihandoff/freestanding,-ffreestanding
+LINT_UNITS += tests/freestanding|-std=c11,-Iinclude,-Ihandoff/freestanding,-I$(LIBFDT_SRC_DIR),-ffreestanding

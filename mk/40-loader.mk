@@ -47,3 +47,7 @@ $(LOADER_MKTABLE): tests/e2e/loader/mktable.c $(LIBLUGATE)
 
 CHECK_DEPS += $(LOADER_MKTABLE)
 -include $(LOADER_MKTABLE).d
+
+LOADER_LINT_FLAGS := -std=c11,-Iinclude,-Iloader,-Ihandoff/freestanding,-I$(LIBFDT_SRC_DIR),-ffreestanding
+LINT_UNITS += loader|$(LOADER_LINT_FLAGS) loader/entry|$(LOADER_LINT_FLAGS)
+LINT_UNITS += tests/e2e/loader|-std=c11,-Iinclude,-D_DEFAULT_SOURCE

@@ -103,7 +103,7 @@ static void parse_mb1(struct loader_boot_info *info, uint64_t mbi)
 
 		loader_info_reserve(info, addr, (uint64_t)addr + 16u * (uint64_t)count);
 		for (uint32_t i = 0; i < count; i++) {
-			uint64_t e = (uint64_t)addr + 16u * i;
+			uint64_t e = (uint64_t)addr + (uint64_t)i * 16u;
 			struct loader_module *m = add_module(info, rd32(e), rd32(e + 4));
 
 			if (!m)

@@ -51,10 +51,12 @@ static void test_libc(void)
 	tap(memcmp(b, "defghfghij", 10) == 0, "libc: memmove backward overlap");
 	memset(b, 'x', 3);
 	tap(b[0] == 'x' && b[2] == 'x' && b[3] == 'g', "libc: memset bounds");
-	tap(memcmp("a\x80", "a\x01", 2) > 0 && memcmp("abc", "abd", 3) < 0, "libc: memcmp is unsigned");
+	static char hi[] = "a\x80", lo[] = "a\x01", abc[] = "abc", abc2[] = "abc", abd[] = "abd", abx[] = "abX", aby[] = "abY";
+
+	tap(memcmp(hi, lo, 2) > 0 && memcmp(abc, abd, 3) < 0, "libc: memcmp is unsigned");
 	tap(strlen("lugate") == 6 && strnlen("lugate", 3) == 3 && strnlen("lu", 9) == 2, "libc: strlen/strnlen");
-	tap(strcmp("a", "b") < 0 && strcmp("b", "a") > 0 && strcmp("x", "x") == 0 && strncmp("abX", "abY", 2) == 0,
-	    "libc: strcmp/strncmp");
+	tap(strcmp(abc, abd) < 0 && strcmp(abd, abc) > 0 && strcmp(abc, abc2) == 0 && strncmp(abx, aby, 2) == 0 &&
+	    strncmp(abx, aby, 3) < 0, "libc: strcmp/strncmp");
 	{
 		const char *s = "a,b,c";
 		tap(strchr(s, ',') == s + 1 && strrchr(s, ',') == s + 3 && strchr(s, 'z') == NULL &&

@@ -53,6 +53,33 @@ static int parse_device(char *spec, struct lugate_device *d)
 	return 0;
 }
 
+static int write_table(const char *out, const struct lugate_table_spec *spec, uint32_t *scratch, size_t needed)
+{
+	uint8_t *buf = malloc(needed);
+	FILE *f;
+	long n;
+	int rc = 0;
+
+	if (!buf)
+		return die("out of memory", NULL);
+	n = lugate_table_build(buf, needed, spec, scratch, MAX_ITEMS, NULL);
+	if (n < 0) {
+		rc = die("table build failed", lugate_strerror((int)n));
+	} else {
+		f = fopen(out, "wb");
+		if (!f) {
+			rc = die("cannot write", out);
+		} else {
+			bool written = fwrite(buf, 1, (size_t)n, f) == (size_t)n;
+
+			if (fclose(f) != 0 || !written)
+				rc = die("cannot write", out);
+		}
+	}
+	free(buf);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct lugate_device devices[MAX_ITEMS];
@@ -83,7 +110,11 @@ int main(int argc, char **argv)
 		} else if (!strcmp(opt, "--compat") && spec.compat_count < MAX_ITEMS) {
 			compat[spec.compat_count++] = val;
 		} else if (!strcmp(opt, "--device") && spec.device_count < MAX_ITEMS) {
-			if (parse_device(strdup(val), &devices[spec.device_count++]) != 0)
+			static char specs[MAX_ITEMS][256];
+			char *copy = specs[spec.device_count];
+
+			snprintf(copy, sizeof(specs[0]), "%s", val);
+			if (parse_device(copy, &devices[spec.device_count++]) != 0)
 				return die("bad --device (SSSS:BB:DD.F,GUID,VERSION[,DRIVER])", val);
 		} else if (!strcmp(opt, "--target")) {
 			if (hash_file(val, target_sha) != 0)
@@ -103,17 +134,5 @@ int main(int argc, char **argv)
 	n = lugate_table_build(NULL, 0, &spec, scratch, MAX_ITEMS, &needed);
 	if (n != LUGATE_ERR_NOSPACE)
 		return die("table build failed", lugate_strerror((int)n));
-	{
-		uint8_t *buf = malloc(needed);
-		FILE *f;
-
-		n = lugate_table_build(buf, needed, &spec, scratch, MAX_ITEMS, NULL);
-		if (n < 0)
-			return die("table build failed", lugate_strerror((int)n));
-		f = fopen(out, "wb");
-		if (!f || fwrite(buf, 1, (size_t)n, f) != (size_t)n || fclose(f) != 0)
-			return die("cannot write", out);
-		free(buf);
-	}
-	return 0;
+	return write_table(out, &spec, scratch, needed);
 }
