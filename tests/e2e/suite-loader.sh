@@ -29,7 +29,7 @@ FALLBACK_REL=6.1.0-55-amd64
 GUID_A=5f0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d
 GUID_B=00112233-4455-6677-8899-aabbccddeeff
 BASE_APPEND="console=ttyS0 panic=-1 lugate.debug_exit=1"
-CASES="1 2 3 4 5 6 unsealed fallback-mismatch"
+CASES="1 2 3 4 5 6 unsealed fallback-mismatch kexec-mb1 kexec-mb2"
 
 abort() {  # every case is reported failed, with the reason
   local c
@@ -167,5 +167,42 @@ stop_case unsealed "unsealed table, no fallback" "$W/target.img role=kernel,$W/t
 stop_case fallback-mismatch "fallback differs from the sealed one" \
   "$W/target-changed.img role=kernel,$W/t1.bin role=table,$W/target.img role=fallback" \
   17 image-mismatch "refused, and the fallback does not match the fallback hash sealed in the table"
+
+# ---- kexec-tools starts the same file as Multiboot and as Multiboot2 --------------------------
+# A running Debian kernel loads the loader with kexec-tools; its small modules and the boot
+# information then lie below 1 MiB. The loader checks and boots the target (case-1 table).
+kexec_case() {  # kexec_case mb1|mb2
+  case_begin "case kexec-$1 (kexec-tools --type $2)"
+  qemu_boot "kexec-$1" "$target" "$W/stage1.gz" "console=ttyS0 panic=-1 lugate_e2e.kexec=$1"
+  expect_rc 0 "the stage-2 guest powered off"
+  expect_log "LUGATE-E2E-STAGE1 loaded, executing" "kexec -l --type $2 accepted build/loader.elf"
+  expect_log "lugate-loader: lugate loader 0.1 entered via $3" "the loader was entered through $3"
+  if tr -d '\r' <"$CASE_LOG" | grep -aE "^lugate-loader: module [0-9]+ \[0x[0-9a-f]{1,5}-" | grep -q 'role=table'; then
+    case_ok "the table module lay below 1 MiB and was read there"
+  else
+    case_not_ok "the table module lay below 1 MiB" "kexec-tools placed it elsewhere: nothing proven about low modules"
+  fi
+  expect_log "lugate-loader: verdict: ALLOW $FALLBACK_REL -> $TARGET_REL" "the loader allowed the sealed target"
+  expect_guest kernel "$TARGET_REL" "the target kernel booted"
+  expect_guest table_sha256 "$(sha "$W/t1.bin")" "the table arrived byte-exact"
+  expect_log "LUGATE-E2E PASS" "the guest's own checks passed"
+  case_end
+}
+# Stage 1 is the Debian target kernel booted directly by QEMU, with an initramfs holding kexec.
+{ e2e_initramfs_new "$W/s1" && e2e_initramfs_add_kexec "$W/s1" &&
+  e2e_initramfs_add "$W/s1" "$LOADER_ELF" boot/loader.elf &&
+  e2e_initramfs_add "$W/s1" "$W/target.img" boot/target.img &&
+  e2e_initramfs_add "$W/s1" "$W/t1.bin" boot/table.bin &&
+  e2e_initramfs_add "$W/s1" "$W/initrd.gz" boot/initrd.gz &&
+  echo "console=ttyS0 panic=-1 lugate.debug_exit=1 lugate_e2e.table_sha256=$(sha "$W/t1.bin") lugate_e2e.expect=allowed,target" \
+    >"$W/s1/boot/loader.cmdline" &&
+  e2e_initramfs_init "$W/s1" <"$here/loader/guest-kexec.sh" && e2e_initramfs_pack "$W/s1" "$W/stage1.gz"; } >&2
+if [ -s "$W/stage1.gz" ]; then
+  kexec_case mb1 multiboot-x86 multiboot1
+  kexec_case mb2 multiboot2-x86 multiboot2
+else
+  tap_not_ok "case kexec-mb1" "cannot build the stage-1 initramfs"
+  tap_not_ok "case kexec-mb2" "cannot build the stage-1 initramfs"
+fi
 
 tap_finish

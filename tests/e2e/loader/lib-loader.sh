@@ -1,5 +1,6 @@
 # Helpers for tests/e2e/suite-loader.sh (source after tests/e2e/lib.sh).
 #
+#   qemu_boot NAME KERNEL INITRD APPEND  the same with any -kernel (the kexec cases)
 #   loader_boot NAME MODULES APPEND   boot build/loader.elf under QEMU TCG with the multiboot
 #                                     modules MODULES ("file role=R,file role=R,..."), serial to
 #                                     $W/NAME.log, isa-debug-exit on; sets CASE_LOG, CASE_RC
@@ -16,10 +17,13 @@ LOADER_ELF=${LOADER_ELF:-$E2E_BUILD/loader.elf}
 CASE_NAME="" CASE_FAILED=0 CASE_LOG="" CASE_RC=0
 
 loader_boot() {
-  local name=$1 modules=$2 append=$3
+  qemu_boot "$1" "$LOADER_ELF" "$2" "$3"
+}
+
+qemu_boot() {  # qemu_boot NAME KERNEL INITRD APPEND: the same with any -kernel
+  local name=$1
   CASE_LOG=$W/$name.log
-  e2e_qemu "$CASE_LOG" "$LOADER_ELF" "$modules" "$append" \
-    -device isa-debug-exit,iobase=0xf4,iosize=0x04
+  e2e_qemu "$CASE_LOG" "$2" "$3" "$4" -device isa-debug-exit,iobase=0xf4,iosize=0x04
   CASE_RC=$?
   echo "# $name: QEMU exit $CASE_RC after ${E2E_QEMU_SECONDS}s" >&2
   echo "# $name: QEMU exit $CASE_RC after ${E2E_QEMU_SECONDS}s"
