@@ -57,12 +57,33 @@ struct cli_devices {
 	struct lugate_device *devices;
 	size_t device_count;
 	struct json_object *root;        /* keeps driver strings alive */
+	char *driver_buf;                /* driver names read from sysfs (owned) */
 };
 
 bool cli_devices_load(const char *path, struct cli_devices *out);
+/* ids_from_sysfs: vendor/device/class may be omitted; such devices get class_code ==
+ * CLI_ID_UNKNOWN until cli_devices_fill_from_sysfs fills them. */
+#define CLI_ID_UNKNOWN 0xffffffffu
+bool cli_devices_load_ex(const char *path, struct cli_devices *out, bool ids_from_sysfs);
 void cli_devices_free(struct cli_devices *d);
 /* --sysfs DIR cross-check: each device must exist with matching vendor/device/class. */
 bool cli_devices_check_sysfs(const struct cli_devices *d, const char *sysfs_root);
+
+/* ---- the running system (tools/running.c) -------------------------------------------- */
+
+/* Fill the IDs and (if absent) driver names of devices marked CLI_ID_UNKNOWN from
+ * SYSFS/bus/pci/devices/<addr>/{vendor,device,class,driver}. Prints errors. */
+bool cli_devices_fill_from_sysfs(struct cli_devices *d, const char *sysfs_root);
+
+/* What the running kernel says about KHO/LUO (debugfs, /dev/liveupdate). */
+struct cli_kho_state {
+	bool active;                /* KHO is enabled in the running kernel */
+	char root_compat[LUGATE_COMPAT_MAX + 1]; /* e.g. "kho-v4", "" if unreadable */
+	char luo_compat[LUGATE_COMPAT_MAX + 1];  /* e.g. "luo-v5", "" if none */
+	char how[600];              /* where the evidence came from, for messages */
+};
+/* debugfs_root: usually /sys/kernel/debug; dev_root: usually /dev. */
+void cli_kho_probe(const char *debugfs_root, const char *dev_root, struct cli_kho_state *out);
 
 /* Build a framed table from a spec, allocating the buffer. Prints errors. */
 bool cli_table_build(const struct lugate_table_spec *spec, uint8_t **blob, size_t *size, const char *what);

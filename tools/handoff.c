@@ -8,12 +8,35 @@
 #include "verbs.h"
 
 static const char build_usage[] =
-	"Usage: lugate handoff build --devices FILE.json [--release R] [--sysfs DIR] -o TABLE\n"
+	"Usage: lugate handoff build --devices FILE.json [--from-running] [--release R] [--sysfs DIR] -o TABLE\n"
 	"Build a handoff table from a device list (docs/handoff-format.md).\n"
 	"  --devices FILE   device list (JSON; see docs/handoff-format.md)\n"
+	"  --from-running   take what the running system knows: each device's vendor/device/class\n"
+	"                   and driver from sysfs, the release from `uname -r`, and the KHO/LUO\n"
+	"                   versions from debugfs; the device list then needs only \"address\",\n"
+	"                   \"schema\" and \"schema_version\" per device (no kernel exposes those)\n"
 	"  --release R      outgoing release (default: the JSON's \"release\", then `uname -r`)\n"
-	"  --sysfs DIR      cross-check every device against DIR/bus/pci/devices (e.g. /sys)\n"
+	"  --sysfs DIR      sysfs root: cross-check every device against DIR/bus/pci/devices\n"
+	"                   (with --from-running: where to read them; default /sys)\n"
+	"  --debugfs DIR    debugfs root for --from-running (default /sys/kernel/debug)\n"
 	"  -o, --output F   where to write the table\n";
+
+/* With --from-running and no "compatible" in the list: the running kernel's KHO/LUO versions. */
+static bool compat_from_running(const char *debugfs, struct cli_devices *devs, const char **storage,
+				struct cli_kho_state *kho)
+{
+	cli_kho_probe(debugfs, "/dev", kho);
+	if (!kho->active)
+		return true; /* no KHO: nothing was preserved through it */
+	if (!kho->root_compat[0])
+		return cli_error("%s: KHO is active but its version could not be read; list it in "
+				 "\"compatible\" in the device list (or mount debugfs)", kho->how), false;
+	storage[0] = kho->root_compat;
+	devs->compat_count = 1;
+	if (kho->luo_compat[0])
+		storage[devs->compat_count++] = kho->luo_compat;
+	return true;
+}
 
 static const char show_usage[] =
 	"Usage: lugate handoff show TABLE [--json]\n"
@@ -24,9 +47,13 @@ static int handoff_build(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "devices", required_argument, NULL, 'd' }, { "release", required_argument, NULL, 'r' },
 		{ "sysfs", required_argument, NULL, 's' },   { "output", required_argument, NULL, 'o' },
+		{ "from-running", no_argument, NULL, 'R' },  { "debugfs", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
 	};
 	const char *devices_path = NULL, *release = NULL, *sysfs = NULL, *output = NULL;
+	const char *debugfs = "/sys/kernel/debug", *running_compat[2];
+	struct cli_kho_state kho;
+	bool from_running = false;
 	char running[LUGATE_RELEASE_MAX + 1];
 	struct lugate_table_spec spec = { 0 };
 	struct cli_devices devs;
@@ -40,6 +67,8 @@ static int handoff_build(int argc, char **argv)
 		case 'r': release = optarg; break;
 		case 's': sysfs = optarg; break;
 		case 'o': output = optarg; break;
+		case 'R': from_running = true; break;
+		case 'D': debugfs = optarg; break;
 		case 'h': fputs(build_usage, stdout); return EXIT_ALLOW;
 		default: fputs(build_usage, stderr); return EXIT_INPUT;
 		}
@@ -48,8 +77,16 @@ static int handoff_build(int argc, char **argv)
 		fputs(build_usage, stderr);
 		return cli_error("handoff build: --devices and -o are required, and nothing else");
 	}
-	if (!cli_devices_load(devices_path, &devs))
+	if (!cli_devices_load_ex(devices_path, &devs, from_running))
 		goto out;
+	if (from_running) {
+		if (!cli_devices_fill_from_sysfs(&devs, sysfs ? sysfs : "/sys"))
+			goto out;
+		if (!devs.compat_count && !compat_from_running(debugfs, &devs, running_compat, &kho))
+			goto out;
+	} else if (sysfs && !cli_devices_check_sysfs(&devs, sysfs)) {
+		goto out;
+	}
 	if (!release)
 		release = devs.release;
 	if (!release) {
@@ -59,10 +96,8 @@ static int handoff_build(int argc, char **argv)
 		}
 		release = running;
 	}
-	if (sysfs && !cli_devices_check_sysfs(&devs, sysfs))
-		goto out;
 	spec.release = release;
-	spec.compat = (const char *const *)devs.compat;
+	spec.compat = from_running && !devs.compat ? running_compat : (const char *const *)devs.compat;
 	spec.compat_count = devs.compat_count;
 	spec.devices = devs.devices;
 	spec.device_count = devs.device_count;

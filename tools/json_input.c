@@ -153,7 +153,20 @@ static bool get_string_array(struct json_object *obj, const char *key, char ***o
 	return true;
 }
 
-static bool parse_device(struct json_object *d, size_t i, struct lugate_device *out, const char *path)
+/* With ids_from_sysfs, vendor/device/class may be left out: they are marked
+ * CLI_ID_UNKNOWN for cli_devices_fill_from_sysfs to fill. */
+static bool get_id(struct json_object *d, const char *key, uint64_t max, uint64_t *out, bool optional,
+		   const char *path, const char *where)
+{
+	if (optional && !json_object_object_get_ex(d, key, NULL)) {
+		*out = CLI_ID_UNKNOWN;
+		return true;
+	}
+	return get_number(d, key, max, out, path, where);
+}
+
+static bool parse_device(struct json_object *d, size_t i, struct lugate_device *out, const char *path,
+			 bool ids_from_sysfs)
 {
 	static const char *const keys[] = { "address", "vendor", "device", "class", "schema",
 					    "schema_version", "driver", NULL };
@@ -171,9 +184,9 @@ static bool parse_device(struct json_object *d, size_t i, struct lugate_device *
 	addr = get_string(d, "address", true, path, where, &ok);
 	schema = ok ? get_string(d, "schema", true, path, where, &ok) : NULL;
 	driver = ok ? get_string(d, "driver", false, path, where, &ok) : NULL;
-	if (!ok || !get_number(d, "vendor", 0xffff, &vendor, path, where) ||
-	    !get_number(d, "device", 0xffff, &device, path, where) ||
-	    !get_number(d, "class", 0xffffff, &cls, path, where) ||
+	if (!ok || !get_id(d, "vendor", 0xffff, &vendor, ids_from_sysfs, path, where) ||
+	    !get_id(d, "device", 0xffff, &device, ids_from_sysfs, path, where) ||
+	    !get_id(d, "class", 0xffffff, &cls, ids_from_sysfs, path, where) ||
 	    !get_number(d, "schema_version", UINT32_MAX, &version, path, where))
 		return false;
 	err = lugate_pci_parse(addr, strlen(addr), &out->addr);
@@ -187,13 +200,19 @@ static bool parse_device(struct json_object *d, size_t i, struct lugate_device *
 		return cli_error("%s: %s: driver name longer than %u characters", path, where, LUGATE_DRIVER_MAX), false;
 	out->vendor_id = (uint16_t)vendor;
 	out->device_id = (uint16_t)device;
-	out->class_code = (uint32_t)cls;
+	/* any unknown ID marks the whole device for filling from sysfs */
+	out->class_code = (vendor == CLI_ID_UNKNOWN || device == CLI_ID_UNKNOWN) ? CLI_ID_UNKNOWN : (uint32_t)cls;
 	out->schema_version = (uint32_t)version;
 	out->driver = driver ? driver : "";
 	return true;
 }
 
 bool cli_devices_load(const char *path, struct cli_devices *out)
+{
+	return cli_devices_load_ex(path, out, false);
+}
+
+bool cli_devices_load_ex(const char *path, struct cli_devices *out, bool ids_from_sysfs)
 {
 	static const char *const keys[] = { "release", "compatible", "devices", NULL };
 	struct json_object *root, *arr;
@@ -221,7 +240,7 @@ bool cli_devices_load(const char *path, struct cli_devices *out)
 	if (!out->devices)
 		return cli_error("%s: out of memory", path), false;
 	for (size_t i = 0; i < n; i++) {
-		if (!parse_device(json_object_array_get_idx(arr, i), i, &out->devices[i], path))
+		if (!parse_device(json_object_array_get_idx(arr, i), i, &out->devices[i], path, ids_from_sysfs))
 			return false;
 		out->device_count++;
 	}
@@ -233,6 +252,7 @@ void cli_devices_free(struct cli_devices *d)
 	free(d->release);
 	free(d->compat);
 	free(d->devices);
+	free(d->driver_buf);
 	json_object_put(d->root);
 	memset(d, 0, sizeof(*d));
 }

@@ -136,3 +136,38 @@ expect_err_line "$W/bad.policy:2:"
 expect "the example policy parses" 0 "$L" check --handoff "$W/t.bin" --manifest $EX/target-6.1.0-56.json --policy $EX/policy.conf
 expect "quiet refuse prints nothing" 1 "$L" check -q --handoff "$W/t.bin" --manifest $EX/target-6.1.0-54.json
 check "quiet means no output" test ! -s "$OUT"
+
+# --- --from-running: IDs and drivers from sysfs, KHO/LUO versions from debugfs ------------------
+R=$W/running; mkdir -p "$R/sys/bus/pci/devices/0000:3b:00.0" "$R/sys/bus/drivers/mlx5_core" "$R/dbg/kho/out/sub_fdts"
+printf '0x15b3\n' >"$R/sys/bus/pci/devices/0000:3b:00.0/vendor"; printf '0x101d\n' >"$R/sys/bus/pci/devices/0000:3b:00.0/device"
+printf '0x020000\n' >"$R/sys/bus/pci/devices/0000:3b:00.0/class"
+ln -s ../../../bus/drivers/mlx5_core "$R/sys/bus/pci/devices/0000:3b:00.0/driver"
+printf '/dts-v1/;\n/ { compatible = "kho-v4"; preserved-memory-map = /bits/ 64 <0x252000>; LUO { preserved-data = /bits/ 64 <0x1000>; }; };\n' \
+  | dtc -q -I dts -O dtb -o "$R/dbg/kho/out/fdt" -
+# debugfs' out/fdt is sized when KHO starts and can be cut short: keep only a prefix
+head -c 100 "$R/dbg/kho/out/fdt" >"$R/dbg/kho/out/fdt.cut" && mv "$R/dbg/kho/out/fdt.cut" "$R/dbg/kho/out/fdt"
+printf 'luo-v5\0\0%024d' 0 >"$R/dbg/kho/out/sub_fdts/LUO"
+printf '{"devices": [{"address": "0000:3b:00.0", "schema": "%s", "schema_version": 2}]}\n' $G >"$W/admin.json"
+expect "--from-running fills IDs, driver, release and KHO versions" 0 "$L" handoff build --from-running \
+  --devices "$W/admin.json" --sysfs "$R/sys" --debugfs "$R/dbg" -o "$W/running.bin"
+expect "show the running table" 0 "$L" handoff show --json "$W/running.bin"
+check "IDs and driver came from sysfs" python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["devices"][0]; assert (d["vendor"],d["device"],d["class"],d["driver"])==("0x15b3","0x101d","0x020000","mlx5_core"), d' "$OUT"
+check "KHO and LUO versions came from debugfs" python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["compatible"]==["kho-v4","luo-v5"], j["compatible"]' "$OUT"
+if uname -r | grep -qE '^[0-9]+\.[0-9]+\.[0-9]+'; then
+  check "release came from uname" python3 -c 'import json,sys,os; assert json.load(open(sys.argv[1]))["release"]==os.uname().release' "$OUT"
+fi
+printf '{"devices": [{"address": "0000:3c:00.0", "schema": "%s", "schema_version": 2}]}\n' $G >"$W/admin2.json"
+expect "--from-running with a device absent from sysfs" 2 "$L" handoff build --from-running \
+  --devices "$W/admin2.json" --sysfs "$R/sys" --debugfs "$R/dbg" -o "$W/running2.bin"
+expect_err_line "0000:3c:00.0 is not present"
+expect "without --from-running the IDs are required" 2 "$L" handoff build --devices "$W/admin.json" -o "$W/x.bin"
+expect_err_line 'missing "vendor"'
+printf 'garbage' >"$R/dbg/kho/out/fdt"
+expect "--from-running with an unreadable KHO version" 2 "$L" handoff build --from-running \
+  --devices "$W/admin.json" --sysfs "$R/sys" --debugfs "$R/dbg" -o "$W/running3.bin"
+expect_err_line "KHO is active but its version could not be read"
+mkdir -p "$R/nodbg"
+expect "--from-running without KHO records no compatible" 0 "$L" handoff build --from-running \
+  --devices "$W/admin.json" --sysfs "$R/sys" --debugfs "$R/nodbg" -o "$W/running4.bin"
+"$L" handoff show --json "$W/running4.bin" >"$OUT"
+check "no KHO, no compatible strings" python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["compatible"]==[]' "$OUT"

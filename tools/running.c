@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What the running system can tell about a live update: PCI IDs and drivers from sysfs,
+ * KHO/LUO format versions from debugfs. What it cannot tell — which devices are preserved,
+ * and the schema GUID and version each device's state is written in — must come from the
+ * admin's device list: no kernel interface exposes schema GUIDs today.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <libfdt.h>
+#include "cli.h"
+
+static bool read_hex_attr(const char *dir, const char *attr, unsigned long max, uint32_t *out)
+{
+	char path[512], buf[32], *end;
+	FILE *f;
+	unsigned long v;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, attr);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	bool ok = fgets(buf, sizeof(buf), f) != NULL;
+	fclose(f);
+	if (!ok)
+		return false;
+	errno = 0;
+	v = strtoul(buf, &end, 16);
+	if (errno || end == buf || (*end != '\n' && *end) || v > max)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+bool cli_devices_fill_from_sysfs(struct cli_devices *d, const char *sysfs_root)
+{
+	bool all_ok = true;
+
+	free(d->driver_buf);
+	d->driver_buf = calloc(d->device_count ? d->device_count : 1, LUGATE_DRIVER_MAX + 1);
+	if (!d->driver_buf)
+		return cli_error("out of memory"), false;
+	for (size_t i = 0; i < d->device_count; i++) {
+		struct lugate_device *dev = &d->devices[i];
+		char addr[LUGATE_PCI_TEXT_LEN + 1], dir[512], link[600], target[512];
+		uint32_t vendor, device, cls;
+		ssize_t n;
+
+		lugate_pci_format(dev->addr, addr);
+		snprintf(dir, sizeof(dir), "%s/bus/pci/devices/%s", sysfs_root, addr);
+		if (dev->class_code == CLI_ID_UNKNOWN) {
+			if (!read_hex_attr(dir, "vendor", 0xffff, &vendor) ||
+			    !read_hex_attr(dir, "device", 0xffff, &device) ||
+			    !read_hex_attr(dir, "class", 0xffffff, &cls)) {
+				cli_error("%s: device %s is not present (or unreadable) in sysfs", sysfs_root, addr);
+				all_ok = false;
+				continue;
+			}
+			dev->vendor_id = (uint16_t)vendor;
+			dev->device_id = (uint16_t)device;
+			dev->class_code = cls;
+		}
+		if (dev->driver && dev->driver[0])
+			continue;
+		snprintf(link, sizeof(link), "%s/driver", dir);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue; /* unbound: no driver name, which is informational anyway */
+		target[n] = '\0';
+		char *name = d->driver_buf + i * (LUGATE_DRIVER_MAX + 1);
+		snprintf(name, LUGATE_DRIVER_MAX + 1, "%.63s", basename(target));
+		dev->driver = name;
+	}
+	return all_ok;
+}
+
+/* Read up to size bytes of a (debugfs) file; returns the count or -1. */
+static ssize_t read_prefix(const char *path, uint8_t *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t got = 0;
+
+	if (fd < 0)
+		return -1;
+	while (got < size) {
+		ssize_t n = read(fd, buf + got, size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	return (ssize_t)got;
+}
+
+static bool printable_token(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max + 1);
+	if (n == 0 || n > max)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] <= 0x20 || s[i] > 0x7e)
+			return false;
+	return true;
+}
+
+/*
+ * The root node's first property of a possibly truncated FDT. debugfs' kho/out/fdt is sized
+ * when KHO starts and the tree grows afterwards, so the file can end before the strings
+ * block: the property's name is then unreadable, but KHO always writes `compatible` first.
+ */
+static bool first_root_string(const uint8_t *fdt, size_t size, char *out, size_t out_size)
+{
+	uint32_t off, tag, len;
+
+	if (size < 40 || fdt_magic(fdt) != FDT_MAGIC)
+		return false;
+	off = fdt_off_dt_struct(fdt);
+	/* BEGIN_NODE, root name "" padded to 4, then PROP len nameoff value */
+	if (off > size || size - off < 16)
+		return false;
+	tag = fdt32_to_cpu(*(const fdt32_t *)(const void *)(fdt + off));
+	if (tag != FDT_BEGIN_NODE || fdt[off + 4] != 0)
+		return false;
+	off += 8;
+	tag = fdt32_to_cpu(*(const fdt32_t *)(const void *)(fdt + off));
+	len = fdt32_to_cpu(*(const fdt32_t *)(const void *)(fdt + off + 4));
+	if (tag != FDT_PROP || len < 2 || len > out_size || size - (off + 12) < len)
+		return false;
+	memcpy(out, fdt + off + 12, len);
+	out[len - 1] = '\0';
+	return printable_token(out, out_size - 1);
+}
+
+void cli_kho_probe(const char *debugfs_root, const char *dev_root, struct cli_kho_state *out)
+{
+	char path[512];
+	uint8_t buf[4096];
+	struct stat st;
+	ssize_t n;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(path, sizeof(path), "%s/kho/out/fdt", debugfs_root);
+	n = read_prefix(path, buf, sizeof(buf));
+	if (n > 0) {
+		out->active = true;
+		snprintf(out->how, sizeof(out->how), "%s", path);
+		first_root_string(buf, (size_t)n, out->root_compat, sizeof(out->root_compat));
+	}
+	/* LUO's entry: a sub-FDT (luo-v1) or, later, a raw blob opening with its compatible. */
+	snprintf(path, sizeof(path), "%s/kho/out/sub_fdts/LUO", debugfs_root);
+	n = read_prefix(path, buf, sizeof(buf) - 1);
+	if (n > 0) {
+		buf[n] = 0;
+		if (!first_root_string(buf, (size_t)n, out->luo_compat, sizeof(out->luo_compat)) &&
+		    !printable_token((const char *)buf, LUGATE_COMPAT_MAX))
+			out->luo_compat[0] = '\0';
+		else if (!out->luo_compat[0])
+			snprintf(out->luo_compat, sizeof(out->luo_compat), "%.47s", (const char *)buf);
+	}
+	snprintf(path, sizeof(path), "%s/liveupdate", dev_root);
+	if (stat(path, &st) == 0 && S_ISCHR(st.st_mode) && !out->active) {
+		out->active = true;
+		snprintf(out->how, sizeof(out->how), "%s exists (LUO needs KHO)", path);
+	}
+}
