@@ -59,7 +59,9 @@ cpu_load_idt:
  * Exception stubs, 16 bytes apart, vectors 0..31. Each pushes an error code when the CPU
  * did not (so every frame looks alike), then the vector, and goes to the common handler,
  * which passes the frame to loader_exception() in C. Interrupts stay disabled; nothing
- * returns from an exception: the loader reports it and stops.
+ * returns from an exception: the loader reports it and stops. The one exception is the NMI
+ * (vector 2), which can arrive with interrupts off and says nothing about the loader: it is
+ * ignored.
  */
 	.balign 16
 	.globl cpu_exception_stubs
@@ -77,6 +79,8 @@ cpu_exception_stubs:
 	.endr
 
 exception_common:
+	cmpq	$2, (%rsp)		/* NMI: not an error of ours (a BMC, a watchdog): ignore it */
+	je	nmi_return
 	cld
 	movq	%rsp, %rdi		/* struct exception_frame * */
 	andq	$-16, %rsp
@@ -84,6 +88,9 @@ exception_common:
 1:	cli
 	hlt
 	jmp	1b
+nmi_return:
+	addq	$16, %rsp		/* vector and the pushed zero error code */
+	iretq
 
 /*
  * _Noreturn void cpu_enter_linux(uint64_t entry, uint64_t boot_params)
