@@ -14,7 +14,7 @@
 static void verror(const char *fmt, va_list ap)
 {
 	fputs("lugate: ", stderr);
-	vfprintf(stderr, fmt, ap); /* NOLINT(clang-analyzer-valist.Uninitialized): callers va_start it */
+	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }
 
