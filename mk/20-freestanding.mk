@@ -2,12 +2,14 @@
 #
 #   $(call lugate_core_variant,VARIANT,CFLAGS)
 #       compiles handoff/*.c and libfdt's sources with CFLAGS into
-#       $(BUILD)/VARIANT/liblugate-core.a and defines VARIANT_CORE_LIB (its path).
-#       Variants: "freestanding" (the check below), "loader" (mk/40-loader.mk), later "efi".
-#   $(BUILD)/freestanding/liblugate-libc.a
-#       the small libc the core and libfdt call (handoff/freestanding/*.c, one function per
-#       file). Deliberately NOT part of liblugate-core.a: gnu-efi's libefi.a already defines
-#       memcpy and memset, so the EFI app links LUGATE_LIBC_NO_MEMCPY_OBJS instead.
+#       $(BUILD)/VARIANT/liblugate-core.a (VARIANT_CORE_LIB), and the small libc the core and
+#       libfdt call (handoff/freestanding/*.c, one function per file) into
+#       $(BUILD)/VARIANT/liblugate-libc.a (VARIANT_LIBC) and, without memcpy and memset,
+#       $(BUILD)/VARIANT/liblugate-libc-nomem.a (VARIANT_LIBC_NOMEM). The libc is deliberately
+#       NOT part of the core archive: gnu-efi's libefi.a already defines memcpy and memset, so
+#       the EFI app links the -nomem archive next to libefi.a.
+#       Variants: "freestanding" (the check below), "loader" (mk/40-loader.mk), later "efi"
+#       (e.g. with -fpic -fshort-wchar -maccumulate-outgoing-args added to the base flags).
 #
 # libfdt's sources are extracted at build time from Debian's linux-source-6.1 package
 # (scripts/libfdt-src.sh, cached in $(BUILD)/libfdt-src/); its libfdt_env.h is ours
@@ -57,32 +59,35 @@ $$($(1)_CORE_LIB): $$($(1)_CORE_OBJS)
 	@rm -f $$@
 	ar rcs $$@ $$^
 
--include $$($(1)_CORE_OBJS:.o=.d)
-endef
-
-# The small libc, one archive for every variant (built with the base flags).
-LUGATE_LIBC_SRCS := $(sort $(wildcard handoff/freestanding/*.c))
-LUGATE_LIBC_OBJS := $(LUGATE_LIBC_SRCS:handoff/freestanding/%.c=$(BUILD)/freestanding/libc/%.o)
-LUGATE_LIBC_NO_MEMCPY_OBJS := $(filter-out %/memcpy.o %/memset.o,$(LUGATE_LIBC_OBJS))
-LUGATE_LIBC      := $(BUILD)/freestanding/liblugate-libc.a
+$(1)_LIBC_OBJS  := $$(LUGATE_LIBC_SRCS:handoff/freestanding/%.c=$(BUILD)/$(1)/libc/%.o)
+$(1)_LIBC       := $(BUILD)/$(1)/liblugate-libc.a
+$(1)_LIBC_NOMEM := $(BUILD)/$(1)/liblugate-libc-nomem.a
 
 # -fno-tree-loop-distribute-patterns: gcc must not turn memset's own loop into a call to memset.
-$(BUILD)/freestanding/libc/%.o: handoff/freestanding/%.c
-	@mkdir -p $(@D)
-	$(CC) $(FREESTANDING_BASE_CFLAGS) -fno-tree-loop-distribute-patterns -MMD -MP -c $< -o $@
+$(BUILD)/$(1)/libc/%.o: handoff/freestanding/%.c
+	@mkdir -p $$(@D)
+	$$(CC) $$($(1)_CFLAGS) -fno-tree-loop-distribute-patterns -MMD -MP -c $$< -o $$@
 
-$(LUGATE_LIBC): $(LUGATE_LIBC_OBJS)
-	@rm -f $@
-	ar rcs $@ $^
+$$($(1)_LIBC): $$($(1)_LIBC_OBJS)
+	@rm -f $$@
+	ar rcs $$@ $$^
 
--include $(LUGATE_LIBC_OBJS:.o=.d)
+$$($(1)_LIBC_NOMEM): $$(filter-out %/memcpy.o %/memset.o,$$($(1)_LIBC_OBJS))
+	@rm -f $$@
+	ar rcs $$@ $$^
+
+-include $$($(1)_CORE_OBJS:.o=.d) $$($(1)_LIBC_OBJS:.o=.d)
+endef
+
+LUGATE_LIBC_SRCS := $(sort $(wildcard handoff/freestanding/*.c))
 
 $(eval $(call lugate_core_variant,freestanding,$(FREESTANDING_BASE_CFLAGS)))
+LUGATE_LIBC := $(freestanding_LIBC)
 
-freestanding: $(freestanding_CORE_LIB) $(LUGATE_LIBC)
+freestanding: $(freestanding_CORE_LIB) $(LUGATE_LIBC) $(freestanding_LIBC_NOMEM)
 
-ALL_TARGETS += $(freestanding_CORE_LIB) $(LUGATE_LIBC)
-CHECK_DEPS  += $(freestanding_CORE_LIB) $(LUGATE_LIBC)
+ALL_TARGETS += $(freestanding_CORE_LIB) $(LUGATE_LIBC) $(freestanding_LIBC_NOMEM)
+CHECK_DEPS  += $(freestanding_CORE_LIB) $(LUGATE_LIBC) $(freestanding_LIBC_NOMEM)
 
 # The freestanding smoke test: core + libc as the loader links them, run as a bare process.
 # Linked non-PIE: a static PIE would need a self-relocator to fix its pointer tables, which only

@@ -25,9 +25,9 @@ $(LOADER_OBJDIR)/%.S.o: %.S
 	@mkdir -p $(@D)
 	$(CC) $(LOADER_CFLAGS) -MMD -MP -c $< -o $@
 
-$(LOADER_ELF64): $(LOADER_MB_OBJS) $(loader_CORE_LIB) $(LUGATE_LIBC) loader/loader.lds
+$(LOADER_ELF64): $(LOADER_MB_OBJS) $(loader_CORE_LIB) $(loader_LIBC) loader/loader.lds
 	$(CC) -nostdlib -static -no-pie -Wl,-T,loader/loader.lds -Wl,--gc-sections -Wl,--build-id=none \
-		-Wl,-z,noexecstack -Wl,-z,max-page-size=4096 -Wl,--no-warn-rwx-segments -o $@ $(LOADER_MB_OBJS) $(loader_CORE_LIB) $(LUGATE_LIBC)
+		-Wl,-z,noexecstack -Wl,-z,max-page-size=4096 -Wl,--no-warn-rwx-segments -o $@ $(LOADER_MB_OBJS) $(loader_CORE_LIB) $(loader_LIBC)
 
 $(LOADER_ELF): $(LOADER_ELF64)
 	objcopy -O elf32-i386 --strip-debug $< $@

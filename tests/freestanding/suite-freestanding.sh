@@ -58,6 +58,16 @@ for fn in memcpy memset; do
   else nok "$fn must be alone in $fn.o: defined in '$members', $fn.o defines '$defs'"; fi
 done
 
+NOMEM=$B/freestanding/liblugate-libc-nomem.a
+if [ -s "$NOMEM" ]; then
+  nomem_defs=$(nm "$NOMEM" 2>/dev/null | awk 'NF==3 && $2=="T"{print $3}' | sort -u | tr '\n' ' ')
+  want=$(printf '%s\n' $ALLOWED | grep -vx 'memcpy\|memset' | sort -u | tr '\n' ' ')
+  if [ "$nomem_defs" = "$want" ]; then ok "liblugate-libc-nomem.a has the set minus memcpy/memset (for gnu-efi)"
+  else nok "liblugate-libc-nomem.a defines '$nomem_defs', want '$want'"; fi
+else
+  nok "$NOMEM built"
+fi
+
 canary=$(objdump -d "$CORE" "$LIBC" 2>/dev/null | grep -c '%fs:')
 if [ "$canary" -eq 0 ]; then ok "no %fs (stack canary) access"; else nok "$canary %fs accesses (stack protector?)"; fi
 if grep -qx __stack_chk_fail "$tmp/external"; then nok "__stack_chk_fail referenced"; else ok "no __stack_chk_fail"; fi
