@@ -78,6 +78,20 @@ abs32=$(objdump -r "$CORE" "$LIBC" 2>/dev/null | awk '
 if [ "$abs32" -eq 0 ]; then ok "no 32-bit absolute relocations outside debug info (position-independent)"
 else nok "$abs32 R_X86_64_32/32S relocations in loadable sections (not -fpie?)"; fi
 
+# The loader's entry-independent objects must be position-independent too (the bzImage64 entry
+# reuses them wherever kexec_file puts it); only loader/entry/multiboot.S is tied to 1 MiB.
+lobjs=$(ls "$B"/loader/obj/loader/*.o 2>/dev/null)
+if [ -n "$lobjs" ]; then
+  # shellcheck disable=SC2086
+  labs=$(objdump -r $lobjs "$B/loader/liblugate-core.a" 2>/dev/null | awk '
+    /^RELOCATION RECORDS FOR \[/ { sec=$4; gsub(/[\[\]:]/, "", sec); next }
+    sec !~ /^\.debug/ && ($2=="R_X86_64_32" || $2=="R_X86_64_32S") { n++ } END { print n+0 }')
+  if [ "$labs" -eq 0 ]; then ok "loader objects (all but the multiboot stub) have no 32-bit absolute relocations"
+  else nok "$labs R_X86_64_32/32S relocations in the loader's common objects"; fi
+else
+  nok "loader objects not built ($B/loader/obj/loader/*.o)"
+fi
+
 if [ -x "$SMOKE" ]; then
   "$SMOKE" >"$tmp/smoke" 2>&1; rc=$?
   cat "$tmp/smoke"
