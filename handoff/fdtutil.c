@@ -17,8 +17,10 @@
  * Our own walk rather than libfdt's fdt_check_full(): the libfdt copy the bare-metal builds
  * compile (Linux's scripts/dtc/libfdt) has no fdt_check.c, and host and loader must accept
  * exactly the same trees.
+ * This is the reference walk, through libfdt's fdt_next_tag(); fdtu_walk_tags() below does
+ * the same on version-17 trees (all of lugate's) by reading the block directly.
  */
-static int check_structure(const void *fdt)
+int fdtu_walk_tags_libfdt(const void *fdt)
 {
 	int offset = 0, next = 0, depth = 0, len;
 	bool seen_root = false;
@@ -58,6 +60,91 @@ static int check_structure(const void *fdt)
 	}
 }
 
+static uint32_t be32_at(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* A property's name: a NUL-terminated string inside the strings block, as fdt_get_string
+ * requires it. */
+static bool name_in_strings(const void *fdt, uint32_t nameoff)
+{
+	uint32_t total = fdt_totalsize(fdt), strings = fdt_off_dt_strings(fdt);
+	uint32_t strings_size = fdt_size_dt_strings(fdt);
+	uint64_t abs = (uint64_t)strings + nameoff, room;
+
+	if (nameoff >= strings_size || abs >= total)
+		return false;
+	room = total - abs;
+	if (room > strings_size - nameoff)
+		room = strings_size - nameoff;
+	return memchr((const char *)fdt + abs, '\0', (size_t)room) != NULL;
+}
+
+/*
+ * The same walk as fdtu_walk_tags_libfdt(), for version-17 trees, reading the structure
+ * block directly: fdt_next_tag() re-checks the header and the bounds of every byte of a node
+ * name through fdt_offset_ptr(), which made this walk the largest cost of opening a table
+ * after its digest. Same rules: every tag and its payload inside the block (whose bounds
+ * fdt_check_header() verified), tags on 4-byte boundaries, names terminated; only a
+ * property length that wraps libfdt's int offset arithmetic is refused here and not there
+ * (lugate's readers refuse such a property anyway: its length reads as negative).
+ */
+int fdtu_walk_tags(const void *fdt)
+{
+	const uint8_t *blk = (const uint8_t *)fdt + fdt_off_dt_struct(fdt);
+	const uint32_t size = fdt_size_dt_struct(fdt);
+	uint32_t off = 0;
+	int depth = 0;
+	bool seen_root = false;
+
+	if (fdt_version(fdt) < 17)
+		return fdtu_walk_tags_libfdt(fdt);
+	for (;;) {
+		uint32_t tag, end;
+		const uint8_t *nul;
+
+		if (off > size || size - off < 4)
+			return -1;
+		tag = be32_at(blk + off);
+		end = off + 4;
+		switch (tag) {
+		case FDT_BEGIN_NODE:
+			if ((depth == 0 && seen_root) || ++depth > FDTU_MAX_DEPTH)
+				return -1;
+			seen_root = true;
+			nul = memchr(blk + end, '\0', size - end);
+			if (!nul)
+				return -1;
+			end = (uint32_t)(nul - blk) + 1;
+			break;
+		case FDT_END_NODE:
+			if (--depth < 0)
+				return -1;
+			break;
+		case FDT_PROP: {
+			uint32_t len, nameoff;
+
+			if (depth == 0 || size - end < 8)
+				return -1;
+			len = be32_at(blk + end);
+			nameoff = be32_at(blk + end + 4);
+			if (len > size - end - 8 || nameoff > INT32_MAX || !name_in_strings(fdt, nameoff))
+				return -1;
+			end += 8 + len;
+			break;
+		}
+		case FDT_NOP:
+			break;
+		case FDT_END:
+			return depth == 0 && seen_root ? 0 : -1;
+		default:
+			return -1;
+		}
+		off = (end + 3) & ~(uint32_t)3;
+	}
+}
+
 int fdtu_open(const void *fdt, uint32_t size)
 {
 	if (size < sizeof(struct fdt_header))
@@ -67,7 +154,7 @@ int fdtu_open(const void *fdt, uint32_t size)
 	/* lugate's trees never carry memory reservations: one meaning per blob */
 	if (fdt_num_mem_rsv(fdt) != 0)
 		return LUGATE_ERR_BADFDT;
-	if (check_structure(fdt) != 0)
+	if (fdtu_walk_tags(fdt) != 0)
 		return LUGATE_ERR_BADFDT;
 	return 0;
 }

@@ -14,6 +14,12 @@
 /* Open an FDT payload: header valid, totalsize == size, structure sound. */
 int fdtu_open(const void *fdt, uint32_t size);
 
+/* The structure walk fdtu_open runs: one root, nesting, every tag and name in bounds.
+ * 0 or -1. fdtu_walk_tags_libfdt is the reference walk through fdt_next_tag(), used for
+ * FDT versions before 17 and by the tests that hold the two to the same answers. */
+int fdtu_walk_tags(const void *fdt);
+int fdtu_walk_tags_libfdt(const void *fdt);
+
 /* A printable-ASCII string of 1..max_len characters, NUL-terminated exactly at len-1. */
 bool fdtu_valid_string(const void *val, int len, size_t max_len);
 

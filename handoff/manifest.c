@@ -250,21 +250,51 @@ void lugate_manifest_schema(const struct lugate_manifest *m, uint32_t i, struct 
 	out->max_version = le32_load(r + REC_MAX);
 }
 
+/* A GUID's 16 bytes as two big-endian halves: comparing the halves as integers orders GUIDs
+ * exactly as memcmp does, without a call per probe. */
+static inline uint64_t be64_at(const uint8_t *p)
+{
+	return (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 | (uint64_t)p[2] << 40 | (uint64_t)p[3] << 32 |
+	       (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 | (uint64_t)p[6] << 8 | p[7];
+}
+
+/* 1 if the record's GUID sorts before the wanted one, else 0: the borrow out of a 128-bit
+ * subtraction, computed without a branch. */
+static inline size_t record_before(const uint8_t *rec, uint64_t want_hi, uint64_t want_lo)
+{
+	uint64_t hi = be64_at(rec + REC_GUID), lo = be64_at(rec + REC_GUID + 8), diff;
+	bool borrow_lo = __builtin_sub_overflow(lo, want_lo, &diff);
+	bool borrow_hi = __builtin_sub_overflow(hi, want_hi, &diff);
+
+	borrow_hi |= __builtin_sub_overflow(diff, (uint64_t)borrow_lo, &diff);
+	return borrow_hi;
+}
+
+/*
+ * A branch-free lower bound: the gate looks up one GUID per device, and which way each probe
+ * goes depends on that device's schema, so a branching search mispredicts about every other
+ * probe. Here a probe only adds a masked step; the loop's trip count depends on
+ * schema_count alone.
+ */
 long lugate_manifest_find(const struct lugate_manifest *m, const struct lugate_guid *guid)
 {
-	size_t lo = 0, hi = m->schema_count;
+	const uint64_t want_hi = be64_at(guid->b), want_lo = be64_at(guid->b + 8);
+	const uint8_t *rec = m->schema_records;
+	size_t n = m->schema_count, at = 0;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = memcmp(m->schema_records + mid * LUGATE_SCHEMA_RECORD_SIZE, guid->b, LUGATE_GUID_SIZE);
-		if (c == 0)
-			return (long)mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (n == 0)
+		return -1;
+	while (n > 1) {
+		size_t half = n / 2;
+
+		at += half & (0 - record_before(rec + (at + half) * LUGATE_SCHEMA_RECORD_SIZE, want_hi, want_lo));
+		n -= half;
 	}
-	return -1;
+	at += record_before(rec + at * LUGATE_SCHEMA_RECORD_SIZE, want_hi, want_lo);
+	if (at >= m->schema_count)
+		return -1;
+	rec += at * LUGATE_SCHEMA_RECORD_SIZE + REC_GUID;
+	return be64_at(rec) == want_hi && be64_at(rec + 8) == want_lo ? (long)at : -1;
 }
 
 const char *lugate_manifest_compat(const struct lugate_manifest *m, uint32_t i)

@@ -286,7 +286,7 @@ static int read_raw_device(const void *fdt, int node, struct raw_device *rd)
 	return 0;
 }
 
-static void raw_to_device(const struct raw_device *rd, struct lugate_device *d)
+static inline void raw_to_device(const struct raw_device *rd, struct lugate_device *d)
 {
 	d->addr = lugate_pci_make((uint16_t)le32_load(rd->u32[0]), (uint8_t)le32_load(rd->u32[1]),
 				  (uint8_t)le32_load(rd->u32[2]), (uint8_t)le32_load(rd->u32[3]));
@@ -298,12 +298,10 @@ static void raw_to_device(const struct raw_device *rd, struct lugate_device *d)
 	d->driver = rd->driver;
 }
 
-static bool name_matches_addr(const void *fdt, int node, lugate_pci_addr addr)
+static bool name_matches_addr(const char *name, int len, lugate_pci_addr addr)
 {
 	char want[DEV_NAME_LEN + 1];
 	struct lugate_fmt f;
-	int len;
-	const char *name = fdt_get_name(fdt, node, &len);
 
 	lugate_fmt_init(&f, want, sizeof(want));
 	lugate_fmt_str(&f, "dev@");
@@ -311,41 +309,259 @@ static bool name_matches_addr(const void *fdt, int node, lugate_pci_addr addr)
 	return name && len == DEV_NAME_LEN && memcmp(name, want, DEV_NAME_LEN) == 0;
 }
 
-static int validate_device(const void *fdt, int node, lugate_pci_addr *addr)
+/* The checks on a device's values, whichever way its properties were found. */
+static int check_device_values(const struct raw_device *rd)
 {
 	static const uint32_t limits[7] = { 0xffff, 0xff, 0x1f, 0x7, 0xffff, 0xffff, 0xffffff };
+
+	for (unsigned i = 0; i < 7; i++)
+		if (le32_load(rd->u32[i]) > limits[i])
+			return LUGATE_ERR_RANGE;
+	if (rd->driver_len != 1 && !fdtu_valid_string(rd->driver, rd->driver_len, LUGATE_DRIVER_MAX))
+		return LUGATE_ERR_BADSTRING;
+	if (rd->driver_len == 1 && rd->driver[0] != '\0')
+		return LUGATE_ERR_BADSTRING;
+	return 0;
+}
+
+/* The general path: any layout libfdt can walk; decides acceptance and names the error. */
+static int validate_device(const void *fdt, int node, lugate_pci_addr *addr)
+{
 	struct raw_device rd;
 	struct lugate_device d;
-	int err = read_raw_device(fdt, node, &rd);
+	const char *name;
+	int len, err = read_raw_device(fdt, node, &rd);
 
+	if (!err)
+		err = check_device_values(&rd);
 	if (err)
 		return err;
-	for (unsigned i = 0; i < 7; i++)
-		if (le32_load(rd.u32[i]) > limits[i])
-			return LUGATE_ERR_RANGE;
-	if (rd.driver_len != 1 && !fdtu_valid_string(rd.driver, rd.driver_len, LUGATE_DRIVER_MAX))
-		return LUGATE_ERR_BADSTRING;
-	if (rd.driver_len == 1 && rd.driver[0] != '\0')
-		return LUGATE_ERR_BADSTRING;
 	if (fdt_first_subnode(fdt, node) >= 0)
 		return LUGATE_ERR_BADFDT;
 	raw_to_device(&rd, &d);
-	if (!name_matches_addr(fdt, node, d.addr))
+	name = fdt_get_name(fdt, node, &len);
+	if (!name_matches_addr(name, len, d.addr))
 		return LUGATE_ERR_BADPROP;
 	*addr = d.addr;
 	return 0;
 }
 
-static int validate_devices(const void *fdt, int devices, uint32_t *count)
-{
-	lugate_pci_addr prev = 0, addr;
-	uint32_t n = 0;
-	int node, err;
+/*
+ * ---- the canonical device node: a fast path for validation and iteration ----------------
+ *
+ * lugate_table_build writes every device node the same way: FDT_BEGIN_NODE, "dev@XXXXXXXX"
+ * (its NUL and padding make 16 bytes), the ten properties in their fixed order with their
+ * fixed sizes, FDT_END_NODE. In exactly that layout (no FDT_NOP, nothing else) every field
+ * sits at a fixed offset from the node, so a device is read with a few loads instead of some
+ * forty libfdt calls, each of which re-checks the header and bounds. Any other layout (NOPs,
+ * an FDT older than version 17, repeated name strings) takes the general path above, which
+ * alone decides what is accepted and names the error: the fast path only ever agrees with it.
+ */
+#define CANON_PROPS 10
+#define CANON_FIRST_PROP (4 + DEV_NAME_LEN + 4)           /* tag + name + NUL, padded to 4 */
+#define CANON_PROP_HEADER 12                              /* tag, value length, name offset */
+#define CANON_U32_PROP_SIZE (CANON_PROP_HEADER + 4)
+#define CANON_GUID_PROP (CANON_FIRST_PROP + 7 * CANON_U32_PROP_SIZE)
+#define CANON_VERSION_PROP (CANON_GUID_PROP + CANON_PROP_HEADER + LUGATE_GUID_SIZE)
+#define CANON_DRIVER_PROP (CANON_VERSION_PROP + CANON_U32_PROP_SIZE)
+#define CANON_DRIVER_VALUE (CANON_DRIVER_PROP + CANON_PROP_HEADER)
 
+/* Where a canonical node is: its offset, its driver value's length, and the tag after it. */
+struct canon_node {
+	const uint8_t *p;                 /* the node's FDT_BEGIN_NODE tag */
+	uint32_t driver_len;
+	uint32_t next;                    /* the tag after FDT_END_NODE */
+};
+
+/* Names are compared by their strings-block offset against those of a node the general path
+ * accepted: equal offsets are the same string. */
+struct canon_names {
+	bool known;
+	uint32_t nameoff[CANON_PROPS];
+};
+
+static inline uint32_t be32_at(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The structure block, if the fast path may read it: version 17 (no 8-byte property
+ * alignment, the block's size in the header) and inside the fdt_size bytes validated. */
+static inline bool canon_block(const void *fdt, uint32_t fdt_size, const uint8_t **block, uint32_t *size)
+{
+	uint32_t off, len;
+
+	if (fdt_size < sizeof(struct fdt_header) || fdt_version(fdt) < 17)
+		return false;
+	off = fdt_off_dt_struct(fdt);
+	len = fdt_size_dt_struct(fdt);
+	if (off > fdt_size || len > fdt_size - off)
+		return false;
+	*block = (const uint8_t *)fdt + off;
+	*size = len;
+	return true;
+}
+
+/* Nonzero unless the property header at p has this tag-and-length. */
+static inline uint32_t canon_prop_differs(const uint8_t *p, uint32_t len)
+{
+	return (be32_at(p) ^ FDT_PROP) | (be32_at(p + 4) ^ len);
+}
+
+static const uint16_t canon_prop_at[CANON_PROPS] = {
+	CANON_FIRST_PROP, CANON_FIRST_PROP + 16, CANON_FIRST_PROP + 32, CANON_FIRST_PROP + 48,
+	CANON_FIRST_PROP + 64, CANON_FIRST_PROP + 80, CANON_FIRST_PROP + 96, CANON_GUID_PROP,
+	CANON_VERSION_PROP, CANON_DRIVER_PROP,
+};
+
+/*
+ * Whether the node at `node` has the canonical layout; false means "take the general path".
+ * Every tag but the last sits at a fixed offset, so the loads do not wait on one another;
+ * every read is inside the block.
+ */
+static inline bool canon_layout(const uint8_t *blk, uint32_t size, int node, struct canon_node *cn)
+{
+	const uint8_t *p;
+	uint32_t off = (uint32_t)node, differs, len, end;
+
+	if (node < 0 || off > size || size - off < CANON_DRIVER_VALUE)
+		return false;
+	p = blk + off;
+	differs = (be32_at(p) ^ FDT_BEGIN_NODE) | p[4 + DEV_NAME_LEN];
+	for (unsigned i = 0; i < 7; i++)
+		differs |= canon_prop_differs(p + canon_prop_at[i], 4);
+	differs |= canon_prop_differs(p + CANON_GUID_PROP, LUGATE_GUID_SIZE);
+	differs |= canon_prop_differs(p + CANON_VERSION_PROP, 4);
+	differs |= be32_at(p + CANON_DRIVER_PROP) ^ FDT_PROP;
+	len = be32_at(p + CANON_DRIVER_PROP + 4);
+	if (differs || len > LUGATE_DRIVER_MAX + 1 || size - off - CANON_DRIVER_VALUE < len)
+		return false;
+	end = off + CANON_DRIVER_VALUE + ((len + 3) & ~3u);
+	if (end > size || size - end < 4 || be32_at(blk + end) != FDT_END_NODE)
+		return false;
+	cn->p = p;
+	cn->driver_len = len;
+	cn->next = end + 4;
+	return true;
+}
+
+/* A canonical node's values as the general path's reader returns them (validation). */
+static void canon_raw(const struct canon_node *cn, struct raw_device *rd, uint32_t nameoff[CANON_PROPS])
+{
+	for (unsigned i = 0; i < 7; i++)
+		rd->u32[i] = cn->p + canon_prop_at[i] + CANON_PROP_HEADER;
+	rd->guid = cn->p + CANON_GUID_PROP + CANON_PROP_HEADER;
+	rd->version = cn->p + CANON_VERSION_PROP + CANON_PROP_HEADER;
+	rd->driver = (const char *)cn->p + CANON_DRIVER_VALUE;
+	rd->driver_len = (int)cn->driver_len;
+	for (unsigned i = 0; i < CANON_PROPS; i++)
+		nameoff[i] = be32_at(cn->p + canon_prop_at[i] + 8);
+}
+
+/* A canonical node's device, read straight from the fixed offsets (iteration). */
+static inline void canon_device(const struct canon_node *cn, struct lugate_device *d)
+{
+	const uint8_t *p = cn->p;
+#define CANON_U32(i) le32_load(p + canon_prop_at[i] + CANON_PROP_HEADER)
+	d->addr = lugate_pci_make((uint16_t)CANON_U32(0), (uint8_t)CANON_U32(1), (uint8_t)CANON_U32(2),
+				  (uint8_t)CANON_U32(3));
+	d->vendor_id = (uint16_t)CANON_U32(4);
+	d->device_id = (uint16_t)CANON_U32(5);
+	d->class_code = CANON_U32(6);
+#undef CANON_U32
+	memcpy(d->schema.b, p + CANON_GUID_PROP + CANON_PROP_HEADER, LUGATE_GUID_SIZE);
+	d->schema_version = le32_load(p + CANON_VERSION_PROP + CANON_PROP_HEADER);
+	d->driver = (const char *)p + CANON_DRIVER_VALUE;
+}
+
+/*
+ * The sibling after a node, as fdt_next_subnode would find it, given `next`, the offset of
+ * the tag after the node's FDT_END_NODE: FDT_BEGIN_NODE there is the sibling, FDT_END_NODE
+ * closes the parent (then *parent_end, if given, is the offset after it); anything else is
+ * left to libfdt.
+ */
+static int canon_sibling(const void *fdt, const uint8_t *blk, uint32_t size, int node, uint32_t next,
+			 int *parent_end)
+{
+	uint32_t tag;
+
+	if (next > size || size - next < 4)
+		return fdt_next_subnode(fdt, node);
+	tag = be32_at(blk + next);
+	if (tag == FDT_BEGIN_NODE)
+		return (int)next;
+	if (tag == FDT_END_NODE) {
+		if (parent_end)
+			*parent_end = (int)next + 4;
+		return -FDT_ERR_NOTFOUND;
+	}
+	return fdt_next_subnode(fdt, node);
+}
+
+static bool canon_same_names(const struct canon_names *names, const uint32_t nameoff[CANON_PROPS])
+{
+	if (!names->known)
+		return false;
+	for (unsigned i = 0; i < CANON_PROPS; i++)
+		if (names->nameoff[i] != nameoff[i])
+			return false;
+	return true;
+}
+
+/* Validates the device at `node` and finds its sibling; the fast path when it applies. */
+static int validate_device_at(const void *fdt, const uint8_t *blk, uint32_t blk_size, int node,
+			      struct canon_names *names, lugate_pci_addr *addr, int *next, int *devices_end)
+{
+	struct canon_node cn;
+	struct raw_device rd;
+	uint32_t nameoff[CANON_PROPS];
+	int err;
+
+	if (!blk || !canon_layout(blk, blk_size, node, &cn)) {
+		err = validate_device(fdt, node, addr);
+		*next = fdt_next_subnode(fdt, node);
+		return err;
+	}
+	canon_raw(&cn, &rd, nameoff);
+	if (canon_same_names(names, nameoff) && check_device_values(&rd) == 0) {
+		struct lugate_device d;
+
+		raw_to_device(&rd, &d);
+		if (name_matches_addr((const char *)cn.p + 4, DEV_NAME_LEN, d.addr)) {
+			*addr = d.addr;
+			*next = canon_sibling(fdt, blk, blk_size, node, cn.next, devices_end);
+			return 0;
+		}
+	}
+	err = validate_device(fdt, node, addr);
+	if (err)
+		return err;
+	/* The general path accepted this canonical node: its name offsets are the right names. */
+	names->known = true;
+	memcpy(names->nameoff, nameoff, sizeof(names->nameoff));
+	*next = canon_sibling(fdt, blk, blk_size, node, cn.next, devices_end);
+	return 0;
+}
+
+/* Validates every device under /devices. *devices_end: the offset after /devices'
+ * FDT_END_NODE when the fast path saw it, else -1. */
+static int validate_devices(const void *fdt, uint32_t fdt_size, int devices, uint32_t *count,
+			    int *devices_end)
+{
+	struct canon_names names = { .known = false };
+	const uint8_t *blk = NULL;
+	uint32_t blk_size = 0;
+	lugate_pci_addr prev = 0, addr = 0;
+	uint32_t n = 0;
+	int node, next, err;
+
+	*devices_end = -1;
 	if (fdt_first_property_offset(fdt, devices) >= 0)
 		return LUGATE_ERR_BADPROP;
-	fdt_for_each_subnode(node, fdt, devices) {
-		err = validate_device(fdt, node, &addr);
+	if (!canon_block(fdt, fdt_size, &blk, &blk_size))
+		blk = NULL;
+	for (node = fdt_first_subnode(fdt, devices); node >= 0; node = next) {
+		err = validate_device_at(fdt, blk, blk_size, node, &names, &addr, &next, devices_end);
 		if (err)
 			return err;
 		if (n > 0 && addr == prev)
@@ -419,7 +635,9 @@ int lugate_table_open(const void *blob, size_t blob_size, struct lugate_table *o
 	struct lugate_table t;
 	const void *fdt;
 	uint32_t fdt_size;
-	int node, err;
+	const uint8_t *blk;
+	uint32_t blk_size;
+	int node, devices_end, err;
 
 	if (!blob || !out)
 		return LUGATE_ERR_INVAL;
@@ -443,10 +661,14 @@ int lugate_table_open(const void *blob, size_t blob_size, struct lugate_table *o
 	if (node < 0 || strcmp(fdt_get_name(fdt, node, NULL), "devices") != 0)
 		return LUGATE_ERR_BADPROP;
 	t.devices_node = node;
-	err = validate_devices(fdt, node, &t.device_count);
+	err = validate_devices(fdt, fdt_size, node, &t.device_count, &devices_end);
 	if (err)
 		return err;
-	node = fdt_next_subnode(fdt, node);
+	/* where the device walk ended, /devices' sibling is one tag away: no second walk */
+	if (devices_end >= 0 && canon_block(fdt, fdt_size, &blk, &blk_size))
+		node = canon_sibling(fdt, blk, blk_size, node, (uint32_t)devices_end, NULL);
+	else
+		node = fdt_next_subnode(fdt, node);
 	if (node >= 0) {
 		if (strcmp(fdt_get_name(fdt, node, NULL), "sealed") != 0)
 			return LUGATE_ERR_BADPROP;
@@ -463,6 +685,9 @@ int lugate_table_open(const void *blob, size_t blob_size, struct lugate_table *o
 int lugate_table_next_device(const struct lugate_table *t, int *cursor, struct lugate_device *dev)
 {
 	struct raw_device rd;
+	struct canon_node cn;
+	const uint8_t *blk;
+	uint32_t blk_size;
 	int node;
 
 	if (!t || !cursor || !dev || t->devices_node < 0)
@@ -474,10 +699,17 @@ int lugate_table_next_device(const struct lugate_table *t, int *cursor, struct l
 		*cursor = -1;
 		return 0;
 	}
-	if (read_raw_device(t->fdt, node, &rd) != 0)
-		return LUGATE_ERR_INVAL; /* cannot happen on a table lugate_table_open accepted */
-	raw_to_device(&rd, dev);
-	node = fdt_next_subnode(t->fdt, node);
+	/* lugate_table_open proved every device node has exactly the canonical properties (NOPs
+	 * aside); a node read at the canonical offsets has no NOPs, so no name needs a look-up. */
+	if (canon_block(t->fdt, t->fdt_size, &blk, &blk_size) && canon_layout(blk, blk_size, node, &cn)) {
+		canon_device(&cn, dev);
+		node = canon_sibling(t->fdt, blk, blk_size, node, cn.next, NULL);
+	} else {
+		if (read_raw_device(t->fdt, node, &rd) != 0)
+			return LUGATE_ERR_INVAL; /* cannot happen on a table lugate_table_open accepted */
+		raw_to_device(&rd, dev);
+		node = fdt_next_subnode(t->fdt, node);
+	}
 	*cursor = node < 0 ? -1 : node;
 	return 1;
 }
