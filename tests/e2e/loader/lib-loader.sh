@@ -25,7 +25,6 @@ qemu_boot() {  # qemu_boot NAME KERNEL INITRD APPEND: the same with any -kernel
   CASE_LOG=$W/$name.log
   e2e_qemu "$CASE_LOG" "$2" "$3" "$4" -device isa-debug-exit,iobase=0xf4,iosize=0x04
   CASE_RC=$?
-  echo "# $name: QEMU exit $CASE_RC after ${E2E_QEMU_SECONDS}s" >&2
   echo "# $name: QEMU exit $CASE_RC after ${E2E_QEMU_SECONDS}s"
 }
 
