@@ -10,6 +10,7 @@
 #include "console.h"
 #include "cpu.h"
 #include "delivery.h"
+#include "gate.h"
 #include "linux.h"
 #include "loader.h"
 #include "memory.h"
@@ -19,22 +20,13 @@
 
 #define LOADER_VERSION "0.1"
 
-struct decision {
-	bool allow;
-	uint32_t flags;                       /* LUGATE_DELIVERY_F_* reasons found by the loader itself */
-	bool checked;                         /* lugate_check ran (a table module was given) */
-	bool table_intact;                    /* the table opened: v.table is valid */
-	struct lugate_verdict v;
-};
-
 /* The loader's working state: large, so static, not on the 64 KiB stack. */
 static struct loader_options opts;
 static char kernel_cmdline[LOADER_CMDLINE_MAX];
 static struct mem_allocator allocator;
 static struct module_set mods;
 static struct target_info target, fallback;
-static struct lugate_reason reasons[LUGATE_DELIVERY_MAX_REASONS];
-static struct decision decision;
+static struct gate_decision decision;
 
 bool loader_info_reserve(struct loader_boot_info *info, uint64_t start, uint64_t end)
 {
@@ -62,146 +54,31 @@ static void log_memory_map(const struct loader_boot_info *info)
 	}
 }
 
-static void log_reason_line(const char *name, const char *message)
-{
-	struct log_line l;
+static const struct gate_wording loader_wording = {
+	.bad_inputs_name = "bad-modules",
+	.bad_inputs = "a module has no, an unknown or a repeated role=",
+	.no_target = "no module with role=kernel",
+	.no_table = "no module with role=table: nothing to check against",
+};
 
-	log_start(&l);
-	lugate_fmt_str(&l.f, "  reason ");
-	lugate_fmt_str(&l.f, name);
-	lugate_fmt_str(&l.f, ": ");
-	lugate_fmt_str(&l.f, message);
-	log_emit(&l);
-}
-
-static void log_table(const struct lugate_table *t)
-{
-	struct log_line l;
-	char hex[2 * LUGATE_SHA256_SIZE + 1];
-
-	log_start(&l);
-	lugate_fmt_str(&l.f, "table: outgoing release ");
-	lugate_fmt_str(&l.f, t->release);
-	lugate_fmt_str(&l.f, ", ");
-	lugate_fmt_udec(&l.f, t->device_count);
-	lugate_fmt_str(&l.f, " preserved device(s), ");
-	if (t->sealed) {
-		lugate_hex_format(t->target_sha256, LUGATE_SHA256_SIZE, hex);
-		lugate_fmt_str(&l.f, "sealed to ");
-		lugate_fmt_str(&l.f, t->target_release ? t->target_release : "?");
-		lugate_fmt_str(&l.f, " sha256 ");
-		lugate_fmt_str(&l.f, hex);
-	} else {
-		lugate_fmt_str(&l.f, "NOT sealed");
-	}
-	log_emit(&l);
-}
-
-/* Run the core's check and the loader's own preconditions; log the verdict and every reason. */
-static void decide(struct decision *d)
+/* Inspect the target and run the gate (the core's check and the loader's preconditions). */
+static void decide(struct gate_decision *d)
 {
 	const struct loader_module *table = mods.role[ROLE_TABLE], *kernel = mods.role[ROLE_KERNEL];
-	struct lugate_check_input in;
-	char msg[LOG_LINE_MAX];
+	struct gate_input in;
 
-	memset(d, 0, sizeof(*d));
-	if (mods.errors)
-		d->flags |= LUGATE_DELIVERY_F_BAD_MODULES;
-	if (!kernel) {
-		d->flags |= LUGATE_DELIVERY_F_NO_TARGET;
-	} else {
+	memset(&in, 0, sizeof(in));
+	if (kernel) {
 		target_inspect(kernel, "target", &target);
-		if (!target.bootable)
-			d->flags |= LUGATE_DELIVERY_F_TARGET_UNBOOTABLE;
+		in.target = &target;
 	}
-	if (!table) {
-		d->flags |= LUGATE_DELIVERY_F_NO_TABLE;
-	} else {
-		memset(&in, 0, sizeof(in));
+	if (table) {
 		in.table = module_bytes(table);
 		in.table_size = (size_t)table->size;
-		if (kernel) {
-			in.manifest = target.manifest;
-			in.manifest_size = target.manifest_size;
-			in.target_release = target.release;
-			in.scanned_compat = target.compat;
-			in.scanned_compat_count = target.compat_count;
-			in.target_sha256 = target.sha256;
-		}
-		in.policy = NULL;    /* the policy sealed in the table */
-		lugate_check(&in, reasons, LUGATE_DELIVERY_MAX_REASONS, &d->v);
-		d->checked = true;
-		d->table_intact = !(d->v.reason_count > 0 && reasons[0].code == LUGATE_REASON_TABLE_CORRUPT);
-		if (d->table_intact) {
-			log_table(&d->v.table);
-			if (!d->v.table.sealed)
-				d->flags |= LUGATE_DELIVERY_F_TABLE_UNSEALED;
-		}
 	}
-	d->allow = d->checked && d->v.decision == LUGATE_ALLOW && d->flags == 0;
-
-	if (d->allow) {
-		struct log_line l;
-
-		log_start(&l);
-		lugate_fmt_str(&l.f, "verdict: ALLOW ");
-		lugate_fmt_str(&l.f, d->v.outgoing);
-		lugate_fmt_str(&l.f, " -> ");
-		lugate_fmt_str(&l.f, d->v.target);
-		lugate_fmt_str(&l.f, " (path ");
-		lugate_fmt_str(&l.f, lugate_path_name(d->v.path));
-		lugate_fmt_str(&l.f, ", ");
-		lugate_fmt_udec(&l.f, d->v.device_count);
-		lugate_fmt_str(&l.f, " device(s), image hash matches the seal)");
-		log_emit(&l);
-		return;
-	}
-	log_str("verdict: REFUSED");
-	if (d->flags & LUGATE_DELIVERY_F_BAD_MODULES)
-		log_reason_line("bad-modules", "a module has no, an unknown or a repeated role=");
-	if (d->flags & LUGATE_DELIVERY_F_NO_TARGET)
-		log_reason_line("no-target", "no module with role=kernel");
-	if (d->flags & LUGATE_DELIVERY_F_TARGET_UNBOOTABLE)
-		log_reason_line("target-unbootable", target.why_unbootable);
-	if (d->flags & LUGATE_DELIVERY_F_NO_TABLE)
-		log_reason_line("no-table", "no module with role=table: nothing to check against");
-	if (d->flags & LUGATE_DELIVERY_F_TABLE_UNSEALED)
-		log_reason_line("table-unsealed", "the table is not sealed to a target image (run `lugate seal`)");
-	for (size_t i = 0; d->checked && i < d->v.reason_count; i++) {
-		lugate_reason_format(&reasons[i], msg, sizeof(msg));
-		log_reason_line(lugate_reason_name(reasons[i].code), msg);
-	}
-	if (d->checked && d->v.reason_total > d->v.reason_count) {
-		struct log_line l;
-
-		log_start(&l);
-		lugate_fmt_str(&l.f, "  ... and ");
-		lugate_fmt_udec(&l.f, d->v.reason_total - d->v.reason_count);
-		lugate_fmt_str(&l.f, " more reason(s) not shown");
-		log_emit(&l);
-	}
-}
-
-static void fill_delivery(struct lugate_delivery_header *h, const struct decision *d, bool booted_target,
-			  const uint8_t *booted_sha256, uint32_t extra_flags)
-{
-	memset(h, 0, sizeof(*h));
-	memcpy(h->magic, LUGATE_DELIVERY_MAGIC, sizeof(h->magic));
-	h->version = LUGATE_DELIVERY_VERSION;
-	h->header_size = sizeof(*h);
-	h->verdict = d->allow ? LUGATE_DELIVERY_ALLOWED : LUGATE_DELIVERY_REFUSED;
-	h->booted = booted_target ? LUGATE_DELIVERY_BOOTED_TARGET : LUGATE_DELIVERY_BOOTED_FALLBACK;
-	h->flags = d->flags | extra_flags;
-	h->table_size = mods.role[ROLE_TABLE] ? (uint32_t)mods.role[ROLE_TABLE]->size : 0;
-	memcpy(h->booted_sha256, booted_sha256, LUGATE_SHA256_SIZE);
-	if (d->checked) {
-		h->reason_count = (uint32_t)d->v.reason_count;
-		h->reason_total = (uint32_t)d->v.reason_total;
-		for (size_t i = 0; i < d->v.reason_count; i++)
-			h->reasons[i] = (uint32_t)reasons[i].code;
-		if (d->v.reason_total > d->v.reason_count)
-			h->flags |= LUGATE_DELIVERY_F_REASONS_CUT;
-	}
+	in.bad_inputs = mods.errors != 0;
+	in.wording = &loader_wording;
+	gate_decide(d, &in);
 }
 
 static const char *boot_image(const char *label, const struct target_info *img, const struct loader_module *initrd,
@@ -222,7 +99,7 @@ static const char *boot_image(const char *label, const struct target_info *img, 
 }
 
 /* Refused: boot the fallback with the table marked refused, or stop. Never returns. */
-static _Noreturn void boot_fallback(struct decision *d, const struct loader_boot_info *info)
+static _Noreturn void boot_fallback(struct gate_decision *d, const struct loader_boot_info *info)
 {
 	const struct loader_module *fb = mods.role[ROLE_FALLBACK];
 	struct lugate_delivery_header h;
@@ -234,24 +111,20 @@ static _Noreturn void boot_fallback(struct decision *d, const struct loader_boot
 	if (!fb)
 		loader_stop(LOADER_STOP_REFUSED, "refused, and no fallback kernel was given (role=fallback)");
 	target_inspect(fb, "fallback", &fallback);
-	if (!fallback.bootable)
+	switch (gate_check_fallback(d, &fallback)) {
+	case GATE_FALLBACK_VERIFIED:
+		extra |= LUGATE_DELIVERY_F_FALLBACK_VERIFIED;
+		break;
+	case GATE_FALLBACK_UNVERIFIED:
+		break;
+	case GATE_FALLBACK_UNBOOTABLE:
 		loader_stop(LOADER_STOP_FALLBACK_BAD, "refused, and the fallback is not a bootable 64-bit bzImage");
-	if (d->table_intact) {
-		int r = lugate_check_fallback(&d->v.table, fallback.sha256);
-
-		if (r == 0) {
-			extra |= LUGATE_DELIVERY_F_FALLBACK_VERIFIED;
-			log_str("fallback: matches the fallback hash sealed in the table");
-		} else if (r == LUGATE_ERR_NOTFOUND) {
-			log_str("fallback: the table seals no fallback hash; booting it unverified");
-		} else {
-			loader_stop(LOADER_STOP_FALLBACK_BAD,
-				    "refused, and the fallback does not match the fallback hash sealed in the table");
-		}
-	} else {
-		log_str("fallback: no intact table to verify it against; booting it unverified");
+	case GATE_FALLBACK_MISMATCH:
+	default:
+		loader_stop(LOADER_STOP_FALLBACK_BAD,
+			    "refused, and the fallback does not match the fallback hash sealed in the table");
 	}
-	fill_delivery(&h, d, false, fallback.sha256, extra);
+	gate_fill_delivery(&h, d, false, fallback.sha256, extra);
 	log_str("booting the FALLBACK kernel, table delivered marked refused");
 	why = boot_image("fallback", &fallback, mods.role[ROLE_FALLBACK_INITRD], &h, info);
 	log_str(why);
@@ -309,14 +182,11 @@ _Noreturn void loader_run(struct loader_boot_info *info)
 	decide(&decision);
 
 	if (decision.allow) {
-		fill_delivery(&h, &decision, true, target.sha256, 0);
+		gate_fill_delivery(&h, &decision, true, target.sha256, 0);
 		log_str("booting the TARGET kernel, table delivered marked allowed");
 		why = boot_image("target", &target, mods.role[ROLE_INITRD], &h, info);
 		/* Only returns if the target could not be placed: refuse it and fall back. */
-		log_str(why);
-		log_str("verdict changed to REFUSED: the approved target cannot be placed in memory");
-		decision.allow = false;
-		decision.flags |= LUGATE_DELIVERY_F_TARGET_UNBOOTABLE;
+		gate_refuse_unplaceable(&decision, why);
 	}
 	boot_fallback(&decision, info);
 }

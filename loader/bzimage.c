@@ -70,6 +70,8 @@ bool bzimage_parse(const void *file, size_t size, struct bzimage *out, const cha
 	out->kernel_alignment = ld32(f + BZ_KERNEL_ALIGNMENT);
 	out->pref_address = ld64(f + BZ_PREF_ADDRESS);
 	out->init_size = ld32(f + BZ_INIT_SIZE);
+	if (out->header_end >= BZ_HANDOVER_OFFSET + 4u)
+		out->handover_offset = ld32(f + BZ_HANDOVER_OFFSET);
 	out->initrd_addr_max = ld32(f + BZ_INITRD_ADDR_MAX);
 	out->cmdline_size = ld32(f + BZ_CMDLINE_SIZE);
 	if (out->relocatable && (out->kernel_alignment < 4096u ||

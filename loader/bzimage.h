@@ -32,12 +32,14 @@
 #define BZ_SETUP_DATA 0x250u
 #define BZ_PREF_ADDRESS 0x258u
 #define BZ_INIT_SIZE 0x260u
+#define BZ_HANDOVER_OFFSET 0x264u    /* EFI handover entry (protocol 2.11+; deprecated, kept by 6.x) */
 #define BZ_HEADER_MIN_END 0x264u     /* through init_size: protocol 2.10 and later */
 
 #define BZ_HDRS_MAGIC 0x53726448u    /* "HdrS" */
 #define BZ_MIN_VERSION 0x020cu       /* 2.12: xloadflags, the 64-bit entry */
 #define BZ_XLF_KERNEL_64 (1u << 0)
 #define BZ_XLF_CAN_BE_LOADED_ABOVE_4G (1u << 1)
+#define BZ_XLF_EFI_HANDOVER_64 (1u << 3)   /* 64-bit EFI handover entry at +0x200 + handover_offset */
 #define BZ_LOADED_HIGH (1u << 0)
 #define BZ_ENTRY64_OFFSET 0x200u     /* 64-bit entry: load address + 0x200 */
 #define BZ_RELEASE_MAX 64u
@@ -55,6 +57,7 @@ struct bzimage {
 	uint32_t kernel_alignment;
 	uint64_t pref_address;
 	uint32_t init_size;
+	uint32_t handover_offset;     /* 0 if the header has none (read only by the EFI app) */
 	uint32_t initrd_addr_max;
 	uint32_t cmdline_size;        /* longest command line, without the NUL */
 	char release[BZ_RELEASE_MAX + 1];  /* first word of the kernel_version string; "" if none */

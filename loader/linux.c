@@ -6,15 +6,8 @@
 #include "cpu.h"
 #include "e820.h"
 #include "linux.h"
+#include "zeropage.h"
 
-#define ZERO_PAGE_SIZE 4096u
-#define ZP_EXT_RAMDISK_IMAGE 0x0c0u
-#define ZP_EXT_RAMDISK_SIZE 0x0c4u
-#define ZP_EXT_CMD_LINE_PTR 0x0c8u
-#define ZP_E820_ENTRIES 0x1e8u
-#define ZP_E820_TABLE 0x2d0u
-#define ZP_CODE32_START 0x214u
-#define TYPE_OF_LOADER_UNDEFINED 0xffu
 #define DEFAULT_MIN_LOAD 0x1000000ull   /* 16 MiB: LOAD_PHYSICAL_ADDR of x86-64 kernels */
 
 struct placement {
@@ -24,16 +17,6 @@ struct placement {
 	uint64_t setup_data, setup_data_size;   /* page-rounded: the range reserved in e820 */
 	uint64_t zero_page;
 };
-
-static void st32(uint8_t *zp, uint32_t off, uint32_t v)
-{
-	memcpy(zp + off, &v, sizeof(v));
-}
-
-static void st64(uint8_t *zp, uint32_t off, uint64_t v)
-{
-	memcpy(zp + off, &v, sizeof(v));
-}
 
 static uint64_t page_up(uint64_t v)
 {
@@ -96,8 +79,7 @@ static const char *place_all(struct mem_allocator *a, const struct linux_boot *b
 	p->cmdline_size = cmdline_len + 1;
 	if (!mem_alloc(a, p->cmdline_size, 16, MEM_FLOOR, MEM_CEILING, true, &p->cmdline))
 		return "no free RAM for the command line";
-	p->setup_data_size = page_up(sizeof(struct setup_data_header) + sizeof(struct lugate_delivery_header) +
-				     b->table_size);
+	p->setup_data_size = page_up(setup_data_entry_size(b->table_size));
 	if (!mem_alloc(a, p->setup_data_size, MEM_PAGE, MEM_FLOOR, MEM_CEILING, true, &p->setup_data))
 		return "no free RAM for the delivery record";
 	if (!mem_alloc(a, ZERO_PAGE_SIZE, MEM_PAGE, MEM_FLOOR, MEM_CEILING, true, &p->zero_page))
@@ -118,17 +100,8 @@ static bool overlaps_module(const struct loader_boot_info *info, uint64_t start,
 
 static void write_setup_data(const struct linux_boot *b, const struct placement *p)
 {
-	uint8_t *dst = (uint8_t *)(uintptr_t)p->setup_data;
-	struct setup_data_header h;
-
-	memset(dst, 0, (size_t)p->setup_data_size);
-	h.next = b->setup_data_in;
-	h.type = LUGATE_SETUP_DATA_TYPE;
-	h.len = (uint32_t)(sizeof(struct lugate_delivery_header) + b->table_size);
-	memcpy(dst, &h, sizeof(h));
-	memcpy(dst + sizeof(h), b->delivery, sizeof(*b->delivery));
-	if (b->table_size)
-		memcpy(dst + sizeof(h) + sizeof(*b->delivery), b->table, b->table_size);
+	memset((void *)(uintptr_t)p->setup_data, 0, (size_t)p->setup_data_size);
+	setup_data_write((void *)(uintptr_t)p->setup_data, b->setup_data_in, b->delivery, b->table, b->table_size);
 }
 
 static void log_e820(const struct e820_entry *e, int n)
@@ -156,23 +129,13 @@ static const char *build_zero_page(const struct loader_boot_info *info, const st
 	uint8_t *zp = (uint8_t *)(uintptr_t)p->zero_page;
 	struct e820_entry e820[E820_MAX_ZEROPAGE];
 	struct loader_range carve = { p->setup_data, p->setup_data + p->setup_data_size };
+	struct zero_page_fields fields = { p->kernel, p->cmdline, p->initrd, p->initrd_size, p->setup_data };
 	int n;
 
 	n = e820_build(info->mem, info->mem_count, &carve, 1, e820, E820_MAX_ZEROPAGE);
 	if (n <= 0)
 		return "the memory map does not fit the zero page's 128 e820 entries";
-	memset(zp, 0, ZERO_PAGE_SIZE);
-	/* The setup header, exactly as the image has it, from 0x1f1 to its self-declared end. */
-	memcpy(zp + BZ_SETUP_SECTS, bz->file + BZ_SETUP_SECTS, bz->header_end - BZ_SETUP_SECTS);
-	zp[BZ_TYPE_OF_LOADER] = TYPE_OF_LOADER_UNDEFINED;
-	st32(zp, ZP_CODE32_START, (uint32_t)p->kernel);
-	st32(zp, BZ_CMD_LINE_PTR, (uint32_t)p->cmdline);
-	st32(zp, ZP_EXT_CMD_LINE_PTR, (uint32_t)(p->cmdline >> 32));
-	st32(zp, BZ_RAMDISK_IMAGE, (uint32_t)p->initrd);
-	st32(zp, ZP_EXT_RAMDISK_IMAGE, (uint32_t)(p->initrd >> 32));
-	st32(zp, BZ_RAMDISK_SIZE, (uint32_t)p->initrd_size);
-	st32(zp, ZP_EXT_RAMDISK_SIZE, (uint32_t)(p->initrd_size >> 32));
-	st64(zp, BZ_SETUP_DATA, p->setup_data);
+	zero_page_fill(zp, bz, &fields);
 	zp[ZP_E820_ENTRIES] = (uint8_t)n;
 	memcpy(zp + ZP_E820_TABLE, e820, (size_t)n * sizeof(e820[0]));
 	log_e820(e820, n);
@@ -187,10 +150,9 @@ const char *linux_boot(struct mem_allocator *a, const struct loader_boot_info *i
 	const char *why;
 
 	memset(&p, 0, sizeof(p));
-	if (bz->cmdline_size && cmdline_len > bz->cmdline_size)
-		return "the command line is longer than the kernel's cmdline_size";
-	if (b->table_size > UINT32_MAX - sizeof(struct lugate_delivery_header))
-		return "the table is too large for a setup_data entry";
+	why = zero_page_check(bz, cmdline_len, b->table_size);
+	if (why)
+		return why;
 	why = place_all(a, b, cmdline_len, &p);
 	if (why)
 		return why;
