@@ -10,18 +10,23 @@
  *   open      lugate_table_open alone: frame digest + one validation pass
  *   tdigest   the table's frame digest alone (SHA-256 of the FDT payload), part of open
  *   mopen     lugate_manifest_open alone
- *   walk      after open: lugate_table_next_device + lugate_manifest_find per device,
- *             the per-device work of the check, driven through the public API
+ *   devices   after open: the check's per-device loop (handoff/check.c check_devices:
+ *             lugate_table_next_device, lugate_manifest_find, the version range), run
+ *             through the same public functions. Timed on its own because "check - open"
+ *             differs by less than the noise in open.
  *   naive     after open: each device looked up by path with libfdt (fdt_path_offset on
  *             "/devices/dev@XXXXXXXX", then fdt_getprop by name), then the same schema
  *             look-up. O(N) per look-up, so above --naive-full devices it is timed on an
  *             evenly spread sample of --naive-sample devices and scaled to N.
  *
- * check_ns_per_device = (check - open - mopen) / N: the check after validation, per device.
- * Every timed sample repeats its operation until it lasts at least ~2 ms; the variants run
- * interleaved, one sample each per round; figures are medians over the rounds.
+ * check_ns_per_device = devices / N; validate_ns_per_device = (open - tdigest) / N, paired
+ * per round; naive_ratio = naive / devices; gate_over_hash = gate / hash, paired per round.
+ * Every timed sample repeats its operation until it lasts at least ~2 ms of CPU time; the
+ * variants run interleaved, one sample each per round; figures are medians over the rounds.
+ * Devices get their schema pseudo-randomly (the search's worst case), or with
+ * --clustered in runs of consecutive devices, as the functions of one card are.
  *
- * Usage: bench_gate [--sizes N,N,...] [--schemas N] [--rounds N] [--image-mib N]
+ * Usage: bench_gate [--sizes N,N,...] [--schemas N] [--rounds N] [--image-mib N] [--clustered]
  *                   [--naive-full N] [--naive-sample N] [--json FILE] [--smoke]
  *                   [--dump DIR [--dump-devices N]]
  * --dump writes the N-device fixture (default 4,096) as DIR/table-N.bin and DIR/manifest.bin.
@@ -50,6 +55,7 @@ struct config {
 	size_t naive_full;       /* up to this many devices the naive pass covers every device */
 	size_t naive_sample;     /* above it: this many evenly spread devices */
 	const char *json_path;
+	bool clustered;          /* schemas in runs of consecutive devices, not at random */
 	const char *dump_dir;    /* write the dump_devices fixture's table and manifest here */
 	size_t dump_devices;
 };
@@ -71,8 +77,9 @@ struct fixture {
 struct result {
 	size_t n;
 	size_t table_bytes;
-	double hash, gate, check, open, tdigest, mopen, walk, naive_per_lookup;
+	double hash, gate, check, open, tdigest, mopen, devices, naive_per_lookup;
 	double gate_over_hash;   /* median over rounds of (gate sample / hash sample), same round */
+	double validate;         /* median over rounds of (open - tdigest), same round */
 	bool naive_sampled;
 	size_t naive_count;
 };
@@ -97,8 +104,9 @@ static struct lugate_schema *make_schemas(size_t count)
 /* N devices at consecutive PCI addresses (segment 0 and up), each preserved with a schema
  * picked pseudo-randomly: consecutive look-ups do not share a search path. */
 static void make_fixture(struct fixture *f, size_t n, const struct lugate_schema *schemas,
-			 size_t schema_count, const uint8_t *image, size_t image_size)
+			 size_t schema_count, bool clustered, const uint8_t *image, size_t image_size)
 {
+	size_t run_left = 0, run_schema = 0;
 	uint64_t seed = 0x1a2b3c4d5e6full ^ n;
 	uint32_t *scratch;
 	size_t needed = 0;
@@ -117,7 +125,16 @@ static void make_fixture(struct fixture *f, size_t n, const struct lugate_schema
 		d->vendor_id = 0x15b3;
 		d->device_id = (uint16_t)(0x1000 + (r & 0xff));
 		d->class_code = 0x020000;
-		d->schema = schemas[(r >> 8) % schema_count].guid;
+		if (!clustered) {
+			d->schema = schemas[(r >> 8) % schema_count].guid;
+		} else {
+			if (run_left == 0) { /* a card: 1 to 64 functions sharing one schema */
+				run_left = 1 + (r >> 8) % 64;
+				run_schema = (r >> 20) % schema_count;
+			}
+			run_left--;
+			d->schema = schemas[run_schema].guid;
+		}
 		d->schema_version = 1 + (uint32_t)((r >> 40) % 3);
 		d->driver = drivers[(r >> 48) % (sizeof(drivers) / sizeof(drivers[0]))];
 	}
@@ -255,7 +272,8 @@ static bool schema_ok(const struct lugate_manifest *m, const struct lugate_guid 
 	return version >= s.min_version && version <= s.max_version;
 }
 
-static void op_walk(struct fixture *f)
+/* handoff/check.c check_devices' loop, through the same public calls. */
+static void op_devices(struct fixture *f)
 {
 	struct lugate_device d;
 	int cursor = 0;
@@ -264,7 +282,7 @@ static void op_walk(struct fixture *f)
 	while (lugate_table_next_device(&f->opened, &cursor, &d) == 1)
 		ok += schema_ok(&f->mopened, &d.schema, d.schema_version);
 	if (ok != f->n)
-		bench_die("walk: %zu of %zu devices supported", ok, f->n);
+		bench_die("device loop: %zu of %zu devices supported", ok, f->n);
 }
 
 /* The naive pass: what a straightforward libfdt reader does for each device it knows of. */
@@ -320,10 +338,10 @@ static double sample(op_fn op, struct fixture *f, unsigned reps)
 	return (double)(bench_now_ns() - t0) / 1e9 / reps;
 }
 
-enum op_id { OP_HASH, OP_GATE, OP_CHECK, OP_OPEN, OP_TDIGEST, OP_MOPEN, OP_WALK, OP_NAIVE, OP_COUNT };
+enum op_id { OP_HASH, OP_GATE, OP_CHECK, OP_OPEN, OP_TDIGEST, OP_MOPEN, OP_DEVICES, OP_NAIVE, OP_COUNT };
 
 static const op_fn ops[OP_COUNT] = {
-	op_hash, op_gate, op_check, op_open, op_tdigest, op_mopen, op_walk, op_naive,
+	op_hash, op_gate, op_check, op_open, op_tdigest, op_mopen, op_devices, op_naive,
 };
 
 static void measure(const struct config *cfg, struct fixture *f, struct result *res)
@@ -352,11 +370,14 @@ static void measure(const struct config *cfg, struct fixture *f, struct result *
 			samples[o][r] = sample(ops[o], f, reps[o]);
 		}
 	/* gate and hash run back to back in each round: their per-round ratio cancels drift */
-	double *ratio = bench_xmalloc(sizeof(double) * rounds);
+	double *paired = bench_xmalloc(sizeof(double) * rounds);
 	for (unsigned r = 0; r < rounds; r++)
-		ratio[r] = samples[OP_GATE][r] / samples[OP_HASH][r];
-	res->gate_over_hash = bench_median(ratio, rounds);
-	free(ratio);
+		paired[r] = samples[OP_GATE][r] / samples[OP_HASH][r];
+	res->gate_over_hash = bench_median(paired, rounds);
+	for (unsigned r = 0; r < rounds; r++)
+		paired[r] = samples[OP_OPEN][r] - samples[OP_TDIGEST][r];
+	res->validate = bench_median(paired, rounds);
+	free(paired);
 	for (unsigned o = 0; o < OP_COUNT; o++) {
 		med[o] = bench_median(samples[o], o == OP_NAIVE ? cfg->naive_rounds : rounds);
 		free(samples[o]);
@@ -369,7 +390,7 @@ static void measure(const struct config *cfg, struct fixture *f, struct result *
 	res->open = med[OP_OPEN];
 	res->tdigest = med[OP_TDIGEST];
 	res->mopen = med[OP_MOPEN];
-	res->walk = med[OP_WALK];
+	res->devices = med[OP_DEVICES];
 	res->naive_per_lookup = med[OP_NAIVE] / (double)f->naive_count;
 	res->naive_sampled = f->naive_count != f->n;
 	res->naive_count = f->naive_count;
@@ -377,48 +398,69 @@ static void measure(const struct config *cfg, struct fixture *f, struct result *
 
 /* ---- derived figures and output ----------------------------------------------------- */
 
-static double check_proper(const struct result *r)
-{
-	double c = r->check - r->open - r->mopen;
-	return c > 0 ? c : 0;
-}
-
 static double naive_total(const struct result *r)
 {
 	return r->naive_per_lookup * (double)r->n;
 }
 
-static void print_results(const struct config *cfg, const struct result *res, size_t count)
+/*
+ * The core clock while the bench ran, from a chain of dependent adds (one cycle each on
+ * every x86-64 core): turns ns into cycles, so a figure from this shared vCPU can be
+ * compared with another machine's. 0 where it cannot be measured.
+ */
+static double clock_ghz_estimate(void)
 {
-	printf("Gate (hash %zu MiB image + lugate_check), %zu schemas, median of %u rounds; %s SHA-256\n",
-	       cfg->image_bytes >> 20, cfg->schemas, cfg->rounds,
+#if defined(__x86_64__)
+	double best = 0;
+	for (int k = 0; k < 5; k++) {
+		uint64_t x = 0, t0 = bench_now_ns();
+		for (unsigned i = 0; i < 2000000; i++)
+			__asm__ volatile("add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\t"
+					 "add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0" : "+r"(x));
+		double ghz = 16e6 / (double)(bench_now_ns() - t0);
+		best = ghz > best ? ghz : best;
+		bench_keep(x);
+	}
+	return best;
+#else
+	return 0;
+#endif
+}
+
+static void print_results(const struct config *cfg, const struct result *res, size_t count, double ghz)
+{
+	printf("Gate (hash %zu MiB image + lugate_check), %zu schemas %s, median of %u rounds; %s SHA-256\n",
+	       cfg->image_bytes >> 20, cfg->schemas, cfg->clustered ? "in runs" : "at random", cfg->rounds,
 	       lugate_sha256_have_shani() ? "SHA-NI" : "portable");
-	printf("  %7s %9s %9s %9s %10s %9s %9s %9s %10s %10s %9s\n", "devices", "table", "gate_ms",
-	       "hash_ms", "open_ns/d", "(digest)", "check", "walk", "naive", "naive", "gate/");
-	printf("  %7s %9s %9s %9s %10s %9s %9s %9s %10s %10s %9s\n", "", "KiB", "", "", "",
-	       "ns/dev", "ns/dev", "ns/dev", "ns/dev", "ratio", "hash");
+	printf("  %7s %8s %8s %8s %6s | %8s %8s %8s | %8s %8s %11s %9s\n", "devices", "table", "gate", "hash",
+	       "gate/", "open", "(digest)", "validate", "check", "(cycles)", "naive", "naive");
+	printf("  %7s %8s %8s %8s %6s | %8s %8s %8s | %8s %8s %11s %9s\n", "", "KiB", "ms", "ms", "hash",
+	       "ns/dev", "ns/dev", "ns/dev", "ns/dev", "", "ns/dev", "ratio");
 	for (size_t i = 0; i < count; i++) {
 		const struct result *r = &res[i];
 		double n = (double)r->n;
-		printf("  %7zu %9.1f %9.2f %9.2f %10.1f %9.1f %9.1f %9.1f %10.0f%s %10.0f %9.3f\n", r->n,
-		       (double)r->table_bytes / 1024.0, r->gate * 1e3, r->hash * 1e3, r->open / n * 1e9,
-		       r->tdigest / n * 1e9, check_proper(r) / n * 1e9, r->walk / n * 1e9,
-		       naive_total(r) / n * 1e9, r->naive_sampled ? "*" : " ",
-		       naive_total(r) / check_proper(r), r->gate_over_hash);
+		printf("  %7zu %8.1f %8.2f %8.2f %6.3f | %8.1f %8.1f %8.1f | %8.1f %8.0f %10.0f%s %9.0f\n", r->n,
+		       (double)r->table_bytes / 1024.0, r->gate * 1e3, r->hash * 1e3, r->gate_over_hash,
+		       r->open / n * 1e9, r->tdigest / n * 1e9, r->validate / n * 1e9,
+		       r->devices / n * 1e9, r->devices / n * 1e9 * ghz, naive_total(r) / n * 1e9,
+		       r->naive_sampled ? "*" : " ", naive_total(r) / r->devices);
 	}
-	printf("  (* naive timed on an evenly spread sample of %zu devices and scaled to N)\n",
-	       cfg->naive_sample);
+	printf("  check = the check's per-device loop after validation; cycles at the %.2f GHz measured\n"
+	       "  (* naive timed on an evenly spread sample of %zu devices and scaled to N)\n",
+	       ghz, cfg->naive_sample);
 }
 
-static void write_json(const struct config *cfg, const struct result *res, size_t count)
+static void write_json(const struct config *cfg, const struct result *res, size_t count, double ghz)
 {
 	FILE *f = fopen(cfg->json_path, "w");
 
 	if (!f)
 		bench_die("cannot write %s", cfg->json_path);
-	fprintf(f, "{\n  \"image_bytes\": %zu,\n  \"schemas\": %zu,\n  \"rounds\": %u,\n",
-		cfg->image_bytes, cfg->schemas, cfg->rounds);
+	fprintf(f, "{\n  \"image_bytes\": %zu,\n  \"schemas\": %zu,\n  \"schema_assignment\": \"%s\",\n"
+		"  \"rounds\": %u,\n", cfg->image_bytes, cfg->schemas, cfg->clustered ? "runs" : "random",
+		cfg->rounds);
 	fprintf(f, "  \"naive_rounds\": %u,\n  \"naive_sample\": %zu,\n", cfg->naive_rounds, cfg->naive_sample);
+	fprintf(f, "  \"clock_ghz_estimate\": %.3f,\n", ghz);
 	fprintf(f, "  \"sha256_impl\": \"%s\",\n", lugate_sha256_have_shani() ? "shani" : "portable");
 	fprintf(f, "  \"sizes\": [\n");
 	for (size_t i = 0; i < count; i++) {
@@ -428,14 +470,14 @@ static void write_json(const struct config *cfg, const struct result *res, size_
 			"\"gate_over_hash\": %.4f, \"check_ms\": %.5f, \"open_ms\": %.5f, "
 			"\"table_digest_ms\": %.5f, \"manifest_open_ms\": %.5f, "
 			"\"open_ns_per_device\": %.2f, \"validate_ns_per_device\": %.2f, "
-			"\"check_ns_per_device\": %.2f, \"walk_ns_per_device\": %.2f, "
-			"\"naive_ns_per_device\": %.1f, \"naive_ms\": %.3f, \"naive_ratio\": %.2f, "
+			"\"check_ns_per_device\": %.2f, \"check_cycles_per_device\": %.0f, "
+			"\"naive_ns_per_device\": %.1f, \"naive_ms\": %.3f, \"naive_ratio\": %.1f, "
 			"\"naive_sampled\": %s, \"naive_devices_timed\": %zu}%s\n",
 			r->n, r->table_bytes, r->gate * 1e3, r->hash * 1e3, r->gate_over_hash,
 			r->check * 1e3, r->open * 1e3, r->tdigest * 1e3, r->mopen * 1e3,
-			r->open / n * 1e9, (r->open - r->tdigest) / n * 1e9, check_proper(r) / n * 1e9,
-			r->walk / n * 1e9, naive_total(r) / n * 1e9, naive_total(r) * 1e3,
-			naive_total(r) / check_proper(r), r->naive_sampled ? "true" : "false",
+			r->open / n * 1e9, r->validate / n * 1e9, r->devices / n * 1e9,
+			r->devices / n * 1e9 * ghz, naive_total(r) / n * 1e9, naive_total(r) * 1e3,
+			naive_total(r) / r->devices, r->naive_sampled ? "true" : "false",
 			r->naive_count, i + 1 < count ? "," : "");
 	}
 	fprintf(f, "  ]\n}\n");
@@ -462,7 +504,7 @@ static size_t parse_sizes(const char *text, size_t *out)
 
 static void usage(void)
 {
-	fputs("usage: bench_gate [--sizes N,N,...] [--schemas N] [--rounds N] [--image-mib N]\n"
+	fputs("usage: bench_gate [--sizes N,N,...] [--schemas N] [--rounds N] [--image-mib N] [--clustered]\n"
 	      "                  [--naive-full N] [--naive-sample N] [--json FILE] [--smoke]\n"
 	      "                  [--dump DIR [--dump-devices N]]\n", stderr);
 	exit(2);
@@ -476,6 +518,7 @@ int main(int argc, char **argv)
 		{ "naive-full", required_argument, NULL, 'F' }, { "naive-sample", required_argument, NULL, 'N' },
 		{ "json", required_argument, NULL, 'j' }, { "smoke", no_argument, NULL, 's' },
 		{ "dump", required_argument, NULL, 'd' }, { "dump-devices", required_argument, NULL, 'D' },
+		{ "clustered", no_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct config cfg = {
@@ -495,6 +538,7 @@ int main(int argc, char **argv)
 		case 'N': cfg.naive_sample = strtoul(optarg, NULL, 10); break;
 		case 'j': cfg.json_path = optarg; break;
 		case 'd': cfg.dump_dir = optarg; break;
+		case 'c': cfg.clustered = true; break;
 		case 'D': cfg.dump_devices = strtoul(optarg, NULL, 10); break;
 		case 's':
 			cfg.sizes[0] = 16; cfg.sizes[1] = 300; cfg.size_count = 2;
@@ -521,15 +565,16 @@ int main(int argc, char **argv)
 	bench_fill(image, cfg.image_bytes, 0x696d616765u);
 	for (size_t i = 0; i < cfg.size_count; i++) {
 		struct fixture f;
-		make_fixture(&f, cfg.sizes[i], schemas, cfg.schemas, image, cfg.image_bytes);
+		make_fixture(&f, cfg.sizes[i], schemas, cfg.schemas, cfg.clustered, image, cfg.image_bytes);
 		if (cfg.dump_dir && f.n == cfg.dump_devices)
 			dump_fixture(&cfg, &f);
 		measure(&cfg, &f, &res[i]);
 		free_fixture(&f);
 	}
-	print_results(&cfg, res, cfg.size_count);
+	const double ghz = clock_ghz_estimate();
+	print_results(&cfg, res, cfg.size_count, ghz);
 	if (cfg.json_path)
-		write_json(&cfg, res, cfg.size_count);
+		write_json(&cfg, res, cfg.size_count, ghz);
 	free(schemas);
 	free(image);
 	return 0;

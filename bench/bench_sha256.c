@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * SHA-256 throughput on one buffer (16 MiB by default): lugate's portable and SHA-NI
- * compression functions against OpenSSL's EVP SHA-256, and the buffer's read bandwidth
+ * SHA-256 throughput on one buffer (16 MiB by default): lugate's compression paths
+ * (portable C, the same C built for BMI2, SHA-NI) against OpenSSL's EVP SHA-256, and the buffer's read bandwidth
  * (a summing loop) as the physical limit. The variants run interleaved, one sample of each
  * per round, so drift on a shared machine hits them alike; every figure is the median of
  * the rounds, and the ratios are ratios of those medians.
@@ -20,11 +20,28 @@
 #include <emmintrin.h>
 #endif
 
-enum variant { V_MEMREAD, V_PORTABLE, V_SHANI, V_OPENSSL, V_COUNT };
+enum variant { V_MEMREAD, V_PORTABLE, V_BMI2, V_SHANI, V_OPENSSL, V_COUNT };
 
 static const char *const variant_names[V_COUNT] = {
-	"memory read (sum)", "lugate portable", "lugate SHA-NI", "OpenSSL EVP",
+	"memory read (sum)", "lugate portable", "lugate BMI2", "lugate SHA-NI", "OpenSSL EVP",
 };
+
+/* The lugate implementation behind each lugate variant. */
+static enum lugate_sha256_impl variant_impl(enum variant v)
+{
+	return v == V_SHANI ? LUGATE_SHA256_SHANI : v == V_BMI2 ? LUGATE_SHA256_BMI2 : LUGATE_SHA256_PORTABLE;
+}
+
+/* Whether this CPU runs the variant's own path (lugate_sha256_init_impl falls back). */
+static bool variant_available(enum variant v)
+{
+	struct lugate_sha256 s;
+
+	if (v == V_MEMREAD || v == V_OPENSSL)
+		return true;
+	lugate_sha256_init_impl(&s, variant_impl(v));
+	return s.impl == (uint32_t)variant_impl(v);
+}
 
 /* Sum the buffer as 64-bit words with four independent accumulators: a read-bandwidth
  * probe that does far less work per byte than any hash. */
@@ -86,25 +103,14 @@ static double run_variant(enum variant v, const uint8_t *buf, size_t len, EVP_MD
 	case V_MEMREAD:
 		bench_keep(sum_buffer(buf, len));
 		break;
-	case V_PORTABLE:
-		hash_lugate(LUGATE_SHA256_PORTABLE, buf, len, digest);
-		break;
-	case V_SHANI:
-		hash_lugate(LUGATE_SHA256_SHANI, buf, len, digest);
+	case V_OPENSSL:
+		hash_openssl(ctx, md, buf, len, digest);
 		break;
 	default:
-		hash_openssl(ctx, md, buf, len, digest);
+		hash_lugate(variant_impl(v), buf, len, digest);
 		break;
 	}
 	return (double)(bench_now_ns() - t0) / 1e9;
-}
-
-static void json_rate(FILE *f, const char *key, bool have, double mbps, const char *sep)
-{
-	if (have)
-		fprintf(f, "  \"%s\": %.1f%s\n", key, mbps, sep);
-	else
-		fprintf(f, "  \"%s\": null%s\n", key, sep);
 }
 
 static void usage(void)
@@ -137,7 +143,8 @@ int main(int argc, char **argv)
 	if (optind != argc || len == 0 || rounds == 0 || rounds > 1000)
 		usage();
 
-	const bool have_shani = lugate_sha256_have_shani();
+	bool have[V_COUNT];
+	struct lugate_sha256 probe;
 	uint8_t *buf = bench_xmalloc(len);
 	double *samples[V_COUNT], median_s[V_COUNT], mbps[V_COUNT];
 	uint8_t want[32], got[32];
@@ -150,21 +157,27 @@ int main(int argc, char **argv)
 	for (unsigned v = 0; v < V_COUNT; v++)
 		samples[v] = bench_xmalloc(sizeof(double) * rounds);
 
+	for (unsigned v = 0; v < V_COUNT; v++)
+		have[v] = variant_available((enum variant)v);
+	/* What the gate uses: lugate_sha256_init's automatic choice. */
+	lugate_sha256_init(&probe);
+	const enum variant auto_v = probe.impl == LUGATE_SHA256_SHANI ? V_SHANI
+				    : probe.impl == LUGATE_SHA256_BMI2 ? V_BMI2 : V_PORTABLE;
+
 	/* Correctness first (and a warm-up): every lugate path must agree with OpenSSL. */
 	hash_openssl(ctx, md, buf, len, want);
-	hash_lugate(LUGATE_SHA256_PORTABLE, buf, len, got);
-	if (memcmp(got, want, 32) != 0)
-		bench_die("lugate portable SHA-256 disagrees with OpenSSL");
-	if (have_shani) {
-		hash_lugate(LUGATE_SHA256_SHANI, buf, len, got);
+	for (unsigned v = V_PORTABLE; v < V_OPENSSL; v++) {
+		if (!have[v])
+			continue;
+		hash_lugate(variant_impl((enum variant)v), buf, len, got);
 		if (memcmp(got, want, 32) != 0)
-			bench_die("lugate SHA-NI SHA-256 disagrees with OpenSSL");
+			bench_die("%s SHA-256 disagrees with OpenSSL", variant_names[v]);
 	}
 	bench_keep(sum_buffer(buf, len));
 
 	for (unsigned r = 0; r < rounds; r++) {
 		for (unsigned v = 0; v < V_COUNT; v++) {
-			if (v == V_SHANI && !have_shani)
+			if (!have[v])
 				continue;
 			samples[v][r] = run_variant((enum variant)v, buf, len, ctx, md, got);
 			if (v != V_MEMREAD && memcmp(got, want, 32) != 0)
@@ -172,51 +185,59 @@ int main(int argc, char **argv)
 		}
 	}
 	for (unsigned v = 0; v < V_COUNT; v++) {
-		bool have = v != V_SHANI || have_shani;
-		median_s[v] = have ? bench_median(samples[v], rounds) : 0.0;
-		mbps[v] = have && median_s[v] > 0 ? (double)len / median_s[v] / 1e6 : 0.0;
+		median_s[v] = have[v] ? bench_median(samples[v], rounds) : 0.0;
+		mbps[v] = have[v] && median_s[v] > 0 ? (double)len / median_s[v] / 1e6 : 0.0;
 	}
 
-	const double vs_portable = mbps[V_PORTABLE] / mbps[V_OPENSSL];
-	const double vs_shani = have_shani ? mbps[V_SHANI] / mbps[V_OPENSSL] : 0.0;
-	/* What the gate uses: lugate_sha256_init picks SHA-NI when present. */
-	const double vs_auto = have_shani ? vs_shani : vs_portable;
+	double vs[V_COUNT];
+	for (unsigned v = 0; v < V_COUNT; v++)
+		vs[v] = have[v] ? mbps[v] / mbps[V_OPENSSL] : 0.0;
 
 	printf("SHA-256 over %zu MiB, median of %u rounds (%s)\n", len >> 20, rounds,
 	       OpenSSL_version(OPENSSL_VERSION));
 	for (unsigned v = 0; v < V_COUNT; v++) {
-		if (v == V_SHANI && !have_shani) {
-			printf("  %-20s  not available on this CPU (no SHA extensions)\n", variant_names[v]);
+		if (!have[v]) {
+			printf("  %-20s  not available on this CPU (no %s)\n", variant_names[v],
+			       v == V_SHANI ? "SHA extensions" : "BMI2");
 			continue;
 		}
-		printf("  %-20s %9.1f MB/s  %8.2f ms\n", variant_names[v], mbps[v], median_s[v] * 1e3);
+		printf("  %-20s %9.1f MB/s  %8.2f ms", variant_names[v], mbps[v], median_s[v] * 1e3);
+		if (v != V_MEMREAD && v != V_OPENSSL)
+			printf("   %.3f of OpenSSL%s", vs[v], v == auto_v ? "  <- what the gate uses" : "");
+		printf("\n");
 	}
-	printf("  sha256_vs_openssl    %.3f (portable %.3f, SHA-NI %s)\n", vs_auto, vs_portable,
-	       have_shani ? "measured" : "n/a");
-	if (have_shani)
-		printf("                       SHA-NI %.3f\n", vs_shani);
-	printf("  hash / memory read   %.1f%% of read bandwidth (portable)\n",
-	       100.0 * mbps[V_PORTABLE] / mbps[V_MEMREAD]);
+	printf("  sha256_vs_openssl    %.3f (%s, the automatic choice)\n", vs[auto_v], variant_names[auto_v]);
+	printf("  hash / memory read   %.1f%% of the buffer's read bandwidth\n",
+	       100.0 * mbps[auto_v] / mbps[V_MEMREAD]);
 
 	if (json_path) {
+		static const char *const keys[V_COUNT] = { "memread", "portable", "bmi2", "shani", "openssl" };
+		static const char *const impl_names[] = { "auto", "portable", "shani", "bmi2" };
 		FILE *f = fopen(json_path, "w");
+		const char *cap = getenv("OPENSSL_ia32cap");
+
 		if (!f)
 			bench_die("cannot write %s", json_path);
 		fprintf(f, "{\n  \"buffer_bytes\": %zu,\n  \"rounds\": %u,\n", len, rounds);
 		fprintf(f, "  \"openssl_version\": \"%s\",\n", OpenSSL_version(OPENSSL_VERSION));
-		fprintf(f, "  \"openssl_ia32cap\": \"%s\",\n", getenv("OPENSSL_ia32cap") ? getenv("OPENSSL_ia32cap") : "");
-		fprintf(f, "  \"shani_available\": %s,\n", have_shani ? "true" : "false");
-		fprintf(f, "  \"memread_mbps\": %.1f,\n", mbps[V_MEMREAD]);
-		json_rate(f, "portable_mbps", true, mbps[V_PORTABLE], ",");
-		json_rate(f, "shani_mbps", have_shani, mbps[V_SHANI], ",");
-		json_rate(f, "openssl_mbps", true, mbps[V_OPENSSL], ",");
-		fprintf(f, "  \"sha256_vs_openssl\": %.4f,\n", vs_auto);
-		fprintf(f, "  \"sha256_vs_openssl_portable\": %.4f,\n", vs_portable);
-		if (have_shani)
-			fprintf(f, "  \"sha256_vs_openssl_shani\": %.4f,\n", vs_shani);
-		else
-			fprintf(f, "  \"sha256_vs_openssl_shani\": null,\n");
-		fprintf(f, "  \"portable_over_memread\": %.4f\n}\n", mbps[V_PORTABLE] / mbps[V_MEMREAD]);
+		fprintf(f, "  \"openssl_ia32cap\": \"%s\",\n", cap ? cap : "");
+		fprintf(f, "  \"auto_impl\": \"%s\",\n", impl_names[probe.impl < 4 ? probe.impl : 1]);
+		fprintf(f, "  \"shani_available\": %s,\n  \"bmi2_available\": %s,\n", have[V_SHANI] ? "true" : "false",
+			have[V_BMI2] ? "true" : "false");
+		for (unsigned v = 0; v < V_COUNT; v++) {
+			if (have[v])
+				fprintf(f, "  \"%s_mbps\": %.1f,\n", keys[v], mbps[v]);
+			else
+				fprintf(f, "  \"%s_mbps\": null,\n", keys[v]);
+		}
+		for (unsigned v = V_PORTABLE; v < V_OPENSSL; v++) {
+			if (have[v])
+				fprintf(f, "  \"sha256_vs_openssl_%s\": %.4f,\n", keys[v], vs[v]);
+			else
+				fprintf(f, "  \"sha256_vs_openssl_%s\": null,\n", keys[v]);
+		}
+		fprintf(f, "  \"sha256_vs_openssl\": %.4f,\n", vs[auto_v]);
+		fprintf(f, "  \"auto_over_memread\": %.4f\n}\n", mbps[auto_v] / mbps[V_MEMREAD]);
 		if (fclose(f) != 0)
 			bench_die("cannot write %s", json_path);
 	}

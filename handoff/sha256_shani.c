@@ -46,6 +46,16 @@ bool lugate_sha256_have_shani(void)
 	return (ebx & bit_SHA) != 0;
 }
 
+/* For the portable C built for BMI2 (sha256.c); probed here with the other CPUID checks. */
+bool lugate_sha256_have_bmi2(void)
+{
+	unsigned int eax, ebx, ecx, edx;
+
+	if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx))
+		return false;
+	return (ebx & bit_BMI2) != 0;
+}
+
 /*
  * The SHA-NI round instruction works on the state split as ABEF and CDGH; the message
  * schedule is kept as four vectors of four words, W[4g..4g+3] computed from the previous
@@ -90,6 +100,11 @@ SHANI_TARGET void lugate_sha256_blocks_shani(uint32_t state[8], const uint8_t *p
 #else
 
 bool lugate_sha256_have_shani(void)
+{
+	return false;
+}
+
+bool lugate_sha256_have_bmi2(void)
 {
 	return false;
 }
