@@ -27,7 +27,7 @@
  * --clustered in runs of consecutive devices, as the functions of one card are.
  *
  * Usage: bench_gate [--sizes N,N,...] [--schemas N] [--rounds N] [--image-mib N] [--clustered]
- *                   [--naive-full N] [--naive-sample N] [--json FILE] [--smoke]
+ *                   [--naive-full N] [--naive-sample N] [--no-naive] [--json FILE] [--smoke]
  *                   [--dump DIR [--dump-devices N]]
  * --dump writes the N-device fixture (default 4,096) as DIR/table-N.bin and DIR/manifest.bin.
  */
@@ -56,6 +56,7 @@ struct config {
 	size_t naive_sample;     /* above it: this many evenly spread devices */
 	const char *json_path;
 	bool clustered;          /* schemas in runs of consecutive devices, not at random */
+	bool no_naive;           /* skip the naive reader (sensitivity runs) */
 	const char *dump_dir;    /* write the dump_devices fixture's table and manifest here */
 	size_t dump_devices;
 };
@@ -361,7 +362,7 @@ static void measure(const struct config *cfg, struct fixture *f, struct result *
 	}
 	for (unsigned o = 0; o < OP_COUNT; o++) {
 		samples[o] = bench_xmalloc(sizeof(double) * rounds);
-		reps[o] = calibrate(ops[o], f);
+		reps[o] = o == OP_NAIVE && cfg->no_naive ? 0 : calibrate(ops[o], f);
 	}
 	for (unsigned r = 0; r < rounds; r++)
 		for (unsigned o = 0; o < OP_COUNT; o++) {
@@ -382,6 +383,8 @@ static void measure(const struct config *cfg, struct fixture *f, struct result *
 		med[o] = bench_median(samples[o], o == OP_NAIVE ? cfg->naive_rounds : rounds);
 		free(samples[o]);
 	}
+	if (cfg->no_naive)
+		med[OP_NAIVE] = 0;
 	res->n = f->n;
 	res->table_bytes = f->table_size;
 	res->hash = med[OP_HASH];
@@ -397,6 +400,15 @@ static void measure(const struct config *cfg, struct fixture *f, struct result *
 }
 
 /* ---- derived figures and output ----------------------------------------------------- */
+
+/* The SHA-256 path lugate_sha256 takes on this CPU. */
+static const char *sha256_path(void)
+{
+	struct lugate_sha256 s;
+
+	lugate_sha256_init(&s);
+	return s.impl == LUGATE_SHA256_SHANI ? "SHA-NI" : s.impl == LUGATE_SHA256_BMI2 ? "BMI2" : "portable";
+}
 
 static double naive_total(const struct result *r)
 {
@@ -431,7 +443,7 @@ static void print_results(const struct config *cfg, const struct result *res, si
 {
 	printf("Gate (hash %zu MiB image + lugate_check), %zu schemas %s, median of %u rounds; %s SHA-256\n",
 	       cfg->image_bytes >> 20, cfg->schemas, cfg->clustered ? "in runs" : "at random", cfg->rounds,
-	       lugate_sha256_have_shani() ? "SHA-NI" : "portable");
+	       sha256_path());
 	printf("  %7s %8s %8s %8s %6s | %8s %8s %8s | %8s %8s %11s %9s\n", "devices", "table", "gate", "hash",
 	       "gate/", "open", "(digest)", "validate", "check", "(cycles)", "naive", "naive");
 	printf("  %7s %8s %8s %8s %6s | %8s %8s %8s | %8s %8s %11s %9s\n", "", "KiB", "ms", "ms", "hash",
@@ -439,11 +451,15 @@ static void print_results(const struct config *cfg, const struct result *res, si
 	for (size_t i = 0; i < count; i++) {
 		const struct result *r = &res[i];
 		double n = (double)r->n;
-		printf("  %7zu %8.1f %8.2f %8.2f %6.3f | %8.1f %8.1f %8.1f | %8.1f %8.0f %10.0f%s %9.0f\n", r->n,
+		printf("  %7zu %8.1f %8.2f %8.2f %6.3f | %8.1f %8.1f %8.1f | %8.1f %8.0f", r->n,
 		       (double)r->table_bytes / 1024.0, r->gate * 1e3, r->hash * 1e3, r->gate_over_hash,
 		       r->open / n * 1e9, r->tdigest / n * 1e9, r->validate / n * 1e9,
-		       r->devices / n * 1e9, r->devices / n * 1e9 * ghz, naive_total(r) / n * 1e9,
-		       r->naive_sampled ? "*" : " ", naive_total(r) / r->devices);
+		       r->devices / n * 1e9, r->devices / n * 1e9 * ghz);
+		if (cfg->no_naive)
+			printf(" %11s %9s\n", "-", "-");
+		else
+			printf(" %10.0f%s %9.0f\n", naive_total(r) / n * 1e9, r->naive_sampled ? "*" : " ",
+			       naive_total(r) / r->devices);
 	}
 	printf("  check = the check's per-device loop after validation; cycles at the %.2f GHz measured\n"
 	       "  (* naive timed on an evenly spread sample of %zu devices and scaled to N)\n",
@@ -461,24 +477,29 @@ static void write_json(const struct config *cfg, const struct result *res, size_
 		cfg->rounds);
 	fprintf(f, "  \"naive_rounds\": %u,\n  \"naive_sample\": %zu,\n", cfg->naive_rounds, cfg->naive_sample);
 	fprintf(f, "  \"clock_ghz_estimate\": %.3f,\n", ghz);
-	fprintf(f, "  \"sha256_impl\": \"%s\",\n", lugate_sha256_have_shani() ? "shani" : "portable");
+	fprintf(f, "  \"sha256_impl\": \"%s\",\n", sha256_path());
 	fprintf(f, "  \"sizes\": [\n");
 	for (size_t i = 0; i < count; i++) {
 		const struct result *r = &res[i];
 		double n = (double)r->n;
+		char naive[200];
+		if (cfg->no_naive)
+			snprintf(naive, sizeof(naive), "\"naive_ns_per_device\": null, \"naive_ms\": null, "
+				 "\"naive_ratio\": null");
+		else
+			snprintf(naive, sizeof(naive), "\"naive_ns_per_device\": %.1f, \"naive_ms\": %.3f, "
+				 "\"naive_ratio\": %.1f, \"naive_sampled\": %s, \"naive_devices_timed\": %zu",
+				 naive_total(r) / n * 1e9, naive_total(r) * 1e3, naive_total(r) / r->devices,
+				 r->naive_sampled ? "true" : "false", r->naive_count);
 		fprintf(f, "    {\"devices\": %zu, \"table_bytes\": %zu, \"gate_ms\": %.4f, \"hash_ms\": %.4f, "
 			"\"gate_over_hash\": %.4f, \"check_ms\": %.5f, \"open_ms\": %.5f, "
 			"\"table_digest_ms\": %.5f, \"manifest_open_ms\": %.5f, "
 			"\"open_ns_per_device\": %.2f, \"validate_ns_per_device\": %.2f, "
-			"\"check_ns_per_device\": %.2f, \"check_cycles_per_device\": %.0f, "
-			"\"naive_ns_per_device\": %.1f, \"naive_ms\": %.3f, \"naive_ratio\": %.1f, "
-			"\"naive_sampled\": %s, \"naive_devices_timed\": %zu}%s\n",
+			"\"check_ns_per_device\": %.2f, \"check_cycles_per_device\": %.0f, %s}%s\n",
 			r->n, r->table_bytes, r->gate * 1e3, r->hash * 1e3, r->gate_over_hash,
 			r->check * 1e3, r->open * 1e3, r->tdigest * 1e3, r->mopen * 1e3,
 			r->open / n * 1e9, r->validate / n * 1e9, r->devices / n * 1e9,
-			r->devices / n * 1e9 * ghz, naive_total(r) / n * 1e9, naive_total(r) * 1e3,
-			naive_total(r) / r->devices, r->naive_sampled ? "true" : "false",
-			r->naive_count, i + 1 < count ? "," : "");
+			r->devices / n * 1e9 * ghz, naive, i + 1 < count ? "," : "");
 	}
 	fprintf(f, "  ]\n}\n");
 	if (fclose(f) != 0)
@@ -505,7 +526,7 @@ static size_t parse_sizes(const char *text, size_t *out)
 static void usage(void)
 {
 	fputs("usage: bench_gate [--sizes N,N,...] [--schemas N] [--rounds N] [--image-mib N] [--clustered]\n"
-	      "                  [--naive-full N] [--naive-sample N] [--json FILE] [--smoke]\n"
+	      "                  [--naive-full N] [--naive-sample N] [--no-naive] [--json FILE] [--smoke]\n"
 	      "                  [--dump DIR [--dump-devices N]]\n", stderr);
 	exit(2);
 }
@@ -518,7 +539,7 @@ int main(int argc, char **argv)
 		{ "naive-full", required_argument, NULL, 'F' }, { "naive-sample", required_argument, NULL, 'N' },
 		{ "json", required_argument, NULL, 'j' }, { "smoke", no_argument, NULL, 's' },
 		{ "dump", required_argument, NULL, 'd' }, { "dump-devices", required_argument, NULL, 'D' },
-		{ "clustered", no_argument, NULL, 'c' },
+		{ "clustered", no_argument, NULL, 'c' }, { "no-naive", no_argument, NULL, 'x' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct config cfg = {
@@ -539,6 +560,7 @@ int main(int argc, char **argv)
 		case 'j': cfg.json_path = optarg; break;
 		case 'd': cfg.dump_dir = optarg; break;
 		case 'c': cfg.clustered = true; break;
+		case 'x': cfg.no_naive = true; cfg.naive_rounds = 0; break;
 		case 'D': cfg.dump_devices = strtoul(optarg, NULL, 10); break;
 		case 's':
 			cfg.sizes[0] = 16; cfg.sizes[1] = 300; cfg.size_count = 2;
@@ -554,6 +576,8 @@ int main(int argc, char **argv)
 		usage();
 	if (cfg.naive_rounds > cfg.rounds)
 		cfg.naive_rounds = cfg.rounds;
+	if (cfg.no_naive)
+		cfg.naive_rounds = 0;
 	for (size_t i = 0; i < cfg.size_count; i++)
 		if (cfg.sizes[i] > cfg.naive_full && cfg.sizes[i] / cfg.naive_sample == 0)
 			usage();

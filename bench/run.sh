@@ -48,11 +48,13 @@ done
 flag_list=${flag_list% }
 shani_cpu=false; [[ " $cpu_flags " == *" sha_ni "* ]] && shani_cpu=true
 date_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 cc_version=$(${CC:-cc} --version | head -1)
 libfdt_version=$(dpkg-query -W -f='${Version}' libfdt1 2>/dev/null || echo unknown)
 
 echo "lugate benches — $date_utc"
-echo "machine: $cpu_model, $cpu_count CPUs; flags: $flag_list; SHA-NI: $shani_cpu"
+echo "machine: $cpu_model, $cpu_count CPUs; flags: $flag_list; SHA-NI: $shani_cpu; load $load_start"
+echo "(figures are CPU time of the bench thread, medians; on a shared machine they still drift)"
 echo
 
 # ---- SHA-256 ----------------------------------------------------------------------------
@@ -73,8 +75,9 @@ if [ $smoke = 0 ] && [ "$(uname -m)" = x86_64 ]; then
     OPENSSL_ia32cap="$cap" "$B/bench/bench_sha256" --rounds 5 --json "$out/sha256-openssl-$name.json" >/dev/null
     mbps=$(json_get "$out/sha256-openssl-$name.json" openssl_mbps)
     port=$(json_get "$out/sha256-openssl-$name.json" portable_mbps)
-    printf '  %-8s %8s MB/s   (lugate portable in the same run: %s MB/s)\n' "$name" "$mbps" "$port"
-    openssl_paths+="${openssl_paths:+, }\"$name\": {\"openssl_ia32cap\": \"$cap\", \"openssl_mbps\": $mbps, \"portable_mbps\": $port}"
+    bmi2=$(json_get "$out/sha256-openssl-$name.json" bmi2_mbps)
+    printf '  %-8s %8s MB/s   (same run: lugate portable %s MB/s, BMI2 %s MB/s)\n' "$name" "$mbps" "$port" "$bmi2"
+    openssl_paths+="${openssl_paths:+, }\"$name\": {\"openssl_ia32cap\": \"$cap\", \"openssl_mbps\": $mbps, \"portable_mbps\": $port, \"bmi2_mbps\": $bmi2}"
   done
   echo "  (no-sha masks only the SHA extensions: on a CPU without them it equals the default)"
   echo
@@ -87,6 +90,12 @@ if [ $smoke = 1 ]; then
 else
   "$B/bench/bench_gate" --json "$out/gate.json" --dump "$out" --dump-devices 4096
   cli_table=$out/table-4096.bin
+  echo
+  # Sensitivity: a larger manifest (a deeper search), and schemas in runs of consecutive
+  # devices (the functions of one card share a driver, so real tables look like this).
+  "$B/bench/bench_gate" --sizes 4096,100000 --schemas 1024 --no-naive --json "$out/gate-1024-schemas.json"
+  echo
+  "$B/bench/bench_gate" --sizes 4096,100000 --clustered --no-naive --json "$out/gate-clustered.json"
 fi
 echo
 
@@ -131,33 +140,11 @@ if [ -x "$lugate" ]; then
 fi
 
 # ---- loader_split (hook) ----------------------------------------------------------------
-# The bare-metal loader is to print its TSC-measured phases on the serial log as one line:
-#   lugate-loader: tsc parse=<cycles> policy=<cycles> hash=<cycles> relocate=<cycles> total=<cycles>
-# (decimal or 0x-hex; total = entry to the jump). Under QEMU TCG the TSC is not the host's,
-# so only the split (each phase's share of total) is reported. Set LUGATE_LOADER_SERIAL_LOG
-# to a serial log from such a run; without one, loader_split is "pending".
-loader_json='{"status": "pending", "note": "no loader serial log with a tsc line (LUGATE_LOADER_SERIAL_LOG)"}'
-slog=${LUGATE_LOADER_SERIAL_LOG:-}
-if [ -n "$slog" ] && [ -r "$slog" ] && line=$(grep -a -E 'lugate-loader: tsc ' "$slog" | tail -1) && [ -n "$line" ]; then
-  pairs=$(printf '%s\n' "$line" | grep -oE '[a-z_]+=(0x[0-9a-fA-F]+|[0-9]+)')
-  total=$(printf '%s\n' "$pairs" | sed -n 's/^total=//p')
-  if [ -n "$total" ] && [ $((total)) -gt 0 ]; then
-    parts="" shown=""
-    while IFS='=' read -r k v; do
-      [ "$k" = total ] && continue
-      share=$(awk -v a=$((v)) -v t=$((total)) 'BEGIN {printf "%.4f", a / t}')
-      parts+="${parts:+, }\"$k\": {\"cycles\": $((v)), \"share\": $share}"
-      shown+="$k $(awk -v s="$share" 'BEGIN {printf "%.1f%%", 100 * s}')  "
-    done <<<"$pairs"
-    loader_json="{\"status\": \"measured\", \"source\": $(json_str "$slog"), \"total_cycles\": $((total)), \"phases\": {$parts}}"
-    echo "loader_split (TCG, relative only): $shown"
-  else
-    loader_json="{\"status\": \"unparsed\", \"source\": $(json_str "$slog"), \"line\": $(json_str "$line")}"
-    echo "loader_split: a tsc line was found but has no total: $line"
-  fi
-else
-  echo "loader_split: pending (no loader serial log with a 'lugate-loader: tsc' line)"
-fi
+# HOOK: the bare-metal loader (loader/) is to print its TSC-measured phases on the serial log
+# as one "lugate-loader: tsc parse=... policy=... hash=... relocate=... total=..." line
+# (format: bench/loader_split.sh). Point LUGATE_LOADER_SERIAL_LOG at a serial log from a QEMU
+# (TCG) run of the loader to fill loader_split; until the loader prints it, "pending".
+loader_json=$(bench/loader_split.sh "${LUGATE_LOADER_SERIAL_LOG:-}")
 echo
 
 # ---- summary against the issue's targets ------------------------------------------------
@@ -174,21 +161,31 @@ echo "summary (targets from issue 9):"
 if [ "$shani_cpu" = true ]; then
   printf '  sha256_vs_openssl     %-8s target >= 0.95 (SHA-NI machine): %s\n' "$vs" "$(verdict "$vs" 0.95 ">=")"
 else
-  printf '  sha256_vs_openssl     %-8s target >= 0.95 applies to SHA-NI machines; this CPU has none (portable vs OpenSSL)\n' "$vs"
+  printf '  sha256_vs_openssl     %-8s target >= 0.95 applies to SHA-NI machines; this CPU has none (lugate %s path vs OpenSSL)\n' "$vs" "$(json_get "$s" auto_impl)"
 fi
 printf '  check_ns_per_device   %-8s target <= 50 at %s devices (check %s ms): %s\n' "$cpd_big" "$big" "$chk_big" "$(verdict "$cpd_big" 50 "<=")"
 printf '  gate_over_hash        %-8s target <= 1.15 at %s devices: %s\n' "$goh" "$goh_n" "$(verdict "$goh" 1.15 "<=")"
-echo "  per-device check cost by size (ns): $(for n in $sizes; do printf '%s:%s ' "$n" "$(size_get "$g" "$n" check_ns_per_device)"; done)"
+echo "  check ns/device by size:    $(for n in $sizes; do printf '%s:%s ' "$n" "$(size_get "$g" "$n" check_ns_per_device)"; done)"
+echo "  validate ns/device by size: $(for n in $sizes; do printf '%s:%s ' "$n" "$(size_get "$g" "$n" validate_ns_per_device)"; done)"
+echo "  naive_ratio by size:        $(for n in $sizes; do printf '%s:%s ' "$n" "$(size_get "$g" "$n" naive_ratio)"; done)"
+for extra in gate-1024-schemas gate-clustered; do
+  [ -s "$out/$extra.json" ] || continue
+  echo "  $extra check ns/device: $(for n in 4096 100000; do printf '%s:%s ' "$n" "$(size_get "$out/$extra.json" "$n" check_ns_per_device)"; done)"
+done
+load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
 {
   echo "{"
   echo "  \"date\": \"$date_utc\","
   echo "  \"smoke\": $([ $smoke = 1 ] && echo true || echo false),"
-  echo "  \"machine\": {\"cpu\": $(json_str "$cpu_model"), \"cpus\": $cpu_count, \"flags\": $(json_str "$flag_list"), \"sha_ni\": $shani_cpu, \"kernel\": $(json_str "$(uname -r)"), \"cc\": $(json_str "$cc_version"), \"libfdt\": $(json_str "$libfdt_version")},"
+  echo "  \"machine\": {\"cpu\": $(json_str "$cpu_model"), \"cpus\": $cpu_count, \"flags\": $(json_str "$flag_list"), \"sha_ni\": $shani_cpu, \"kernel\": $(json_str "$(uname -r)"), \"cc\": $(json_str "$cc_version"), \"libfdt\": $(json_str "$libfdt_version"), \"loadavg_start\": $(json_str "$load_start"), \"loadavg_end\": $(json_str "$load_end")},"
   echo "  \"summary\": {\"sha256_vs_openssl\": $vs, \"gate_over_hash\": $goh, \"gate_over_hash_devices\": $goh_n, \"check_ns_per_device\": $cpd_big, \"check_ns_per_device_devices\": $big, \"cli_check_ms\": $(json_get <(echo "$cli_json") cli_check_ms | sed 's/^$/null/'), \"loader_split\": \"$(json_get <(echo "$loader_json") status)\"},"
   echo "  \"sha256\": $(sed 's/^/  /' "$s" | sed '1s/^  //'),"
   echo "  \"openssl_paths\": {${openssl_paths}},"
   echo "  \"gate\": $(sed 's/^/  /' "$g" | sed '1s/^  //'),"
+  for extra in gate-1024-schemas gate-clustered; do
+    [ -s "$out/$extra.json" ] && echo "  \"${extra//-/_}\": $(sed 's/^/  /' "$out/$extra.json" | sed '1s/^  //'),"
+  done
   echo "  \"cli_check\": $cli_json,"
   echo "  \"loader_split\": $loader_json,"
   echo "  \"seconds\": $(( $(date +%s) - started ))"
