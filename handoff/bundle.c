@@ -19,6 +19,8 @@
 #define ENT_RESERVED2 24
 #define ENT_DIGEST 32
 
+static const char bundle_magic[8] = LUGATE_BUNDLE_MAGIC; /* 8 bytes, no NUL */
+
 static const char *const role_names[LUGATE_BUNDLE_ROLE_MAX + 1] = {
 	[0] = "unknown",
 	[LUGATE_BUNDLE_TABLE] = "table",
@@ -216,7 +218,7 @@ long long lugate_bundle_build(void *buf, uint64_t buf_size, const struct lugate_
 	if (!buf || buf_size < total)
 		return LUGATE_ERR_NOSPACE;
 	memset(b, 0, (size_t)total);
-	memcpy(b, LUGATE_BUNDLE_MAGIC, 8);
+	memcpy(b, bundle_magic, sizeof(bundle_magic));
 	le32_store(b + HDR_VERSION, LUGATE_BUNDLE_VERSION);
 	le32_store(b + HDR_HEADER_SIZE, LUGATE_BUNDLE_HEADER_SIZE);
 	le32_store(b + HDR_COUNT, count);

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kernel images: identify the format, read what it says about itself, find the manifest.
+ * The order matters: a manifest trailer is cut off first (the image proper ends before it);
+ * a bzImage with an EFI stub is a bzImage first; an arm64 Image with an EFI stub is an arm64
+ * Image first (both also begin with "MZ").
+ */
+#include <string.h>
+#include <lugate/error.h>
+#include <lugate/image.h>
+#include "image_internal.h"
+
+const char *lugate_image_format_name(enum lugate_image_format f)
+{
+	static const char *const names[] = { "unknown", "bzImage", "pe", "uki", "elf", "arm64-image" };
+	return (unsigned)f < sizeof(names) / sizeof(names[0]) ? names[f] : names[0];
+}
+
+const char *lugate_compression_name(enum lugate_compression c)
+{
+	static const char *const names[] = { "none", "gzip", "bzip2", "lzma", "xz", "lz4", "zstd", "unknown" };
+	return (unsigned)c < sizeof(names) / sizeof(names[0]) ? names[c] : "unknown";
+}
+
+const char *lugate_carrier_name(enum lugate_manifest_carrier c)
+{
+	static const char *const names[] = { "none", "trailer", "pe-section", "elf-note" };
+	return (unsigned)c < sizeof(names) / sizeof(names[0]) ? names[c] : "none";
+}
+
+static bool release_char(uint8_t c)
+{
+	return c > 0x20 && c < 0x7f;
+}
+
+void image_take_release(const uint8_t *p, size_t avail, char release[LUGATE_RELEASE_MAX + 1])
+{
+	size_t n = 0;
+
+	release[0] = '\0';
+	while (n < avail && n <= LUGATE_RELEASE_MAX && release_char(p[n]))
+		n++;
+	if (n == 0 || n > LUGATE_RELEASE_MAX)
+		return;
+	if (n < avail && p[n] != ' ' && p[n] != '\n' && p[n] != '\0')
+		return;
+	memcpy(release, p, n);
+	release[n] = '\0';
+}
+
+void image_release_from_banner(const uint8_t *img, size_t size, struct lugate_image_info *out)
+{
+	static const char banner[] = "Linux version ";
+	const size_t blen = sizeof(banner) - 1;
+
+	for (size_t i = 0; i + blen < size; i++) {
+		const uint8_t *hit = memchr(img + i, 'L', size - blen - i);
+		if (!hit)
+			return;
+		i = (size_t)(hit - img);
+		if (memcmp(hit, banner, blen) != 0)
+			continue;
+		image_take_release(hit + blen, size - i - blen, out->release);
+		if (out->release[0]) {
+			out->release_source = "Linux version banner";
+			return;
+		}
+	}
+}
+
+typedef int (*format_parser)(const uint8_t *img, size_t size, struct lugate_image_info *out);
+
+int lugate_image_identify(const void *img, size_t size, struct lugate_image_info *out)
+{
+	static const format_parser parsers[] = {
+		image_parse_bzimage, image_parse_arm64, image_parse_pe, image_parse_elf,
+	};
+	struct lugate_view trailer_manifest = { 0 };
+	bool trailer = false;
+	int err;
+
+	if (!img || !out)
+		return LUGATE_ERR_INVAL;
+	memset(out, 0, sizeof(*out));
+	if (size == 0)
+		return LUGATE_ERR_TRUNCATED;
+	err = image_find_trailer(img, size, &trailer_manifest, &trailer);
+	if (err)
+		return err;
+	out->image_size = trailer ? (size_t)(trailer_manifest.p - (const uint8_t *)img) : size;
+	err = LUGATE_ERR_NOTFOUND;
+	for (size_t i = 0; i < sizeof(parsers) / sizeof(parsers[0]) && err == LUGATE_ERR_NOTFOUND; i++)
+		err = parsers[i](img, out->image_size, out);
+	if (err == LUGATE_ERR_NOTFOUND)
+		return LUGATE_ERR_UNKNOWNFMT;
+	if (err)
+		return err;
+	if (trailer) {
+		if (out->carrier != LUGATE_CARRIER_NONE)
+			return LUGATE_ERR_DUPLICATE; /* two manifests: which one is meant? */
+		out->carrier = LUGATE_CARRIER_TRAILER;
+		out->manifest = trailer_manifest;
+	}
+	return 0;
+}

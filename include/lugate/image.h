@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Kernel images: what an image says about itself (format, release, boot protocol) and where
+ * its lugate manifest is. Bounds-checked, no allocation; every view points into the image.
+ * Carriers and formats: docs/image-carriers.md.
+ */
+#ifndef LUGATE_IMAGE_H
+#define LUGATE_IMAGE_H
+
+#include <lugate/types.h>
+
+enum lugate_image_format {
+	LUGATE_IMAGE_UNKNOWN = 0,
+	LUGATE_IMAGE_BZIMAGE,        /* x86 bzImage (with or without the EFI-stub PE header) */
+	LUGATE_IMAGE_PE,             /* a PE/COFF image that is neither a bzImage nor a UKI */
+	LUGATE_IMAGE_UKI,            /* systemd Unified Kernel Image: PE with a .linux section */
+	LUGATE_IMAGE_ELF,            /* ELF64 kernel (vmlinux-style) */
+	LUGATE_IMAGE_ARM64,          /* arm64 Image (64-byte header, "ARM\x64") */
+};
+const char *lugate_image_format_name(enum lugate_image_format f); /* "bzImage", "pe", "uki", "elf", "arm64-image" */
+
+enum lugate_compression {
+	LUGATE_COMP_NONE = 0, LUGATE_COMP_GZIP, LUGATE_COMP_BZIP2, LUGATE_COMP_LZMA, LUGATE_COMP_XZ,
+	LUGATE_COMP_LZ4, LUGATE_COMP_ZSTD, LUGATE_COMP_UNKNOWN,
+};
+const char *lugate_compression_name(enum lugate_compression c); /* "gzip", ..., "none", "unknown" */
+
+enum lugate_manifest_carrier {
+	LUGATE_CARRIER_NONE = 0,
+	LUGATE_CARRIER_TRAILER,      /* appended after the image, found from the end */
+	LUGATE_CARRIER_PE_SECTION,   /* a PE section named .lugate */
+	LUGATE_CARRIER_ELF_NOTE,     /* an ELF note named "lugate" in a PT_NOTE segment */
+};
+const char *lugate_carrier_name(enum lugate_manifest_carrier c); /* "trailer", "pe-section", "elf-note", "none" */
+
+/* The x86 boot protocol's setup header (Documentation/arch/x86/boot.rst). */
+struct lugate_bzimage {
+	uint64_t pref_address;
+	uint32_t syssize;            /* 16-byte paragraphs */
+	uint32_t kernel_alignment;
+	uint32_t init_size;
+	uint32_t cmdline_size;
+	uint32_t handover_offset;
+	uint32_t payload_offset;     /* within the protected-mode code */
+	uint32_t payload_length;
+	uint32_t code_offset;        /* file offset of the protected-mode code: (setup_sects+1)*512 */
+	enum lugate_compression compression;
+	uint16_t version;            /* boot protocol, e.g. 0x020f */
+	uint16_t xloadflags;
+	uint8_t setup_sects;         /* 0 read as 4 */
+	uint8_t loadflags;
+	uint8_t relocatable;
+	bool efi_stub;               /* the file is also a PE image ("MZ" + PE header) */
+};
+
+#define LUGATE_IMAGE_MAX_SECTIONS 96u
+
+struct lugate_view {
+	const uint8_t *p;
+	size_t size;
+};
+
+struct lugate_image_info {
+	size_t image_size;           /* bytes of the image proper (without a manifest trailer) */
+	const char *release_source;  /* "bzImage version string", ".uname", "Linux version banner", NULL */
+	struct lugate_view payload;  /* the compressed kernel inside a bzImage, if any */
+	struct lugate_view manifest; /* the framed manifest blob (not yet validated) */
+	/* PE / UKI */
+	struct lugate_view linux_section, uname_section, osrel_section, lugate_section;
+	/* ELF */
+	uint64_t elf_entry;
+	/* arm64 Image */
+	uint64_t arm64_image_size;
+	uint64_t arm64_text_offset;
+	uint32_t arm64_page_size;    /* 4096, 16384, 65536, or 0 if unspecified */
+	enum lugate_image_format format;
+	enum lugate_manifest_carrier carrier;
+	struct lugate_bzimage bz;    /* valid if has_bzimage (a bzImage, or a UKI's .linux) */
+	uint16_t pe_machine;
+	uint16_t pe_sections;
+	uint16_t elf_machine;
+	bool has_bzimage;
+	char release[LUGATE_RELEASE_MAX + 1]; /* "" if the image names none: never guessed */
+};
+
+/*
+ * Identify an image and find its manifest. Returns 0, LUGATE_ERR_UNKNOWNFMT (not a kernel
+ * image lugate knows), or an error for a malformed one (LUGATE_ERR_TRUNCATED, BADIMAGE,
+ * BADSIZE). A manifest carrier that is present but malformed is an error too: a manifest must
+ * never silently disappear. The manifest itself is validated by lugate_manifest_open.
+ */
+int lugate_image_identify(const void *img, size_t size, struct lugate_image_info *out);
+
+/* ---- the trailer carrier ------------------------------------------------------------------
+ * [image][framed manifest][trailer: u32 manifest_size LE, u32 version (1), magic[24]]
+ */
+#define LUGATE_TRAILER_SIZE 32u
+#define LUGATE_TRAILER_MAGIC "~LUGATE manifest v1~\n" /* 21 chars, NUL-padded to 24 */
+
+/* Write the 32-byte trailer for a manifest of manifest_size bytes into out. */
+void lugate_trailer_write(uint8_t out[LUGATE_TRAILER_SIZE], uint32_t manifest_size);
+
+#endif
