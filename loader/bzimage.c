@@ -18,22 +18,6 @@ static uint64_t ld64(const uint8_t *p)
 	return (uint64_t)ld32(p) | (uint64_t)ld32(p + 4) << 32;
 }
 
-/* The release: first word of the NUL-terminated kernel_version string inside the setup area. */
-static void read_release(const uint8_t *f, uint32_t setup_size, struct bzimage *out)
-{
-	uint16_t off = ld16(f + BZ_KERNEL_VERSION);
-	size_t pos, n = 0;
-
-	out->release[0] = '\0';
-	if (off == 0)
-		return;
-	pos = (size_t)off + 0x200u;
-	while (pos + n < setup_size && n < BZ_RELEASE_MAX && f[pos + n] > ' ' && f[pos + n] < 0x7f)
-		n++;
-	memcpy(out->release, f + pos, n);
-	out->release[n] = '\0';
-}
-
 bool bzimage_parse(const void *file, size_t size, struct bzimage *out, const char **why)
 {
 	const uint8_t *f = file;
@@ -96,6 +80,5 @@ bool bzimage_parse(const void *file, size_t size, struct bzimage *out, const cha
 		*why = "init_size is smaller than the kernel it must hold";
 		return false;
 	}
-	read_release(f, out->setup_size, out);
 	return true;
 }

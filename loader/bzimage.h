@@ -18,7 +18,6 @@
 #define BZ_JUMP 0x200u
 #define BZ_HEADER 0x202u
 #define BZ_VERSION 0x206u
-#define BZ_KERNEL_VERSION 0x20eu
 #define BZ_TYPE_OF_LOADER 0x210u
 #define BZ_LOADFLAGS 0x211u
 #define BZ_RAMDISK_IMAGE 0x218u
@@ -42,7 +41,6 @@
 #define BZ_XLF_EFI_HANDOVER_64 (1u << 3)   /* 64-bit EFI handover entry at +0x200 + handover_offset */
 #define BZ_LOADED_HIGH (1u << 0)
 #define BZ_ENTRY64_OFFSET 0x200u     /* 64-bit entry: load address + 0x200 */
-#define BZ_RELEASE_MAX 64u
 
 struct bzimage {
 	const uint8_t *file;
@@ -60,7 +58,6 @@ struct bzimage {
 	uint32_t handover_offset;     /* 0 if the header has none (read only by the EFI app) */
 	uint32_t initrd_addr_max;
 	uint32_t cmdline_size;        /* longest command line, without the NUL */
-	char release[BZ_RELEASE_MAX + 1];  /* first word of the kernel_version string; "" if none */
 };
 
 /* Parse and validate for a 64-bit boot; on failure *why says what is wrong. */

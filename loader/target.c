@@ -6,17 +6,32 @@
 #include "target.h"
 
 /*
- * The manifest and release of an image come from the core's image-format parser
- * (handoff/image*.c) once it exists; until then only the bzImage's own kernel_version
- * string is read, and the image has no manifest.
+ * The core's image parser (the one `lugate check --kernel` and `lugate seal` use) names the
+ * release and finds the manifest carrier (for a distro bzImage: the trailer `lugate embed`
+ * appends). An image that parser rejects is not booted: the CLI could not have sealed it.
  */
 static void find_manifest(const void *image, size_t size, struct target_info *out)
 {
-	(void)image;
-	(void)size;
-	out->manifest = NULL;
-	out->manifest_size = 0;
-	out->release = out->bz.release[0] ? out->bz.release : NULL;
+	struct lugate_image_info info;
+	int err = lugate_image_identify(image, size, &info);
+
+	if (err) {
+		out->manifest_error = err;
+		out->bootable = false;
+		out->why_unbootable = err == LUGATE_ERR_DUPLICATE ? "the image carries two manifests"
+								   : "the image is malformed (lugate's image parser rejects it)";
+		return;
+	}
+	out->carrier = info.carrier;
+	if (info.carrier != LUGATE_CARRIER_NONE) {
+		out->manifest = info.manifest.p;
+		out->manifest_size = info.manifest.size;
+	}
+	if (info.release[0]) {
+		memcpy(out->release_buf, info.release, sizeof(out->release_buf));
+		out->release_buf[sizeof(out->release_buf) - 1] = '\0';
+		out->release = out->release_buf;
+	}
 }
 
 void target_inspect(const struct loader_module *m, const char *label, struct target_info *out)
@@ -53,7 +68,9 @@ void target_inspect(const struct loader_module *m, const char *label, struct tar
 		lugate_fmt_str(&l.f, out->manifest ? ", manifest " : ", no manifest");
 		if (out->manifest) {
 			lugate_fmt_udec(&l.f, out->manifest_size);
-			lugate_fmt_str(&l.f, " bytes");
+			lugate_fmt_str(&l.f, " bytes (");
+			lugate_fmt_str(&l.f, lugate_carrier_name(out->carrier));
+			lugate_fmt_char(&l.f, ')');
 		}
 		lugate_fmt_str(&l.f, ", init_size 0x");
 		lugate_fmt_hex(&l.f, out->bz.init_size, 0);

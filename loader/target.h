@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <lugate/types.h>
+#include <lugate/image.h>
 #include "bzimage.h"
 #include "modules.h"
 
@@ -21,9 +22,13 @@ struct target_info {
 	uint8_t sha256[LUGATE_SHA256_SIZE];  /* of the whole module, as given */
 	const void *manifest;         /* framed binary manifest inside the image, or NULL */
 	size_t manifest_size;
-	int manifest_error;           /* < 0: the image format parser failed (logged) */
-	const char *release;          /* the image's own release; NULL if unknown */
-	const char *compat[TARGET_MAX_COMPAT];  /* KHO/LUO strings found in the image */
+	int manifest_error;           /* < 0: the core's image parser rejected the image (then not bootable) */
+	enum lugate_manifest_carrier carrier;  /* where the manifest was found */
+	const char *release;          /* the image's own release (core's image parser); NULL if it names none */
+	char release_buf[LUGATE_RELEASE_MAX + 1];
+	/* KHO/LUO strings found in the image. The loader cannot decompress a payload to scan it
+	 * (the CLI can), so this stays empty: a target must list what it revives in its manifest. */
+	const char *compat[TARGET_MAX_COMPAT];
 	size_t compat_count;
 };
 
