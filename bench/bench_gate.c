@@ -407,7 +407,7 @@ static const char *sha256_path(void)
 	struct lugate_sha256 s;
 
 	lugate_sha256_init(&s);
-	return s.impl == LUGATE_SHA256_SHANI ? "SHA-NI" : s.impl == LUGATE_SHA256_BMI2 ? "BMI2" : "portable";
+	return s.impl == LUGATE_SHA256_SHANI ? "SHA-NI" : s.impl == LUGATE_SHA256_SIMD ? "SIMD (SSSE3+BMI2)" : "portable";
 }
 
 static double naive_total(const struct result *r)

@@ -1,16 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * SHA-256 (FIPS 180-4). The streaming layer is here with the portable compression
- * function (plain C, and the same C compiled for BMI2 on x86, chosen at run time);
- * sha256_shani.c supplies the x86 SHA-NI compression function.
+ * function; on x86, sha256_simd.c supplies one with an SSSE3 message schedule and BMI2
+ * rounds, and sha256_shani.c one with the SHA extensions, each chosen at run time.
  */
 #include <string.h>
 #include <lugate/sha256.h>
 #include "sha256_impl.h"
-
-#if defined(__x86_64__) || defined(__i386__)
-#define LUGATE_SHA256_X86 1
-#endif
 
 static const uint32_t round_constants[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -41,8 +37,8 @@ static inline uint32_t load_be32(const uint8_t *p)
  * The portable compression function, scheduled for a compiler: the eight working variables
  * rotate by renaming (no moves), the message schedule lives in a 16-word ring computed just
  * before its round, and sixteen rounds are unrolled so every ring index is a constant.
- * Ch and Maj use their forms with one fewer operation. About twice the speed of a plain
- * loop over W[64] at -O2 (bench/bench_sha256.c, docs/performance.md); same results.
+ * Ch and Maj use their forms with one fewer operation. Faster than a plain loop over W[64]
+ * at -O2 (docs/performance.md); the same results (tests/unit/test_sha256_bench_paths.c).
  */
 #define BSIG0(x) (ror32(x, 2) ^ ror32(x, 13) ^ ror32(x, 22))
 #define BSIG1(x) (ror32(x, 6) ^ ror32(x, 11) ^ ror32(x, 25))
@@ -86,7 +82,7 @@ static inline uint32_t load_be32(const uint8_t *p)
 #define W_LOAD(j) (w[j] = load_be32(block + (size_t)4 * (j)))
 #define W_NEXT(j) SCHEDULE(j)
 
-static inline __attribute__((always_inline)) void compress_body(uint32_t state[8], const uint8_t *block)
+static void compress_block(uint32_t state[8], const uint8_t *block)
 {
 	uint32_t w[16];
 	uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
@@ -109,34 +105,15 @@ static inline __attribute__((always_inline)) void compress_body(uint32_t state[8
 void lugate_sha256_blocks_portable(uint32_t state[8], const uint8_t *p, size_t nblocks)
 {
 	for (size_t i = 0; i < nblocks; i++)
-		compress_body(state, p + 64 * i);
+		compress_block(state, p + 64 * i);
 }
-
-#ifdef LUGATE_SHA256_X86
-/*
- * The same C, compiled for BMI2: its three-operand rotate (rorx) leaves the sources intact
- * and the flags alone, which saves a register move per rotation; SHA-256 is mostly
- * rotations. About a third faster on a CPU that has it (docs/performance.md).
- */
-__attribute__((target("bmi2"))) void lugate_sha256_blocks_bmi2(uint32_t state[8], const uint8_t *p,
-							      size_t nblocks)
-{
-	for (size_t i = 0; i < nblocks; i++)
-		compress_body(state, p + 64 * i);
-}
-#else
-void lugate_sha256_blocks_bmi2(uint32_t state[8], const uint8_t *p, size_t nblocks)
-{
-	lugate_sha256_blocks_portable(state, p, nblocks);
-}
-#endif
 
 static void run_blocks(struct lugate_sha256 *s, const uint8_t *p, size_t nblocks)
 {
 	if (s->impl == LUGATE_SHA256_SHANI)
 		lugate_sha256_blocks_shani(s->state, p, nblocks);
-	else if (s->impl == LUGATE_SHA256_BMI2)
-		lugate_sha256_blocks_bmi2(s->state, p, nblocks);
+	else if (s->impl == LUGATE_SHA256_SIMD)
+		lugate_sha256_blocks_simd(s->state, p, nblocks);
 	else
 		lugate_sha256_blocks_portable(s->state, p, nblocks);
 }
@@ -147,12 +124,12 @@ void lugate_sha256_init_impl(struct lugate_sha256 *s, enum lugate_sha256_impl im
 	s->length = 0;
 	s->block_len = 0;
 	if (impl == LUGATE_SHA256_AUTO)
-		impl = lugate_sha256_have_shani() ? LUGATE_SHA256_SHANI : LUGATE_SHA256_BMI2;
+		impl = lugate_sha256_have_shani() ? LUGATE_SHA256_SHANI : LUGATE_SHA256_SIMD;
 	else if (impl == LUGATE_SHA256_SHANI && !lugate_sha256_have_shani())
 		impl = LUGATE_SHA256_PORTABLE;
-	if (impl == LUGATE_SHA256_BMI2 && !lugate_sha256_have_bmi2())
+	if (impl == LUGATE_SHA256_SIMD && !lugate_sha256_have_simd())
 		impl = LUGATE_SHA256_PORTABLE;
-	if (impl != LUGATE_SHA256_SHANI && impl != LUGATE_SHA256_BMI2)
+	if (impl != LUGATE_SHA256_SHANI && impl != LUGATE_SHA256_SIMD)
 		impl = LUGATE_SHA256_PORTABLE;
 	s->impl = (uint32_t)impl;
 }

@@ -8,9 +8,9 @@
 #include <stdbool.h>
 
 void lugate_sha256_blocks_portable(uint32_t state[8], const uint8_t *p, size_t nblocks);
-/* The portable C compiled for BMI2; only call when lugate_sha256_have_bmi2() is true. */
-void lugate_sha256_blocks_bmi2(uint32_t state[8], const uint8_t *p, size_t nblocks);
-bool lugate_sha256_have_bmi2(void);
+/* SSSE3 message schedule, BMI2 rounds; only call when lugate_sha256_have_simd() is true. */
+void lugate_sha256_blocks_simd(uint32_t state[8], const uint8_t *p, size_t nblocks);
+bool lugate_sha256_have_simd(void);
 /* Only call when lugate_sha256_have_shani() is true. */
 void lugate_sha256_blocks_shani(uint32_t state[8], const uint8_t *p, size_t nblocks);
 

@@ -46,11 +46,15 @@ bool lugate_sha256_have_shani(void)
 	return (ebx & bit_SHA) != 0;
 }
 
-/* For the portable C built for BMI2 (sha256.c); probed here with the other CPUID checks. */
-bool lugate_sha256_have_bmi2(void)
+/* For sha256_simd.c (SSSE3 schedule, BMI2 rounds); probed here with the other CPUID checks.
+ * Neither needs the OS to enable AVX state: SSSE3 is legacy-encoded SSE, and BMI2's VEX
+ * instructions work on general registers. */
+bool lugate_sha256_have_simd(void)
 {
 	unsigned int eax, ebx, ecx, edx;
 
+	if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & bit_SSSE3))
+		return false;
 	if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx))
 		return false;
 	return (ebx & bit_BMI2) != 0;
@@ -104,7 +108,7 @@ bool lugate_sha256_have_shani(void)
 	return false;
 }
 
-bool lugate_sha256_have_bmi2(void)
+bool lugate_sha256_have_simd(void)
 {
 	return false;
 }

@@ -14,17 +14,17 @@ struct lugate_sha256 {
 };
 
 enum lugate_sha256_impl {
-	LUGATE_SHA256_AUTO = 0,      /* SHA-NI when the CPU has it, else BMI2, else portable */
+	LUGATE_SHA256_AUTO = 0,      /* SHA-NI when the CPU has it, else SIMD, else portable */
 	LUGATE_SHA256_PORTABLE = 1,
 	LUGATE_SHA256_SHANI = 2,
-	LUGATE_SHA256_BMI2 = 3,      /* the portable C compiled for x86 BMI2 (rorx) */
+	LUGATE_SHA256_SIMD = 3,      /* x86: SSSE3 message schedule, BMI2 rounds */
 };
 
 /* True when this build and this CPU can run the SHA-NI path. */
 bool lugate_sha256_have_shani(void);
 
 void lugate_sha256_init(struct lugate_sha256 *s);
-/* Force an implementation (tests, benches); SHANI and BMI2 fall back to portable if
+/* Force an implementation (tests, benches); SHANI and SIMD fall back to portable if
  * unavailable, and s->impl says which one runs. */
 void lugate_sha256_init_impl(struct lugate_sha256 *s, enum lugate_sha256_impl impl);
 void lugate_sha256_update(struct lugate_sha256 *s, const void *data, size_t len);

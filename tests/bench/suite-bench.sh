@@ -26,9 +26,9 @@ is_true "sha256_vs_openssl is a positive ratio" 'd["summary"]["sha256_vs_openssl
 is_true "memory read bandwidth measured" 'd["sha256"]["memread_mbps"] > 0'
 cpu_flags=" $(sed -n 's/^flags[[:space:]]*: //p' /proc/cpuinfo | head -1) "
 want_shani=False; [[ "$cpu_flags" == *" sha_ni "* ]] && want_shani=True
-want_bmi2=False; [[ "$cpu_flags" == *" bmi2 "* ]] && want_bmi2=True
+want_simd=False; [[ "$cpu_flags" == *" bmi2 "* && "$cpu_flags" == *" ssse3 "* ]] && want_simd=True
 is_true "SHA-NI reported available iff the kernel lists sha_ni ($want_shani)" "d['sha256']['shani_available'] == $want_shani"
-is_true "BMI2 reported available iff the kernel lists bmi2 ($want_bmi2)" "d['sha256']['bmi2_available'] == $want_bmi2"
+is_true "SSSE3+BMI2 path reported available iff the kernel lists ssse3 and bmi2 ($want_simd)" "d['sha256']['simd_available'] == $want_simd"
 is_true "a missing SHA-NI path has no figure, never a made-up one" \
   'd["sha256"]["shani_available"] or (d["sha256"]["shani_mbps"] is None and d["sha256"]["sha256_vs_openssl_shani"] is None)'
 is_true "the gate is measured at each size" '[s["devices"] for s in d["gate"]["sizes"]] == [16, 300]'
