@@ -2,7 +2,7 @@
 TOOLS_SRCS  := $(sort $(wildcard tools/*.c))
 TOOLS_OBJS  := $(TOOLS_SRCS:%.c=$(BUILD)/host/%.o)
 TOOLS_LIBS  ?=
-TOOLS_LIBS  += -ljson-c
+TOOLS_LIBS  += -ljson-c -lz -llzma -lzstd -llz4 -lbz2
 LUGATE_BIN  := $(BUILD)/lugate
 
 $(LUGATE_BIN): $(TOOLS_OBJS) $(LIBLUGATE)

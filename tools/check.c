@@ -6,6 +6,7 @@
 #include <string.h>
 #include "cli.h"
 #include "verbs.h"
+#include "target.h"
 #include "verdict.h"
 
 static const char usage[] =
@@ -35,6 +36,7 @@ int cmd_check(int argc, char **argv)
 	struct lugate_reason *reasons = NULL;
 	uint8_t *table = NULL, *manifest = NULL;
 	size_t table_size = 0, manifest_size = 0;
+	struct cli_target target = { 0 };
 	bool json = false, quiet = false;
 	int c, rc = EXIT_INPUT;
 
@@ -54,8 +56,6 @@ int cmd_check(int argc, char **argv)
 		fputs(usage, stderr);
 		return cli_error("check: --handoff and exactly one of --manifest or --kernel are required");
 	}
-	if (kernel_path)
-		return cli_error("check: --kernel needs image support, which this build lacks");
 	if (policy_path) {
 		if (!cli_policy_load(policy_path, &policy))
 			return EXIT_INPUT;
@@ -63,12 +63,18 @@ int cmd_check(int argc, char **argv)
 	}
 	if (!cli_read_file(table_path, LUGATE_FRAME_HEADER_SIZE + LUGATE_FRAME_PAYLOAD_MAX, &table, &table_size))
 		return EXIT_INPUT;
-	if (!cli_manifest_load(manifest_path, &manifest, &manifest_size))
-		goto out;
+	if (kernel_path) {
+		if (!cli_target_open(kernel_path, true, &target))
+			goto out;
+		cli_target_check_input(&target, &in);
+	} else {
+		if (!cli_manifest_load(manifest_path, &manifest, &manifest_size))
+			goto out;
+		in.manifest = manifest;
+		in.manifest_size = manifest_size;
+	}
 	in.table = table;
 	in.table_size = table_size;
-	in.manifest = manifest;
-	in.manifest_size = manifest_size;
 	reasons = calloc(CLI_REASON_CAPACITY(LUGATE_TABLE_MAX_DEVICES), sizeof(*reasons));
 	if (!reasons) {
 		cli_error("out of memory");
@@ -77,8 +83,12 @@ int cmd_check(int argc, char **argv)
 	lugate_check(&in, reasons, CLI_REASON_CAPACITY(LUGATE_TABLE_MAX_DEVICES), &v);
 	if (v.reason_count && v.reasons[0].code == LUGATE_REASON_TABLE_CORRUPT)
 		cli_error("%s: not a valid handoff table: %s", table_path, lugate_strerror(v.reasons[0].error));
+	else if (v.manifest_error)
+		cli_error("%s: its manifest is corrupt: %s", kernel_path ? kernel_path : manifest_path,
+			  lugate_strerror(v.manifest_error));
 	rc = cli_verdict_report(&v, json, quiet);
 out:
+	cli_target_free(&target);
 	free(reasons);
 	free(table);
 	free(manifest);

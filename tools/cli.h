@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <json-c/json.h>
 #include <lugate/lugate.h>
+#include <lugate/bundle.h>
+#include <lugate/image.h>
 
 /* Exit codes (docs/errors.md). */
 enum cli_exit {

@@ -9,6 +9,9 @@ static const struct cli_verb verbs[] = {
 	{ "handoff", "build or show a handoff table", cmd_handoff },
 	{ "manifest", "build or show a binary manifest", cmd_manifest },
 	{ "check", "check a handoff table against a target", cmd_check },
+	{ "inspect", "what a kernel image says about itself", cmd_inspect },
+	{ "embed", "stamp a manifest into a kernel image", cmd_embed },
+	{ "seal", "check, then bind a table to the approved image", cmd_seal },
 	{ "bundle", "pack or list the kexec -s loader's inputs", cmd_bundle },
 	LUGATE_EXTRA_VERBS
 	{ NULL, NULL, NULL },

@@ -11,6 +11,9 @@ int cmd_handoff(int argc, char **argv);
 int cmd_manifest(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_bundle(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_embed(int argc, char **argv);
+int cmd_seal(int argc, char **argv);
 
 /* Verbs added by later work: declare here and list in LUGATE_EXTRA_VERBS. */
 #define LUGATE_EXTRA_VERBS

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+/* `lugate inspect`: what a kernel image says about itself. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "target.h"
+#include "verbs.h"
+
+static const char usage[] =
+	"Usage: lugate inspect IMAGE [--json]\n"
+	"Print an image's format, release, boot protocol, sizes, SHA-256, manifest, and the\n"
+	"KHO/LUO formats its kernel carries (a kernel without KHO boots cold: every preserved\n"
+	"page is lost).\n";
+
+static struct json_object *hex_json(uint64_t v)
+{
+	char buf[24];
+	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
+	return json_object_new_string(buf);
+}
+
+static struct json_object *boot_json(const struct lugate_bzimage *bz)
+{
+	struct json_object *o = json_object_new_object();
+	char ver[16];
+	snprintf(ver, sizeof(ver), "%u.%02u", bz->version >> 8, bz->version & 0xff);
+	json_object_object_add(o, "protocol", json_object_new_string(ver));
+	json_object_object_add(o, "setup_sects", json_object_new_int(bz->setup_sects));
+	json_object_object_add(o, "loadflags", hex_json(bz->loadflags));
+	json_object_object_add(o, "xloadflags", hex_json(bz->xloadflags));
+	json_object_object_add(o, "relocatable", json_object_new_boolean(bz->relocatable));
+	json_object_object_add(o, "kernel_alignment", hex_json(bz->kernel_alignment));
+	json_object_object_add(o, "pref_address", hex_json(bz->pref_address));
+	json_object_object_add(o, "init_size", hex_json(bz->init_size));
+	json_object_object_add(o, "cmdline_size", json_object_new_int64(bz->cmdline_size));
+	json_object_object_add(o, "handover_offset", hex_json(bz->handover_offset));
+	json_object_object_add(o, "payload_length", json_object_new_int64(bz->payload_length));
+	json_object_object_add(o, "compression", json_object_new_string(lugate_compression_name(bz->compression)));
+	json_object_object_add(o, "efi_stub", json_object_new_boolean(bz->efi_stub));
+	return o;
+}
+
+static struct json_object *inspect_json(const struct cli_target *t)
+{
+	const struct lugate_image_info *i = &t->info;
+	struct json_object *o = json_object_new_object(), *kho = json_object_new_array();
+	char hex[2 * LUGATE_SHA256_SIZE + 1];
+
+	lugate_hex_format(t->sha256, LUGATE_SHA256_SIZE, hex);
+	json_object_object_add(o, "format", json_object_new_string(lugate_image_format_name(i->format)));
+	json_object_object_add(o, "release", i->release[0] ? json_object_new_string(i->release) : NULL);
+	json_object_object_add(o, "release_source", i->release_source ? json_object_new_string(i->release_source) : NULL);
+	json_object_object_add(o, "size", json_object_new_int64((int64_t)t->size));
+	json_object_object_add(o, "image_size", json_object_new_int64((int64_t)i->image_size));
+	json_object_object_add(o, "sha256", json_object_new_string(hex));
+	json_object_object_add(o, "boot", i->has_bzimage ? boot_json(&i->bz) : NULL);
+	if (i->format == LUGATE_IMAGE_UKI || i->format == LUGATE_IMAGE_PE) {
+		struct json_object *pe = json_object_new_object();
+		json_object_object_add(pe, "sections", json_object_new_int(i->pe_sections));
+		json_object_object_add(pe, "machine", hex_json(i->pe_machine));
+		json_object_object_add(pe, "linux_size", json_object_new_int64((int64_t)i->linux_section.size));
+		json_object_object_add(pe, "has_uname", json_object_new_boolean(i->uname_section.p != NULL));
+		json_object_object_add(pe, "has_osrel", json_object_new_boolean(i->osrel_section.p != NULL));
+		json_object_object_add(o, "pe", pe);
+	}
+	if (i->format == LUGATE_IMAGE_ELF) {
+		struct json_object *elf = json_object_new_object();
+		json_object_object_add(elf, "machine", json_object_new_int(i->elf_machine));
+		json_object_object_add(elf, "entry", hex_json(i->elf_entry));
+		json_object_object_add(o, "elf", elf);
+	}
+	if (i->format == LUGATE_IMAGE_ARM64) {
+		struct json_object *a = json_object_new_object();
+		json_object_object_add(a, "page_size", json_object_new_int64(i->arm64_page_size));
+		json_object_object_add(a, "image_size", hex_json(i->arm64_image_size));
+		json_object_object_add(a, "text_offset", hex_json(i->arm64_text_offset));
+		json_object_object_add(o, "arm64", a);
+	}
+	json_object_object_add(o, "manifest_carrier", json_object_new_string(lugate_carrier_name(i->carrier)));
+	json_object_object_add(o, "manifest", t->has_manifest ? cli_manifest_to_json(&t->manifest) : NULL);
+	if (t->manifest_error)
+		json_object_object_add(o, "manifest_error", json_object_new_string(lugate_strerror(t->manifest_error)));
+	for (size_t k = 0; k < t->compat_count; k++)
+		json_object_array_add(kho, json_object_new_string(t->compat[k]));
+	json_object_object_add(o, "kho_compatible", t->scanned ? kho : NULL);
+	if (!t->scanned) {
+		json_object_put(kho);
+		json_object_object_add(o, "kho_scan_error", json_object_new_string(t->scan_error));
+	}
+	return o;
+}
+
+static void inspect_text(const struct cli_target *t)
+{
+	const struct lugate_image_info *i = &t->info;
+	char hex[2 * LUGATE_SHA256_SIZE + 1];
+
+	lugate_hex_format(t->sha256, LUGATE_SHA256_SIZE, hex);
+	printf("format:     %s\n", lugate_image_format_name(i->format));
+	printf("release:    %s%s%s%s\n", i->release[0] ? i->release : "(not named by the image)",
+	       i->release_source ? " (from " : "", i->release_source ? i->release_source : "", i->release_source ? ")" : "");
+	printf("size:       %zu bytes (image %zu)\n", t->size, i->image_size);
+	printf("sha256:     %s\n", hex);
+	if (i->has_bzimage)
+		printf("boot:       protocol %u.%02u, xloadflags 0x%x, init_size 0x%x, alignment 0x%x, payload %s %u bytes%s\n",
+		       i->bz.version >> 8, i->bz.version & 0xff, i->bz.xloadflags, i->bz.init_size, i->bz.kernel_alignment,
+		       lugate_compression_name(i->bz.compression), i->bz.payload_length, i->bz.efi_stub ? ", EFI stub" : "");
+	if (i->format == LUGATE_IMAGE_ARM64)
+		printf("arm64:      page size %u, image_size 0x%llx, text_offset 0x%llx\n", i->arm64_page_size,
+		       (unsigned long long)i->arm64_image_size, (unsigned long long)i->arm64_text_offset);
+	if (t->has_manifest)
+		printf("manifest:   %s, release %s, %u schema(s), %u revivable format(s)\n", lugate_carrier_name(i->carrier),
+		       t->manifest.release, t->manifest.schema_count, t->manifest.compat_count);
+	else if (t->manifest_error)
+		printf("manifest:   %s, CORRUPT: %s\n", lugate_carrier_name(i->carrier), lugate_strerror(t->manifest_error));
+	else
+		printf("manifest:   none (stamp it with `lugate embed`)\n");
+	if (!t->scanned)
+		printf("kho:        not scanned: %s\n", t->scan_error);
+	else if (!t->compat_count)
+		printf("kho:        none: this kernel has no KHO; a live update into it boots cold and loses every preserved page\n");
+	else {
+		printf("kho:       ");
+		for (size_t k = 0; k < t->compat_count; k++)
+			printf(" %s", t->compat[k]);
+		printf("\n");
+	}
+}
+
+int cmd_inspect(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	struct cli_target t;
+	bool json = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = true; break;
+		case 'h': fputs(usage, stdout); return EXIT_ALLOW;
+		default: fputs(usage, stderr); return EXIT_INPUT;
+		}
+	}
+	if (optind + 1 != argc) {
+		fputs(usage, stderr);
+		return EXIT_INPUT;
+	}
+	if (!cli_target_open(argv[optind], true, &t))
+		return EXIT_INPUT;
+	if (json)
+		cli_print_json(inspect_json(&t));
+	else
+		inspect_text(&t);
+	cli_target_free(&t);
+	return t.manifest_error ? EXIT_INPUT : EXIT_ALLOW;
+}

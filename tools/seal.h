@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/* Sealing a table to the approved image (tools/seal.c); `lugate load` seals the same way. */
+#ifndef LUGATE_TOOLS_SEAL_H
+#define LUGATE_TOOLS_SEAL_H
+
+#include "cli.h"
+
+struct cli_seal_args {
+	const char *table_path;      /* the handoff table (sealed or not) */
+	const uint8_t *table;        /* or the table in memory (then table_path names it) */
+	size_t table_size;
+	const char *kernel_path;     /* the target image */
+	const char *fallback_path;   /* optional */
+	const char *policy_path;     /* optional: else the table's sealed policy, else the default */
+	bool json, quiet;            /* how to report the verdict */
+};
+
+/*
+ * Run the check of the table against the image; on allow, build the sealed table (target
+ * and fallback SHA-256, target release, canonical policy) into *sealed (malloc'd). Prints
+ * the verdict (unless quiet) and errors. Returns the exit code: 0 sealed, 1 refused, 2 input.
+ */
+int cli_seal(const struct cli_seal_args *a, uint8_t **sealed, size_t *sealed_size);
+
+#endif

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+/* Opening a kernel image for the CLI; see target.h. */
+#include <stdlib.h>
+#include <string.h>
+#include "target.h"
+
+/* The kernel proper to scan: a bzImage's (or UKI's) decompressed payload, or an uncompressed
+ * ELF/arm64 image itself. */
+static void scan(struct cli_target *t)
+{
+	const struct lugate_image_info *i = &t->info;
+	uint8_t *plain = NULL;
+	size_t plain_size = 0;
+
+	if (i->has_bzimage) {
+		if (!i->payload.p) {
+			t->scan_error = "the bzImage names no payload (boot protocol < 2.08)";
+			return;
+		}
+		t->scan_error = cli_decompress(i->bz.compression, i->payload.p, i->payload.size, &plain, &plain_size);
+		if (t->scan_error)
+			return;
+		t->compat_count = cli_scan_compat(plain, plain_size, t->compat, CLI_SCAN_MAX);
+		free(plain);
+	} else if (i->format == LUGATE_IMAGE_ELF || i->format == LUGATE_IMAGE_ARM64) {
+		t->compat_count = cli_scan_compat(t->data, i->image_size, t->compat, CLI_SCAN_MAX);
+	} else {
+		t->scan_error = "no kernel inside this image to scan";
+		return;
+	}
+	for (size_t k = 0; k < t->compat_count; k++)
+		t->compat_ptrs[k] = t->compat[k];
+	t->scanned = true;
+}
+
+bool cli_target_open(const char *path, bool want_scan, struct cli_target *t)
+{
+	int err;
+
+	memset(t, 0, sizeof(*t));
+	t->path = path;
+	if (!cli_read_file(path, (size_t)2 << 30, &t->data, &t->size))
+		return false;
+	err = lugate_image_identify(t->data, t->size, &t->info);
+	if (err) {
+		if (err == LUGATE_ERR_UNKNOWNFMT)
+			cli_error("%s: not a kernel image lugate knows (bzImage, PE/UKI, ELF64, arm64 Image)", path);
+		else if (err == LUGATE_ERR_DUPLICATE)
+			cli_error("%s: the image carries two manifests", path);
+		else
+			cli_error("%s: malformed kernel image: %s", path, lugate_strerror(err));
+		cli_target_free(t);
+		return false;
+	}
+	lugate_sha256(t->data, t->size, t->sha256);
+	if (t->info.carrier != LUGATE_CARRIER_NONE) {
+		t->manifest_error = lugate_manifest_open(t->info.manifest.p, t->info.manifest.size, &t->manifest);
+		t->has_manifest = t->manifest_error == 0;
+	}
+	if (want_scan)
+		scan(t);
+	return true;
+}
+
+void cli_target_free(struct cli_target *t)
+{
+	free(t->data);
+	t->data = NULL;
+}
+
+void cli_target_check_input(const struct cli_target *t, struct lugate_check_input *in)
+{
+	if (t->info.carrier != LUGATE_CARRIER_NONE) {
+		in->manifest = t->info.manifest.p;
+		in->manifest_size = t->info.manifest.size;
+	}
+	in->target_release = t->info.release[0] ? t->info.release : NULL;
+	in->scanned_compat = t->scanned ? t->compat_ptrs : NULL;
+	in->scanned_compat_count = t->scanned ? t->compat_count : 0;
+	in->target_sha256 = t->sha256;
+}
