@@ -13,7 +13,9 @@
 # sealing -> the fallback boots and sees the refused table; a corrupt table and no fallback ->
 # back to the firmware with the message (OVMF's own log names the status, its shell then runs
 # \startup.nsh), no kernel entered. Extra: started from the UEFI shell with load options that
-# override the configuration; the status the app returns is what the shell sees.
+# override the configuration (an unsealed table); the status the app returns is what the shell
+# sees. Images and tables come from the CLI (lugate embed, handoff build, seal), and the host's
+# `lugate check` must agree with the app.
 # Before them: the configuration parser's host unit tests and the app's PE/relocation shape.
 # Nothing is skipped: if QEMU, OVMF, a kernel or a tool is missing, the cases report "not ok".
 set -u
@@ -26,12 +28,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/efi/lib-efi.sh"
 cd "$LUGATE_TOP" || exit 1
 
-MKTABLE=$E2E_BUILD/tests/loader-mktable
 CONFIG_UNITS=$E2E_BUILD/tests/efi-config-units
 EFI_SO=$E2E_BUILD/efi/lugate.so
 LUGATE=$E2E_BUILD/lugate
 TARGET_REL=6.1.0-56-amd64
 FALLBACK_REL=6.1.0-55-amd64
+GUID_A=5f0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d
 BASE_CMDLINE="console=ttyS0 panic=-1"
 CASES="allowed changed corrupt shell-options"
 
@@ -46,7 +48,7 @@ abort() {  # every case is reported failed, with the reason
 e2e_need qemu-system-x86_64 timeout cpio gzip busybox bc sha256sum objdump readelf ||
   abort "e2e tools missing (scripts/deps.sh e2e)"
 for f in "$OVMF_CODE" "$OVMF_VARS"; do [ -s "$f" ] || abort "OVMF firmware $f missing (install ovmf)"; done
-for f in "$EFI_APP" "$MKTABLE" "$CONFIG_UNITS"; do
+for f in "$EFI_APP" "$LUGATE" "$CONFIG_UNITS"; do
   [ -s "$f" ] || make -s --no-print-directory "${f#"$LUGATE_TOP"/}" >&2 || abort "cannot build $f"
 done
 target=$(scripts/debian-kernel.sh "$TARGET_REL") || abort "Debian kernel $TARGET_REL unavailable"
@@ -72,7 +74,7 @@ if objdump -x "$EFI_APP" 2>/dev/null | grep -q 'file format pei-x86-64' &&
 else
   tap_not_ok "build/lugate.efi is a PE32+ x86-64 EFI application" "$(objdump -f "$EFI_APP" 2>&1 | tail -2 | tr '\n' ' ')"
 fi
-relocs=$(readelf -rW "$EFI_SO" 2>/dev/null | awk '/R_X86_64_/{print $3}' | sort | uniq -c | awk '{printf "%s%s %s", NR > 1 ? ", " : "", $1, $2}')
+relocs=$(readelf -rW "$EFI_SO" 2>/dev/null | awk '/R_X86_64_/{print $3}' | sort | uniq -c | awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2}')
 if [ -n "$relocs" ] && ! readelf -rW "$EFI_SO" | awk '/R_X86_64_/{print $3}' | grep -qv '^R_X86_64_RELATIVE$'; then
   tap_ok "only R_X86_64_RELATIVE relocations, which crt0 applies ($relocs)"
 else
@@ -88,26 +90,44 @@ fi
 { e2e_initramfs_new "$W/ir" &&
   cat "$here/efi/guest-efi.sh" "$here/loader/guest-check.sh" | e2e_initramfs_init "$W/ir" &&
   e2e_initramfs_pack "$W/ir" "$W/initrd.gz"; } >&2 || abort "cannot build the guest initramfs"
-if ! { cp "$target" "$W/target.img" && cp "$fallback" "$W/fallback.img"; }; then abort "cannot copy the kernels"; fi
-cp "$W/target.img" "$W/target-changed.img"
-printf 'X' | dd of="$W/target-changed.img" bs=1 seek=$((0x300000)) conv=notrunc 2>/dev/null
+cp "$fallback" "$W/fallback.img" || abort "cannot copy the fallback kernel"
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 
-# The product path seals with the CLI (`lugate handoff build`, `lugate seal`, `lugate embed`).
-# Until the CLI has seal and embed, the tables come from the test-only maker the loader's e2e
-# uses, and that gap is a failure of its own.
-if "$LUGATE" seal --help >/dev/null 2>&1 && "$LUGATE" embed --help >/dev/null 2>&1; then
-  tap_not_ok "tables sealed by the lugate CLI" "\`lugate seal\`/\`embed\` exist now: wire them into suite-efi.sh"
-else
-  tap_not_ok "tables sealed by the lugate CLI" "\`lugate seal\`/\`embed\` not in the CLI yet: tables made by the test-only loader-mktable"
+# The product path, with the CLI: the target stamped with its manifest (`lugate embed`), the
+# outgoing kernel's handoff table (`lugate handoff build`), sealed to the stamped target and the
+# fallback (`lugate seal`, which checks first and refuses to seal what it would refuse to boot).
+cli() {  # cli DESCRIPTION ARGS...: run build/lugate, one TAP line
+  local what=$1; shift
+  if "$LUGATE" "$@" >"$W/cli.out" 2>&1; then tap_ok "CLI: $what"
+  else tap_not_ok "CLI: $what" "lugate $*: $(head -3 "$W/cli.out" | tr '\n' ' ')"; return 1; fi
+}
+cat >"$W/manifest.json" <<JSON
+{"release": "$TARGET_REL", "schemas": [{"guid": "$GUID_A", "min_version": 1, "max_version": 4}]}
+JSON
+cat >"$W/devices.json" <<JSON
+{"release": "$FALLBACK_REL", "devices": [{"address": "0000:3b:00.0", "vendor": "0x15b3", "device": "0x101d",
+ "class": "0x020000", "schema": "$GUID_A", "schema_version": 3, "driver": "mlx5_core"}]}
+JSON
+if ! { cli "lugate embed stamps the target with its manifest" embed --manifest "$W/manifest.json" "$target" \
+          -o "$W/target.img" &&
+        cli "lugate handoff build makes the outgoing table (one preserved device)" handoff build \
+          --devices "$W/devices.json" -o "$W/t-unsealed.bin" &&
+        cli "lugate seal binds it to the stamped target and the fallback" seal --handoff "$W/t-unsealed.bin" \
+          --kernel "$W/target.img" --fallback "$W/fallback.img" -o "$W/t1.bin"; }; then
+  abort "the CLI could not make the images and tables"
 fi
-mk() { "$MKTABLE" "$@" >&2; }
-mk -o "$W/t1.bin" --release "$FALLBACK_REL" --target "$W/target.img" --target-release "$TARGET_REL" \
-   --fallback "$W/fallback.img" || abort "cannot make the sealed table"
-mk -o "$W/t-down.bin" --release 6.1.0-57-amd64 --target "$W/target.img" --target-release "$TARGET_REL" \
-   --fallback "$W/fallback.img" || abort "cannot make the downgrade table"
+cp "$W/target.img" "$W/target-changed.img"
+printf 'X' | dd of="$W/target-changed.img" bs=1 seek=$((0x300000)) conv=notrunc 2>/dev/null
 cp "$W/t1.bin" "$W/t-corrupt.bin"
 printf '\xff' | dd of="$W/t-corrupt.bin" bs=1 seek=100 conv=notrunc 2>/dev/null
+
+# The admin's dry run on the host must say what the app will say (same core).
+cli_agrees() {  # cli_agrees TABLE IMAGE WANT_RC WHAT
+  "$LUGATE" check --handoff "$1" --kernel "$2" >"$W/cli.out" 2>&1
+  local rc=$?
+  if [ "$rc" -eq "$3" ]; then case_ok "lugate check on the host agrees: $4 (exit $rc)"
+  else case_not_ok "lugate check on the host agrees: $4" "exit $rc: $(head -3 "$W/cli.out" | tr '\n' ' ')"; fi
+}
 
 # esp_with NAME TARGET TABLE EXPECT [fallback]: an ESP whose \lugate\lugate.conf boots TARGET
 # with TABLE; EXPECT is the guest's lugate_e2e.expect (allowed,target or refused,fallback).
@@ -156,7 +176,9 @@ esp_with allowed "$W/target.img" "$W/t1.bin" allowed,target fallback || case_not
 efi_boot allowed "$W/allowed/esp"
 expect_rc 0 "the guest powered off"
 expect_log "lugate-efi: configuration \\lugate\\lugate.conf: " "the app read \\lugate\\lugate.conf from the ESP"
-expect_log "lugate-efi: verdict: ALLOW $FALLBACK_REL -> $TARGET_REL" "the app allowed $FALLBACK_REL -> $TARGET_REL"
+expect_log "(trailer), init_size" "the app found the manifest \`lugate embed\` stamped into the target"
+expect_log "lugate-efi: verdict: ALLOW $FALLBACK_REL -> $TARGET_REL (path stable-next, 1 device(s)" \
+  "the app allowed $FALLBACK_REL -> $TARGET_REL with the preserved device"
 expect_log "lugate-efi: entering the kernel's EFI handover entry at 0x" "the app entered the kernel's EFI handover entry"
 expect_no_log "booting the FALLBACK" "the fallback was not booted"
 expect_no_log "$EFI_BACK_MARKER" "the firmware never got control back"
@@ -164,6 +186,7 @@ expect_guest kernel "$TARGET_REL" "the target kernel booted"
 expect_guest verdict 1 "the delivery record says allowed"
 expect_guest booted 1 "the delivery record says the target booted"
 expect_both_routes "$W/t1.bin"
+cli_agrees "$W/t1.bin" "$W/target.img" 0 "allow"
 efi_case_end
 
 # ---- the target changed after sealing -> fallback ----------------------------------------------
@@ -182,6 +205,7 @@ expect_guest booted 2 "the delivery record says the fallback booted"
 expect_guest flags 0x1 "the delivery record says the fallback was verified"
 expect_guest reasons 10 "the delivery record names image-mismatch (10)"
 expect_both_routes "$W/t1.bin"
+cli_agrees "$W/t1.bin" "$W/target-changed.img" 1 "refuse"
 efi_case_end
 
 # ---- corrupt table, no fallback -> back to the firmware ----------------------------------------
@@ -206,9 +230,9 @@ efi_case_end
 case_begin "case shell-options (UEFI shell, load options override, returned status)"
 esp=$W/shell-options/esp
 if efi_esp "$esp" --shell && cp "$W/target.img" "$esp/lugate/vmlinuz" && cp "$W/t1.bin" "$esp/lugate/table.bin" &&
-   cp "$W/t-down.bin" "$esp/lugate/t-down.bin" &&
+   cp "$W/t-unsealed.bin" "$esp/lugate/t-unsealed.bin" &&
    printf 'kernel = vmlinuz\ntable = table.bin\ncmdline = %s\n' "$BASE_CMDLINE" >"$esp/lugate/nofb.conf"; then
-  printf '%s\r\n' 'fs0:\EFI\lugate\lugate.efi config=\lugate\nofb.conf table=t-down.bin' \
+  printf '%s\r\n' 'fs0:\EFI\lugate\lugate.efi config=\lugate\nofb.conf table=t-unsealed.bin' \
     'echo LUGATE-EFI-TEST: lugate.efi returned %lasterror%' "echo $EFI_BACK_MARKER" 'reset -s' >"$esp/startup.nsh"
 else
   case_not_ok "make the ESP"
@@ -217,8 +241,8 @@ efi_boot shell-options "$esp"
 expect_rc 0 "QEMU ended through the shell (reset -s)"
 expect_log 'lugate-efi: load options: "' "the app read its load options"
 expect_log "lugate-efi: configuration \\lugate\\nofb.conf: " "config= chose another configuration file"
-expect_log "lugate-efi:   table = \\lugate\\t-down.bin   (from the load options)" "table= in the options overrode the file"
-expect_log "lugate-efi:   reason downgrade: " "the refusal names 'downgrade'"
+expect_log "lugate-efi:   table = \\lugate\\t-unsealed.bin   (from the load options)" "table= in the options overrode the file"
+expect_log "lugate-efi:   reason table-unsealed: " "the refusal names 'table-unsealed'"
 expect_log "lugate-efi: STOP: refused, and no fallback kernel was configured" "no fallback: the app gives up"
 # The shell's %lasterror% shows an EFI status without its error bit: 0x1A = 26, Security Violation.
 if grep -aqE '^LUGATE-EFI-TEST: lugate.efi returned 0x1A$' "$CASE_LOG"; then
