@@ -70,7 +70,7 @@ static uint8_t *pe_add_section(const uint8_t *img, size_t size, const uint8_t *m
 	if (opt_size >= 112 + 5 * 8 && rd32(img + opt + 112 + 4 * 8 + 4) != 0)
 		return *why = "the image is signed (stamp it before signing)", NULL;
 	for (uint32_t i = 0; i < count; i++) {
-		const uint8_t *s = img + table + i * 40;
+		const uint8_t *s = img + table + (size_t)i * 40;
 		uint32_t raw = rd32(s + 20), rsize = rd32(s + 16), va = rd32(s + 12), vs = rd32(s + 8);
 		if (rsize && raw < lowest)
 			lowest = raw;
@@ -93,8 +93,9 @@ static uint8_t *pe_add_section(const uint8_t *img, size_t size, const uint8_t *m
 		return *why = "out of memory", NULL;
 	memcpy(out, img, size);
 	memcpy(out + new_raw, m, msize);
-	uint8_t *s = out + table + count * 40;
-	memcpy(s, ".lugate", 7);
+	static const char section_name[8] = ".lugate"; /* NUL-padded to 8, as PE names are */
+	uint8_t *s = out + table + (size_t)count * 40;
+	memcpy(s, section_name, sizeof(section_name));
 	wr32(s + 8, (uint32_t)msize);
 	wr32(s + 12, new_va);
 	wr32(s + 16, raw_size);
