@@ -53,26 +53,45 @@ tap_ok "loader $(stat -c %s "$LOADER_ELF") bytes; kernels $TARGET_REL and $FALLB
   e2e_initramfs_pack "$W/ir" "$W/initrd.gz"; } >&2 || abort "cannot build the guest initramfs"
 
 # ---- images and tables ----------------------------------------------------------------------------
-# The target as the admin would seal it: stamped with a manifest (`lugate embed`) when the CLI
-# has that verb. Without it the target is the plain Debian image and the tables preserve no
-# device (the check then needs no manifest); that gap is reported as a failure of its own.
-stamped=0
-cp "$target" "$W/target.img"
-if "$LUGATE" embed --help >/dev/null 2>&1; then
-  stamped=1   # (wired when `lugate embed` lands)
-fi
+# The product path, with the CLI: the target stamped with its manifest (`lugate embed`: for a
+# distro bzImage a trailer after the image), the outgoing kernel's table (`lugate handoff build`)
+# sealed to the stamped target and to the fallback (`lugate seal`, which checks first).
+# `lugate seal` refuses to seal what the check refuses, so the tables of cases 3 and 4 (a schema
+# the target lacks, a downgrade) are made by the test-only tests/e2e/loader/mktable.c: sealed
+# without the pre-flight check, exactly what the loader must still catch as the last guard.
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 mk() { "$MKTABLE" "$@" >&2; }
-devices_a=() devices_b=()
-if [ "$stamped" = 1 ]; then
-  devices_a=(--device "0000:3b:00.0,$GUID_A,3,mlx5_core")
-  devices_b=(--device "0000:3b:00.0,$GUID_B,3,mlx5_core")
-fi
+cli() {  # cli WHAT ARGS...: run the CLI, report a failure with its output
+  if "$LUGATE" "${@:2}" >"$W/cli.out" 2>&1; then return 0; fi
+  echo "# lugate ${*:2}: $(tr '\n' ' ' <"$W/cli.out")"
+  tap_not_ok "$1"
+  return 1
+}
+cat >"$W/manifest.json" <<JSON
+{"release": "$TARGET_REL", "schemas": [{"guid": "$GUID_A", "min_version": 1, "max_version": 4}]}
+JSON
+cat >"$W/devices.json" <<JSON
+{"release": "$FALLBACK_REL", "devices": [
+  {"address": "0000:3b:00.0", "vendor": "0x15b3", "device": "0x101d", "class": "0x020000",
+   "schema": "$GUID_A", "schema_version": 3, "driver": "mlx5_core"}]}
+JSON
+{ cli "lugate embed stamps the target with its manifest" embed --manifest "$W/manifest.json" "$target" -o "$W/target.img" &&
+  cli "lugate handoff build makes the outgoing table" handoff build --devices "$W/devices.json" -o "$W/tu.bin" &&
+  cli "lugate seal binds it to the target and the fallback" seal --handoff "$W/tu.bin" --kernel "$W/target.img" \
+    --fallback "$fallback" -o "$W/t1.bin"; } || abort "the CLI cannot make the images and tables"
+tap_ok "target stamped (lugate embed), table built and sealed (lugate handoff build, lugate seal)"
+devices_a=(--device "0000:3b:00.0,$GUID_A,3,mlx5_core")
+devices_b=(--device "0000:3b:00.0,$GUID_B,3,mlx5_core")
+# The admin's dry run on the host must say what the loader will say (same core).
+cli_agrees() {  # cli_agrees TABLE IMAGE WANT_RC WHAT
+  "$LUGATE" check --handoff "$1" --kernel "$2" >"$W/cli.out" 2>&1
+  local rc=$?
+  if [ "$rc" -eq "$3" ]; then case_ok "lugate check on the host agrees: $4 (exit $rc)"
+  else case_not_ok "lugate check on the host agrees: $4" "exit $rc: $(head -3 "$W/cli.out" | tr '\n' ' ')"; fi
+}
 
 # ---- case 1 + 6: allowed upgrade, table delivered byte-exact and reserved ------------------------
 case_begin "case 1 (allowed upgrade)"
-mk -o "$W/t1.bin" --release "$FALLBACK_REL" "${devices_a[@]}" --target "$W/target.img" \
-   --target-release "$TARGET_REL" --fallback "$fallback" || case_not_ok "make the sealed table"
 loader_boot case1 "$W/target.img role=kernel,$W/t1.bin role=table,$W/initrd.gz role=initrd,$fallback role=fallback,$W/initrd.gz role=fallback-initrd" \
   "$BASE_APPEND lugate_e2e.table_sha256=$(sha "$W/t1.bin") lugate_e2e.expect=allowed,target"
 expect_rc 0 "the guest powered off"
@@ -83,8 +102,10 @@ expect_guest verdict 1 "the delivery record says allowed"
 expect_guest booted 1 "the delivery record says the target booted"
 expect_guest table_sha256 "$(sha "$W/t1.bin")" "the table arrived byte-exact"
 expect_log "LUGATE-E2E PASS" "the guest's own checks passed"
-if [ "$stamped" = 1 ]; then case_ok "the target is stamped with a manifest and the table preserves a device"
-else case_not_ok "the target is stamped with a manifest" "\`lugate embed\` not available yet: ran with an unstamped image and no preserved device"; fi
+expect_log "release $TARGET_REL, manifest " "the loader found the manifest \`lugate embed\` stamped into the target"
+expect_log "table: outgoing release $FALLBACK_REL, 1 preserved device(s), sealed to $TARGET_REL" \
+  "the loader read the sealed table (one preserved device)"
+cli_agrees "$W/t1.bin" "$W/target.img" 0 "allow"
 case_end
 
 case_begin "case 6 (table range reserved in the kernel's e820)"
@@ -104,7 +125,7 @@ fi
 case_end
 
 # ---- refusals that boot the fallback -----------------------------------------------------------
-refused_case() {  # refused_case N TITLE TABLE KERNEL REASON
+refused_case() {  # refused_case N TITLE TABLE KERNEL REASON (the caller ends the case)
   local n=$1 title=$2 table=$3 kernel=$4 reason=$5
   case_begin "case $n ($title)"
   loader_boot "case$n" "$kernel role=kernel,$table role=table,$W/initrd.gz role=initrd,$fallback role=fallback,$W/initrd.gz role=fallback-initrd" \
@@ -119,27 +140,28 @@ refused_case() {  # refused_case N TITLE TABLE KERNEL REASON
   expect_guest booted 2 "the delivery record says the fallback booted"
   expect_guest table_sha256 "$(sha "$table")" "the fallback received the table byte-exact"
   expect_log "LUGATE-E2E PASS" "the guest's own checks passed"
-  case_end
 }
 
 # 2: the target image changed after sealing (one byte of its payload).
 cp "$W/target.img" "$W/target-changed.img"
 printf 'X' | dd of="$W/target-changed.img" bs=1 seek=$((0x300000)) conv=notrunc 2>/dev/null
 refused_case 2 "target changed after sealing" "$W/t1.bin" "$W/target-changed.img" image-mismatch
+cli_agrees "$W/t1.bin" "$W/target-changed.img" 1 "refuse"
+case_end
 
 # 3: a preserved device's schema is missing from the target's manifest.
-if [ "$stamped" = 1 ]; then
-  mk -o "$W/t3.bin" --release "$FALLBACK_REL" "${devices_b[@]}" --target "$W/target.img" \
-     --target-release "$TARGET_REL" --fallback "$fallback"
-  refused_case 3 "schema missing in the target" "$W/t3.bin" "$W/target.img" schema-missing
-else
-  tap_not_ok "case 3 (schema missing in the target)" "needs a manifest in the target: \`lugate embed\` not available yet"
-fi
+mk -o "$W/t3.bin" --release "$FALLBACK_REL" "${devices_b[@]}" --target "$W/target.img" \
+   --target-release "$TARGET_REL" --fallback "$fallback"
+refused_case 3 "schema missing in the target" "$W/t3.bin" "$W/target.img" schema-missing
+cli_agrees "$W/t3.bin" "$W/target.img" 1 "refuse"
+case_end
 
 # 4: downgrade: the outgoing kernel is newer than the target.
 mk -o "$W/t4.bin" --release 6.1.0-57-amd64 "${devices_a[@]}" --target "$W/target.img" \
    --target-release "$TARGET_REL" --fallback "$fallback"
 refused_case 4 "downgrade" "$W/t4.bin" "$W/target.img" downgrade
+cli_agrees "$W/t4.bin" "$W/target.img" 1 "refuse"
+case_end
 
 # ---- refusals that stop ----------------------------------------------------------------------
 stop_case() {  # stop_case NAME TITLE MODULES CODE REASON STOPTEXT
@@ -158,8 +180,7 @@ printf '\xff' | dd of="$W/t5.bin" bs=1 seek=100 conv=notrunc 2>/dev/null
 stop_case 5 "corrupt table, no fallback" "$W/target.img role=kernel,$W/t5.bin role=table,$W/initrd.gz role=initrd" \
   16 table-corrupt "refused, and no fallback kernel was given"
 
-# An unsealed table proves nothing about the target: refused (no fallback given).
-mk -o "$W/tu.bin" --release "$FALLBACK_REL" "${devices_a[@]}"
+# An unsealed table (`lugate handoff build` output) proves nothing about the target: refused.
 stop_case unsealed "unsealed table, no fallback" "$W/target.img role=kernel,$W/tu.bin role=table,$W/initrd.gz role=initrd" \
   16 table-unsealed "refused, and no fallback kernel was given"
 
