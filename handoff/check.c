@@ -74,16 +74,33 @@ static void check_compat(const struct lugate_check_input *in, const struct lugat
 	}
 }
 
+static bool same_guid(const struct lugate_guid *a, const struct lugate_guid *b)
+{
+	uint8_t diff = 0;
+	for (unsigned i = 0; i < LUGATE_GUID_SIZE; i++)
+		diff |= (uint8_t)(a->b[i] ^ b->b[i]);
+	return diff == 0;
+}
+
 static void check_devices(const struct lugate_manifest *m, struct lugate_verdict *v)
 {
 	struct lugate_device dev;
 	struct lugate_schema schema;
+	struct lugate_guid last_guid;
+	long idx = -1;
+	bool have_last = false;
 	int cursor = 0;
 
 	while (lugate_table_next_device(&v->table, &cursor, &dev) == 1) {
-		long idx = lugate_manifest_find(m, &dev.schema);
 		struct lugate_reason *r;
 
+		/* Devices come in address order, and the functions of one card share a schema:
+		 * look a GUID up only when it differs from the previous device's. */
+		if (!have_last || !same_guid(&dev.schema, &last_guid)) {
+			idx = lugate_manifest_find(m, &dev.schema);
+			last_guid = dev.schema;
+			have_last = true;
+		}
 		if (idx < 0) {
 			r = add_reason(v, LUGATE_REASON_SCHEMA_MISSING);
 		} else {

@@ -8,7 +8,8 @@
  *  - valid tables the fast path cannot read (NOP tags, unshared name strings) still open and
  *    iterate the same devices;
  *  - the direct structure walk gives libfdt's walk's answer on every one-byte corruption;
- *  - lugate_manifest_find agrees with a linear search for every count up to 70 and 1,000.
+ *  - lugate_manifest_find agrees with a linear search for every count up to 70 and 1,000;
+ *  - the check's reuse of the previous device's look-up still judges every device.
  */
 #include <stdio.h>
 #include <libfdt.h>
@@ -394,6 +395,55 @@ static void find_matches_linear(void **state)
 	}
 }
 
+/* ---- the check's per-device loop ------------------------------------------------------ */
+
+/* Runs of devices sharing a schema, with versions in and out of range, a run with a schema
+ * the target lacks, and a GUID that comes back after another: every device is judged. */
+static void repeated_schemas_judged_each(void **state)
+{
+	(void)state;
+	static const struct { const char *guid; uint32_t version; int want; } devs[] = {
+		{ GUID_A, 1, 0 }, { GUID_A, 2, 0 }, { GUID_A, 9, LUGATE_REASON_SCHEMA_VERSION },
+		{ GUID_A, 3, 0 }, { GUID_C, 1, LUGATE_REASON_SCHEMA_MISSING },
+		{ GUID_C, 1, LUGATE_REASON_SCHEMA_MISSING }, { GUID_B, 7, 0 },
+		{ GUID_B, 6, LUGATE_REASON_SCHEMA_VERSION }, { GUID_A, 0, LUGATE_REASON_SCHEMA_VERSION },
+		{ GUID_A, 2, 0 }, { GUID_C, 5, LUGATE_REASON_SCHEMA_MISSING },
+	};
+	enum { N = sizeof(devs) / sizeof(devs[0]) };
+	struct lugate_device d[N];
+	struct lugate_schema schemas[2] = { { guid_of(GUID_A), 1, 3 }, { guid_of(GUID_B), 7, 7 } };
+	struct lugate_table_spec ts = { .release = "6.1.0-55-amd64", .devices = d, .device_count = N };
+	struct lugate_manifest_spec ms = { .release = "6.1.0-56-amd64", .schemas = schemas, .schema_count = 2 };
+	struct lugate_reason reasons[N];
+	struct lugate_verdict v;
+	uint8_t *table, *manifest;
+	size_t want_total = 0;
+
+	for (unsigned i = 0; i < N; i++) {
+		d[i] = make_device("0000:00:00.0", devs[i].guid, devs[i].version, "drv");
+		d[i].addr = 0x100 + i; /* already in address order: the table keeps this order */
+		want_total += devs[i].want != 0;
+	}
+	size_t tsize = build_table(&ts, &table), msize = build_manifest(&ms, &manifest);
+	struct lugate_check_input in = { .table = table, .table_size = tsize, .manifest = manifest,
+					 .manifest_size = msize };
+	assert_int_equal(lugate_check(&in, reasons, N, &v), 0);
+	assert_int_equal(v.decision, LUGATE_REFUSE);
+	assert_int_equal(v.reason_total, want_total);
+	size_t k = 0;
+	for (unsigned i = 0; i < N; i++) {
+		if (!devs[i].want)
+			continue;
+		assert_true(k < v.reason_count);
+		assert_int_equal(reasons[k].code, devs[i].want);
+		assert_int_equal(reasons[k].device, 0x100 + i);
+		assert_int_equal(reasons[k].version, devs[i].version);
+		k++;
+	}
+	free(table);
+	free(manifest);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -402,6 +452,7 @@ int main(void)
 		cmocka_unit_test(driver_lengths),
 		cmocka_unit_test(walks_agree),
 		cmocka_unit_test(find_matches_linear),
+		cmocka_unit_test(repeated_schemas_judged_each),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
