@@ -14,6 +14,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 pkg=${LUGATE_LIBFDT_PKG:-linux-source-6.1}
 out=${1:-$top/${BUILD:-build}/libfdt-src}
+case "$out" in /*) ;; *) out=$PWD/$out ;; esac   # the download runs in another directory
 stamp=$out/.extracted-from
 [ -s "$stamp" ] && [ -f "$out/libfdt.h" ] && [ -f "$out/fdt.c" ] && exit 0
 
