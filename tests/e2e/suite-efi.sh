@@ -20,6 +20,8 @@
 # Nothing is skipped: if QEMU, OVMF, a kernel or a tool is missing, the cases report "not ok".
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
+# OVMF + a Debian kernel take 15-30 s under TCG on an idle machine; leave room for a busy one.
+: "${E2E_TIMEOUT:=240}"
 # shellcheck source=tests/e2e/lib.sh
 . "$here/lib.sh"
 # shellcheck source=tests/e2e/loader/lib-loader.sh
