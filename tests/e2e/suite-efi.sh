@@ -13,7 +13,7 @@
 # sealing -> the fallback boots and sees the refused table; a corrupt table and no fallback ->
 # back to the firmware with the message (OVMF's own log names the status, its shell then runs
 # \startup.nsh), no kernel entered. Extra: started from the UEFI shell with load options that
-# override the configuration (an unsealed table); the status the app returns is what the shell
+# override the configuration (an unsealed table; a misspelt key); the status the app returns is what the shell
 # sees. Images and tables come from the CLI (lugate embed, handoff build, seal), and the host's
 # `lugate check` must agree with the app.
 # Before them: the configuration parser's host unit tests and the app's PE/relocation shape.
@@ -184,6 +184,9 @@ expect_log "lugate-efi: verdict: ALLOW $FALLBACK_REL -> $TARGET_REL (path stable
 expect_log "lugate-efi: entering the kernel's EFI handover entry at 0x" "the app entered the kernel's EFI handover entry"
 expect_no_log "booting the FALLBACK" "the fallback was not booted"
 expect_no_log "$EFI_BACK_MARKER" "the firmware never got control back"
+n=$(e2e_log_count "$CASE_LOG" "lugate-efi: verdict: ")
+if [ "$n" -eq 1 ]; then case_ok "each line reaches the serial log once (ConOut already reaches the UART)"
+else case_not_ok "each line reaches the serial log once" "the verdict line is there $n times"; fi
 expect_guest kernel "$TARGET_REL" "the target kernel booted"
 expect_guest verdict 1 "the delivery record says allowed"
 expect_guest booted 1 "the delivery record says the target booted"
@@ -233,7 +236,7 @@ case_begin "case shell-options (UEFI shell, load options override, returned stat
 esp=$W/shell-options/esp
 if efi_esp "$esp" --shell && cp "$W/target.img" "$esp/lugate/vmlinuz" && cp "$W/t1.bin" "$esp/lugate/table.bin" &&
    cp "$W/t-unsealed.bin" "$esp/lugate/t-unsealed.bin" &&
-   printf 'kernel = vmlinuz\ntable = table.bin\ncmdline = %s\n' "$BASE_CMDLINE" >"$esp/lugate/nofb.conf"; then
+   printf 'kernel = vmlinuz\ntable = table.bin\ncmdline = %s\nkernal = typo\n' "$BASE_CMDLINE" >"$esp/lugate/nofb.conf"; then
   printf '%s\r\n' 'fs0:\EFI\lugate\lugate.efi config=\lugate\nofb.conf table=t-unsealed.bin' \
     'echo LUGATE-EFI-TEST: lugate.efi returned %lasterror%' "echo $EFI_BACK_MARKER" 'reset -s' >"$esp/startup.nsh"
 else
@@ -245,6 +248,8 @@ expect_log 'lugate-efi: load options: "' "the app read its load options"
 expect_log "lugate-efi: configuration \\lugate\\nofb.conf: " "config= chose another configuration file"
 expect_log "lugate-efi:   table = \\lugate\\t-unsealed.bin   (from the load options)" "table= in the options overrode the file"
 expect_log "lugate-efi:   reason table-unsealed: " "the refusal names 'table-unsealed'"
+expect_log "lugate-efi:   reason bad-config: configuration line 4: unknown key 'kernal'" \
+  "a malformed configuration line is a reason of its own (bad-config), with its line"
 expect_log "lugate-efi: STOP: refused, and no fallback kernel was configured" "no fallback: the app gives up"
 # The shell's %lasterror% shows an EFI status without its error bit: 0x1A = 26, Security Violation.
 if grep -aqE '^LUGATE-EFI-TEST: lugate.efi returned 0x1A$' "$CASE_LOG"; then
