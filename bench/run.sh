@@ -166,7 +166,7 @@ big=$(echo "$sizes" | tail -1)
 goh_n=4096; grep -q "\"devices\": $goh_n," "$g" || goh_n=$big
 goh=$(size_get "$g" "$goh_n" gate_over_hash)
 cpd_big=$(size_get "$g" "$big" check_ns_per_device)
-chk_big=$(size_get "$g" "$big" check_ms)
+chk_big=$(awk -v c="$cpd_big" -v n="$big" 'BEGIN {printf "%.2f", c * n / 1e6}')
 verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN {ok = op == ">=" ? v >= t : v <= t; print ok ? "met" : "MISSED"}'; }
 echo "summary (targets from issue 9):"
 if [ "$shani_cpu" = true ]; then
@@ -174,7 +174,7 @@ if [ "$shani_cpu" = true ]; then
 else
   printf '  sha256_vs_openssl     %-8s target >= 0.95 applies to SHA-NI machines; this CPU has none (lugate %s path vs OpenSSL)\n' "$vs" "$(json_get "$s" auto_impl)"
 fi
-printf '  check_ns_per_device   %-8s target <= 50 at %s devices (check %s ms): %s\n' "$cpd_big" "$big" "$chk_big" "$(verdict "$cpd_big" 50 "<=")"
+printf '  check_ns_per_device   %-8s target <= 50 at %s devices (%s ms for all of them): %s\n' "$cpd_big" "$big" "$chk_big" "$(verdict "$cpd_big" 50 "<=")"
 printf '  gate_over_hash        %-8s target <= 1.15 at %s devices: %s\n' "$goh" "$goh_n" "$(verdict "$goh" 1.15 "<=")"
 echo "  check ns/device by size:    $(for n in $sizes; do printf '%s:%s ' "$n" "$(size_get "$g" "$n" check_ns_per_device)"; done)"
 echo "  validate ns/device by size: $(for n in $sizes; do printf '%s:%s ' "$n" "$(size_get "$g" "$n" validate_ns_per_device)"; done)"
