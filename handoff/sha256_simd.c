@@ -55,7 +55,7 @@ static inline uint32_t ror32(uint32_t x, unsigned n)
 /* Four rounds from group `grp` (rounds 4*grp..4*grp+3), whose W are in the vector x. */
 #define GROUP(grp, x, a, b, c, d, e, f, g, h)                                                       \
 	do {                                                                                        \
-		_mm_store_si128((__m128i *)(void *)wk,                                              \
+		_mm_storeu_si128((__m128i *)(void *)wk,                                             \
 				_mm_add_epi32(x, _mm_load_si128((const __m128i *)(const void *)&k256[(size_t)4 * (grp)]))); \
 		ROUND(a, b, c, d, e, f, g, h, wk[0]);                                               \
 		ROUND(h, a, b, c, d, e, f, g, wk[1]);                                               \
@@ -94,6 +94,7 @@ static inline SIMD_TARGET __m128i schedule(__m128i x0, __m128i x1, __m128i x2, _
 SIMD_TARGET void lugate_sha256_blocks_simd(uint32_t state[8], const uint8_t *p, size_t nblocks)
 {
 	const __m128i byteswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+	/* written with storeu: no fault should a front end run on a stack not 16-byte aligned */
 	uint32_t wk[4] __attribute__((aligned(16)));
 
 	for (size_t block = 0; block < nblocks; block++, p += 64) {
