@@ -33,10 +33,12 @@ static bool name_is(const struct pe_section *s, const char *name)
 }
 
 /* The bytes of a section's content: VirtualSize when set (raw data is padded to the file
- * alignment), never more than the raw data present in the file. */
+ * alignment), never more than the raw data present in the file. A section without raw data
+ * may name any PointerToRawData (it is not checked): its empty view sits at the image's start,
+ * never outside the image. */
 static struct lugate_view section_view(const uint8_t *img, const struct pe_section *s)
 {
-	struct lugate_view v = { img + s->raw_ptr, s->raw_size };
+	struct lugate_view v = { img + (s->raw_size ? s->raw_ptr : 0), s->raw_size };
 	if (s->vsize && s->vsize < s->raw_size)
 		v.size = s->vsize;
 	return v;
@@ -89,7 +91,11 @@ static int read_sections(const uint8_t *img, size_t size, uint32_t table, uint16
 static int read_uki(struct lugate_image_info *out)
 {
 	struct lugate_image_info inner;
-	int err = image_parse_bzimage(out->linux_section.p, out->linux_section.size, &inner);
+	int err;
+
+	/* the parser fills only what the kernel's header has: the rest must read as absent */
+	memset(&inner, 0, sizeof(inner));
+	err = image_parse_bzimage(out->linux_section.p, out->linux_section.size, &inner);
 
 	out->format = LUGATE_IMAGE_UKI;
 	if (err == 0) {
