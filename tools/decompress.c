@@ -147,10 +147,14 @@ static const char *inflate_bzip2(const uint8_t *in, size_t n, struct outbuf *o)
 			rc = BZ_MEM_ERROR;
 			break;
 		}
+		size_t before = o->len;
 		s.next_out = (char *)o->p + o->len;
 		s.avail_out = (unsigned)(o->cap - o->len);
 		rc = BZ2_bzDecompress(&s);
 		o->len = o->cap - s.avail_out;
+		/* a stream cut short: bzip2 says BZ_OK, without progress, for ever */
+		if (rc == BZ_OK && s.avail_in == 0 && o->len == before)
+			rc = BZ_UNEXPECTED_EOF;
 	} while (rc == BZ_OK);
 	BZ2_bzDecompressEnd(&s);
 	return rc == BZ_STREAM_END ? NULL : "bzip2 data is corrupt";
