@@ -57,36 +57,49 @@ static uint32_t pe_checksum(const uint8_t *p, size_t n, size_t field)
 static uint8_t *pe_add_section(const uint8_t *img, size_t size, const uint8_t *m, size_t msize, size_t *out_size,
 			       const char **why)
 {
+	/* lugate_image_identify checked the PE and COFF headers and that the section table lies
+	 * in the file; every other field read here is checked before it is used */
 	uint32_t pe = rd32(img + 0x3c), opt = pe + 24, count = img[pe + 6] | img[pe + 7] << 8;
 	uint32_t opt_size = img[pe + 20] | img[pe + 21] << 8, table = opt + opt_size;
-	uint32_t sec_align, file_align, headers, lowest = UINT32_MAX, vend = 0, new_raw, new_va, raw_size;
+	uint32_t sec_align, file_align, headers, lowest = UINT32_MAX, new_raw, new_va, raw_size;
+	uint64_t vend = 0;
 	uint8_t *out;
 
-	if ((img[opt] | img[opt + 1] << 8) != 0x20b)
+	if (opt_size < 112 || (img[opt] | img[opt + 1] << 8) != 0x20b)
 		return *why = "not a PE32+ image", NULL;
+	if (count + 1 > LUGATE_IMAGE_MAX_SECTIONS)
+		return *why = "it has as many sections as lugate reads", NULL;
 	sec_align = rd32(img + opt + 32);
 	file_align = rd32(img + opt + 36);
 	headers = rd32(img + opt + 60);
+	/* powers of two, FileAlignment 8..64 KiB (the manifest must start 8-byte aligned) */
+	if (file_align < 8 || file_align > 0x10000 || (file_align & (file_align - 1)) || sec_align < file_align ||
+	    sec_align > 0x10000000 || (sec_align & (sec_align - 1)))
+		return *why = "the PE file or section alignment is not a sane power of two", NULL;
 	if (opt_size >= 112 + 5 * 8 && rd32(img + opt + 112 + 4 * 8 + 4) != 0)
 		return *why = "the image is signed (stamp it before signing)", NULL;
 	for (uint32_t i = 0; i < count; i++) {
 		const uint8_t *s = img + table + (size_t)i * 40;
 		uint32_t raw = rd32(s + 20), rsize = rd32(s + 16), va = rd32(s + 12), vs = rd32(s + 8);
+		uint64_t end = ((uint64_t)va + (vs ? vs : rsize) + sec_align - 1) / sec_align * sec_align;
 		if (rsize && raw < lowest)
 			lowest = raw;
-		if (align_up(va + (vs ? vs : rsize), sec_align) > vend)
-			vend = align_up(va + (vs ? vs : rsize), sec_align);
+		if (end > vend)
+			vend = end;
 		if (rsize && (uint64_t)raw + rsize > size)
 			return *why = "a section lies outside the file", NULL;
 	}
-	if ((uint64_t)table + (count + 1) * 40 > headers || (uint64_t)table + (count + 1) * 40 > lowest)
+	if (vend + align_up((uint32_t)msize, sec_align) > UINT32_MAX)
+		return *why = "no room in the address space for another section", NULL;
+	if ((uint64_t)table + (count + 1) * 40 > headers || (uint64_t)table + (count + 1) * 40 > lowest ||
+	    (uint64_t)table + (count + 1) * 40 > size)
 		return *why = "no room in the headers for another section", NULL;
 	for (uint32_t i = table + count * 40; i < table + (count + 1) * 40; i++)
 		if (img[i])
 			return *why = "the header room for another section is not empty", NULL;
 	new_raw = align_up((uint32_t)size, file_align);
 	raw_size = align_up((uint32_t)msize, file_align);
-	new_va = vend;
+	new_va = (uint32_t)vend;
 	*out_size = (size_t)new_raw + raw_size;
 	out = calloc(1, *out_size);
 	if (!out)
@@ -110,16 +123,19 @@ static uint8_t *pe_add_section(const uint8_t *img, size_t size, const uint8_t *m
 	return out;
 }
 
+/* The manifest starts at a multiple of 8 bytes (zero padding after the image): libfdt reads
+ * a tree only at an 8-byte aligned address, and readers hold images in aligned buffers. */
 static uint8_t *add_trailer(const uint8_t *img, size_t size, const uint8_t *m, size_t msize, size_t *out_size)
 {
+	size_t at = (size + 7) & ~(size_t)7;
 	uint8_t *out;
-	*out_size = size + msize + LUGATE_TRAILER_SIZE;
-	out = malloc(*out_size);
+	*out_size = at + msize + LUGATE_TRAILER_SIZE;
+	out = calloc(1, *out_size);
 	if (!out)
 		return NULL;
 	memcpy(out, img, size);
-	memcpy(out + size, m, msize);
-	lugate_trailer_write(out + size + msize, (uint32_t)msize);
+	memcpy(out + at, m, msize);
+	lugate_trailer_write(out + at + msize, (uint32_t)msize);
 	return out;
 }
 
@@ -180,7 +196,8 @@ int cmd_embed(int argc, char **argv)
 	}
 	/* read back what we are about to write: the same core must find the same manifest */
 	if (lugate_image_identify(out, out_size, &check.info) != 0 || check.info.manifest.size != msize ||
-	    memcmp(check.info.manifest.p, manifest, msize) != 0) {
+	    memcmp(check.info.manifest.p, manifest, msize) != 0 ||
+	    lugate_manifest_open(check.info.manifest.p, check.info.manifest.size, &check.manifest) != 0) {
 		cli_error("%s: the stamped image does not read back (a bug: nothing written)", t.path);
 		goto out;
 	}
