@@ -67,6 +67,10 @@ bool cli_devices_load(const char *path, struct cli_devices *out);
  * CLI_ID_UNKNOWN until cli_devices_fill_from_sysfs fills them. */
 #define CLI_ID_UNKNOWN 0xffffffffu
 bool cli_devices_load_ex(const char *path, struct cli_devices *out, bool ids_from_sysfs);
+/* The same from JSON text already in memory (not NUL-terminated); `name` names it in errors.
+ * On failure *out may hold a partial result: release it with cli_devices_free. */
+bool cli_devices_parse(const char *text, size_t size, const char *name, struct cli_devices *out,
+		       bool ids_from_sysfs);
 void cli_devices_free(struct cli_devices *d);
 /* --sysfs DIR cross-check: each device must exist with matching vendor/device/class. */
 bool cli_devices_check_sysfs(const struct cli_devices *d, const char *sysfs_root);
@@ -93,6 +97,9 @@ bool cli_table_build(const struct lugate_table_spec *spec, uint8_t **blob, size_
 /* Load a manifest: binary (framed "LUGMANIF") or JSON source form, always returning the
  * framed binary form. Prints errors (exit 2 material). */
 bool cli_manifest_load(const char *path, uint8_t **blob, size_t *size);
+/* A manifest's JSON source text (in memory, not NUL-terminated) -> its framed binary form
+ * (malloc'ed). `name` names the text in errors. Prints errors. */
+bool cli_manifest_from_json(const char *text, size_t text_size, const char *name, uint8_t **blob, size_t *size);
 /* The JSON form of a binary manifest (for inspect/show). */
 struct json_object *cli_manifest_to_json(const struct lugate_manifest *m);
 

@@ -11,28 +11,28 @@
 
 #define JSON_MAX_SIZE (256u << 20)
 
-static struct json_object *json_load(const char *path)
+/* Parse JSON text (not NUL-terminated; `path` only names it in errors). Strict: one
+ * top-level object, nothing after it, no NUL byte. */
+static struct json_object *json_parse_text(const char *text, size_t size, const char *path)
 {
 	struct json_tokener *tok;
 	struct json_object *root;
-	uint8_t *text;
-	size_t size;
 
-	if (!cli_read_file(path, JSON_MAX_SIZE, &text, &size))
-		return NULL;
 	if (memchr(text, 0, size)) {
 		cli_error("%s: not JSON text (contains a NUL byte)", path);
-		free(text);
+		return NULL;
+	}
+	if (size > JSON_MAX_SIZE) {
+		cli_error("%s: too large (%zu bytes; limit %u)", path, size, JSON_MAX_SIZE);
 		return NULL;
 	}
 	tok = json_tokener_new_ex(64);
 	if (!tok) {
-		free(text);
 		cli_error("%s: out of memory", path);
 		return NULL;
 	}
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	root = json_tokener_parse_ex(tok, (const char *)text, (int)size);
+	root = json_tokener_parse_ex(tok, text, (int)size);
 	if (!root || json_tokener_get_error(tok) != json_tokener_success ||
 	    json_tokener_get_parse_end(tok) < size) {
 		enum json_tokener_error e = json_tokener_get_error(tok);
@@ -46,7 +46,6 @@ static struct json_object *json_load(const char *path)
 		root = NULL;
 	}
 	json_tokener_free(tok);
-	free(text);
 	if (root && !json_object_is_type(root, json_type_object)) {
 		cli_error("%s: expected a JSON object at the top level", path);
 		json_object_put(root);
@@ -214,12 +213,27 @@ bool cli_devices_load(const char *path, struct cli_devices *out)
 
 bool cli_devices_load_ex(const char *path, struct cli_devices *out, bool ids_from_sysfs)
 {
+	uint8_t *text;
+	size_t size;
+	bool ok;
+
+	memset(out, 0, sizeof(*out));
+	if (!cli_read_file(path, JSON_MAX_SIZE, &text, &size))
+		return false;
+	ok = cli_devices_parse((const char *)text, size, path, out, ids_from_sysfs);
+	free(text);
+	return ok;
+}
+
+bool cli_devices_parse(const char *text, size_t size, const char *path, struct cli_devices *out,
+		       bool ids_from_sysfs)
+{
 	static const char *const keys[] = { "release", "compatible", "devices", NULL };
 	struct json_object *root, *arr;
 	bool ok = true;
 
 	memset(out, 0, sizeof(*out));
-	root = json_load(path);
+	root = json_parse_text(text, size, path);
 	if (!root)
 		return false;
 	out->root = root;
@@ -334,7 +348,7 @@ static bool parse_schema(struct json_object *s, size_t i, struct lugate_schema *
 	return true;
 }
 
-static bool manifest_from_json(const char *path, uint8_t **blob, size_t *size)
+bool cli_manifest_from_json(const char *text, size_t text_size, const char *path, uint8_t **blob, size_t *size)
 {
 	static const char *const keys[] = { "release", "schemas", "compatible", NULL };
 	struct lugate_manifest_spec spec = { 0 };
@@ -347,7 +361,7 @@ static bool manifest_from_json(const char *path, uint8_t **blob, size_t *size)
 	bool ok = true, done = false;
 	long len;
 
-	root = json_load(path);
+	root = json_parse_text(text, text_size, path);
 	if (!root)
 		return false;
 	if (!keys_known(root, keys, path, "top level"))
@@ -409,6 +423,7 @@ bool cli_manifest_load(const char *path, uint8_t **blob, size_t *size)
 	struct lugate_manifest m;
 	uint8_t *data;
 	size_t n;
+	bool ok;
 	int err;
 
 	if (!cli_read_file(path, LUGATE_FRAME_HEADER_SIZE + LUGATE_FRAME_PAYLOAD_MAX + (1u << 20), &data, &n))
@@ -423,8 +438,9 @@ bool cli_manifest_load(const char *path, uint8_t **blob, size_t *size)
 		*size = n;
 		return true;
 	}
+	ok = cli_manifest_from_json((const char *)data, n, path, blob, size);
 	free(data);
-	return manifest_from_json(path, blob, size);
+	return ok;
 }
 
 struct json_object *cli_manifest_to_json(const struct lugate_manifest *m)
