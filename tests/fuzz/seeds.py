@@ -1,0 +1,348 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Regenerate the seed inputs in tests/fuzz/corpus/NAME/seed-* (docs/fuzzing.md).
+
+Seeds are real inputs of each parser, made with the CLI itself (build/lugate) from the test
+vectors and examples, cut from the first 64 KiB of real Debian kernels
+(scripts/debian-kernel.sh), or built here byte by byte where no tool writes that format
+(a minimal PE/UKI, ELF64 with a note, arm64 Image). Every file stays small; the whole corpus
+well under a few MiB. Inputs a campaign found (`make fuzz-merge`) sit beside them, unnamed.
+
+Usage: tests/fuzz/seeds.py            (from the top of the tree, after `make`)
+"""
+import bz2
+import glob
+import gzip
+import json
+import lzma
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+os.chdir(TOP)
+LUGATE = os.path.join(os.environ.get("BUILD", "build"), "lugate")
+CORPUS = "tests/fuzz/corpus"
+KERNELS = ["6.1.0-55-amd64", "6.1.0-56-amd64"]
+TMP = tempfile.mkdtemp(prefix="lugate-seeds.")
+
+
+def lugate(*args):
+    subprocess.run([LUGATE, *args], check=True, stdout=subprocess.DEVNULL)
+
+
+def put(harness, name, data):
+    d = os.path.join(CORPUS, harness)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "seed-" + name), "wb") as f:
+        f.write(data)
+
+
+def tmp(name):
+    return os.path.join(TMP, name)
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def write(path, data):
+    with open(path, "wb") as f:
+        f.write(data if isinstance(data, bytes) else data.encode())
+    return path
+
+
+# ---- tables and manifests, through the CLI -----------------------------------------------
+
+def tables_and_manifests():
+    for d in sorted(glob.glob("tests/vectors/*/")):
+        name = os.path.basename(d.rstrip("/"))
+        lugate("handoff", "build", "--devices", d + "devices.json", "-o", tmp(name + ".table"))
+        put("table", "vector-" + name, read(tmp(name + ".table")))
+        lugate("manifest", "build", d + "manifest.json", "-o", tmp(name + ".manifest"))
+        put("manifest", "vector-" + name, read(tmp(name + ".manifest")))
+        put("devices_json", "vector-" + name, read(d + "devices.json"))
+        put("manifest_json", "vector-" + name, read(d + "manifest.json"))
+        if os.path.exists(d + "policy.conf"):
+            put("policy", "vector-" + name, read(d + "policy.conf"))
+    for t in ("target-6.1.0-54", "target-6.1.0-56"):
+        lugate("manifest", "build", "examples/%s.json" % t, "-o", tmp(t + ".manifest"))
+        put("manifest", "example-" + t, read(tmp(t + ".manifest")))
+        put("manifest_json", "example-" + t, read("examples/%s.json" % t))
+    lugate("handoff", "build", "--devices", "examples/devices.json", "-o", tmp("example.table"))
+    put("table", "example", read(tmp("example.table")))
+    put("devices_json", "example", read("examples/devices.json"))
+    put("policy", "example", read("examples/policy.conf"))
+    # a host of 32 functions on 10 cards, as tests/failclosed builds it
+    guids = ["5f0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d", "2c3e8a4b-9d71-4f0e-a6b2-1d5c7e9f0a3b",
+             "8e41f6a2-0b3c-4d5e-9f10-a2b3c4d5e6f7"]
+    devs, card, fn = [], 0, 0
+    for i in range(32):
+        devs.append({"address": "%04x:%02x:00.%x" % (card // 12, 0x17 + 0x11 * (card % 12), fn),
+                     "vendor": "0x%04x" % (0x8086 + card % 3), "device": "0x%04x" % (0x1000 + card),
+                     "class": "0x%06x" % (0x020000 + card % 3), "schema": guids[card % 3],
+                     "schema_version": 1 + card % 3, "driver": ["mlx5_core", "nvme", ""][card % 3]})
+        fn += 1
+        if fn > card % 8 or fn == 8:
+            fn, card = 0, card + 1
+    host = json.dumps({"release": "6.1.0-55-amd64", "compatible": ["kho-v1", "luo-v1", "pci-v3"], "devices": devs})
+    lugate("handoff", "build", "--devices", write(tmp("host.json"), host), "-o", tmp("host.table"))
+    put("table", "host-32-devices", read(tmp("host.table")))
+    empty = write(tmp("empty.json"), '{"release": "6.12.5", "devices": []}')
+    lugate("handoff", "build", "--devices", empty, "-o", tmp("empty.table"))
+    put("table", "no-devices", read(tmp("empty.table")))
+    put("devices_json", "no-devices", read(empty))
+    put("devices_json", "from-running", json.dumps({"devices": [
+        {"address": "3b:00.0", "schema": guids[0], "schema_version": 2}]}).encode())
+    put("devices_json", "escapes", b'{"release":"6.1.0-55-amd64","compatible":["kho-v1"],"devices":[{"address":'
+        b'"0000:3B:00.7","vendor":5555,"device":"0x101d","class":"131072","schema":"5F0B1C2D-3E4F-4A5B-8C6D-'
+        b'7E8F9A0B1C2D","schema_version":"0xffffffff","driver":"a\\u0062c"}]}')
+
+
+# ---- releases and policies ------------------------------------------------------------------
+
+def releases_and_policies():
+    triples = [
+        "6.1.0-55-amd64\n6.1.0-56-amd64\n6.1.0-57-amd64", "6.12.5\n6.12.6\n6.13.0",
+        "6.13.0-rc3\n6.13.0-rc4\n6.13.0", "7.3.4+deb13-amd64\n7.3.5+deb13-amd64\n7.4.0+deb13-amd64",
+        "6.1.0-0.deb11.17-amd64\n6.1.0-0.deb11.18-amd64\n6.1.0-0.deb11.17-amd64",
+        "6.12.5-lu1\n6.12.6-lu1\n6.12.5", "6.12.0-00001-gabcdef\n6.12.0-00002-gabcdef\n6.12.0",
+        "4294967295.4294967295.4294967295-4294967295-x\n0.0.0\n4294967295.4294967295.4294967295",
+        "6.1.0-56-cloud-amd64\n6.1.0-56-amd64\n6.1.0-55-amd64", "6.12.38+deb13-amd64\n6.12.39-amd64\n6..1",
+    ]
+    for i, t in enumerate(triples):
+        put("release", "triple-%d" % i, t.encode())
+    put("policy", "default", b"paths = same stable-next\n")
+    put("policy", "crlf-comments", b"# fleet policy\r\npaths=minor-next same\r\n\r\n"
+        b"allow 6.12.5->6.12.7 # skipped .6\r\n\tallow  6.1.0-55-amd64  ->  6.1.0-58-amd64\n")
+    put("policy", "max-allow-lines", ("paths = same\n" + "".join(
+        "allow 6.1.%d -> 6.1.%d\n" % (i, i + 2) for i in range(64))).encode())
+    put("policy", "errors", b"paths = same\npaths = stable-next\nallow 6.1.0 -> 6.1.0\nfrobnicate\n")
+
+
+# ---- kernel images ------------------------------------------------------------------------
+
+def debian_kernels():
+    out = []
+    for k in KERNELS:
+        p = subprocess.run(["scripts/debian-kernel.sh", k], check=True, capture_output=True, text=True).stdout.strip()
+        out.append((k, read(p)))
+    return out
+
+
+def shrink_bzimage(img, code_size=1024):
+    """A real bzImage's setup code and header, with a short protected-mode part and payload."""
+    setup_sects = img[0x1f1] or 4
+    code_off = (setup_sects + 1) * 512
+    b = bytearray(img[:code_off + code_size])
+    payload_off = struct.unpack_from("<I", b, 0x248)[0]
+    if payload_off >= code_size:
+        payload_off = 0x100
+        struct.pack_into("<I", b, 0x248, payload_off)
+    struct.pack_into("<I", b, 0x1f4, code_size // 16)                   # syssize
+    struct.pack_into("<I", b, 0x24c, code_size - payload_off - 64)      # payload_length
+    return bytes(b)
+
+
+def tiny_bzimage(version="6.1.0-56-amd64", payload=b"\xfd7zXZ\x00" + b"\x00" * 58):
+    """A bzImage from scratch: boot protocol 2.15, one setup sector, a 512-byte kernel part."""
+    b = bytearray(1024 + 512)
+    b[0x1f1] = 1
+    struct.pack_into("<I", b, 0x1f4, 512 // 16)
+    b[0x1fe:0x200] = b"\x55\xaa"
+    b[0x200:0x202] = b"\xeb\x66"                                         # header to 0x268
+    b[0x202:0x206] = b"HdrS"
+    struct.pack_into("<H", b, 0x206, 0x020f)
+    struct.pack_into("<H", b, 0x20e, 0x300 - 0x200)                      # kernel_version
+    b[0x211] = 1
+    struct.pack_into("<I", b, 0x230, 0x200000)
+    b[0x234] = 1
+    struct.pack_into("<H", b, 0x236, 0x7f)
+    struct.pack_into("<I", b, 0x238, 2047)
+    struct.pack_into("<I", b, 0x248, 0x40)
+    struct.pack_into("<I", b, 0x24c, len(payload))
+    struct.pack_into("<Q", b, 0x258, 0x1000000)
+    struct.pack_into("<I", b, 0x260, 0x3f98000)
+    v = (version + " (debian-kernel@lists.debian.org) #1 SMP\0").encode()
+    b[0x300:0x300 + len(v)] = v
+    b[1024 + 0x40:1024 + 0x40 + len(payload)] = payload
+    return bytes(b)
+
+
+def pe_image(sections, opt_room=True):
+    """A minimal PE32+ image: MZ, PE header, optional header, section table, section data."""
+    headers = 0x400
+    hdr = bytearray(headers)
+    hdr[0:2] = b"MZ"
+    struct.pack_into("<I", hdr, 0x3c, 0x40)
+    hdr[0x40:0x44] = b"PE\0\0"
+    struct.pack_into("<HHIIIHH", hdr, 0x44, 0x8664, len(sections), 0, 0, 0, 240, 0x0206)
+    opt = 0x58
+    struct.pack_into("<H", hdr, opt, 0x20b)
+    struct.pack_into("<II", hdr, opt + 32, 0x1000, 0x200)                # section, file alignment
+    struct.pack_into("<I", hdr, opt + 60, headers)                       # SizeOfHeaders
+    struct.pack_into("<I", hdr, opt + 108, 16)                           # NumberOfRvaAndSizes
+    table = opt + 240
+    data = bytearray()
+    va = 0x1000
+    for i, (name, content) in enumerate(sections):
+        raw = headers + len(data)
+        s = table + 40 * i
+        hdr[s:s + 8] = name.encode().ljust(8, b"\0")
+        struct.pack_into("<IIII", hdr, s + 8, len(content), va, (len(content) + 0x1ff) & ~0x1ff, raw)
+        struct.pack_into("<I", hdr, s + 36, 0x40000040)
+        data += content + b"\0" * (((len(content) + 0x1ff) & ~0x1ff) - len(content))
+        va += (len(content) + 0xfff) & ~0xfff
+    struct.pack_into("<I", hdr, opt + 56, va)                            # SizeOfImage
+    return bytes(hdr + data)
+
+
+def elf_image(notes, banner=b"Linux version 6.1.0-56-amd64 (debian-kernel@lists.debian.org) #1 SMP\n"):
+    """An ELF64 kernel with one PT_NOTE segment holding the given (name, type, desc) notes."""
+    body = bytearray()
+    for name, ntype, desc in notes:
+        n = name.encode() + b"\0"
+        body += struct.pack("<III", len(n), len(desc), ntype) + n + b"\0" * (-len(n) % 4) + desc + b"\0" * (-len(desc) % 4)
+    ehdr = bytearray(64)
+    ehdr[0:16] = b"\x7fELF\x02\x01\x01" + b"\0" * 9
+    struct.pack_into("<HHIQQQIHHHHHH", ehdr, 16, 2, 62, 1, 0xffffffff81000000, 64, 0, 0, 64, 56, 1, 64, 0, 0)
+    phdr = struct.pack("<IIQQQQQQ", 4, 4, 120, 0, 0, len(body), len(body), 4)
+    return bytes(ehdr + phdr + body + banner)
+
+
+def arm64_image(banner=b"Linux version 6.1.0-56-arm64 (debian-kernel@lists.debian.org) #1 SMP\n"):
+    h = bytearray(64)
+    struct.pack_into("<IIQQQ", h, 0, 0xfa405a4d, 0x14000000, 0, 0x2000000, 0xa)
+    h[0x38:0x3c] = b"ARM\x64"
+    return bytes(h + b"\0" * 64 + banner + b"\0" * 16)
+
+
+def embed(image, name, manifest="examples/target-6.1.0-56.json"):
+    src = write(tmp(name), image)
+    lugate("embed", "--manifest", manifest, src, "-o", tmp(name + ".stamped"))
+    return read(tmp(name + ".stamped"))
+
+
+def images():
+    lugate("manifest", "build", "examples/target-6.1.0-56.json", "-o", tmp("m56.bin"))
+    manifest = read(tmp("m56.bin"))
+    kernels = debian_kernels()
+    bz = {}
+    for k, img in kernels:
+        for h in ("image", "image_bzimage", "image_pe", "embed"):
+            put(h, "debian-%s-first-64k" % k, img[:65536])
+    shrunk = shrink_bzimage(kernels[1][1])
+    tiny = tiny_bzimage()
+    bz["shrunk-debian-6.1.0-56"] = shrunk
+    bz["tiny"] = tiny
+    bz["tiny-gzip"] = tiny_bzimage(payload=gzip.compress(b"\0kho-v1\0luo-v1\0" * 4))
+    bz["tiny-protocol-2.04"] = tiny[:0x206] + b"\x04\x02" + tiny[0x208:]
+    uname = b"6.1.0-56-amd64\n"
+    osrel = b'ID=debian\nVERSION_ID="12"\n'
+    pe = {
+        "uki": pe_image([(".osrel", osrel), (".uname", uname), (".linux", tiny)]),
+        "uki-without-uname": pe_image([(".osrel", osrel), (".linux", tiny)]),
+        "pe-plain": pe_image([(".text", b"\xc3" * 64), (".data", b"\1" * 32)]),
+    }
+    elf = {
+        "elf-note": elf_image([("GNU", 3, b"\x11" * 20), ("lugate", 1, manifest)]),
+        "elf-no-note": elf_image([("Xen", 18, b"\0" * 8)]),
+    }
+    arm = {"arm64": arm64_image()}
+    for name, img in bz.items():
+        for h in ("image", "image_bzimage", "embed"):
+            put(h, name, img)
+        stamped = embed(img, name)
+        put("image", name + "-stamped", stamped)
+        put("image_bzimage", name + "-stamped", stamped)
+        if len(stamped) < 8192:
+            put("image_trailer", name + "-stamped", stamped)
+    for name, img in pe.items():
+        for h in ("image", "image_pe", "embed"):
+            put(h, name, img)
+        stamped = embed(img, name)
+        put("image", name + "-stamped", stamped)
+        put("image_pe", name + "-stamped", stamped)
+    for name, img in elf.items():
+        for h in ("image", "image_elf", "embed"):
+            put(h, name, img)
+    put("image", "elf-no-note-stamped", embed(elf["elf-no-note"], "elf-no-note"))
+    put("image_trailer", "elf-no-note-stamped", embed(elf["elf-no-note"], "elf-no-note"))
+    for name, img in arm.items():
+        for h in ("image", "image_arm64", "embed"):
+            put(h, name, img)
+        stamped = embed(img, name)
+        put("image", name + "-stamped", stamped)
+        put("image_arm64", name + "-stamped", stamped)
+        put("image_trailer", name + "-stamped", stamped)
+    # the bundle: a sealed table, a kernel and a command line (entries are 4 KiB aligned)
+    lugate("handoff", "build", "--devices", "examples/devices.json", "-o", tmp("t.bin"))
+    lugate("seal", "--handoff", tmp("t.bin"), "--kernel", tmp("tiny-gzip.stamped"), "--fallback",
+           write(tmp("fallback"), tiny), "--policy", "examples/policy.conf", "-o", tmp("sealed.bin"))
+    put("table", "sealed-with-fallback-and-policy", read(tmp("sealed.bin")))
+    lugate("bundle", "build", "--table", tmp("sealed.bin"), "--kernel", tmp("tiny"), "--append",
+           "console=ttyS0 quiet", "-o", tmp("b1"))
+    put("bundle", "table-kernel-cmdline", read(tmp("b1")))
+    lugate("bundle", "build", "--table", tmp("sealed.bin"), "--kernel", tmp("tiny"), "--fallback", tmp("fallback"),
+           "--fallback-append", "console=ttyS0", "-o", tmp("b2"))
+    put("bundle", "with-fallback", read(tmp("b2")))
+
+
+# ---- payloads, the KHO/LUO scan, lugate.efi's configuration -----------------------------------
+
+def payloads():
+    plain = b"\0Linux\0kho-v1\0luo-v1\0luo-session-v2\0pci-v3\0memfd-v1\0kho-vx\0xluo-v1\0" * 3
+    put("kernel_scan", "strings", plain)
+    put("kernel_scan", "edge", b"kho-v1" + b"\0pci-v" + b"9" * 60 + b"\0luo-flb-v12")
+
+    def tool(cmd, data):
+        return subprocess.run(cmd, input=data, check=True, capture_output=True).stdout
+
+    codecs = [
+        (0, gzip.compress(plain)), (1, bz2.compress(plain)), (2, lzma.compress(plain, format=lzma.FORMAT_ALONE)),
+        (3, lzma.compress(plain, format=lzma.FORMAT_XZ)), (5, tool(["zstd", "-q", "-c"], plain)),
+    ]
+    if shutil.which("lz4"):
+        codecs.append((4, tool(["lz4", "-l", "-q", "-c"], plain)))
+    names = {0: "gzip", 1: "bzip2", 2: "lzma", 3: "xz", 4: "lz4", 5: "zstd"}
+    for sel, data in codecs:
+        put("decompress", names[sel], bytes([sel]) + data)
+        put("decompress", names[sel] + "-cut", bytes([sel]) + data[:len(data) // 2])
+
+
+def efi_config():
+    put("efi_config", "file", b"# lugate.efi\n\nkernel = vmlinuz\r\n  initrd=initrd.img  \ntable =\t\"sealed table.bin\"\n"
+        b"fallback = \\boot\\old\ncmdline = console=ttyS0 root=/dev/sda1 # not a comment\n")
+    put("efi_config", "problems", b"kernel = a\nbogus = 1\nkernel = b\nkernel vmlinuz\nconfig = other.conf\ntable =\n")
+    put("efi_config", "load-options", "\\EFI\\lugate\\lugate.efi table=/t.bin cmdline=\"console=ttyS0 quiet\" "
+        "config=\\lugate\\other.conf\0".encode("utf-16-le"))
+
+
+def main():
+    if not os.access(LUGATE, os.X_OK):
+        sys.exit("seeds.py: %s is not built (make)" % LUGATE)
+    for old in glob.glob(os.path.join(CORPUS, "*", "seed-*")):
+        os.remove(old)
+    try:
+        tables_and_manifests()
+        releases_and_policies()
+        images()
+        payloads()
+        efi_config()
+    finally:
+        shutil.rmtree(TMP, ignore_errors=True)
+    total = 0
+    for d in sorted(glob.glob(os.path.join(CORPUS, "*"))):
+        files = glob.glob(os.path.join(d, "*"))
+        size = sum(os.path.getsize(f) for f in files)
+        total += size
+        print("%-16s %3d files %7d bytes" % (os.path.basename(d), len(files), size))
+    print("corpus total: %d KiB" % (total // 1024))
+
+
+if __name__ == "__main__":
+    main()
