@@ -91,8 +91,8 @@ static uint8_t *pe_add_section(const uint8_t *img, size_t size, const uint8_t *m
 	}
 	if (vend + align_up((uint32_t)msize, sec_align) > UINT32_MAX)
 		return *why = "no room in the address space for another section", NULL;
-	if ((uint64_t)table + (count + 1) * 40 > headers || (uint64_t)table + (count + 1) * 40 > lowest ||
-	    (uint64_t)table + (count + 1) * 40 > size)
+	if ((uint64_t)table + (uint64_t)(count + 1) * 40 > headers || (uint64_t)table + (uint64_t)(count + 1) * 40 > lowest ||
+	    (uint64_t)table + (uint64_t)(count + 1) * 40 > size)
 		return *why = "no room in the headers for another section", NULL;
 	for (uint32_t i = table + count * 40; i < table + (count + 1) * 40; i++)
 		if (img[i])
