@@ -24,6 +24,7 @@ static const char usage[] =
 	"  --replace   replace a manifest the image already carries (else: refuse, exit 2)\n";
 
 #define SECTION_SIZE 40u
+#define CERT_DIR_END 152u         /* PE32+ data directory 4 (certificate table): opt+144, 8 bytes */
 #define PHDR_SIZE 56u
 #define SHDR_SIZE 64u
 #define PT_NOTE 4u
@@ -139,7 +140,7 @@ static uint8_t *pe_add_section(const uint8_t *img, size_t size, const uint8_t *m
 	sec_align = rd32(img + l.opt + 32);
 	file_align = rd32(img + l.opt + 36);
 	headers = rd32(img + l.opt + 60);
-	if (l.opt_size >= 112 + 5 * 8 && rd32(img + l.opt + 112 + 4 * 8 + 4) != 0)
+	if (l.opt_size >= CERT_DIR_END && rd32(img + l.opt + CERT_DIR_END - 4) != 0)
 		return *why = "the image is signed (stamp it before signing)", NULL;
 	for (uint32_t i = 0; i < l.count; i++) {
 		const uint8_t *sec = img + l.table + (size_t)i * SECTION_SIZE;
@@ -154,7 +155,8 @@ static uint8_t *pe_add_section(const uint8_t *img, size_t size, const uint8_t *m
 		return *why = "no room in the headers for another section", NULL;
 	if (!all_zero(img + slot, SECTION_SIZE))
 		return *why = "the header room for another section is not empty", NULL;
-	new_raw = align_up(size, file_align);
+	/* FileAlignment is a power of two: the larger of it and 8 is a multiple of both */
+	new_raw = align_up(size, file_align > LUGATE_MANIFEST_ALIGN ? file_align : LUGATE_MANIFEST_ALIGN);
 	raw_size = align_up(msize, file_align);
 	new_va = vend;
 	if (new_raw + raw_size > UINT32_MAX || new_va + msize + sec_align > UINT32_MAX)
@@ -259,7 +261,8 @@ static uint8_t *elf_add_note(const uint8_t *img, size_t size, const uint8_t *m, 
 	}
 	if (elf_sections_touch(img, size, slot, PHDR_SIZE))
 		return *why = "a section covers the room after the program header table", NULL;
-	note_off = align_up(size, 4);
+	/* the descriptor (the manifest) 8-byte aligned in the file: libfdt reads it in place */
+	note_off = align_up(size + NOTE_HEADER, LUGATE_MANIFEST_ALIGN) - NOTE_HEADER;
 	note_len = NOTE_HEADER + align_up(msize, 4);
 	*out_size = (size_t)(note_off + note_len);
 	out = calloc(1, *out_size);
@@ -308,14 +311,16 @@ static size_t elf_strip_note(uint8_t *img, size_t size, const char **why)
 
 static uint8_t *add_trailer(const uint8_t *img, size_t size, const uint8_t *m, size_t msize, size_t *out_size)
 {
+	size_t pad = lugate_trailer_pad(size);
 	uint8_t *out;
-	*out_size = size + msize + LUGATE_TRAILER_SIZE;
-	out = malloc(*out_size);
+
+	*out_size = size + pad + msize + LUGATE_TRAILER_SIZE;
+	out = calloc(1, *out_size);
 	if (!out)
 		return NULL;
 	memcpy(out, img, size);
-	memcpy(out + size, m, msize);
-	lugate_trailer_write(out + size + msize, (uint32_t)msize);
+	memcpy(out + size + pad, m, msize);
+	lugate_trailer_write(out + size + pad + msize, (uint32_t)msize, (uint8_t)pad);
 	return out;
 }
 
@@ -441,8 +446,8 @@ int cmd_embed(int argc, char **argv)
 		goto out;
 	}
 	if (cli_write_file(output, out, out_size)) {
-		printf("%s: %zu-byte manifest for %s in a %s\n", output, blob_size, t.info.release[0] ? t.info.release : "(unnamed release)",
-		       lugate_carrier_name(carrier));
+		printf("%s: stamped with a %zu-byte manifest for %s (carrier: %s)\n", output, blob_size,
+		       t.info.release[0] ? t.info.release : "an image naming no release", lugate_carrier_name(carrier));
 		rc = EXIT_ALLOW;
 	}
 out:
