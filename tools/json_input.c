@@ -70,6 +70,14 @@ static bool keys_known(struct json_object *obj, const char *const *allowed, cons
 	return true;
 }
 
+/* A JSON string as a C string, or NULL if it holds a NUL character ("\u0000"): the C string
+ * would silently end there ("0000:3b:00.0\u0000junk" read as "0000:3b:00.0"). */
+static const char *c_string(struct json_object *v)
+{
+	const char *s = json_object_get_string(v);
+	return s && strlen(s) == (size_t)json_object_get_string_len(v) ? s : NULL;
+}
+
 static const char *get_string(struct json_object *obj, const char *key, bool required,
 			      const char *path, const char *where, bool *ok)
 {
@@ -86,7 +94,11 @@ static const char *get_string(struct json_object *obj, const char *key, bool req
 		*ok = false;
 		return NULL;
 	}
-	return json_object_get_string(v);
+	if (!c_string(v)) {
+		cli_error("%s: %s: \"%s\" contains a NUL character", path, where, key);
+		*ok = false;
+	}
+	return c_string(v);
 }
 
 /* A number given as a JSON integer or as a "0x..."/decimal string, within [0, max]. */
@@ -106,11 +118,11 @@ static bool get_number(struct json_object *obj, const char *key, uint64_t max, u
 			return true;
 		}
 	} else if (json_object_is_type(v, json_type_string)) {
-		const char *s = json_object_get_string(v);
+		const char *s = c_string(v);
 		char *end;
 		errno = 0;
-		unsigned long long n = strtoull(s, &end, 0);
-		if (*s && *s != '-' && *s != '+' && *s != ' ' && *end == 0 && errno == 0 && n <= max) {
+		unsigned long long n = s ? strtoull(s, &end, 0) : 0;
+		if (s && *s && *s != '-' && *s != '+' && *s != ' ' && *end == 0 && errno == 0 && n <= max) {
 			*out = n;
 			return true;
 		}
@@ -142,11 +154,11 @@ static bool get_string_array(struct json_object *obj, const char *key, char ***o
 		return cli_error("%s: out of memory", path), false;
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *s = json_object_array_get_idx(arr, i);
-		if (!json_object_is_type(s, json_type_string)) {
-			cli_error("%s: \"%s\"[%zu] must be a string", path, key, i);
+		if (!json_object_is_type(s, json_type_string) || !c_string(s)) {
+			cli_error("%s: \"%s\"[%zu] must be a string without NUL characters", path, key, i);
 			return false;
 		}
-		(*out)[i] = (char *)json_object_get_string(s);
+		(*out)[i] = (char *)c_string(s);
 		(*count)++;
 	}
 	return true;

@@ -175,3 +175,13 @@ printf '\0\0\0\0\0\0\0\0' | dd of="$W/odd.img" bs=1 seek=16 conv=notrunc status=
 printf 'Linux version 6.1.0-56-amd64 (x) #1\n' | dd of="$W/odd.img" bs=1 seek=200 conv=notrunc status=none
 expect "embed an image of 4101 bytes" 0 "$L" embed --manifest examples/target-6.1.0-56.json "$W/odd.img" -o "$W/odd-stamped.img"
 expect "its manifest reads back (seal allows)" 0 "$L" seal --handoff "$W/t.bin" --kernel "$W/odd-stamped.img" -q -o "$W/odd-sealed.bin"
+# a JSON string with a NUL character ("\u0000") used to be cut short silently there
+printf '{"release": "6.1.0-55-amd64", "devices": [{"address": "0000:3b:00.0\\u0000junk", "vendor": 1, "device": 2, "class": 3, "schema": "5f0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d", "schema_version": 1}]}' >"$W/nulchar.json"
+expect "a device list with \\u0000 inside a string is refused" 2 "$L" handoff build --devices "$W/nulchar.json" -o "$W/nulchar.bin"
+expect_err_line '"address" contains a NUL character'
+printf '{"release": "6.1.0-56-amd64\\u0000", "schemas": [], "compatible": ["kho-v1\\u0000x"]}' >"$W/nulchar-m.json"
+expect "a manifest with \\u0000 inside a string is refused" 2 "$L" manifest build "$W/nulchar-m.json" -o "$W/nulchar-m.bin"
+expect_err_line "contains a NUL character"
+printf '{"devices": [{"address": "3b:00.0", "vendor": "12\\u0000", "device": 2, "class": 3, "schema": "5f0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d", "schema_version": 1}]}' >"$W/nulnum.json"
+expect "a number string with \\u0000 inside is refused" 2 "$L" handoff build --devices "$W/nulnum.json" -o "$W/nulnum.bin"
+expect_err_line '"vendor" must be an integer'
