@@ -15,14 +15,15 @@ int image_parse_arm64(const uint8_t *img, size_t size, struct lugate_image_info 
 
 	if (size < ARM64_HEADER_SIZE || le32_load(img + 0x38) != ARM64_MAGIC)
 		return LUGATE_ERR_NOTFOUND;
+	out->format = LUGATE_IMAGE_ARM64;
 	out->arm64_text_offset = le64_load(img + 8);
 	out->arm64_image_size = le64_load(img + 16);
 	flags = le64_load(img + 24);
+	out->arm64_big_endian = flags & 1;
 	out->arm64_page_size = page_sizes[(flags >> 1) & 3];
-	/* image_size is the memory the kernel needs from its start, so at least the file's */
+	/* image_size is the memory the kernel needs from its start, so at least its header */
 	if (out->arm64_image_size && out->arm64_image_size < ARM64_HEADER_SIZE)
-		return LUGATE_ERR_BADIMAGE;
-	out->format = LUGATE_IMAGE_ARM64;
+		return image_fail(out, LUGATE_ERR_BADIMAGE, "arm64 Image: image_size is smaller than the header");
 	image_release_from_banner(img, size, out);
 	return 0;
 }

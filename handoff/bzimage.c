@@ -65,29 +65,34 @@ static bool has_pe_header(const uint8_t *img, size_t size)
 int image_parse_bzimage(const uint8_t *img, size_t size, struct lugate_image_info *out)
 {
 	struct lugate_bzimage *bz = &out->bz;
+	uint64_t code_end;
 	size_t header_end;
 	uint16_t v;
 
 	if (size < OFF_HEADER + 4 || le16_load(img + OFF_BOOT_FLAG) != 0xaa55 ||
 	    memcmp(img + OFF_HEADER, "HdrS", 4) != 0)
 		return LUGATE_ERR_NOTFOUND;
+	out->format = LUGATE_IMAGE_BZIMAGE;
 	memset(bz, 0, sizeof(*bz));
 	header_end = OFF_HEADER + (size_t)img[OFF_JUMP + 1]; /* the jump skips the header */
-	if (img[OFF_JUMP] != 0xeb || header_end > size)
-		return LUGATE_ERR_BADIMAGE;
+	if (img[OFF_JUMP] != 0xeb)
+		return image_fail(out, LUGATE_ERR_BADIMAGE, "bzImage: no short jump over the setup header at 0x200");
+	if (header_end > size)
+		return image_fail(out, LUGATE_ERR_TRUNCATED, "bzImage: the setup header runs past the end of the file");
 	if (header_end < OFF_VERSION + 2)
-		return LUGATE_ERR_BADIMAGE;
+		return image_fail(out, LUGATE_ERR_BADIMAGE, "bzImage: the setup header is too short to hold its version");
 	v = bz->version = le16_load(img + OFF_VERSION);
 	if (v < 0x0200)
-		return LUGATE_ERR_UNSUPPORTED;
+		return image_fail(out, LUGATE_ERR_UNSUPPORTED, "bzImage: boot protocol older than 2.00");
 	bz->setup_sects = img[OFF_SETUP_SECTS] ? img[OFF_SETUP_SECTS] : 4;
 	bz->syssize = le32_load(img + OFF_SYSSIZE);
 	bz->code_offset = ((uint32_t)bz->setup_sects + 1) * 512;
 	if (bz->code_offset > size)
-		return LUGATE_ERR_TRUNCATED;
+		return image_fail(out, LUGATE_ERR_TRUNCATED, "bzImage: the file ends inside the setup sectors");
 	/* the protected-mode code is syssize paragraphs; anything after it is not read at boot */
-	if ((uint64_t)bz->syssize * 16 > size - bz->code_offset)
-		return LUGATE_ERR_TRUNCATED;
+	code_end = (uint64_t)bz->code_offset + (uint64_t)bz->syssize * 16;
+	if (code_end > size)
+		return image_fail(out, LUGATE_ERR_TRUNCATED, "bzImage: the file ends before the protected-mode code does (syssize)");
 	if (field_present(v, 0x0200, header_end, OFF_LOADFLAGS, 1))
 		bz->loadflags = img[OFF_LOADFLAGS];
 	if (field_present(v, 0x0205, header_end, OFF_RELOCATABLE, 1)) {
@@ -108,9 +113,11 @@ int image_parse_bzimage(const uint8_t *img, size_t size, struct lugate_image_inf
 		bz->payload_offset = le32_load(img + OFF_PAYLOAD_OFFSET);
 		bz->payload_length = le32_load(img + OFF_PAYLOAD_LENGTH);
 		if (bz->payload_length) {
+			/* the payload is part of the protected-mode code (header.S: ZO_z_input_len) */
 			uint64_t at = (uint64_t)bz->code_offset + bz->payload_offset;
-			if (!range_ok(at, bz->payload_length, size))
-				return LUGATE_ERR_BADSIZE;
+			if (!range_ok(at, bz->payload_length, code_end))
+				return image_fail(out, LUGATE_ERR_BADSIZE,
+						  "bzImage: payload_offset/payload_length point outside the protected-mode code");
 			out->payload.p = img + at;
 			out->payload.size = bz->payload_length;
 			bz->compression = payload_compression(out->payload.p, out->payload.size);
@@ -122,12 +129,11 @@ int image_parse_bzimage(const uint8_t *img, size_t size, struct lugate_image_inf
 	if (kver) {
 		size_t at = (size_t)kver + 0x200;
 		if (at >= bz->code_offset)
-			return LUGATE_ERR_BADSIZE;
+			return image_fail(out, LUGATE_ERR_BADSIZE, "bzImage: kernel_version points outside the setup code");
 		image_take_release(img + at, bz->code_offset - at, out->release);
 		if (out->release[0])
 			out->release_source = "bzImage version string";
 	}
-	out->format = LUGATE_IMAGE_BZIMAGE;
 	out->has_bzimage = true;
 	return 0;
 }

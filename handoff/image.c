@@ -70,6 +70,12 @@ void image_release_from_banner(const uint8_t *img, size_t size, struct lugate_im
 
 typedef int (*format_parser)(const uint8_t *img, size_t size, struct lugate_image_info *out);
 
+static const char *trailer_why(int err)
+{
+	return err == LUGATE_ERR_BADVERSION ? "manifest trailer: a trailer version lugate does not read"
+					    : "manifest trailer: its manifest size points outside the file";
+}
+
 int lugate_image_identify(const void *img, size_t size, struct lugate_image_info *out)
 {
 	static const format_parser parsers[] = {
@@ -83,23 +89,34 @@ int lugate_image_identify(const void *img, size_t size, struct lugate_image_info
 		return LUGATE_ERR_INVAL;
 	memset(out, 0, sizeof(*out));
 	if (size == 0)
-		return LUGATE_ERR_TRUNCATED;
+		return image_fail(out, LUGATE_ERR_TRUNCATED, "the file is empty");
 	err = image_find_trailer(img, size, &trailer_manifest, &trailer);
 	if (err)
-		return err;
-	out->image_size = trailer ? (size_t)(trailer_manifest.p - (const uint8_t *)img) : size;
+		return image_fail(out, err, trailer_why(err));
+	out->image_size = size;
+	if (trailer) {
+		int pad = image_trailer_pad(img, size, &trailer_manifest);
+		if (pad < 0)
+			return image_fail(out, pad, "manifest trailer: the padding before the manifest is not zero");
+		out->image_size = (size_t)(trailer_manifest.p - (const uint8_t *)img) - (size_t)pad;
+	}
 	err = LUGATE_ERR_NOTFOUND;
 	for (size_t i = 0; i < sizeof(parsers) / sizeof(parsers[0]) && err == LUGATE_ERR_NOTFOUND; i++)
 		err = parsers[i](img, out->image_size, out);
 	if (err == LUGATE_ERR_NOTFOUND)
-		return LUGATE_ERR_UNKNOWNFMT;
+		return image_fail(out, LUGATE_ERR_UNKNOWNFMT,
+				  "not a kernel image lugate knows (bzImage, PE/UKI, ELF64, arm64 Image)");
 	if (err)
-		return err;
+		return out->why ? err : image_fail(out, err, "malformed kernel image");
 	if (trailer) {
+		/* two manifests: which one is meant? */
 		if (out->carrier != LUGATE_CARRIER_NONE)
-			return LUGATE_ERR_DUPLICATE; /* two manifests: which one is meant? */
+			return image_fail(out, LUGATE_ERR_DUPLICATE, "two manifests: a trailer and a header carrier");
 		out->carrier = LUGATE_CARRIER_TRAILER;
 		out->manifest = trailer_manifest;
 	}
+	if (out->carrier != LUGATE_CARRIER_NONE && (size_t)(out->manifest.p - (const uint8_t *)img) % LUGATE_MANIFEST_ALIGN)
+		return image_fail(out, LUGATE_ERR_BADIMAGE,
+				  "the manifest does not start at an 8-byte aligned offset (libfdt reads it in place)");
 	return 0;
 }

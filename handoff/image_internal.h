@@ -5,6 +5,13 @@
 
 #include <lugate/image.h>
 
+/* Fail with err and say why (a static one-line text the front end prints). */
+static inline int image_fail(struct lugate_image_info *out, int err, const char *why)
+{
+	out->why = why;
+	return err;
+}
+
 /* Each returns 0 when the format matched and parsed, LUGATE_ERR_NOTFOUND when the image is
  * not of this format (no magic), or an error for a malformed image of this format. */
 int image_parse_bzimage(const uint8_t *img, size_t size, struct lugate_image_info *out);
@@ -12,8 +19,13 @@ int image_parse_pe(const uint8_t *img, size_t size, struct lugate_image_info *ou
 int image_parse_elf(const uint8_t *img, size_t size, struct lugate_image_info *out);
 int image_parse_arm64(const uint8_t *img, size_t size, struct lugate_image_info *out);
 
-/* Trailer: 0 with *found set accordingly, or an error for a malformed trailer. */
+/* Trailer: 0 with *found set accordingly, or an error for a malformed trailer
+ * (LUGATE_ERR_BADVERSION: a trailer version lugate does not read; LUGATE_ERR_BADSIZE: its
+ * manifest size points outside the file). */
 int image_find_trailer(const uint8_t *img, size_t size, struct lugate_view *manifest, bool *found);
+/* After image_find_trailer found one: its pad (0..7), or LUGATE_ERR_BADIMAGE if the pad
+ * bytes are not zero. */
+int image_trailer_pad(const uint8_t *img, size_t size, const struct lugate_view *manifest);
 
 /* Copy the first word of text at [p, p+avail) into release if it is 1..64 printable chars
  * ending at a space, newline or NUL; otherwise leave release empty. */

@@ -60,7 +60,7 @@ static int take_singleton(struct lugate_view *slot, const uint8_t *img, const st
 	return 0;
 }
 
-static int read_sections(const uint8_t *img, size_t size, uint32_t table, uint16_t count,
+static int read_sections(const uint8_t *img, size_t size, uint64_t table, uint16_t count,
 			 struct lugate_image_info *out)
 {
 	struct pe_section sec[LUGATE_IMAGE_MAX_SECTIONS];
@@ -69,10 +69,10 @@ static int read_sections(const uint8_t *img, size_t size, uint32_t table, uint16
 	for (uint16_t i = 0; i < count; i++) {
 		read_section(img + table + (size_t)i * SECTION_SIZE, &sec[i]);
 		if (sec[i].raw_size && !range_ok(sec[i].raw_ptr, sec[i].raw_size, size))
-			return LUGATE_ERR_BADSIZE;
+			return image_fail(out, LUGATE_ERR_BADSIZE, "PE: a section's raw data lies outside the file");
 		for (uint16_t j = 0; j < i; j++)
 			if (overlaps(&sec[i], &sec[j]))
-				return LUGATE_ERR_BADIMAGE;
+				return image_fail(out, LUGATE_ERR_BADIMAGE, "PE: two sections share file bytes (overlapping raw data)");
 		if (name_is(&sec[i], ".linux"))
 			err = take_singleton(&out->linux_section, img, &sec[i]);
 		else if (name_is(&sec[i], ".uname"))
@@ -82,9 +82,41 @@ static int read_sections(const uint8_t *img, size_t size, uint32_t table, uint16
 		else if (name_is(&sec[i], ".lugate"))
 			err = take_singleton(&out->lugate_section, img, &sec[i]);
 		if (err)
-			return err;
+			return image_fail(out, err, "PE: a section that must be unique (.linux, .uname, .osrel, .lugate) appears twice");
 	}
 	return 0;
+}
+
+/* The kernel inside a UKI's .linux: an x86 bzImage, or an arm64 Image. */
+static int read_inner_kernel(struct lugate_image_info *out, struct lugate_image_info *inner)
+{
+	const struct lugate_view *k = &out->linux_section;
+	int err;
+
+	memset(inner, 0, sizeof(*inner));
+	err = image_parse_bzimage(k->p, k->size, inner);
+	if (err == 0) {
+		out->linux_format = LUGATE_IMAGE_BZIMAGE;
+		out->has_bzimage = true;
+		out->bz = inner->bz;
+		out->payload = inner->payload;
+		return 0;
+	}
+	if (err != LUGATE_ERR_NOTFOUND)
+		return image_fail(out, err, inner->why ? inner->why : "UKI: the bzImage in .linux is malformed");
+	memset(inner, 0, sizeof(*inner));
+	err = image_parse_arm64(k->p, k->size, inner);
+	if (err == 0) {
+		out->linux_format = LUGATE_IMAGE_ARM64;
+		out->arm64_text_offset = inner->arm64_text_offset;
+		out->arm64_image_size = inner->arm64_image_size;
+		out->arm64_page_size = inner->arm64_page_size;
+		out->arm64_big_endian = inner->arm64_big_endian;
+		return 0;
+	}
+	if (err != LUGATE_ERR_NOTFOUND)
+		return image_fail(out, err, inner->why ? inner->why : "UKI: the arm64 Image in .linux is malformed");
+	return 0; /* a kernel lugate does not read: the UKI is still one */
 }
 
 /* A UKI: the release from .uname, else from the kernel inside; that kernel's header too. */
@@ -93,18 +125,10 @@ static int read_uki(struct lugate_image_info *out)
 	struct lugate_image_info inner;
 	int err;
 
-	/* the parser fills only what the kernel's header has: the rest must read as absent */
-	memset(&inner, 0, sizeof(inner));
-	err = image_parse_bzimage(out->linux_section.p, out->linux_section.size, &inner);
-
 	out->format = LUGATE_IMAGE_UKI;
-	if (err == 0) {
-		out->has_bzimage = true;
-		out->bz = inner.bz;
-		out->payload = inner.payload;
-	} else if (err != LUGATE_ERR_NOTFOUND) {
+	err = read_inner_kernel(out, &inner);
+	if (err)
 		return err;
-	}
 	if (out->uname_section.p) {
 		size_t n = out->uname_section.size;
 		while (n && (out->uname_section.p[n - 1] == '\n' || out->uname_section.p[n - 1] == '\0'))
@@ -116,34 +140,35 @@ static int read_uki(struct lugate_image_info *out)
 		}
 		out->release[0] = '\0';
 	}
-	if (err == 0 && inner.release[0]) {
+	if (inner.release[0]) {
 		memcpy(out->release, inner.release, sizeof(out->release));
-		out->release_source = "bzImage version string (.linux)";
+		out->release_source = out->has_bzimage ? "bzImage version string (.linux)" : "Linux version banner (.linux)";
 	}
 	return 0;
 }
 
 int image_parse_pe(const uint8_t *img, size_t size, struct lugate_image_info *out)
 {
-	uint32_t pe, table;
+	uint64_t pe, table;
 	uint16_t count, opt_size;
 	int err;
 
 	if (size < 0x40 || img[0] != 'M' || img[1] != 'Z')
 		return LUGATE_ERR_NOTFOUND;
 	pe = le32_load(img + 0x3c);
-	if (!range_ok(pe, 4 + COFF_SIZE, size))
-		return LUGATE_ERR_BADSIZE;
-	if (memcmp(img + pe, "PE\0\0", 4) != 0)
+	if (!range_ok(pe, 4, size) || memcmp(img + pe, "PE\0\0", 4) != 0)
 		return LUGATE_ERR_NOTFOUND; /* a DOS executable, not a kernel */
+	out->format = LUGATE_IMAGE_PE;
+	if (!range_ok(pe, 4 + COFF_SIZE, size))
+		return image_fail(out, LUGATE_ERR_TRUNCATED, "PE: the file ends inside the COFF header");
 	out->pe_machine = le16_load(img + pe + 4);
 	count = le16_load(img + pe + 6);
 	opt_size = le16_load(img + pe + 20);
 	if (count > LUGATE_IMAGE_MAX_SECTIONS)
-		return LUGATE_ERR_BADIMAGE;
+		return image_fail(out, LUGATE_ERR_BADIMAGE, "PE: more sections than the PE format allows (96)");
 	table = pe + 4 + COFF_SIZE + opt_size;
 	if (!range_ok(table, (uint64_t)count * SECTION_SIZE, size))
-		return LUGATE_ERR_BADSIZE;
+		return image_fail(out, LUGATE_ERR_TRUNCATED, "PE: the section table runs past the end of the file");
 	out->pe_sections = count;
 	err = read_sections(img, size, table, count, out);
 	if (err)
@@ -154,6 +179,5 @@ int image_parse_pe(const uint8_t *img, size_t size, struct lugate_image_info *ou
 	}
 	if (out->linux_section.p)
 		return read_uki(out);
-	out->format = LUGATE_IMAGE_PE;
 	return 0;
 }

@@ -3,6 +3,18 @@
  * Kernel images: what an image says about itself (format, release, boot protocol) and where
  * its lugate manifest is. Bounds-checked, no allocation; every view points into the image.
  * Carriers and formats: docs/image-carriers.md.
+ *
+ * Use (CLI, loader, EFI app alike):
+ *
+ *     struct lugate_image_info info;
+ *     int err = lugate_image_identify(image, image_size, &info);
+ *     if (err)                      refuse: info.why says what is wrong (one line)
+ *     info.release                  "" when the image names none (never guessed)
+ *     info.carrier != NONE          info.manifest is the framed manifest: open it with
+ *                                   lugate_manifest_open; its release wins over info.release
+ *
+ * `lugate seal` binds the SHA-256 of the whole file, manifest trailer included (the size
+ * passed here, not image_size): a loader must hash the same bytes.
  */
 #ifndef LUGATE_IMAGE_H
 #define LUGATE_IMAGE_H
@@ -61,6 +73,7 @@ struct lugate_view {
 };
 
 struct lugate_image_info {
+	const char *why;             /* on error: what is wrong, one line (static text); else NULL */
 	size_t image_size;           /* bytes of the image proper (without a manifest trailer) */
 	const char *release_source;  /* "bzImage version string", ".uname", "Linux version banner", NULL */
 	struct lugate_view payload;  /* the compressed kernel inside a bzImage, if any */
@@ -69,16 +82,21 @@ struct lugate_image_info {
 	struct lugate_view linux_section, uname_section, osrel_section, lugate_section;
 	/* ELF */
 	uint64_t elf_entry;
+	struct lugate_view elf_build_id; /* the GNU build-id note's descriptor, if any */
+	uint32_t elf_notes;          /* notes found in PT_NOTE segments */
 	/* arm64 Image */
 	uint64_t arm64_image_size;
 	uint64_t arm64_text_offset;
 	uint32_t arm64_page_size;    /* 4096, 16384, 65536, or 0 if unspecified */
 	enum lugate_image_format format;
+	enum lugate_image_format linux_format; /* UKI: the kernel in .linux (BZIMAGE, ARM64, UNKNOWN) */
 	enum lugate_manifest_carrier carrier;
 	struct lugate_bzimage bz;    /* valid if has_bzimage (a bzImage, or a UKI's .linux) */
 	uint16_t pe_machine;
 	uint16_t pe_sections;
-	uint16_t elf_machine;
+	uint16_t elf_machine;        /* e_machine: 62 x86-64, 183 AArch64 */
+	uint8_t elf_class;           /* 2: ELF64 (the only class read) */
+	bool arm64_big_endian;       /* arm64 header flags bit 0 */
 	bool has_bzimage;
 	char release[LUGATE_RELEASE_MAX + 1]; /* "" if the image names none: never guessed */
 };
@@ -86,18 +104,31 @@ struct lugate_image_info {
 /*
  * Identify an image and find its manifest. Returns 0, LUGATE_ERR_UNKNOWNFMT (not a kernel
  * image lugate knows), or an error for a malformed one (LUGATE_ERR_TRUNCATED, BADIMAGE,
- * BADSIZE). A manifest carrier that is present but malformed is an error too: a manifest must
- * never silently disappear. The manifest itself is validated by lugate_manifest_open.
+ * BADSIZE, BADVERSION, UNSUPPORTED, DUPLICATE: two manifests or two singleton sections).
+ * On error out->why names the problem and out->format the format whose magic matched
+ * (UNKNOWN if none). A manifest carrier that is present but malformed is an error too: a
+ * manifest must never silently disappear. The manifest itself is validated by
+ * lugate_manifest_open. Reads nothing outside [img, img+size); O(size) at worst (the
+ * "Linux version" banner search in an uncompressed image), O(header) for a bzImage or UKI.
  */
 int lugate_image_identify(const void *img, size_t size, struct lugate_image_info *out);
 
 /* ---- the trailer carrier ------------------------------------------------------------------
- * [image][framed manifest][trailer: u32 manifest_size LE, u32 version (1), magic[24]]
+ * [image][pad: 0..7 zero bytes][framed manifest][trailer, 32 bytes]
+ * trailer: u32 manifest_size LE, u8 version (1), u8 pad, u16 reserved (0), magic[24].
+ * The pad puts the manifest at an 8-byte aligned file offset (libfdt reads it in place).
  */
 #define LUGATE_TRAILER_SIZE 32u
+#define LUGATE_TRAILER_VERSION 1u
 #define LUGATE_TRAILER_MAGIC "~LUGATE manifest v1~\n" /* 21 chars, NUL-padded to 24 */
 
-/* Write the 32-byte trailer for a manifest of manifest_size bytes into out. */
-void lugate_trailer_write(uint8_t out[LUGATE_TRAILER_SIZE], uint32_t manifest_size);
+/* The zero bytes to write between an image of image_size bytes and its manifest. */
+size_t lugate_trailer_pad(size_t image_size);
+/* Write the 32-byte trailer for a manifest of manifest_size bytes after pad zero bytes. */
+void lugate_trailer_write(uint8_t out[LUGATE_TRAILER_SIZE], uint32_t manifest_size, uint8_t pad);
+
+/* Every carrier puts the manifest at an 8-byte aligned offset of the file; pass the image
+ * in an 8-byte aligned buffer (malloc, page-aligned modules) so that libfdt can read it. */
+#define LUGATE_MANIFEST_ALIGN 8u
 
 #endif
