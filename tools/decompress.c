@@ -183,8 +183,20 @@ const char *cli_decompress(enum lugate_compression c, const uint8_t *in, size_t 
 	return NULL;
 }
 
-/* Known KHO/LUO and preserved-state format families: "<family>-v<digits>" as a C string. */
+/*
+ * Known KHO/LUO and preserved-state format families: "<family>-v<digits>" as a whole C
+ * string. It ends at a NUL and starts at the start of the data or after a byte that is not
+ * printable ASCII: a NUL for a string literal ("kho-v4\0" in .rodata), but also the last
+ * byte of a pointer for a char array inside a struct (LUO's file handlers keep
+ * `compatible[48]` = "memfd-v2" right after a function pointer, 0xff...). A printable byte
+ * before it means a longer word ("xkho-v1", "pre-luo-v1"): not a format string.
+ */
 static const char *const families[] = { "kho-v", "luo-v", "luo-session-v", "luo-flb-v", "memfd-v", "pci-v" };
+
+static bool starts_a_string(const uint8_t *p, const uint8_t *hit)
+{
+	return hit == p || hit[-1] < 0x20 || hit[-1] > 0x7e;
+}
 
 size_t cli_scan_compat(const uint8_t *p, size_t n, char found[][LUGATE_COMPAT_MAX + 1], size_t max)
 {
@@ -197,8 +209,8 @@ size_t cli_scan_compat(const uint8_t *p, size_t n, char found[][LUGATE_COMPAT_MA
 			if (!hit)
 				break;
 			s = hit + 1;
-			if (hit > p && hit[-1] != 0)
-				continue; /* not the start of a string */
+			if (!starts_a_string(p, hit))
+				continue;
 			const uint8_t *d = hit + flen;
 			while (d < end && *d >= '0' && *d <= '9')
 				d++;

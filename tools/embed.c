@@ -137,9 +137,15 @@ static uint8_t *pe_add_section(const uint8_t *img, size_t size, const uint8_t *m
 	*why = pe_layout(img, size, &l);
 	if (*why)
 		return NULL;
+	if (l.count + 1 > LUGATE_IMAGE_MAX_SECTIONS)
+		return *why = "it has as many sections as lugate reads", NULL;
 	sec_align = rd32(img + l.opt + 32);
 	file_align = rd32(img + l.opt + 36);
 	headers = rd32(img + l.opt + 60);
+	/* powers of two, FileAlignment up to 64 KiB, SectionAlignment at least as large */
+	if (!file_align || file_align > 0x10000 || (file_align & (file_align - 1)) || sec_align < file_align ||
+	    sec_align > 0x10000000 || (sec_align & (sec_align - 1)))
+		return *why = "the PE file or section alignment is not a sane power of two", NULL;
 	if (l.opt_size >= CERT_DIR_END && rd32(img + l.opt + CERT_DIR_END - 4) != 0)
 		return *why = "the image is signed (stamp it before signing)", NULL;
 	for (uint32_t i = 0; i < l.count; i++) {
@@ -398,6 +404,7 @@ int cmd_embed(int argc, char **argv)
 	const char *manifest_path = NULL, *output = NULL, *why = NULL;
 	enum lugate_manifest_carrier carrier = LUGATE_CARRIER_NONE;
 	struct lugate_image_info check;
+	struct lugate_manifest readback;
 	struct cli_target t;
 	bool replace = false;
 	uint8_t *blob = NULL, *out = NULL;
@@ -441,7 +448,8 @@ int cmd_embed(int argc, char **argv)
 	/* read back what we are about to write: the same core must find the same manifest */
 	if (lugate_image_identify(out, out_size, &check) != 0 || check.carrier != carrier ||
 	    check.manifest.size != blob_size || memcmp(check.manifest.p, blob, blob_size) != 0 ||
-	    check.format != t.info.format || strcmp(check.release, t.info.release) != 0) {
+	    check.format != t.info.format || strcmp(check.release, t.info.release) != 0 ||
+	    lugate_manifest_open(check.manifest.p, check.manifest.size, &readback) != 0) {
 		cli_error("%s: the stamped image does not read back (a bug: nothing written)", t.path);
 		goto out;
 	}

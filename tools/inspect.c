@@ -12,7 +12,8 @@ static const char usage[] =
 	"Usage: lugate inspect IMAGE [--json]\n"
 	"Print an image's format, release, boot protocol, sizes, SHA-256, manifest, and the\n"
 	"KHO/LUO formats its kernel carries (a kernel without KHO boots cold: every preserved\n"
-	"page is lost).\n";
+	"page is lost). Exit: 0 ok, 2 unreadable or malformed image, corrupt manifest, or a\n"
+	"manifest naming another release than the image.\n";
 
 static struct json_object *hex_json(uint64_t v)
 {
@@ -21,13 +22,39 @@ static struct json_object *hex_json(uint64_t v)
 	return json_object_new_string(buf);
 }
 
-static struct json_object *boot_json(const struct lugate_bzimage *bz)
+/* "2.15" for 0x020f */
+static void protocol_text(uint16_t version, char buf[8])
 {
+	snprintf(buf, 8, "%u.%02u", (unsigned)(version >> 8), (unsigned)(version & 0xffu));
+}
+
+static struct json_object *view_hex_json(const struct lugate_view *v)
+{
+	char *hex;
+	struct json_object *o;
+
+	if (!v->p)
+		return NULL;
+	hex = malloc(2 * v->size + 1);
+	if (!hex)
+		return NULL;
+	lugate_hex_format(v->p, v->size, hex);
+	o = json_object_new_string(hex);
+	free(hex);
+	return o;
+}
+
+static struct json_object *boot_json(const struct cli_target *t)
+{
+	const struct lugate_bzimage *bz = &t->info.bz;
 	struct json_object *o = json_object_new_object();
-	char ver[16];
-	snprintf(ver, sizeof(ver), "%u.%02u", bz->version >> 8, bz->version & 0xff);
+	char ver[8];
+
+	protocol_text(bz->version, ver);
 	json_object_object_add(o, "protocol", json_object_new_string(ver));
+	json_object_object_add(o, "protocol_version", hex_json(bz->version));
 	json_object_object_add(o, "setup_sects", json_object_new_int(bz->setup_sects));
+	json_object_object_add(o, "syssize", json_object_new_int64(bz->syssize));
 	json_object_object_add(o, "loadflags", hex_json(bz->loadflags));
 	json_object_object_add(o, "xloadflags", hex_json(bz->xloadflags));
 	json_object_object_add(o, "relocatable", json_object_new_boolean(bz->relocatable));
@@ -36,10 +63,37 @@ static struct json_object *boot_json(const struct lugate_bzimage *bz)
 	json_object_object_add(o, "init_size", hex_json(bz->init_size));
 	json_object_object_add(o, "cmdline_size", json_object_new_int64(bz->cmdline_size));
 	json_object_object_add(o, "handover_offset", hex_json(bz->handover_offset));
+	json_object_object_add(o, "payload_offset", json_object_new_int64((int64_t)bz->code_offset + bz->payload_offset));
 	json_object_object_add(o, "payload_length", json_object_new_int64(bz->payload_length));
 	json_object_object_add(o, "compression", json_object_new_string(lugate_compression_name(bz->compression)));
+	json_object_object_add(o, "decompressed_size", t->scanned ? json_object_new_int64((int64_t)t->kernel_size) : NULL);
 	json_object_object_add(o, "efi_stub", json_object_new_boolean(bz->efi_stub));
 	return o;
+}
+
+static struct json_object *pe_json(const struct lugate_image_info *i)
+{
+	struct json_object *pe = json_object_new_object();
+
+	json_object_object_add(pe, "sections", json_object_new_int(i->pe_sections));
+	json_object_object_add(pe, "machine", hex_json(i->pe_machine));
+	json_object_object_add(pe, "linux_size", json_object_new_int64((int64_t)i->linux_section.size));
+	json_object_object_add(pe, "linux_format", i->format == LUGATE_IMAGE_UKI && i->linux_format
+						? json_object_new_string(lugate_image_format_name(i->linux_format)) : NULL);
+	json_object_object_add(pe, "has_uname", json_object_new_boolean(i->uname_section.p != NULL));
+	json_object_object_add(pe, "has_osrel", json_object_new_boolean(i->osrel_section.p != NULL));
+	return pe;
+}
+
+static struct json_object *arm64_json(const struct lugate_image_info *i)
+{
+	struct json_object *a = json_object_new_object();
+
+	json_object_object_add(a, "page_size", json_object_new_int64(i->arm64_page_size));
+	json_object_object_add(a, "big_endian", json_object_new_boolean(i->arm64_big_endian));
+	json_object_object_add(a, "image_size", hex_json(i->arm64_image_size));
+	json_object_object_add(a, "text_offset", hex_json(i->arm64_text_offset));
+	return a;
 }
 
 static struct json_object *inspect_json(const struct cli_target *t)
@@ -52,36 +106,33 @@ static struct json_object *inspect_json(const struct cli_target *t)
 	json_object_object_add(o, "format", json_object_new_string(lugate_image_format_name(i->format)));
 	json_object_object_add(o, "release", i->release[0] ? json_object_new_string(i->release) : NULL);
 	json_object_object_add(o, "release_source", i->release_source ? json_object_new_string(i->release_source) : NULL);
+	/* what the check takes as the target's release: the manifest's, else the image's */
+	json_object_object_add(o, "target_release", t->has_manifest ? json_object_new_string(t->manifest.release)
+						     : i->release[0] ? json_object_new_string(i->release) : NULL);
 	json_object_object_add(o, "size", json_object_new_int64((int64_t)t->size));
 	json_object_object_add(o, "image_size", json_object_new_int64((int64_t)i->image_size));
 	json_object_object_add(o, "sha256", json_object_new_string(hex));
-	json_object_object_add(o, "boot", i->has_bzimage ? boot_json(&i->bz) : NULL);
-	if (i->format == LUGATE_IMAGE_UKI || i->format == LUGATE_IMAGE_PE) {
-		struct json_object *pe = json_object_new_object();
-		json_object_object_add(pe, "sections", json_object_new_int(i->pe_sections));
-		json_object_object_add(pe, "machine", hex_json(i->pe_machine));
-		json_object_object_add(pe, "linux_size", json_object_new_int64((int64_t)i->linux_section.size));
-		json_object_object_add(pe, "has_uname", json_object_new_boolean(i->uname_section.p != NULL));
-		json_object_object_add(pe, "has_osrel", json_object_new_boolean(i->osrel_section.p != NULL));
-		json_object_object_add(o, "pe", pe);
-	}
+	json_object_object_add(o, "boot", i->has_bzimage ? boot_json(t) : NULL);
+	if (i->format == LUGATE_IMAGE_UKI || i->format == LUGATE_IMAGE_PE)
+		json_object_object_add(o, "pe", pe_json(i));
 	if (i->format == LUGATE_IMAGE_ELF) {
 		struct json_object *elf = json_object_new_object();
+		json_object_object_add(elf, "class", json_object_new_int(i->elf_class == 2 ? 64 : 32));
 		json_object_object_add(elf, "machine", json_object_new_int(i->elf_machine));
 		json_object_object_add(elf, "entry", hex_json(i->elf_entry));
+		json_object_object_add(elf, "notes", json_object_new_int64(i->elf_notes));
+		json_object_object_add(elf, "build_id", view_hex_json(&i->elf_build_id));
 		json_object_object_add(o, "elf", elf);
 	}
-	if (i->format == LUGATE_IMAGE_ARM64) {
-		struct json_object *a = json_object_new_object();
-		json_object_object_add(a, "page_size", json_object_new_int64(i->arm64_page_size));
-		json_object_object_add(a, "image_size", hex_json(i->arm64_image_size));
-		json_object_object_add(a, "text_offset", hex_json(i->arm64_text_offset));
-		json_object_object_add(o, "arm64", a);
-	}
+	if (i->format == LUGATE_IMAGE_ARM64 || i->linux_format == LUGATE_IMAGE_ARM64)
+		json_object_object_add(o, "arm64", arm64_json(i));
 	json_object_object_add(o, "manifest_carrier", json_object_new_string(lugate_carrier_name(i->carrier)));
+	json_object_object_add(o, "manifest_size", i->carrier ? json_object_new_int64((int64_t)i->manifest.size) : NULL);
 	json_object_object_add(o, "manifest", t->has_manifest ? cli_manifest_to_json(&t->manifest) : NULL);
 	if (t->manifest_error)
 		json_object_object_add(o, "manifest_error", json_object_new_string(lugate_strerror(t->manifest_error)));
+	if (t->release_mismatch)
+		json_object_object_add(o, "manifest_error", json_object_new_string("the manifest names another release than the image"));
 	for (size_t k = 0; k < t->compat_count; k++)
 		json_object_array_add(kho, json_object_new_string(t->compat[k]));
 	json_object_object_add(o, "kho_compatible", t->scanned ? kho : NULL);
@@ -92,31 +143,58 @@ static struct json_object *inspect_json(const struct cli_target *t)
 	return o;
 }
 
+static void print_boot(const struct cli_target *t)
+{
+	const struct lugate_bzimage *bz = &t->info.bz;
+	char ver[8];
+
+	protocol_text(bz->version, ver);
+	printf("boot:       protocol %s, loadflags 0x%x, xloadflags 0x%x, init_size 0x%x, alignment 0x%x%s\n", ver,
+	       (unsigned)bz->loadflags, (unsigned)bz->xloadflags, bz->init_size, bz->kernel_alignment,
+	       bz->efi_stub ? ", EFI stub" : "");
+	printf("payload:    %s, %u bytes", lugate_compression_name(bz->compression), bz->payload_length);
+	if (t->scanned)
+		printf(" -> %zu bytes", t->kernel_size);
+	printf("\n");
+}
+
+static void print_manifest(const struct cli_target *t)
+{
+	const struct lugate_image_info *i = &t->info;
+
+	if (t->has_manifest)
+		printf("manifest:   %s, release %s, %u schema(s), %u revivable format(s)%s\n", lugate_carrier_name(i->carrier),
+		       t->manifest.release, t->manifest.schema_count, t->manifest.compat_count,
+		       t->release_mismatch ? " -- WRONG IMAGE: the image is another release" : "");
+	else if (t->manifest_error)
+		printf("manifest:   %s, CORRUPT: %s\n", lugate_carrier_name(i->carrier), lugate_strerror(t->manifest_error));
+	else
+		printf("manifest:   none (stamp it with `lugate embed`)\n");
+}
+
 static void inspect_text(const struct cli_target *t)
 {
 	const struct lugate_image_info *i = &t->info;
 	char hex[2 * LUGATE_SHA256_SIZE + 1];
 
 	lugate_hex_format(t->sha256, LUGATE_SHA256_SIZE, hex);
-	printf("format:     %s\n", lugate_image_format_name(i->format));
-	printf("release:    %s%s%s%s\n", i->release[0] ? i->release : "(not named by the image)",
+	printf("format:     %s", lugate_image_format_name(i->format));
+	if (i->format == LUGATE_IMAGE_UKI)
+		printf(" (.linux: %s)", lugate_image_format_name(i->linux_format));
+	printf("\nrelease:    %s%s%s%s\n", i->release[0] ? i->release : "(not named by the image)",
 	       i->release_source ? " (from " : "", i->release_source ? i->release_source : "", i->release_source ? ")" : "");
 	printf("size:       %zu bytes (image %zu)\n", t->size, i->image_size);
 	printf("sha256:     %s\n", hex);
 	if (i->has_bzimage)
-		printf("boot:       protocol %u.%02u, xloadflags 0x%x, init_size 0x%x, alignment 0x%x, payload %s %u bytes%s\n",
-		       i->bz.version >> 8, i->bz.version & 0xff, i->bz.xloadflags, i->bz.init_size, i->bz.kernel_alignment,
-		       lugate_compression_name(i->bz.compression), i->bz.payload_length, i->bz.efi_stub ? ", EFI stub" : "");
-	if (i->format == LUGATE_IMAGE_ARM64)
-		printf("arm64:      page size %u, image_size 0x%llx, text_offset 0x%llx\n", i->arm64_page_size,
-		       (unsigned long long)i->arm64_image_size, (unsigned long long)i->arm64_text_offset);
-	if (t->has_manifest)
-		printf("manifest:   %s, release %s, %u schema(s), %u revivable format(s)\n", lugate_carrier_name(i->carrier),
-		       t->manifest.release, t->manifest.schema_count, t->manifest.compat_count);
-	else if (t->manifest_error)
-		printf("manifest:   %s, CORRUPT: %s\n", lugate_carrier_name(i->carrier), lugate_strerror(t->manifest_error));
-	else
-		printf("manifest:   none (stamp it with `lugate embed`)\n");
+		print_boot(t);
+	if (i->format == LUGATE_IMAGE_ELF)
+		printf("elf:        ELF64, machine %u, entry 0x%llx, %u note(s)\n", (unsigned)i->elf_machine,
+		       (unsigned long long)i->elf_entry, i->elf_notes);
+	if (i->format == LUGATE_IMAGE_ARM64 || i->linux_format == LUGATE_IMAGE_ARM64)
+		printf("arm64:      page size %u, image_size 0x%llx, text_offset 0x%llx%s\n", i->arm64_page_size,
+		       (unsigned long long)i->arm64_image_size, (unsigned long long)i->arm64_text_offset,
+		       i->arm64_big_endian ? ", big-endian" : "");
+	print_manifest(t);
 	if (!t->scanned)
 		printf("kho:        not scanned: %s\n", t->scan_error);
 	else if (!t->compat_count)
@@ -136,7 +214,7 @@ int cmd_inspect(int argc, char **argv)
 	};
 	struct cli_target t;
 	bool json = false;
-	int c;
+	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		switch (c) {
@@ -155,6 +233,14 @@ int cmd_inspect(int argc, char **argv)
 		cli_print_json(inspect_json(&t));
 	else
 		inspect_text(&t);
+	rc = EXIT_ALLOW;
+	if (t.manifest_error) {
+		cli_error("%s: its manifest (%s) is corrupt: %s", t.path, lugate_carrier_name(t.info.carrier),
+			  lugate_strerror(t.manifest_error));
+		rc = EXIT_INPUT;
+	} else if (!cli_target_usable(&t)) {
+		rc = EXIT_INPUT;
+	}
 	cli_target_free(&t);
-	return t.manifest_error ? EXIT_INPUT : EXIT_ALLOW;
+	return rc;
 }

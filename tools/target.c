@@ -5,7 +5,7 @@
 #include "target.h"
 
 /* The kernel proper to scan: a bzImage's (or UKI's) decompressed payload, or an uncompressed
- * ELF/arm64 image itself. */
+ * ELF/arm64 image (or a UKI's uncompressed arm64 Image) itself. */
 static void scan(struct cli_target *t)
 {
 	const struct lugate_image_info *i = &t->info;
@@ -20,10 +20,15 @@ static void scan(struct cli_target *t)
 		t->scan_error = cli_decompress(i->bz.compression, i->payload.p, i->payload.size, &plain, &plain_size);
 		if (t->scan_error)
 			return;
+		t->kernel_size = plain_size;
 		t->compat_count = cli_scan_compat(plain, plain_size, t->compat, CLI_SCAN_MAX);
 		free(plain);
 	} else if (i->format == LUGATE_IMAGE_ELF || i->format == LUGATE_IMAGE_ARM64) {
+		t->kernel_size = i->image_size;
 		t->compat_count = cli_scan_compat(t->data, i->image_size, t->compat, CLI_SCAN_MAX);
+	} else if (i->format == LUGATE_IMAGE_UKI && i->linux_format == LUGATE_IMAGE_ARM64) {
+		t->kernel_size = i->linux_section.size;
+		t->compat_count = cli_scan_compat(i->linux_section.p, i->linux_section.size, t->compat, CLI_SCAN_MAX);
 	} else {
 		t->scan_error = "no kernel inside this image to scan";
 		return;
@@ -45,10 +50,9 @@ bool cli_target_open(const char *path, bool want_scan, struct cli_target *t)
 	if (err) {
 		if (err == LUGATE_ERR_UNKNOWNFMT)
 			cli_error("%s: not a kernel image lugate knows (bzImage, PE/UKI, ELF64, arm64 Image)", path);
-		else if (err == LUGATE_ERR_DUPLICATE)
-			cli_error("%s: the image carries two manifests", path);
 		else
-			cli_error("%s: malformed kernel image: %s", path, lugate_strerror(err));
+			cli_error("%s: malformed kernel image: %s (%s)", path, t->info.why ? t->info.why : lugate_strerror(err),
+				  lugate_errname(err));
 		cli_target_free(t);
 		return false;
 	}
@@ -57,9 +61,19 @@ bool cli_target_open(const char *path, bool want_scan, struct cli_target *t)
 		t->manifest_error = lugate_manifest_open(t->info.manifest.p, t->info.manifest.size, &t->manifest);
 		t->has_manifest = t->manifest_error == 0;
 	}
+	t->release_mismatch = t->has_manifest && t->info.release[0] && strcmp(t->manifest.release, t->info.release) != 0;
 	if (want_scan)
 		scan(t);
 	return true;
+}
+
+bool cli_target_usable(const struct cli_target *t)
+{
+	if (!t->release_mismatch)
+		return true;
+	cli_error("%s: its manifest names release %s but the image is %s (from the %s): stamp it with its own manifest",
+		  t->path, t->manifest.release, t->info.release, t->info.release_source);
+	return false;
 }
 
 void cli_target_free(struct cli_target *t)
