@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * Fuzz `lugate embed`'s image writers (tools/embed.c: a .lugate PE section, or a trailer)
- * on every image lugate_image_identify accepts unstamped, as cmd_embed calls them.
- * Stamping either refuses with a reason or gives an image that identifies again, carries
- * exactly the manifest written (what embed reads back before writing) where
- * lugate_manifest_open reads it, keeps the release,
- * and keeps every original byte but the PE header fields a new section must change.
- * embed.c is included, not linked: its writers are file-local.
+ * Fuzz `lugate embed` (tools/embed.c) on every image lugate_image_identify accepts: stamp it
+ * as cmd_embed does (a .lugate PE section, an ELF note, or a trailer; with --replace for an
+ * image already stamped), without the file I/O.
+ * Stamping either refuses with a reason or gives an image that identifies again as the same
+ * format and release, carries exactly the manifest written where lugate_manifest_open reads
+ * it (what embed checks before it writes: here it must never fail), and, for a trailer, keeps
+ * every byte of the image proper. embed.c is included, not linked: its writers are file-local.
  */
 #include "fuzz.h"
 #include "fuzz_image.h"
-#include "../../tools/embed.c"
+#include "../../tools/embed.c" /* NOLINT(bugprone-suspicious-include): the verb is fuzzed in-process */
 
 static uint8_t *manifest;
 static size_t manifest_size;
@@ -43,46 +43,40 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct lugate_image_info info, stamped;
+	enum lugate_manifest_carrier carrier = LUGATE_CARRIER_NONE;
+	struct lugate_image_info stamped;
+	struct lugate_manifest m;
+	struct cli_target t;
 	const char *why = NULL;
 	uint8_t *out;
-	size_t out_size = 0;
-	bool pe;
+	size_t out_size = 0, base;
 
-	if (lugate_image_identify(data, size, &info) != 0 || info.carrier != LUGATE_CARRIER_NONE)
-		return 0;
-	pe = info.format == LUGATE_IMAGE_UKI || info.format == LUGATE_IMAGE_PE;
-	out = pe ? pe_add_section(data, info.image_size, manifest, manifest_size, &out_size, &why)
-		 : add_trailer(data, info.image_size, manifest, manifest_size, &out_size);
-	if (!out) {
-		FUZZ_ASSERT(pe && why && *why);
-		return 0;
+	memset(&t, 0, sizeof(t));
+	t.path = "fuzz.img";
+	t.size = size;
+	t.data = fuzz_dup(data, size, 0); /* --replace strips a carrier in place */
+	if (lugate_image_identify(t.data, size, &t.info) != 0)
+		goto done;
+	base = strip_carrier(&t, &why);
+	if (!base) {
+		FUZZ_ASSERT(why && *why);
+		goto done;
 	}
-	FUZZ_ASSERT(out_size >= size + manifest_size);
+	FUZZ_ASSERT(base <= size);
+	out = stamp(&t, base, manifest, manifest_size, &out_size, &carrier);
+	if (!out)
+		goto done;
+	FUZZ_ASSERT(out_size >= base + manifest_size);
 	FUZZ_ASSERT(lugate_image_identify(out, out_size, &stamped) == 0);
 	fuzz_image_info_properties(out, out_size, &stamped);
-	FUZZ_ASSERT(stamped.carrier == (pe ? LUGATE_CARRIER_PE_SECTION : LUGATE_CARRIER_TRAILER));
-	FUZZ_ASSERT(stamped.manifest.size == manifest_size &&
-		    memcmp(stamped.manifest.p, manifest, manifest_size) == 0);
-	FUZZ_ASSERT(stamped.format == info.format && strcmp(stamped.release, info.release) == 0);
-	/* and it reads back as a manifest: the FDT inside must sit where libfdt can read it */
-	{
-		struct lugate_manifest m;
-		FUZZ_ASSERT(lugate_manifest_open(stamped.manifest.p, stamped.manifest.size, &m) == 0);
-	}
-	if (!pe) {
-		/* the image, zeros to a multiple of 8 bytes, the manifest, the trailer */
-		FUZZ_ASSERT(memcmp(out, data, size) == 0 && stamped.image_size == ((size + 7) & ~(size_t)7));
-		for (size_t k = size; k < stamped.image_size; k++)
-			FUZZ_ASSERT(out[k] == 0);
-	} else {
-		/* outside the PE headers (up to the first section's data), nothing moved */
-		uint32_t pe_off = rd32(data + 0x3c);
-		FUZZ_ASSERT(memcmp(out, data, pe_off) == 0);
-		FUZZ_ASSERT(stamped.linux_section.size == info.linux_section.size &&
-			    (!info.linux_section.size ||
-			     memcmp(stamped.linux_section.p, info.linux_section.p, info.linux_section.size) == 0));
-	}
+	FUZZ_ASSERT(stamped.carrier == carrier && stamped.format == t.info.format);
+	FUZZ_ASSERT(strcmp(stamped.release, t.info.release) == 0);
+	FUZZ_ASSERT(stamped.manifest.size == manifest_size && memcmp(stamped.manifest.p, manifest, manifest_size) == 0);
+	FUZZ_ASSERT(lugate_manifest_open(stamped.manifest.p, stamped.manifest.size, &m) == 0);
+	if (carrier == LUGATE_CARRIER_TRAILER)
+		FUZZ_ASSERT(stamped.image_size == base && memcmp(out, t.data, base) == 0);
 	free(out);
+done:
+	free(t.data);
 	return 0;
 }

@@ -285,7 +285,7 @@ static void allow_is_justified(const struct lugate_table *t, const struct lugate
 	FUZZ_ASSERT(m || t->device_count == 0);
 	while (lugate_table_next_device(t, &cursor, &d) == 1) {
 		bool supported = false;
-		for (uint32_t k = 0; k < m->schema_count && !supported; k++) {
+		for (uint32_t k = 0; m && k < m->schema_count && !supported; k++) {
 			struct lugate_schema s;
 			lugate_manifest_schema(m, k, &s);
 			supported = memcmp(s.guid.b, d.schema.b, LUGATE_GUID_SIZE) == 0 &&
