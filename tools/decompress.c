@@ -14,6 +14,9 @@
 #include "target.h"
 
 #define OUT_LIMIT ((size_t)1 << 30)
+/* liblzma's memory limit: a kernel's xz or lzma dictionary is at most 64 MiB; without a limit
+ * a 13-byte .lzma header asking for a 4 GiB dictionary gets one allocated. */
+#define LZMA_MEMLIMIT ((uint64_t)256 << 20)
 
 struct outbuf {
 	uint8_t *p;
@@ -65,7 +68,7 @@ static const char *inflate_xz(const uint8_t *in, size_t n, struct outbuf *o)
 {
 	lzma_stream s = LZMA_STREAM_INIT;
 	lzma_ret rc;
-	if (lzma_auto_decoder(&s, UINT64_MAX, 0) != LZMA_OK)
+	if (lzma_auto_decoder(&s, LZMA_MEMLIMIT, 0) != LZMA_OK)
 		return "liblzma init failed";
 	s.next_in = in;
 	s.avail_in = n;
@@ -80,7 +83,9 @@ static const char *inflate_xz(const uint8_t *in, size_t n, struct outbuf *o)
 		o->len = o->cap - s.avail_out;
 	} while (rc == LZMA_OK || (rc == LZMA_BUF_ERROR && s.avail_out == 0));
 	lzma_end(&s);
-	return rc == LZMA_STREAM_END ? NULL : "xz/lzma data is corrupt";
+	return rc == LZMA_STREAM_END ? NULL
+	       : rc == LZMA_MEMLIMIT_ERROR ? "xz/lzma data asks for a dictionary over 256 MiB"
+					   : "xz/lzma data is corrupt";
 }
 
 static const char *inflate_zstd(const uint8_t *in, size_t n, struct outbuf *o)
