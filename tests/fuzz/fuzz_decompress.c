@@ -46,9 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	FUZZ_ASSERT(plain || plain_size == 0);
-	if (plain_size)
-		FUZZ_ASSERT(plain[plain_size - 1] == plain[plain_size - 1]); /* ASan: the whole buffer is there */
-	scan_properties(plain, plain_size);
+	scan_properties(plain, plain_size); /* reads every byte: ASan sees a buffer shorter than said */
 	free(plain);
 	return 0;
 }

@@ -70,7 +70,7 @@ static void allow_is_justified(const struct lugate_manifest *m, const char *targ
 static void check_against(const uint8_t *img, size_t size, const struct lugate_image_info *info)
 {
 	static uint8_t table[4096];
-	uint8_t sha[32];
+	uint8_t sha[32], other[32];
 	struct lugate_reason reasons[16];
 	struct lugate_check_input in = { 0 };
 	struct lugate_manifest m;
@@ -100,8 +100,10 @@ static void check_against(const uint8_t *img, size_t size, const struct lugate_i
 			found = strcmp(lugate_manifest_compat(&m, k), "kho-v1") == 0;
 		}
 	}
-	/* the same image, one byte changed: the sealed hash no longer matches */
-	sha[size % 32] ^= 1;
+	/* another image (by hash) with the same contents otherwise: never allowed */
+	memcpy(other, sha, sizeof(other));
+	other[size % 32] ^= 1;
+	in.target_sha256 = other;
 	FUZZ_ASSERT(lugate_check(&in, reasons, 16, &v) == 0);
 	FUZZ_ASSERT(v.decision == LUGATE_REFUSE);
 }
@@ -113,7 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	FUZZ_ASSERT(lugate_image_identify(data, size, &again) == err);
 	if (err) {
-		FUZZ_ASSERT(err < 0 && err >= -LUGATE_ERR_MAX);
+		fuzz_image_error_properties(err, &info);
 		return 0;
 	}
 	fuzz_image_info_properties(data, size, &info);
@@ -121,9 +123,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    info.image_size == again.image_size && strcmp(info.release, again.release) == 0 &&
 		    info.manifest.p == again.manifest.p && info.manifest.size == again.manifest.size &&
 		    info.payload.p == again.payload.p && info.payload.size == again.payload.size);
-	if (info.carrier == LUGATE_CARRIER_TRAILER)
-		FUZZ_ASSERT(info.image_size + info.manifest.size + LUGATE_TRAILER_SIZE == size);
-	else
+	if (info.carrier == LUGATE_CARRIER_TRAILER) {
+		/* [image][pad: 0..7 zeros][manifest, 8-byte aligned][trailer] */
+		size_t pad = data[size - LUGATE_TRAILER_SIZE + 5];
+		FUZZ_ASSERT(pad <= 7 && info.image_size + pad + info.manifest.size + LUGATE_TRAILER_SIZE == size);
+		FUZZ_ASSERT((size_t)(info.manifest.p - data) % LUGATE_MANIFEST_ALIGN == 0);
+		for (size_t k = 0; k < pad; k++)
+			FUZZ_ASSERT(data[info.image_size + k] == 0);
+	} else
 		FUZZ_ASSERT(info.image_size == size);
 	check_against(data, size, &info);
 	return 0;

@@ -45,8 +45,19 @@ static inline void fuzz_image_info_properties(const uint8_t *img, size_t size, c
 		FUZZ_ASSERT(i->payload.p == NULL);
 	}
 	FUZZ_ASSERT(i->format == LUGATE_IMAGE_UKI || i->linux_section.p == NULL);
+	FUZZ_ASSERT(i->why == NULL);
+	fuzz_view_inside(img, size, &i->elf_build_id);
 	FUZZ_ASSERT(lugate_image_format_name(i->format) && lugate_carrier_name(i->carrier) &&
 		    lugate_compression_name(i->bz.compression));
+}
+
+/* A refusal says why, in one line of text. */
+static inline void fuzz_image_error_properties(int err, const struct lugate_image_info *i)
+{
+	FUZZ_ASSERT(err < 0 && err >= -LUGATE_ERR_MAX);
+	if (err == LUGATE_ERR_UNKNOWNFMT || err == LUGATE_ERR_NOTFOUND)
+		return;
+	FUZZ_ASSERT(i->why && i->why[0] && !strchr(i->why, '\n') && strlen(i->why) < 200);
 }
 
 #endif

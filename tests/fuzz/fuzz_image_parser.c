@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	err = FUZZ_PARSER(data, size, &info);
 	FUZZ_ASSERT(err <= 0 && err >= -LUGATE_ERR_MAX);
 	if (err)
-		return 0;
+		return 0; /* its one-line why is lugate_image_identify's promise (fuzz_image) */
 	info.image_size = size;
 	fuzz_image_info_properties(data, size, &info);
 	return 0;

@@ -239,7 +239,7 @@ def images():
     tiny = tiny_bzimage()
     bz["shrunk-debian-6.1.0-56"] = shrunk
     bz["tiny"] = tiny
-    bz["tiny-gzip"] = tiny_bzimage(payload=gzip.compress(b"\0kho-v1\0luo-v1\0" * 4))
+    bz["tiny-gzip"] = tiny_bzimage(payload=gzip.compress(b"\0kho-v1\0luo-v1\0" * 4, mtime=0))
     bz["tiny-protocol-2.04"] = tiny[:0x206] + b"\x04\x02" + tiny[0x208:]
     uname = b"6.1.0-56-amd64\n"
     osrel = b'ID=debian\nVERSION_ID="12"\n'
@@ -272,10 +272,13 @@ def images():
             put(h, name, img)
     put("image", "elf-no-note-stamped", embed(elf["elf-no-note"], "elf-no-note"))
     put("image_trailer", "elf-no-note-stamped", embed(elf["elf-no-note"], "elf-no-note"))
+    arm_manifest = json.load(open("examples/target-6.1.0-56.json"))
+    arm_manifest["release"] = "6.1.0-56-arm64"
+    write(tmp("m56-arm64.json"), json.dumps(arm_manifest))
     for name, img in arm.items():
         for h in ("image", "image_arm64", "embed"):
             put(h, name, img)
-        stamped = embed(img, name)
+        stamped = embed(img, name, tmp("m56-arm64.json"))
         put("image", name + "-stamped", stamped)
         put("image_arm64", name + "-stamped", stamped)
         put("image_trailer", name + "-stamped", stamped)
@@ -303,7 +306,7 @@ def payloads():
         return subprocess.run(cmd, input=data, check=True, capture_output=True).stdout
 
     codecs = [
-        (0, gzip.compress(plain)), (1, bz2.compress(plain)), (2, lzma.compress(plain, format=lzma.FORMAT_ALONE)),
+        (0, gzip.compress(plain, mtime=0)), (1, bz2.compress(plain)), (2, lzma.compress(plain, format=lzma.FORMAT_ALONE)),
         (3, lzma.compress(plain, format=lzma.FORMAT_XZ)), (5, tool(["zstd", "-q", "-c"], plain)),
     ]
     if shutil.which("lz4"):
