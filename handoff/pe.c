@@ -133,8 +133,9 @@ static int read_uki(struct lugate_image_info *out)
 		size_t n = out->uname_section.size;
 		while (n && (out->uname_section.p[n - 1] == '\n' || out->uname_section.p[n - 1] == '\0'))
 			n--;
+		/* the whole section (but a final newline or NULs) is the release: one word */
 		image_take_release(out->uname_section.p, n, out->release);
-		if (out->release[0] && n <= LUGATE_RELEASE_MAX) {
+		if (out->release[0] && strlen(out->release) == n) {
 			out->release_source = ".uname";
 			return 0;
 		}
