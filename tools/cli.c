@@ -11,8 +11,18 @@
 #include <unistd.h>
 #include "cli.h"
 
+/* Set only by the fuzzers (tests/fuzz/), which feed the parsers millions of bad inputs. */
+static bool errors_quiet;
+
+void cli_quiet_errors(bool quiet)
+{
+	errors_quiet = quiet;
+}
+
 static void verror(const char *fmt, va_list ap)
 {
+	if (errors_quiet)
+		return;
 	fputs("lugate: ", stderr);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);

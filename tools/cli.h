@@ -33,6 +33,8 @@ struct cli_verb {
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Same, returning the given exit code. */
 int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print no errors (the fuzzers: a million bad inputs need no million lines). */
+void cli_quiet_errors(bool quiet);
 
 /* Read a whole file (max_size bounds it; 0 = 1 GiB). On failure prints an error and
  * returns false. The buffer is NUL-terminated one past size (for text inputs). */

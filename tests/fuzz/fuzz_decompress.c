@@ -31,6 +31,14 @@ static void scan_properties(const uint8_t *p, size_t n)
 	}
 }
 
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	cli_quiet_errors(true); /* every bad input would print its one-line error */
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t *plain = NULL;

@@ -88,6 +88,14 @@ static void accepted_list_properties(const struct cli_devices *d, bool ids_from_
 		build_agrees(d);
 }
 
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	cli_quiet_errors(true); /* every bad input would print its one-line error */
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* libFuzzer's buffer is exactly the input: a read past it is a crash */

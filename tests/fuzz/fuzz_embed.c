@@ -26,6 +26,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
+	cli_quiet_errors(true);
 	FUZZ_ASSERT(lugate_guid_parse("5f0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d", 36, &s.guid) == 0);
 	spec.release = "6.1.0-56-amd64";
 	spec.schemas = &s;

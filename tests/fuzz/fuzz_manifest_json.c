@@ -10,6 +10,14 @@
 #include "fuzz.h"
 #include "../../tools/cli.h"
 
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	cli_quiet_errors(true); /* every bad input would print its one-line error */
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct lugate_manifest m, m2;
