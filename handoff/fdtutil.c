@@ -151,6 +151,10 @@ int fdtu_open(const void *fdt, uint32_t size)
 		return LUGATE_ERR_BADFDT;
 	if (fdt_check_header(fdt) != 0 || fdt_totalsize(fdt) != size)
 		return LUGATE_ERR_BADFDT;
+	/* The reservation block is 8-byte aligned, the structure block 4-byte aligned (devicetree
+	 * spec 5.1): libfdt reads their entries and tags through pointers of those types. */
+	if (fdt_off_mem_rsvmap(fdt) % 8 != 0 || fdt_off_dt_struct(fdt) % 4 != 0)
+		return LUGATE_ERR_BADFDT;
 	/* lugate's trees never carry memory reservations: one meaning per blob */
 	if (fdt_num_mem_rsv(fdt) != 0)
 		return LUGATE_ERR_BADFDT;
