@@ -112,21 +112,27 @@ merge_one() {
   echo "fuzz_$n: corpus $before -> $after inputs ($(du -sk "$T/corpus/$n" | cut -f1) KiB)"
 }
 
-# Runs "$@" for each name, $jobs at a time, printing results in name order.
+# Runs FN NAME ARG for each name, $jobs at a time; each result is printed as soon as it and
+# every one started before it are done (so in name order).
 parallel() {
   local jobs=$1 fn=$2 arg=$3; shift 3
-  local -a list=("$@") pids=() outs=()
-  local i status=0 out
-  for i in "${!list[@]}"; do
-    out=$(mktemp); outs+=("$out")
-    "$fn" "${list[$i]}" "$arg" >"$out" 2>&1 &
-    pids+=($!)
-    if [ ${#pids[@]} -ge "$jobs" ]; then
-      wait "${pids[0]}" || status=1; pids=("${pids[@]:1}")
-    fi
+  local -a pids=() outs=()
+  local name status=0 out
+  for name in "$@"; do
+    out=$(mktemp)
+    "$fn" "$name" "$arg" >"$out" 2>&1 &
+    pids+=($!) outs+=("$out")
+    while [ ${#pids[@]} -ge "$jobs" ]; do
+      wait "${pids[0]}" || status=1
+      cat "${outs[0]}"; rm -f "${outs[0]}"
+      pids=("${pids[@]:1}") outs=("${outs[@]:1}")
+    done
   done
-  for p in "${pids[@]}"; do wait "$p" || status=1; done
-  for out in "${outs[@]}"; do cat "$out"; rm -f "$out"; done
+  while [ ${#pids[@]} -gt 0 ]; do
+    wait "${pids[0]}" || status=1
+    cat "${outs[0]}"; rm -f "${outs[0]}"
+    pids=("${pids[@]:1}") outs=("${outs[@]:1}")
+  done
   return $status
 }
 

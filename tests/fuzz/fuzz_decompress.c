@@ -24,9 +24,10 @@ static void scan_properties(const uint8_t *p, size_t n)
 		FUZZ_ASSERT(v && v[2] >= '0' && v[2] <= '9');
 		for (size_t j = 0; j < i; j++)
 			FUZZ_ASSERT(strcmp(found[i], found[j]) != 0);
-		/* a whole C string of the input, starting at a NUL or at the start */
+		/* a whole C string of the input: at the start or after a byte that is not printable
+		 * ASCII (a NUL, or a pointer's last byte before a char array in a struct) */
 		for (size_t at = 0; at + len < n && !hit; at++)
-			hit = (at == 0 || p[at - 1] == 0) && memcmp(p + at, found[i], len + 1) == 0;
+			hit = (at == 0 || p[at - 1] < 0x20 || p[at - 1] > 0x7e) && memcmp(p + at, found[i], len + 1) == 0;
 		FUZZ_ASSERT(hit);
 	}
 }

@@ -12,7 +12,9 @@ static inline void fuzz_walks_agree(const uint8_t *fdt, size_t size)
 {
 	int fast, ref;
 
-	if (size < sizeof(struct fdt_header) || fdt_check_header(fdt) != 0 || fdt_totalsize(fdt) != size)
+	/* fdtu_open's preconditions of the walks: a sound header, aligned blocks */
+	if (size < sizeof(struct fdt_header) || fdt_check_header(fdt) != 0 || fdt_totalsize(fdt) != size ||
+	    fdt_off_mem_rsvmap(fdt) % 8 != 0 || fdt_off_dt_struct(fdt) % 4 != 0)
 		return;
 	fast = fdtu_walk_tags(fdt);
 	ref = fdtu_walk_tags_libfdt(fdt);
