@@ -64,7 +64,7 @@ int cmd_check(int argc, char **argv)
 	if (!cli_read_file(table_path, LUGATE_FRAME_HEADER_SIZE + LUGATE_FRAME_PAYLOAD_MAX, &table, &table_size))
 		return EXIT_INPUT;
 	if (kernel_path) {
-		if (!cli_target_open(kernel_path, true, &target) || !cli_target_usable(&target))
+		if (!cli_target_open(kernel_path, false, &target) || !cli_target_usable(&target))
 			goto out;
 		cli_target_check_input(&target, &in);
 	} else {
@@ -80,7 +80,10 @@ int cmd_check(int argc, char **argv)
 		cli_error("out of memory");
 		goto out;
 	}
-	lugate_check(&in, reasons, CLI_REASON_CAPACITY(LUGATE_TABLE_MAX_DEVICES), &v);
+	if (kernel_path)
+		cli_target_check(&target, &in, reasons, CLI_REASON_CAPACITY(LUGATE_TABLE_MAX_DEVICES), &v);
+	else
+		lugate_check(&in, reasons, CLI_REASON_CAPACITY(LUGATE_TABLE_MAX_DEVICES), &v);
 	if (v.reason_count && v.reasons[0].code == LUGATE_REASON_TABLE_CORRUPT)
 		cli_error("%s: not a valid handoff table: %s", table_path, lugate_strerror(v.reasons[0].error));
 	else if (v.manifest_error)

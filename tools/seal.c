@@ -85,7 +85,7 @@ int cli_seal(const struct cli_seal_args *a, uint8_t **sealed, size_t *sealed_siz
 	}
 	if (!resolve_policy(a, &t, &policy) || lugate_policy_format(&policy, policy_text, sizeof(policy_text)) < 0)
 		goto out;
-	if (!cli_target_open(a->kernel_path, true, &target) || !cli_target_usable(&target))
+	if (!cli_target_open(a->kernel_path, false, &target) || !cli_target_usable(&target))
 		goto out;
 	if (a->fallback_path && (!cli_target_open(a->fallback_path, false, &fallback) || !cli_target_usable(&fallback)))
 		goto out;
@@ -99,7 +99,7 @@ int cli_seal(const struct cli_seal_args *a, uint8_t **sealed, size_t *sealed_siz
 	in.policy = &policy;
 	cli_target_check_input(&target, &in);
 	in.target_sha256 = NULL; /* binding the table to this image is the point: no mismatch check */
-	lugate_check(&in, reasons, CLI_REASON_CAPACITY(t.device_count), &v);
+	cli_target_check(&target, &in, reasons, CLI_REASON_CAPACITY(t.device_count), &v);
 	if (v.manifest_error)
 		cli_error("%s: its manifest is corrupt: %s", a->kernel_path, lugate_strerror(v.manifest_error));
 	rc = cli_verdict_report(&v, a->json, a->quiet);

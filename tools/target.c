@@ -6,12 +6,14 @@
 
 /* The kernel proper to scan: a bzImage's (or UKI's) decompressed payload, or an uncompressed
  * ELF/arm64 image (or a UKI's uncompressed arm64 Image) itself. */
-static void scan(struct cli_target *t)
+void cli_target_scan(struct cli_target *t)
 {
 	const struct lugate_image_info *i = &t->info;
 	uint8_t *plain = NULL;
 	size_t plain_size = 0;
 
+	if (t->scanned || t->scan_error)
+		return;
 	if (i->has_bzimage) {
 		if (!i->payload.p) {
 			t->scan_error = "the bzImage names no payload (boot protocol < 2.08)";
@@ -63,7 +65,7 @@ bool cli_target_open(const char *path, bool want_scan, struct cli_target *t)
 	}
 	t->release_mismatch = t->has_manifest && t->info.release[0] && strcmp(t->manifest.release, t->info.release) != 0;
 	if (want_scan)
-		scan(t);
+		cli_target_scan(t);
 	return true;
 }
 
@@ -92,4 +94,28 @@ void cli_target_check_input(const struct cli_target *t, struct lugate_check_inpu
 	in->scanned_compat = t->scanned ? t->compat_ptrs : NULL;
 	in->scanned_compat_count = t->scanned ? t->compat_count : 0;
 	in->target_sha256 = t->sha256;
+}
+
+static bool compat_missing(const struct lugate_verdict *v)
+{
+	if (v->reason_total > v->reason_count)
+		return true; /* some reasons did not fit: do not guess which */
+	for (size_t k = 0; k < v->reason_count; k++)
+		if (v->reasons[k].code == LUGATE_REASON_COMPAT_MISSING)
+			return true;
+	return false;
+}
+
+void cli_target_check(struct cli_target *t, struct lugate_check_input *in, struct lugate_reason *reasons,
+		      size_t capacity, struct lugate_verdict *v)
+{
+	lugate_check(in, reasons, capacity, v);
+	if (t->scanned || t->scan_error || !compat_missing(v))
+		return;
+	cli_target_scan(t);
+	if (!t->scanned)
+		return;
+	in->scanned_compat = t->compat_ptrs;
+	in->scanned_compat_count = t->compat_count;
+	lugate_check(in, reasons, capacity, v);
 }

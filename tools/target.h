@@ -42,6 +42,18 @@ void cli_target_free(struct cli_target *t);
 /* Fill the target side of a check from it: manifest, release, scanned strings, hash. */
 void cli_target_check_input(const struct cli_target *t, struct lugate_check_input *in);
 
+/* Decompress and scan the payload now, if that has not been done (see scan_error). */
+void cli_target_scan(struct cli_target *t);
+
+/*
+ * lugate_check with `in` filled (cli_target_check_input, then whatever the caller changes).
+ * The payload scan is slow (an xz kernel takes a second to decompress) and only matters when
+ * the manifest alone leaves a preserved KHO/LUO format unrevived: it runs then, and the check
+ * again with what it found.
+ */
+void cli_target_check(struct cli_target *t, struct lugate_check_input *in, struct lugate_reason *reasons,
+		      size_t capacity, struct lugate_verdict *v);
+
 /* decompress.c: host-only (zlib, liblzma, libzstd, liblz4, libbz2). cli_decompress returns
  * NULL and a malloc'd *out, or a one-line reason. cli_scan_compat finds the KHO/LUO format
  * strings a kernel carries: "<family>-v<digits>" as a whole C string (see decompress.c). */
