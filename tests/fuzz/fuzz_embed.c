@@ -4,9 +4,9 @@
  * as cmd_embed does (a .lugate PE section, an ELF note, or a trailer; with --replace for an
  * image already stamped), without the file I/O.
  * Stamping either refuses with a reason or gives an image that identifies again as the same
- * format and release, carries exactly the manifest written where lugate_manifest_open reads
- * it (what embed checks before it writes: here it must never fail), and, for a trailer, keeps
- * every byte of the image proper. embed.c is included, not linked: its writers are file-local.
+ * format, with the same carrier, and carries exactly the manifest written where
+ * lugate_manifest_open reads it (what embed checks before it writes: here it must never
+ * fail), and, for a trailer, keeps every byte of the image proper. embed.c is included, not linked: its writers are file-local.
  */
 #include "fuzz.h"
 #include "fuzz_image.h"
@@ -71,7 +71,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(lugate_image_identify(out, out_size, &stamped) == 0);
 	fuzz_image_info_properties(out, out_size, &stamped);
 	FUZZ_ASSERT(stamped.carrier == carrier && stamped.format == t.info.format);
-	FUZZ_ASSERT(strcmp(stamped.release, t.info.release) == 0);
+	/* The release may differ when the image's banner lies inside the headers embed rewrites
+	 * (regressions/embed/crash-8caf...: "Linux version" inside an ELF program header):
+	 * cmd_embed's read-back compares it and refuses to write such an image. */
 	FUZZ_ASSERT(stamped.manifest.size == manifest_size && memcmp(stamped.manifest.p, manifest, manifest_size) == 0);
 	FUZZ_ASSERT(lugate_manifest_open(stamped.manifest.p, stamped.manifest.size, &m) == 0);
 	if (carrier == LUGATE_CARRIER_TRAILER)
