@@ -49,13 +49,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct lugate_manifest m;
 	struct cli_target t;
 	const char *why = NULL;
-	uint8_t *out;
+	uint8_t *out, *copy = fuzz_dup(data, size, 0); /* --replace strips a carrier in place */
 	size_t out_size = 0, base;
 
 	memset(&t, 0, sizeof(t));
 	t.path = "fuzz.img";
 	t.size = size;
-	t.data = fuzz_dup(data, size, 0); /* --replace strips a carrier in place */
+	t.data = copy;
 	if (lugate_image_identify(t.data, size, &t.info) != 0)
 		goto done;
 	base = strip_carrier(&t, &why);
@@ -80,6 +80,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(stamped.image_size == base && memcmp(out, t.data, base) == 0);
 	free(out);
 done:
-	free(t.data);
+	free(copy);
 	return 0;
 }
