@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Kernel images: identify the format, read what it says about itself, find the manifest.
- * The order matters: a manifest trailer is cut off first (the image proper ends before it);
+ * The order matters: a manifest trailer is cut off first (the image proper ends before it;
+ * in an image signed after stamping, the trailer ends where the certificate table begins);
  * a bzImage with an EFI stub is a bzImage first; an arm64 Image with an EFI stub is an arm64
  * Image first (both also begin with "MZ").
  */
@@ -82,6 +83,7 @@ int lugate_image_identify(const void *img, size_t size, struct lugate_image_info
 		image_parse_bzimage, image_parse_arm64, image_parse_pe, image_parse_elf,
 	};
 	struct lugate_view trailer_manifest = { 0 };
+	size_t trailer_end = size;
 	bool trailer = false;
 	int err;
 
@@ -91,11 +93,13 @@ int lugate_image_identify(const void *img, size_t size, struct lugate_image_info
 	if (size == 0)
 		return image_fail(out, LUGATE_ERR_TRUNCATED, "the file is empty");
 	err = image_find_trailer(img, size, &trailer_manifest, &trailer);
+	if (!err && !trailer) /* stamped, then signed: the certificate table follows the trailer */
+		err = image_find_trailer_signed(img, size, &trailer_manifest, &trailer_end, &trailer);
 	if (err)
 		return image_fail(out, err, trailer_why(err));
 	out->image_size = size;
 	if (trailer) {
-		int pad = image_trailer_pad(img, size, &trailer_manifest);
+		int pad = image_trailer_pad(img, trailer_end, &trailer_manifest);
 		if (pad < 0)
 			return image_fail(out, pad, "manifest trailer: the padding before the manifest is not zero");
 		out->image_size = (size_t)(trailer_manifest.p - (const uint8_t *)img) - (size_t)pad;

@@ -27,6 +27,13 @@ int image_find_trailer(const uint8_t *img, size_t size, struct lugate_view *mani
  * bytes are not zero. */
 int image_trailer_pad(const uint8_t *img, size_t size, const struct lugate_view *manifest);
 
+/* pecert.c: the file offset of a PE certificate table that ends the file (a signed PE), else 0. */
+size_t image_pe_cert_table(const uint8_t *img, size_t size);
+/* A trailer written before the image was signed: it ends at the certificate table's offset, less
+ * 0..7 zero bytes of alignment. Like image_find_trailer, and *trailer_end says where it ends. */
+int image_find_trailer_signed(const uint8_t *img, size_t size, struct lugate_view *manifest, size_t *trailer_end,
+			      bool *found);
+
 /* Copy the first word of text at [p, p+avail) into release if it is 1..64 printable chars
  * ending at a space, newline or NUL; otherwise leave release empty. */
 void image_take_release(const uint8_t *p, size_t avail, char release[LUGATE_RELEASE_MAX + 1]);

@@ -332,6 +332,13 @@ static uint8_t *add_trailer(const uint8_t *img, size_t size, const uint8_t *m, s
 
 /* ---- the verb ---------------------------------------------------------------------------- */
 
+/* A trailer that does not end the file: a signature was appended after it (stamp, then sign). */
+static bool signed_after_stamping(const struct cli_target *t)
+{
+	return t->info.carrier == LUGATE_CARRIER_TRAILER &&
+	       t->info.manifest.p + t->info.manifest.size + LUGATE_TRAILER_SIZE != t->data + t->size;
+}
+
 /* With --replace: the image without its manifest carrier (in place); 0 with *why if not. */
 static size_t strip_carrier(struct cli_target *t, const char **why)
 {
@@ -431,6 +438,11 @@ int cmd_embed(int argc, char **argv)
 	if (t.info.carrier != LUGATE_CARRIER_NONE && !replace) {
 		cli_error("%s: already stamped (%s); pass --replace to replace its manifest", t.path,
 			  lugate_carrier_name(t.info.carrier));
+		goto out;
+	}
+	if (signed_after_stamping(&t)) {
+		cli_error("%s: signed after it was stamped: replacing its manifest would drop the signature "
+			  "(replace it in the unsigned image, then sign again)", t.path);
 		goto out;
 	}
 	base = strip_carrier(&t, &why);
