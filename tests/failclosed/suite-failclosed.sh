@@ -3,8 +3,9 @@
 #  1. a sealed table changed at any byte, cut or extended is never allowed (the core, exhaustive:
 #     failclosed table), nor by `lugate check` (the CLI, sampled: exit 2, verdict refuse);
 #  2. a stamped image changed anywhere is never allowed: a real kernel's headers with a short
-#     payload at every byte, a full Debian kernel at samples (failclosed image), and the CLI's
-#     `check --kernel` on a few changed copies;
+#     payload (trailer), a UKI (.lugate section) and an ELF64 kernel (note) at every byte, a
+#     full Debian kernel at samples (failclosed image), and the CLI's `check --kernel` on a few
+#     changed copies;
 #  3. every error path of the CLI exits 2 with exactly one line on stderr naming the file: a
 #     table of bad inputs x the verbs and options that read a file;
 #  4. regressions found by fuzzing, end to end through the CLI.
@@ -75,6 +76,28 @@ PY
   "$L" seal --handoff "$W/t.bin" --kernel "$W/small-stamped.img" -q -o "$W/small-sealed.bin" ||
   echo "not ok - fixtures: embed and seal the kernel's headers with a short payload"
 "$FC" image "$W/small-sealed.bin" "$W/small-stamped.img"
+# the other carriers, small enough for every byte: a UKI with a .lugate section, an ELF64
+# kernel with a lugate note (images built as tests/fuzz/seeds.py builds its seeds)
+python3 - "$W" <<'PY'
+import gzip, sys
+sys.path.insert(0, "tests/fuzz")
+import seeds
+w = sys.argv[1]
+tiny = seeds.tiny_bzimage(payload=gzip.compress(b"\0kho-v1\0luo-v1\0" * 4, mtime=0))
+open(w + "/uki.img", "wb").write(seeds.pe_image([(".osrel", b"ID=debian\n"), (".uname", b"6.1.0-56-amd64\n"), (".linux", tiny)]))
+open(w + "/elf.img", "wb").write(seeds.elf_image([("GNU", 3, b"\x11" * 20)], room=1))
+PY
+for k in uki:pe-section elf:elf-note; do
+  img=${k%%:*} carrier=${k#*:}
+  if "$L" embed --manifest examples/target-6.1.0-56.json "$W/$img.img" -o "$W/$img-stamped.img" >/dev/null &&
+     "$L" inspect --json "$W/$img-stamped.img" | grep -q "\"manifest_carrier\": \"$carrier\"" &&
+     "$L" seal --handoff "$W/t.bin" --kernel "$W/$img-stamped.img" -q -o "$W/$img-sealed.bin"; then
+    echo "# $img: a $(stat -c %s "$W/$img-stamped.img")-byte image stamped in a $carrier"
+    "$FC" image "$W/$img-sealed.bin" "$W/$img-stamped.img"
+  else
+    echo "not ok - fixtures: a $img image stamped in a $carrier and sealed"
+  fi
+done
 # the CLI's own path (decompression, scan) on a few changed copies of the full kernel
 bad=0 n=0
 ksize=$(stat -c %s "$W/k.img")

@@ -11,6 +11,7 @@
  */
 #include "fuzz.h"
 #include "fuzz_image.h"
+#include "../../handoff/image_internal.h" /* image_pe_cert_table: the signed-trailer case */
 
 static const char *const preserved[] = { "kho-v1" };
 static struct lugate_device devices[2];
@@ -124,9 +125,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    info.manifest.p == again.manifest.p && info.manifest.size == again.manifest.size &&
 		    info.payload.p == again.payload.p && info.payload.size == again.payload.size);
 	if (info.carrier == LUGATE_CARRIER_TRAILER) {
-		/* [image][pad: 0..7 zeros][manifest, 8-byte aligned][trailer] */
-		size_t pad = data[size - LUGATE_TRAILER_SIZE + 5];
-		FUZZ_ASSERT(pad <= 7 && info.image_size + pad + info.manifest.size + LUGATE_TRAILER_SIZE == size);
+		/* [image][pad: 0..7 zeros][manifest, 8-byte aligned][trailer], then either the end of
+		 * the file or (stamped, then signed) 0..7 zeros and a PE certificate table ending it */
+		size_t end = (size_t)(info.manifest.p - data) + info.manifest.size + LUGATE_TRAILER_SIZE;
+		size_t pad = data[end - LUGATE_TRAILER_SIZE + 5], table = image_pe_cert_table(data, size);
+		FUZZ_ASSERT(pad <= 7 && info.image_size + pad + info.manifest.size + LUGATE_TRAILER_SIZE == end);
+		FUZZ_ASSERT(end == size || (table >= end && table - end < 8));
+		for (size_t k = end; k < size && k < table; k++)
+			FUZZ_ASSERT(data[k] == 0);
 		FUZZ_ASSERT((size_t)(info.manifest.p - data) % LUGATE_MANIFEST_ALIGN == 0);
 		for (size_t k = 0; k < pad; k++)
 			FUZZ_ASSERT(data[info.image_size + k] == 0);

@@ -23,11 +23,10 @@ import sys
 import tempfile
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-os.chdir(TOP)
-LUGATE = os.path.join(os.environ.get("BUILD", "build"), "lugate")
-CORPUS = "tests/fuzz/corpus"
+LUGATE = os.path.join(TOP, os.environ.get("BUILD", "build"), "lugate")
+CORPUS = os.path.join(TOP, "tests/fuzz/corpus")
 KERNELS = ["6.1.0-55-amd64", "6.1.0-56-amd64"]
-TMP = tempfile.mkdtemp(prefix="lugate-seeds.")
+TMP = None  # made by main(); the image builders below are also imported by tests/failclosed/
 
 
 def lugate(*args):
@@ -201,8 +200,9 @@ def pe_image(sections, opt_room=True):
     return bytes(hdr + data)
 
 
-def elf_image(notes, banner=b"Linux version 6.1.0-56-amd64 (debian-kernel@lists.debian.org) #1 SMP\n"):
-    """An ELF64 kernel with one PT_NOTE segment holding the given (name, type, desc) notes."""
+def elf_image(notes, banner=b"Linux version 6.1.0-56-amd64 (debian-kernel@lists.debian.org) #1 SMP\n", room=0):
+    """An ELF64 kernel with one PT_NOTE segment holding the given (name, type, desc) notes, and
+    `room` free program header slots after its one program header (where embed adds a note)."""
     body = bytearray()
     for name, ntype, desc in notes:
         n = name.encode() + b"\0"
@@ -210,7 +210,8 @@ def elf_image(notes, banner=b"Linux version 6.1.0-56-amd64 (debian-kernel@lists.
     ehdr = bytearray(64)
     ehdr[0:16] = b"\x7fELF\x02\x01\x01" + b"\0" * 9
     struct.pack_into("<HHIQQQIHHHHHH", ehdr, 16, 2, 62, 1, 0xffffffff81000000, 64, 0, 0, 64, 56, 1, 64, 0, 0)
-    phdr = struct.pack("<IIQQQQQQ", 4, 4, 120, 0, 0, len(body), len(body), 4)
+    at = 120 + 56 * room
+    phdr = struct.pack("<IIQQQQQQ", 4, 4, at, 0, 0, len(body), len(body), 4) + b"\0" * (56 * room)
     return bytes(ehdr + phdr + body + banner)
 
 
@@ -251,6 +252,7 @@ def images():
     elf = {
         "elf-note": elf_image([("GNU", 3, b"\x11" * 20), ("lugate", 1, manifest)]),
         "elf-no-note": elf_image([("Xen", 18, b"\0" * 8)]),
+        "elf-room": elf_image([("GNU", 3, b"\x22" * 20)], room=1),
     }
     arm = {"arm64": arm64_image()}
     for name, img in bz.items():
@@ -271,6 +273,8 @@ def images():
         for h in ("image", "image_elf", "embed"):
             put(h, name, img)
     put("image", "elf-no-note-stamped", embed(elf["elf-no-note"], "elf-no-note"))
+    put("image", "elf-room-stamped", embed(elf["elf-room"], "elf-room"))
+    put("image_elf", "elf-room-stamped", embed(elf["elf-room"], "elf-room"))
     put("image_trailer", "elf-no-note-stamped", embed(elf["elf-no-note"], "elf-no-note"))
     arm_manifest = json.load(open("examples/target-6.1.0-56.json"))
     arm_manifest["release"] = "6.1.0-56-arm64"
@@ -326,6 +330,9 @@ def efi_config():
 
 
 def main():
+    global TMP
+    os.chdir(TOP)
+    TMP = tempfile.mkdtemp(prefix="lugate-seeds.")
     if not os.access(LUGATE, os.X_OK):
         sys.exit("seeds.py: %s is not built (make)" % LUGATE)
     for old in glob.glob(os.path.join(CORPUS, "*", "seed-*")):
