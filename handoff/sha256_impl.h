@@ -14,4 +14,7 @@ bool lugate_sha256_have_simd(void);
 /* Only call when lugate_sha256_have_shani() is true. */
 void lugate_sha256_blocks_shani(uint32_t state[8], const uint8_t *p, size_t nblocks);
 
+/* The 64 round constants, shared by every back end (defined in sha256.c). */
+extern const uint32_t lugate_sha256_k[64];
+
 #endif
