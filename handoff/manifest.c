@@ -132,7 +132,7 @@ static int write_tree(void *fdt, size_t size, const struct lugate_manifest_spec 
 long lugate_manifest_build(void *buf, size_t buf_size, const struct lugate_manifest_spec *spec,
 			   uint32_t *scratch, size_t scratch_count, size_t *needed)
 {
-	size_t bound, fdt_room;
+	size_t bound;
 	int err;
 
 	if (!spec)
@@ -154,19 +154,8 @@ long lugate_manifest_build(void *buf, size_t buf_size, const struct lugate_manif
 		if (schema_cmp(spec->schemas, scratch[i - 1], scratch[i]) == 0)
 			return LUGATE_ERR_DUPLICATE;
 
-	fdt_room = buf_size - LUGATE_FRAME_HEADER_SIZE;
-	if (fdt_room > LUGATE_FRAME_PAYLOAD_MAX)
-		fdt_room = LUGATE_FRAME_PAYLOAD_MAX;
-	err = write_tree((uint8_t *)buf + LUGATE_FRAME_HEADER_SIZE, fdt_room, spec, scratch);
-	if (err == -FDT_ERR_NOSPACE)
-		return LUGATE_ERR_NOSPACE;
-	if (err)
-		return LUGATE_ERR_BADFDT;
-	uint32_t fdt_size = fdt_totalsize((uint8_t *)buf + LUGATE_FRAME_HEADER_SIZE);
-	err = lugate_frame_seal(buf, buf_size, LUGATE_MANIFEST_MAGIC, fdt_size);
-	if (err)
-		return err;
-	return (long)(LUGATE_FRAME_HEADER_SIZE + fdt_size);
+	err = write_tree((uint8_t *)buf + LUGATE_FRAME_HEADER_SIZE, fdtu_frame_room(buf_size), spec, scratch);
+	return fdtu_frame_finish(buf, buf_size, LUGATE_MANIFEST_MAGIC, err);
 }
 
 static int validate_schemas(const uint8_t *rec, int len, uint32_t *count)

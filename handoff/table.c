@@ -216,7 +216,7 @@ static int write_tree(void *fdt, size_t size, const struct lugate_table_spec *sp
 long lugate_table_build(void *buf, size_t buf_size, const struct lugate_table_spec *spec,
 			uint32_t *scratch, size_t scratch_count, size_t *needed)
 {
-	size_t bound, fdt_room;
+	size_t bound;
 	int err;
 
 	if (!spec)
@@ -238,19 +238,8 @@ long lugate_table_build(void *buf, size_t buf_size, const struct lugate_table_sp
 		if (spec->devices[scratch[i]].addr == spec->devices[scratch[i - 1]].addr)
 			return LUGATE_ERR_DUPLICATE;
 
-	fdt_room = buf_size - LUGATE_FRAME_HEADER_SIZE;
-	if (fdt_room > LUGATE_FRAME_PAYLOAD_MAX)
-		fdt_room = LUGATE_FRAME_PAYLOAD_MAX;
-	err = write_tree((uint8_t *)buf + LUGATE_FRAME_HEADER_SIZE, fdt_room, spec, scratch);
-	if (err == -FDT_ERR_NOSPACE)
-		return LUGATE_ERR_NOSPACE;
-	if (err)
-		return LUGATE_ERR_BADFDT;
-	uint32_t fdt_size = fdt_totalsize((uint8_t *)buf + LUGATE_FRAME_HEADER_SIZE);
-	err = lugate_frame_seal(buf, buf_size, LUGATE_TABLE_MAGIC, fdt_size);
-	if (err)
-		return err;
-	return (long)(LUGATE_FRAME_HEADER_SIZE + fdt_size);
+	err = write_tree((uint8_t *)buf + LUGATE_FRAME_HEADER_SIZE, fdtu_frame_room(buf_size), spec, scratch);
+	return fdtu_frame_finish(buf, buf_size, LUGATE_TABLE_MAGIC, err);
 }
 
 /* ---- opening ----------------------------------------------------------------------- */

@@ -283,51 +283,6 @@ void cli_devices_free(struct cli_devices *d)
 	memset(d, 0, sizeof(*d));
 }
 
-/* Read a sysfs attribute like "0x15b3\n" as a number. */
-static bool read_sysfs_hex(const char *dir, const char *attr, unsigned long *out)
-{
-	char path[512], buf[64], *end;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, attr);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	bool ok = fgets(buf, sizeof(buf), f) != NULL;
-	fclose(f);
-	if (!ok)
-		return false;
-	errno = 0;
-	*out = strtoul(buf, &end, 16);
-	return errno == 0 && end != buf && (*end == '\n' || *end == 0);
-}
-
-bool cli_devices_check_sysfs(const struct cli_devices *d, const char *sysfs_root)
-{
-	bool all_ok = true;
-
-	for (size_t i = 0; i < d->device_count; i++) {
-		const struct lugate_device *dev = &d->devices[i];
-		char addr[LUGATE_PCI_TEXT_LEN + 1], dir[512];
-		unsigned long vendor, device, cls;
-
-		lugate_pci_format(dev->addr, addr);
-		snprintf(dir, sizeof(dir), "%s/bus/pci/devices/%s", sysfs_root, addr);
-		if (!read_sysfs_hex(dir, "vendor", &vendor) || !read_sysfs_hex(dir, "device", &device) ||
-		    !read_sysfs_hex(dir, "class", &cls)) {
-			cli_error("%s: device %s is not present (or unreadable) in sysfs", sysfs_root, addr);
-			all_ok = false;
-			continue;
-		}
-		if (vendor != dev->vendor_id || device != dev->device_id || cls != dev->class_code) {
-			cli_error("%s: device %s is %04lx:%04lx class %06lx in sysfs, but the device list says "
-				  "%04x:%04x class %06x", sysfs_root, addr, vendor, device, cls,
-				  dev->vendor_id, dev->device_id, dev->class_code);
-			all_ok = false;
-		}
-	}
-	return all_ok;
-}
 
 /* ---- manifests --------------------------------------------------------------------- */
 

@@ -38,6 +38,34 @@ static bool read_hex_attr(const char *dir, const char *attr, unsigned long max, 
 	return true;
 }
 
+/* --sysfs DIR without --from-running: the device list must agree with the system. */
+bool cli_devices_check_sysfs(const struct cli_devices *d, const char *sysfs_root)
+{
+	bool all_ok = true;
+
+	for (size_t i = 0; i < d->device_count; i++) {
+		const struct lugate_device *dev = &d->devices[i];
+		char addr[LUGATE_PCI_TEXT_LEN + 1], dir[512];
+		uint32_t vendor, device, cls;
+
+		lugate_pci_format(dev->addr, addr);
+		snprintf(dir, sizeof(dir), "%s/bus/pci/devices/%s", sysfs_root, addr);
+		if (!read_hex_attr(dir, "vendor", 0xffff, &vendor) || !read_hex_attr(dir, "device", 0xffff, &device) ||
+		    !read_hex_attr(dir, "class", 0xffffff, &cls)) {
+			cli_error("%s: device %s is not present (or unreadable) in sysfs", sysfs_root, addr);
+			all_ok = false;
+			continue;
+		}
+		if (vendor != dev->vendor_id || device != dev->device_id || cls != dev->class_code) {
+			cli_error("%s: device %s is %04x:%04x class %06x in sysfs, but the device list says "
+				  "%04x:%04x class %06x", sysfs_root, addr, vendor, device, cls,
+				  dev->vendor_id, dev->device_id, dev->class_code);
+			all_ok = false;
+		}
+	}
+	return all_ok;
+}
+
 bool cli_devices_fill_from_sysfs(struct cli_devices *d, const char *sysfs_root)
 {
 	bool all_ok = true;
