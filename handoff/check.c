@@ -72,6 +72,17 @@ static void check_compat(const struct lugate_check_input *in, const struct lugat
 			continue;
 		add_reason(v, LUGATE_REASON_COMPAT_MISSING)->subject = c;
 	}
+	for (size_t i = 0; in->outgoing_compat && i < in->outgoing_compat_count; i++) {
+		const char *c = in->outgoing_compat[i];
+		bool listed = false;
+
+		for (uint32_t k = 0; c && k < v->table.compat_count; k++)
+			listed = listed || strcmp(lugate_table_compat(&v->table, k), c) == 0;
+		if (!c || listed || list_has(in->outgoing_compat, i, c) || manifest_revives(m, c) ||
+		    list_has(in->scanned_compat, in->scanned_compat_count, c))
+			continue;   /* already reported (or revived) once */
+		add_reason(v, LUGATE_REASON_COMPAT_MISSING)->subject = c;
+	}
 }
 
 static bool same_guid(const struct lugate_guid *a, const struct lugate_guid *b)

@@ -52,6 +52,11 @@ struct lugate_check_input {
 	const char *target_release;   /* used when there is no manifest (from the image); may be NULL */
 	const char *const *scanned_compat; /* KHO/LUO strings found in the image; may be NULL */
 	size_t scanned_compat_count;
+	/* Formats the outgoing kernel is observed to have preserved state in, besides the table's
+	 * preserved-compatible list (the loader reads the KHO FDT's root compatible at the jump).
+	 * Each must be revived by the target exactly like the table's: else compat-missing. */
+	const char *const *outgoing_compat;
+	size_t outgoing_compat_count;
 	/* Policy: explicit, else the one sealed in the table, else the default. */
 	const struct lugate_policy *policy;
 	const uint8_t *target_sha256; /* hash of the image being checked; NULL if unknown */

@@ -200,6 +200,49 @@ static void scanned_compat_counts(void **state)
 	free(table);
 }
 
+/* A format the loader sees the outgoing kernel use (the KHO FDT's root compatible) counts like
+ * the table's preserved-compatible list: the target must revive it; a string the table also
+ * lists is reported once. */
+static void outgoing_compat_counts(void **state)
+{
+	(void)state;
+	static const char *const kho4[] = { "kho-v4" }, *const luo[] = { "luo-v5" };
+	static const char *const seen[] = { "kho-v4", "kho-v4", "luo-v5" };
+	struct lugate_table_spec ts = { .release = "6.12.5", .compat = luo, .compat_count = 1 };
+	struct lugate_reason reasons[8];
+	struct lugate_verdict v;
+	uint8_t *table;
+	size_t n = build_table(&ts, &table);
+	struct lugate_check_input in = { .table = table, .table_size = n, .target_release = "6.12.5",
+					 .scanned_compat = luo, .scanned_compat_count = 1 };
+	assert_int_equal(lugate_check(&in, reasons, 8, &v), 0);
+	assert_int_equal(v.decision, LUGATE_ALLOW);
+	in.outgoing_compat = seen;
+	in.outgoing_compat_count = 3;
+	assert_int_equal(lugate_check(&in, reasons, 8, &v), 0);
+	assert_int_equal(v.decision, LUGATE_REFUSE);
+	assert_int_equal(v.reason_total, 1);
+	assert_int_equal(v.reasons[0].code, LUGATE_REASON_COMPAT_MISSING);
+	assert_string_equal(v.reasons[0].subject, "kho-v4");
+	/* a target that revives it (scanned here; a manifest's list counts the same way) */
+	in.scanned_compat = seen;
+	in.scanned_compat_count = 3;
+	assert_int_equal(lugate_check(&in, reasons, 8, &v), 0);
+	assert_int_equal(v.decision, LUGATE_ALLOW);
+	/* the table lists it too and the target lacks it: one reason, not two */
+	free(table);
+	ts.compat = kho4;
+	n = build_table(&ts, &table);
+	in.table = table;
+	in.table_size = n;
+	in.scanned_compat = luo;
+	in.scanned_compat_count = 1;
+	assert_int_equal(lugate_check(&in, reasons, 8, &v), 0);
+	assert_int_equal(v.reason_total, 1);
+	assert_string_equal(v.reasons[0].subject, "kho-v4");
+	free(table);
+}
+
 static void sealed_image_and_policy(void **state)
 {
 	(void)state;
@@ -272,6 +315,7 @@ int main(void)
 		cmocka_unit_test(no_manifest),
 		cmocka_unit_test(unknown_target_release),
 		cmocka_unit_test(scanned_compat_counts),
+		cmocka_unit_test(outgoing_compat_counts),
 		cmocka_unit_test(sealed_image_and_policy),
 		cmocka_unit_test(policy_sealed_in_table),
 		cmocka_unit_test(fallback_hash),
