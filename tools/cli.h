@@ -93,6 +93,16 @@ struct cli_kho_state {
 /* debugfs_root: usually /sys/kernel/debug; dev_root: usually /dev. */
 void cli_kho_probe(const char *debugfs_root, const char *dev_root, struct cli_kho_state *out);
 
+/* A handoff table from a device list (tools/handoff.c): what `handoff build` writes and
+ * `load --devices` seals. from_running fills IDs and drivers from sysfs (root `sysfs`, default
+ * /sys) and the KHO/LUO versions from debugfs (default /sys/kernel/debug); otherwise a non-NULL
+ * sysfs cross-checks each device there. release: else the list's, else `uname -r`. */
+struct cli_handoff_source {
+	const char *devices_path, *release, *sysfs, *debugfs;
+	bool from_running;
+};
+bool cli_handoff_from_devices(const struct cli_handoff_source *src, uint8_t **blob, size_t *size);
+
 /* Build a framed table from a spec, allocating the buffer. Prints errors. */
 bool cli_table_build(const struct lugate_table_spec *spec, uint8_t **blob, size_t *size, const char *what);
 

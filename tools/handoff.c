@@ -42,6 +42,53 @@ static const char show_usage[] =
 	"Usage: lugate handoff show TABLE [--json]\n"
 	"Verify a handoff table and print what it holds.\n";
 
+bool cli_handoff_from_devices(const struct cli_handoff_source *src, uint8_t **blob, size_t *size)
+{
+	const char *release = src->release, *running_compat[2];
+	struct cli_kho_state kho;
+	char running[LUGATE_RELEASE_MAX + 1];
+	struct lugate_table_spec spec = { 0 };
+	struct lugate_release rel;
+	struct cli_devices devs;
+	bool ok = false;
+	int err;
+
+	if (!cli_devices_load_ex(src->devices_path, &devs, src->from_running))
+		goto out;
+	if (src->from_running) {
+		if (!cli_devices_fill_from_sysfs(&devs, src->sysfs ? src->sysfs : "/sys"))
+			goto out;
+		if (!devs.compat_count &&
+		    !compat_from_running(src->debugfs ? src->debugfs : "/sys/kernel/debug", &devs, running_compat, &kho))
+			goto out;
+	} else if (src->sysfs && !cli_devices_check_sysfs(&devs, src->sysfs)) {
+		goto out;
+	}
+	if (!release)
+		release = devs.release;
+	if (!release && cli_running_release(running, sizeof(running)))
+		release = running;
+	if (!release) {
+		cli_error("%s: no \"release\" and the running kernel's is unavailable; pass --release",
+			  src->devices_path);
+		goto out;
+	}
+	err = lugate_release_parse(release, strlen(release), &rel);
+	if (err) {
+		cli_error("%s: release \"%s\": %s", src->devices_path, release, lugate_strerror(err));
+		goto out;
+	}
+	spec.release = release;
+	spec.compat = src->from_running && !devs.compat ? running_compat : (const char *const *)devs.compat;
+	spec.compat_count = devs.compat_count;
+	spec.devices = devs.devices;
+	spec.device_count = devs.device_count;
+	ok = cli_table_build(&spec, blob, size, src->devices_path);
+out:
+	cli_devices_free(&devs);
+	return ok;
+}
+
 static int handoff_build(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -50,72 +97,33 @@ static int handoff_build(int argc, char **argv)
 		{ "from-running", no_argument, NULL, 'R' },  { "debugfs", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
 	};
-	const char *devices_path = NULL, *release = NULL, *sysfs = NULL, *output = NULL;
-	const char *debugfs = "/sys/kernel/debug", *running_compat[2];
-	struct cli_kho_state kho;
-	bool from_running = false;
-	char running[LUGATE_RELEASE_MAX + 1];
-	struct lugate_table_spec spec = { 0 };
-	struct cli_devices devs;
+	struct cli_handoff_source src = { 0 };
+	const char *output = NULL;
 	uint8_t *blob;
 	size_t size;
 	int c, rc = EXIT_INPUT;
 
 	while ((c = getopt_long(argc, argv, "d:r:s:o:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': devices_path = optarg; break;
-		case 'r': release = optarg; break;
-		case 's': sysfs = optarg; break;
+		case 'd': src.devices_path = optarg; break;
+		case 'r': src.release = optarg; break;
+		case 's': src.sysfs = optarg; break;
 		case 'o': output = optarg; break;
-		case 'R': from_running = true; break;
-		case 'D': debugfs = optarg; break;
+		case 'R': src.from_running = true; break;
+		case 'D': src.debugfs = optarg; break;
 		case 'h': fputs(build_usage, stdout); return EXIT_ALLOW;
 		default: fputs(build_usage, stderr); return EXIT_INPUT;
 		}
 	}
-	if (!devices_path || !output || optind != argc) {
+	if (!src.devices_path || !output || optind != argc) {
 		fputs(build_usage, stderr);
 		return cli_error("handoff build: --devices and -o are required, and nothing else");
 	}
-	if (!cli_devices_load_ex(devices_path, &devs, from_running))
-		goto out;
-	if (from_running) {
-		if (!cli_devices_fill_from_sysfs(&devs, sysfs ? sysfs : "/sys"))
-			goto out;
-		if (!devs.compat_count && !compat_from_running(debugfs, &devs, running_compat, &kho))
-			goto out;
-	} else if (sysfs && !cli_devices_check_sysfs(&devs, sysfs)) {
-		goto out;
-	}
-	if (!release)
-		release = devs.release;
-	if (!release) {
-		if (!cli_running_release(running, sizeof(running))) {
-			cli_error("%s: no \"release\" and the running kernel's is unavailable; pass --release", devices_path);
-			goto out;
-		}
-		release = running;
-	}
-	spec.release = release;
-	spec.compat = from_running && !devs.compat ? running_compat : (const char *const *)devs.compat;
-	spec.compat_count = devs.compat_count;
-	spec.devices = devs.devices;
-	spec.device_count = devs.device_count;
-	{
-		struct lugate_release rel;
-		int err = lugate_release_parse(release, strlen(release), &rel);
-		if (err) {
-			cli_error("%s: release \"%s\": %s", devices_path, release, lugate_strerror(err));
-			goto out;
-		}
-	}
-	if (!cli_table_build(&spec, &blob, &size, devices_path))
-		goto out;
+	if (!cli_handoff_from_devices(&src, &blob, &size))
+		return EXIT_INPUT;
 	if (cli_write_file(output, blob, size))
 		rc = EXIT_ALLOW;
 	free(blob);
-out:
-	cli_devices_free(&devs);
 	return rc;
 }
 

@@ -10,7 +10,7 @@
 #include "cli.h"
 #include "kexec.h"
 
-static void sys_path(char *buf, size_t size, const char *path)
+void cli_sys_path(char *buf, size_t size, const char *path)
 {
 	const char *root = getenv("LUGATE_SYSROOT");
 	snprintf(buf, size, "%s%s", root ? root : "", path);
@@ -21,7 +21,7 @@ static bool read_line(const char *path, char *buf, size_t size)
 	char full[600];
 	FILE *f;
 
-	sys_path(full, sizeof(full), path);
+	cli_sys_path(full, sizeof(full), path);
 	f = fopen(full, "re");
 	if (!f)
 		return false;

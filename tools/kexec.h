@@ -9,6 +9,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+/* A system path with LUGATE_SYSROOT (tests: a fake /proc, /sys, /dev) prepended when set. */
+void cli_sys_path(char *buf, size_t size, const char *path);
+
 /* Paths of the system files read; LUGATE_SYSROOT (tests) is prepended when set. */
 struct cli_kexec_env {
 	char kexec[512];          /* kexec-tools binary ("" if not found) */

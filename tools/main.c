@@ -12,6 +12,7 @@ static const struct cli_verb verbs[] = {
 	{ "inspect", "what a kernel image says about itself", cmd_inspect },
 	{ "embed", "stamp a manifest into a kernel image", cmd_embed },
 	{ "seal", "check, then bind a table to the approved image", cmd_seal },
+	{ "load", "check, seal and stage the live update with kexec", cmd_load },
 	{ "bundle", "pack or list the kexec -s loader's inputs", cmd_bundle },
 	LUGATE_EXTRA_VERBS
 	{ NULL, NULL, NULL },

@@ -102,7 +102,12 @@ int cli_seal(const struct cli_seal_args *a, uint8_t **sealed, size_t *sealed_siz
 	cli_target_check(&target, &in, reasons, CLI_REASON_CAPACITY(t.device_count), &v);
 	if (v.manifest_error)
 		cli_error("%s: its manifest is corrupt: %s", a->kernel_path, lugate_strerror(v.manifest_error));
-	rc = cli_verdict_report(&v, a->json, a->quiet);
+	if (a->verdict_json) {
+		*a->verdict_json = cli_verdict_json(&v);
+		rc = cli_verdict_exit(&v);
+	} else {
+		rc = cli_verdict_report(&v, a->json, a->quiet);
+	}
 	if (rc != EXIT_ALLOW)
 		goto out;
 	if (!build_sealed(&t, &v, target.sha256, a->fallback_path ? fallback.sha256 : NULL, policy_text,

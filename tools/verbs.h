@@ -14,6 +14,7 @@ int cmd_bundle(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
 int cmd_seal(int argc, char **argv);
+int cmd_load(int argc, char **argv);
 
 /* Verbs added by later work: declare here and list in LUGATE_EXTRA_VERBS. */
 #define LUGATE_EXTRA_VERBS

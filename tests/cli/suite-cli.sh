@@ -4,7 +4,7 @@
 set -u
 cd "${LUGATE_TOP:-$(dirname "$0")/../..}"
 . tests/cli/tap.sh
-L=$PWD/${BUILD:-build}/lugate
+case "${BUILD:-build}" in /*) L=$BUILD/lugate ;; *) L=$PWD/${BUILD:-build}/lugate ;; esac
 [ -x "$L" ] || { echo "not ok - $L is not built"; exit 1; }
 W=$T_TMP/w; mkdir -p "$W"
 EX=examples

@@ -3,7 +3,7 @@
 #   expect_err_line TEXT      stderr is exactly one line and contains TEXT (for the last run)
 #   expect_out TEXT           stdout contains TEXT (for the last run)
 #   check NAME CMD...         ok if CMD succeeds
-T_TMP=$(mktemp -d); trap 'rm -rf "$T_TMP"' EXIT
+T_TMP=$(mktemp -d); [ -n "${KEEP_TMP:-}" ] || trap 'rm -rf "$T_TMP"' EXIT
 OUT=$T_TMP/out ERR=$T_TMP/err LAST=""
 expect() {
   local name=$1 want=$2; shift 2

@@ -10,8 +10,11 @@ _lugate()
     fi
     case $prev in
         --devices|--manifest|--policy|--handoff|--kernel|--initrd|--fallback|--fallback-initrd|\
-        --loader|-o|--output|--sysfs)
+        --loader|-o|--output|--sysfs|--kexec)
             _filedir
+            return ;;
+        --runtime-dir)
+            _filedir -d
             return ;;
         --append|--release)
             return ;;
@@ -28,8 +31,9 @@ _lugate()
         inspect) opts="--json --help" ;;
         embed) opts="--manifest --output -o --replace --help" ;;
         seal) opts="--handoff --kernel --fallback --policy --output -o --json --help" ;;
-        load) opts="--kernel --initrd --append --reuse-cmdline --handoff --devices --fallback
-                    --fallback-initrd --policy --loader --dry-run --no-kho --json --help" ;;
+        load) opts="--kernel --initrd --append --reuse-cmdline --handoff --devices --from-running --sysfs
+                    --fallback --fallback-initrd --policy --loader --kexec --runtime-dir --dry-run --no-kho
+                    --json --quiet --help" ;;
         *) opts="--help" ;;
     esac
     if [[ $cur == -* ]]; then

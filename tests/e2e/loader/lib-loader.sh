@@ -9,6 +9,7 @@
 #   expect_rc WANT TEXT               QEMU's exit status
 #   expect_log TEXT DESCRIPTION       the serial log contains TEXT (fixed string)
 #   expect_no_log TEXT DESCRIPTION    ... and never TEXT
+#   expect_log_re REGEX DESCRIPTION   a line of the serial log matches REGEX (extended)
 #   guest_field NAME                  value of NAME=... on the guest's "LUGATE-E2E kernel=" line
 #
 # Exit status under test: isa-debug-exit maps the loader's stop code C to (C << 1) | 1; a guest
@@ -40,6 +41,10 @@ expect_rc() {
 
 expect_log() {
   if e2e_log_has "$CASE_LOG" "$1"; then case_ok "$2"; else case_not_ok "$2" "log lacks: $1"; fi
+}
+
+expect_log_re() {  # expect_log_re REGEX DESCRIPTION: a line of the log matches REGEX (extended)
+  if e2e_log_has_re "$CASE_LOG" "$1"; then case_ok "$2"; else case_not_ok "$2" "no log line matches: $1"; fi
 }
 
 expect_no_log() {

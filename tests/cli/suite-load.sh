@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# `lugate load` on this host, without a real kexec: a fake kexec-tools (a script that records
+# its arguments and, like the kernel, sets kexec_loaded) and a fake system under
+# LUGATE_SYSROOT (proc/sys files: kexec_load_disabled, lockdown, kexec_loaded, cmdline, KHO's
+# debugfs). The real kexec inside a VM is tests/e2e/suite-load.sh. Asserted here: a refusal
+# never runs kexec, every blocker is exit 3 with one line, the staged command is exactly the
+# one --dry-run prints, and the sealed table is the one `lugate seal` makes.
+set -u
+cd "${LUGATE_TOP:-$(dirname "$0")/../..}"
+. tests/cli/tap.sh
+case "${BUILD:-build}" in /*) B=${BUILD} ;; *) B=$PWD/${BUILD:-build} ;; esac
+L=$B/lugate
+[ -x "$L" ] || { echo "not ok - $L is not built"; exit 1; }
+W=$T_TMP/w; mkdir -p "$W"
+EX=$PWD/examples
+IMG=$PWD/tests/fuzz/corpus/image/seed-tiny-gzip    # a tiny bzImage of release 6.1.0-56-amd64
+
+# ---- a fake system ---------------------------------------------------------------------------
+S=$W/sysroot
+fake_system() {  # fresh fake /proc and /sys: kexec allowed, nothing staged, no KHO
+  rm -rf "$S"
+  mkdir -p "$S/proc/sys/kernel" "$S/sys/kernel/security" "$S/sys/kernel/debug" "$S/dev"
+  echo 0 >"$S/proc/sys/kernel/kexec_load_disabled"
+  echo "[none] integrity confidentiality" >"$S/sys/kernel/security/lockdown"
+  echo 0 >"$S/sys/kernel/kexec_loaded"
+  echo "BOOT_IMAGE=/boot/vmlinuz-6.1.0-55-amd64 root=/dev/vda1 ro quiet initrd=/boot/initrd.img" >"$S/proc/cmdline"
+}
+K=$W/fake-kexec
+cat >"$K" <<'SH'
+#!/bin/sh
+# a stand-in for kexec-tools: record argv (one per line), then act as the kernel would
+printf '%s\n' "$0" "$@" >"$FAKE_KEXEC_LOG"
+[ "${FAKE_KEXEC_FAIL:-0}" = 1 ] && { echo "kexec_load failed: Operation not permitted" >&2; exit 255; }
+[ "${FAKE_KEXEC_NOLOAD:-0}" = 1 ] || echo 1 >"$LUGATE_SYSROOT/sys/kernel/kexec_loaded"
+exit 0
+SH
+chmod +x "$K"
+export LUGATE_SYSROOT=$S FAKE_KEXEC_LOG=$W/kexec.log
+R=$W/run    # runtime folder
+
+# ---- inputs: a stamped target, an incompatible one, the outgoing table -------------------------
+expect "embed the 6.1.0-56 manifest" 0 "$L" embed --manifest "$EX/target-6.1.0-56.json" "$IMG" -o "$W/target.img"
+sed 's/6.1.0-56-amd64/6.1.0-56-amd64/; s/"max_version": 3/"max_version": 1/' "$EX/target-6.1.0-56.json" >"$W/old-schema.json"
+expect "embed a manifest lacking schema version 2" 0 "$L" embed --manifest "$W/old-schema.json" "$IMG" -o "$W/bad.img"
+# the legacy path cannot carry KHO: a table without KHO/LUO formats (and one with them)
+python3 - "$EX/devices.json" "$W/devices.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); d.pop("compatible"); json.dump(d, open(sys.argv[2], "w"))
+PY
+expect "handoff build (no KHO formats)" 0 "$L" handoff build --devices "$W/devices.json" -o "$W/t.bin"
+expect "handoff build (kho-v1, luo-v1)" 0 "$L" handoff build --devices "$EX/devices.json" -o "$W/t-kho.bin"
+cp "$IMG" "$W/fallback.img"; head -c 3000 /dev/urandom >"$W/initrd.img"
+load() { "$L" load --kexec "$K" --loader "$B/loader.elf" --runtime-dir "$R" "$@"; }
+LOADER=$B/loader.elf
+[ -s "$LOADER" ] || make -s --no-print-directory "$B/loader.elf" >/dev/null
+
+# ---- usage --------------------------------------------------------------------------------------
+expect "load --help" 0 "$L" load --help
+expect_out "kexec -l --type multiboot2-x86"
+expect "load without --kernel" 2 "$L" load --handoff "$W/t.bin"
+expect_err_line "--kernel is required"
+expect "load with both --handoff and --devices" 2 "$L" load --kernel "$W/target.img" --handoff "$W/t.bin" --devices "$W/devices.json"
+expect_err_line "exactly one of --handoff"
+expect "load with --append and --reuse-cmdline" 2 "$L" load --kernel "$W/target.img" --handoff "$W/t.bin" --append x --reuse-cmdline
+expect_err_line "exclude each other"
+expect "load --fallback-initrd without --fallback" 2 "$L" load --kernel "$W/target.img" --handoff "$W/t.bin" --fallback-initrd "$W/initrd.img"
+expect_err_line "--fallback-initrd needs --fallback"
+expect "load with a stray argument" 2 "$L" load --kernel "$W/target.img" --handoff "$W/t.bin" extra
+expect_err_line "unexpected argument 'extra'"
+
+# ---- refusal: nothing staged, kexec never started --------------------------------------------
+fake_system; rm -f "$FAKE_KEXEC_LOG"
+expect "load an incompatible target refuses (exit 1)" 1 load --kernel "$W/bad.img" --handoff "$W/t.bin" --append "root=/dev/vda1"
+expect_out "refuse: 6.1.0-55-amd64 -> 6.1.0-56-amd64"
+expect_out "schema-version"
+check "the refusal did not run kexec" test ! -e "$FAKE_KEXEC_LOG"
+check "the refusal wrote no sealed table" test ! -e "$R/table.sealed"
+check "kexec_loaded stays 0" grep -qx 0 "$S/sys/kernel/kexec_loaded"
+expect "load --json on refusal" 1 load --kernel "$W/bad.img" --handoff "$W/t.bin" --json
+check "JSON refusal: verdict refuse, staged false, no command, every reason" python3 -c '
+import json,sys; j=json.load(open(sys.argv[1]))
+assert j["verdict"]=="refuse" and j["staged"] is False and j["kexec_command"] is None and j["exit"]==1, j
+assert len(j["reasons"])==2 and all(r["code"]=="schema-version" for r in j["reasons"]), j["reasons"]' "$OUT"
+check "the JSON refusal did not run kexec either" test ! -e "$FAKE_KEXEC_LOG"
+
+# ---- allow: dry run, then the real (fake) staging runs exactly that command -------------------
+fake_system
+expect "load --dry-run prints the command" 0 load --kernel "$W/target.img" --initrd "$W/initrd.img" --handoff "$W/t.bin" \
+  --fallback "$W/fallback.img" --fallback-initrd "$W/initrd.img" --append "root=/dev/vda1 console=ttyS0" --dry-run
+cp "$OUT" "$W/dry.out"
+want="$K -l --type multiboot2-x86 $LOADER '--command-line=root=/dev/vda1 console=ttyS0' '--module=$W/target.img role=kernel' '--module=$R/table.sealed role=table' '--module=$W/initrd.img role=initrd' '--module=$W/fallback.img role=fallback' '--module=$W/initrd.img role=fallback-initrd'"
+check "dry run: verdict line, then exactly the kexec command" bash -c '[ "$(sed -n 1p "$1")" = "allow: 6.1.0-55-amd64 -> 6.1.0-56-amd64 (stable-next), 4 preserved devices supported" ] && [ "$(sed -n 2p "$1")" = "$2" ] && [ "$(wc -l <"$1")" = 2 ]' _ "$W/dry.out" "$want"
+check "dry run did not run kexec" test ! -e "$FAKE_KEXEC_LOG"
+expect "lugate seal with the same inputs" 0 "$L" seal --handoff "$W/t.bin" --kernel "$W/target.img" --fallback "$W/fallback.img" -o "$W/sealed.bin"
+check "the dry run's sealed table is the one lugate seal makes" cmp "$R/table.sealed" "$W/sealed.bin"
+rm -rf "$R"
+expect "load stages (fake kexec, fake kernel)" 0 load --kernel "$W/target.img" --initrd "$W/initrd.img" --handoff "$W/t.bin" \
+  --fallback "$W/fallback.img" --fallback-initrd "$W/initrd.img" --append "root=/dev/vda1 console=ttyS0"
+expect_out "run \`kexec -e\` to jump"
+check "kexec got exactly the dry run's command" bash -c 'eval "set -- $(sed -n 2p "$1")"; printf "%s\n" "$@" | cmp - "$2"' _ "$W/dry.out" "$FAKE_KEXEC_LOG"
+check "the staged table is the sealed one" cmp "$R/table.sealed" "$W/sealed.bin"
+check "the runtime folder is private (0700)" bash -c '[ "$(stat -c %a "$1")" = 700 ]' _ "$R"
+check "kexec_loaded is 1" grep -qx 1 "$S/sys/kernel/kexec_loaded"
+
+fake_system
+expect "load --devices builds and seals the table itself" 0 load --kernel "$W/target.img" --devices "$W/devices.json" --dry-run
+expect "lugate seal of that table, no fallback" 0 "$L" seal --handoff "$W/t.bin" --kernel "$W/target.img" -o "$W/sealed-nofb.bin"
+check "... the same sealed table as seal of the --handoff table" cmp "$R/table.sealed" "$W/sealed-nofb.bin"
+expect "load --reuse-cmdline --json" 0 load --kernel "$W/target.img" --handoff "$W/t.bin" --reuse-cmdline --json
+check "JSON: allow, staged, the running command line without BOOT_IMAGE= and initrd=" python3 -c '
+import json,sys; j=json.load(open(sys.argv[1]))
+assert j["verdict"]=="allow" and j["staged"] is True and j["exit"]==0, j
+assert "--command-line=root=/dev/vda1 ro quiet" in j["kexec_command"], j["kexec_command"]
+assert j["sealed_table"].endswith("/table.sealed") and j["loader"].endswith("loader.elf"), j' "$OUT"
+
+# ---- the system refuses: exit 3, one line, nothing staged ------------------------------------------
+blocked() {  # blocked NAME TEXT [load args...]
+  local name=$1 text=$2; shift 2
+  rm -f "$FAKE_KEXEC_LOG"
+  expect "$name: exit 3" 3 load --kernel "$W/target.img" --handoff "$W/t.bin" "$@"
+  expect_err_line "$text"
+  check "$name: kexec not run" test ! -e "$FAKE_KEXEC_LOG"
+}
+fake_system; echo 1 >"$S/proc/sys/kernel/kexec_load_disabled"
+blocked "kexec_load_disabled" "kernel.kexec_load_disabled = 1"
+fake_system; echo "none [integrity] confidentiality" >"$S/sys/kernel/security/lockdown"
+blocked "lockdown=integrity" "locked down, which forbids kexec_load"
+fake_system
+rm -f "$FAKE_KEXEC_LOG"
+expect "kexec missing: exit 3" 3 "$L" load --kexec "$W/no-such-kexec" --runtime-dir "$R" --kernel "$W/target.img" --handoff "$W/t.bin"
+expect_err_line "kexec-tools' \`kexec\` was not found"
+expect "kexec fails: exit 3" 3 env FAKE_KEXEC_FAIL=1 "$L" load --kexec "$K" --loader "$LOADER" --runtime-dir "$R" --kernel "$W/target.img" --handoff "$W/t.bin"
+check "kexec's own error is shown, and lugate's" bash -c 'grep -q "Operation not permitted" "$1" && grep -q "lugate: kexec -l failed" "$1"' _ "$ERR"
+expect "kexec succeeds but nothing is loaded: exit 3" 3 env FAKE_KEXEC_NOLOAD=1 "$L" load --kexec "$K" --loader "$LOADER" --runtime-dir "$R" --kernel "$W/target.img" --handoff "$W/t.bin"
+expect_err_line "kexec_loaded is not 1"
+if [ "$(id -u)" -ne 0 ]; then
+  blocked "not root" "needs root"
+else
+  chmod -R a+rX "$T_TMP"
+  expect "not root: exit 3" 3 setpriv --reuid=65534 --regid=65534 --clear-groups \
+    "$L" load --kexec "$K" --loader "$LOADER" --runtime-dir "$W/nobody-run" --kernel "$W/target.img" --handoff "$W/t.bin"
+  expect_err_line "needs root"
+fi
+expect "runtime folder cannot be made: exit 3" 3 load --kernel "$W/target.img" --handoff "$W/t.bin" --runtime-dir /proc/no/such --dry-run
+expect_err_line "cannot create the runtime folder /proc/no/such"
+
+# ---- KHO: the legacy path would lose it --------------------------------------------------------------
+fake_system; mkdir -p "$S/sys/kernel/debug/kho/out"
+printf 'not really an fdt' >"$S/sys/kernel/debug/kho/out/fdt"
+rm -f "$FAKE_KEXEC_LOG"
+expect "KHO active in the running kernel: refused (exit 1)" 1 load --kernel "$W/target.img" --handoff "$W/t.bin"
+expect_err_line "KHO is active in the running kernel"
+check "KHO refusal: kexec not run, nothing loaded" bash -c '[ ! -e "$1" ] && grep -qx 0 "$2"' _ "$FAKE_KEXEC_LOG" "$S/sys/kernel/kexec_loaded"
+expect "--no-kho stages anyway" 0 load --kernel "$W/target.img" --handoff "$W/t.bin" --no-kho
+fake_system
+expect "a table preserved through kho-v1: refused on the legacy path" 1 load --kernel "$W/target.img" --handoff "$W/t-kho.bin"
+expect_err_line "preserved in kho-v1"
+
+# ---- unreadable inputs: exit 2, one line ------------------------------------------------------------
+fake_system
+expect "kernel missing" 2 load --kernel "$W/nope.img" --handoff "$W/t.bin"
+expect_err_line "nope.img"
+expect "initrd missing" 2 load --kernel "$W/target.img" --initrd "$W/nope.gz" --handoff "$W/t.bin" --dry-run
+expect_err_line "initrd $W/nope.gz: No such file or directory"
+mkdir -p "$W/with space"; cp "$W/initrd.img" "$W/with space/i.img"
+expect "a path with a space" 2 load --kernel "$W/target.img" --initrd "$W/with space/i.img" --handoff "$W/t.bin" --dry-run
+expect_err_line "cannot pass a path containing white space"
+expect "loader not found" 2 env LUGATE_LIBDIR="$W/nolib" "$L" load --kexec "$K" --runtime-dir "$R" --kernel "$W/target.img" --handoff "$W/t.bin" --dry-run
+expect_err_line 'loader ($LUGATE_LIBDIR)'
+head -c 100 "$W/t.bin" >"$W/trunc.bin"
+expect "a truncated table" 2 load --kernel "$W/target.img" --handoff "$W/trunc.bin"
+expect_err_line "trunc.bin"
+expect "a corrupt kernel image" 2 load --kernel "$W/initrd.img" --handoff "$W/t.bin"
+expect_err_line "initrd.img"
+
+# ---- the installed layout: PREFIX/sbin/lugate finds PREFIX/lib/lugate/loader.elf ------------------
+D=$W/inst
+make -s --no-print-directory install DESTDIR="$D" PREFIX=/usr >/dev/null 2>&1
+fake_system
+expect "installed lugate finds its loader" 0 "$D/usr/sbin/lugate" load --kexec "$K" --runtime-dir "$R" --kernel "$W/target.img" --handoff "$W/t.bin" --dry-run
+expect_out "$D/usr/lib/lugate/loader.elf"
