@@ -62,7 +62,7 @@ static const struct gate_wording loader_wording = {
 };
 
 /* Inspect the target and run the gate (the core's check and the loader's preconditions). */
-static void decide(struct gate_decision *d)
+static void decide(struct gate_decision *d, const struct loader_boot_info *info)
 {
 	const struct loader_module *table = mods.role[ROLE_TABLE], *kernel = mods.role[ROLE_KERNEL];
 	struct gate_input in;
@@ -77,6 +77,8 @@ static void decide(struct gate_decision *d)
 		in.table_size = (size_t)table->size;
 	}
 	in.bad_inputs = mods.errors != 0;
+	in.outgoing_compat = info->outgoing_compat;
+	in.outgoing_compat_count = info->outgoing_compat_count;
 	in.wording = &loader_wording;
 	gate_decide(d, &in);
 }
@@ -91,6 +93,8 @@ static const char *boot_image(const char *label, const struct target_info *img, 
 	b.image = img;
 	b.initrd = initrd;
 	b.cmdline = kernel_cmdline;
+	if (info->target_cmdline)   /* the bzImage64 entry's bundle names the command lines */
+		b.cmdline = img == &fallback && info->fallback_cmdline ? info->fallback_cmdline : info->target_cmdline;
 	b.delivery = h;
 	b.table = table ? module_bytes(table) : NULL;
 	b.table_size = table ? (size_t)table->size : 0;
@@ -155,8 +159,8 @@ _Noreturn void loader_run(struct loader_boot_info *info)
 	lugate_fmt_char(&l.f, ')');
 	log_emit(&l);
 	log_start(&l);
-	lugate_fmt_str(&l.f, "kernel command line: \"");
-	lugate_fmt_str(&l.f, kernel_cmdline);
+	lugate_fmt_str(&l.f, info->target_cmdline ? "kernel command line (bundle): \"" : "kernel command line: \"");
+	lugate_fmt_str(&l.f, info->target_cmdline ? info->target_cmdline : kernel_cmdline);
 	lugate_fmt_char(&l.f, '"');
 	log_emit(&l);
 	if (opts.unknown) {
@@ -179,7 +183,7 @@ _Noreturn void loader_run(struct loader_boot_info *info)
 		loader_stop(LOADER_STOP_INPUT, "no usable RAM between 1 MiB and 4 GiB in the memory map");
 
 	modules_assign(info, &mods);
-	decide(&decision);
+	decide(&decision, info);
 
 	if (decision.allow) {
 		gate_fill_delivery(&h, &decision, true, target.sha256, 0);

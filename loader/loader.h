@@ -15,7 +15,9 @@
 
 #define LOADER_MAX_MODULES 16u
 #define LOADER_MAX_MEM 128u          /* memory-map entries kept (the zero page holds 128 e820 entries) */
-#define LOADER_MAX_RESERVED 8u       /* ranges the entry says must never be written */
+#define LOADER_MAX_RESERVED 48u      /* ranges the entry says must never be written */
+#define LOADER_MAX_SCRATCH 16u       /* KHO scratch areas kept (the only RAM written when KHO is on) */
+#define LOADER_MAX_OUTGOING_COMPAT 4u
 #define LOADER_CMDLINE_MAX 4096u
 #define LOADER_MODULE_CMDLINE_MAX 256u
 
@@ -48,7 +50,17 @@ struct loader_module {
 };
 
 struct loader_boot_info {
-	const char *entry;           /* "multiboot1", "multiboot2" */
+	const char *entry;           /* "multiboot1", "multiboot2", "bzimage64" */
+	/* bzImage64 entry: command lines from the bundle (NULL: the loader's own, minus lugate.*) */
+	const char *target_cmdline;
+	const char *fallback_cmdline;  /* NULL: the target's */
+	/* KHO (bzImage64 entry): if scratch_count > 0, the loader writes only inside these areas */
+	uint32_t scratch_count;
+	struct loader_range scratch[LOADER_MAX_SCRATCH];
+	/* formats the outgoing kernel is seen to have preserved state in (the KHO FDT's root
+	 * compatible): the check refuses a target that cannot revive them (compat-missing) */
+	uint32_t outgoing_compat_count;
+	const char *outgoing_compat[LOADER_MAX_OUTGOING_COMPAT];
 	char cmdline[LOADER_CMDLINE_MAX];   /* the loader's own command line, first word included */
 	bool cmdline_truncated;
 	uint32_t module_count;

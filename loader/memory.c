@@ -45,10 +45,26 @@ bool mem_init(struct mem_allocator *a, const struct loader_boot_info *info)
 
 		if (e <= s)
 			continue;
-		if (r->type == LOADER_MEM_RAM) {
+		if (r->type == LOADER_MEM_RAM && info->scratch_count == 0) {
 			a->free[a->free_count].start = s;
 			a->free[a->free_count].end = e;
 			a->free_count++;
+		} else if (r->type == LOADER_MEM_RAM) {
+			/* KHO: memory outside the scratch areas may hold preserved pages; write only inside. */
+			for (uint32_t k = 0; k < info->scratch_count; k++) {
+				uint64_t ks = info->scratch[k].start > s ? info->scratch[k].start : s;
+				uint64_t ke = info->scratch[k].end < e ? info->scratch[k].end : e;
+
+				if (ke <= ks)
+					continue;
+				if (a->free_count >= LOADER_MAX_MEM) {
+					ok = false;
+					break;
+				}
+				a->free[a->free_count].start = ks;
+				a->free[a->free_count].end = ke;
+				a->free_count++;
+			}
 		} else {
 			/* Not RAM: even if a RAM entry claims the same bytes, never write here. */
 			ok = mem_add_busy(a, s, e) && ok;

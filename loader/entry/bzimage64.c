@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: MIT
+/*
+ * bzImage64 entry (kexec_file, `kexec -s`): the incoming boot_params -> struct loader_boot_info.
+ *
+ *   e820 table (and SETUP_E820_EXT entries)      -> the memory map
+ *   hdr.cmd_line_ptr + ext_cmd_line_ptr          -> the loader's own command line (lugate.*)
+ *   ramdisk_image/size + ext_ fields             -> the bundle (docs/bundle-format.md), opened
+ *                                                   and every entry verified by the core; its
+ *                                                   entries become the modules of the same roles
+ *                                                   the multiboot path uses
+ *   hdr.setup_data chain (bounded walk)          -> forwarded unchanged to the booted kernel;
+ *                                                   each entry kept out of the allocator
+ *   SETUP_KEXEC_KHO (type 10)                    -> the KHO FDT is validated and its root
+ *                                                   compatible becomes an outgoing compat the
+ *                                                   check requires; the scratch areas become the
+ *                                                   only RAM the loader writes
+ *
+ * Everything read must lie below 4 GiB (the loader's identity map); anything else stops.
+ */
+#include <string.h>
+#include <libfdt.h>
+#include <lugate/bundle.h>
+#include <lugate/error.h>
+#include <lugate/fmt.h>
+#include "../console.h"
+#include "../loader.h"
+#include "../stop.h"
+
+#define BP_SIZE 4096u
+#define BP_EXT_RAMDISK_IMAGE 0x0c0u
+#define BP_EXT_RAMDISK_SIZE 0x0c4u
+#define BP_EXT_CMD_LINE_PTR 0x0c8u
+#define BP_E820_ENTRIES 0x1e8u
+#define BP_HDR_MAGIC 0x202u
+#define BP_RAMDISK_IMAGE 0x218u
+#define BP_RAMDISK_SIZE 0x21cu
+#define BP_CMD_LINE_PTR 0x228u
+#define BP_SETUP_DATA 0x250u
+#define BP_E820_TABLE 0x2d0u
+#define BP_E820_MAX 128u
+#define E820_ENTRY_SIZE 20u
+
+#define SETUP_E820_EXT 1u
+#define SETUP_KEXEC_KHO 10u
+#define SETUP_INDIRECT (1u << 31)
+#define SETUP_DATA_MAX_ENTRIES 32u    /* a bounded walk: more is a hostile or broken chain */
+#define SETUP_DATA_MAX_LEN 0x4000000u /* 64 MiB */
+#define KHO_DATA_SIZE 32u             /* struct kho_data: fdt_addr, fdt_size, scratch_addr, scratch_size */
+#define KHO_FDT_MAX 0x100000u         /* 1 MiB: 7.3 hands over one page */
+#define KHO_SCRATCH_ENTRY 16u         /* struct kho_scratch: addr, size */
+#define KHO_SCRATCH_MAX 64u
+#define KHO_COMPAT_MAX 48u
+
+#define IDENTITY_LIMIT 0x100000000ull /* the entry's identity map */
+
+void loader_bzimage64_main(uint64_t boot_params, uint64_t own_map);
+
+static struct loader_boot_info boot_info;
+static struct lugate_bundle bundle;
+static char kho_compat[KHO_COMPAT_MAX];
+static char target_cmdline[LUGATE_BUNDLE_CMDLINE_MAX + 1];
+static char fallback_cmdline[LUGATE_BUNDLE_CMDLINE_MAX + 1];
+
+static uint32_t rd32(uint64_t addr)
+{
+	uint32_t v;
+
+	memcpy(&v, (const void *)(uintptr_t)addr, sizeof(v));
+	return v;
+}
+
+static uint64_t rd64(uint64_t addr)
+{
+	uint64_t v;
+
+	memcpy(&v, (const void *)(uintptr_t)addr, sizeof(v));
+	return v;
+}
+
+/* Is [addr, addr + size) readable through the identity map? */
+static bool mapped(uint64_t addr, uint64_t size)
+{
+	return addr != 0 && addr < IDENTITY_LIMIT && size <= IDENTITY_LIMIT - addr;
+}
+
+static void log_range_line(const char *what, uint64_t start, uint64_t size, const char *tail)
+{
+	struct log_line l;
+
+	log_start(&l);
+	lugate_fmt_str(&l.f, what);
+	lugate_fmt_str(&l.f, " [0x");
+	lugate_fmt_hex(&l.f, start, 0);
+	lugate_fmt_str(&l.f, "-0x");
+	lugate_fmt_hex(&l.f, start + size, 0);
+	lugate_fmt_str(&l.f, ")");
+	if (tail)
+		lugate_fmt_str(&l.f, tail);
+	log_emit(&l);
+}
+
+static void reserve(struct loader_boot_info *info, uint64_t start, uint64_t size)
+{
+	if (!loader_info_reserve(info, start, start + size))
+		loader_stop(LOADER_STOP_INPUT, "more boot-information ranges than the loader keeps (48)");
+}
+
+static void add_mem(struct loader_boot_info *info, uint64_t addr, uint64_t size, uint32_t type)
+{
+	if (size == 0)
+		return;
+	if (info->mem_count >= LOADER_MAX_MEM) {
+		info->mem_dropped = true;
+		return;
+	}
+	info->mem[info->mem_count].addr = addr;
+	info->mem[info->mem_count].size = size;
+	info->mem[info->mem_count].type = type;
+	info->mem_count++;
+}
+
+static void add_e820(struct loader_boot_info *info, uint64_t table, uint32_t count)
+{
+	for (uint32_t i = 0; i < count; i++) {
+		uint64_t e = table + (uint64_t)i * E820_ENTRY_SIZE;
+
+		add_mem(info, rd64(e), rd64(e + 8), rd32(e + 16));
+	}
+}
+
+/* The command line: "bzimage64 " then the incoming one, so that the first word (the loader's
+ * path on the multiboot path) is one loader_run may drop. */
+static void copy_cmdline(struct loader_boot_info *info, uint64_t bp)
+{
+	static const char first[] = "bzimage64 ";
+	uint64_t p = rd32(bp + BP_CMD_LINE_PTR) | ((uint64_t)rd32(bp + BP_EXT_CMD_LINE_PTR) << 32);
+	size_t n = 0, max = sizeof(info->cmdline) - sizeof(first);
+	const char *s;
+
+	memcpy(info->cmdline, first, sizeof(first));
+	if (p == 0)
+		return;
+	if (!mapped(p, 1))
+		loader_stop(LOADER_STOP_INPUT, "the command line lies above 4 GiB");
+	s = (const char *)(uintptr_t)p;
+	while (n < max && mapped(p, n + 1) && s[n])
+		n++;
+	if (n == max || !mapped(p, n + 1)) {
+		info->cmdline_truncated = true;
+		n = n < max ? n : max - 1;
+	}
+	memcpy(info->cmdline + sizeof(first) - 1, s, n);
+	info->cmdline[sizeof(first) - 1 + n] = '\0';
+	reserve(info, p, n + 1);
+}
+
+/* The KHO FDT's root compatible: a header libfdt accepts, no larger than it was handed, and a
+ * NUL-terminated printable string of at most 47 characters. */
+static const char *kho_fdt_compat(uint64_t fdt_addr, uint64_t fdt_size)
+{
+	const void *fdt = (const void *)(uintptr_t)fdt_addr;
+	const char *c;
+	int len;
+
+	if (fdt_size < 64 || fdt_size > KHO_FDT_MAX || !mapped(fdt_addr, fdt_size))
+		return "its FDT size is out of bounds or it lies above 4 GiB";
+	if (fdt_check_header(fdt) != 0 || fdt_totalsize(fdt) > fdt_size)
+		return "its FDT header is invalid or larger than the area handed over";
+	c = fdt_getprop(fdt, 0, "compatible", &len);
+	if (!c || len < 2 || len > (int)KHO_COMPAT_MAX || c[len - 1] != '\0' || strlen(c) + 1 != (size_t)len)
+		return "its FDT root has no single compatible string of at most 47 characters";
+	for (int i = 0; i + 1 < len; i++)
+		if (c[i] <= ' ' || c[i] > '~')
+			return "its FDT root compatible is not printable";
+	memcpy(kho_compat, c, (size_t)len);
+	return NULL;
+}
+
+static void kho(struct loader_boot_info *info, uint64_t data, uint32_t len)
+{
+	uint64_t fdt_addr, fdt_size, sc_addr, sc_size;
+	const char *why;
+	struct log_line l;
+
+	if (len < KHO_DATA_SIZE)
+		loader_stop(LOADER_STOP_INPUT, "KHO setup_data is shorter than struct kho_data");
+	fdt_addr = rd64(data);
+	fdt_size = rd64(data + 8);
+	sc_addr = rd64(data + 16);
+	sc_size = rd64(data + 24);
+	if (info->outgoing_compat_count)
+		loader_stop(LOADER_STOP_INPUT, "two KHO setup_data entries");
+	why = kho_fdt_compat(fdt_addr, fdt_size);
+	if (why) {
+		log_str("KHO: the outgoing kernel handed over KHO data the loader cannot validate:");
+		log_str(why);
+		loader_stop(LOADER_STOP_INPUT, "invalid KHO handover (setup_data type 10): nothing was written");
+	}
+	reserve(info, fdt_addr, fdt_size);
+	info->outgoing_compat[info->outgoing_compat_count++] = kho_compat;
+	if (sc_size == 0 || sc_size % KHO_SCRATCH_ENTRY || sc_size / KHO_SCRATCH_ENTRY > KHO_SCRATCH_MAX ||
+	    !mapped(sc_addr, sc_size))
+		loader_stop(LOADER_STOP_INPUT, "KHO scratch array: bad size or above 4 GiB");
+	reserve(info, sc_addr, sc_size);
+	log_start(&l);
+	lugate_fmt_str(&l.f, "KHO: FDT at 0x");
+	lugate_fmt_hex(&l.f, fdt_addr, 0);
+	lugate_fmt_str(&l.f, " (");
+	lugate_fmt_udec(&l.f, fdt_size);
+	lugate_fmt_str(&l.f, " bytes), root compatible \"");
+	lugate_fmt_str(&l.f, kho_compat);
+	lugate_fmt_str(&l.f, "\": outgoing KHO format recorded for the check");
+	log_emit(&l);
+	for (uint64_t e = sc_addr; e < sc_addr + sc_size; e += KHO_SCRATCH_ENTRY) {
+		uint64_t a = rd64(e), s = rd64(e + 8);
+
+		if (s == 0)
+			continue;   /* an empty area (e.g. no lowmem scratch) */
+		if (a + s < a)
+			loader_stop(LOADER_STOP_INPUT, "KHO scratch area wraps around");
+		if (info->scratch_count >= LOADER_MAX_SCRATCH)
+			loader_stop(LOADER_STOP_INPUT, "more KHO scratch areas than the loader keeps (16)");
+		info->scratch[info->scratch_count].start = a;
+		info->scratch[info->scratch_count].end = a + s;
+		info->scratch_count++;
+		log_range_line("KHO: scratch area", a, s, ": the loader writes only inside scratch");
+	}
+	if (info->scratch_count == 0)
+		loader_stop(LOADER_STOP_INPUT, "KHO data without a scratch area: nowhere is safe to write");
+}
+
+/* Walk the incoming chain (bounded), keep every entry out of the allocator, read what the
+ * loader needs; the chain itself is forwarded unchanged (its head becomes the delivery
+ * record's next). */
+static void walk_setup_data(struct loader_boot_info *info, uint64_t head)
+{
+	uint64_t p = head;
+	uint32_t n = 0;
+
+	info->setup_data = head;
+	while (p) {
+		uint32_t type, len;
+		struct log_line l;
+
+		if (++n > SETUP_DATA_MAX_ENTRIES)
+			loader_stop(LOADER_STOP_INPUT, "the setup_data chain has more than 32 entries (a loop?)");
+		if (!mapped(p, 16))
+			loader_stop(LOADER_STOP_INPUT, "a setup_data entry lies above 4 GiB");
+		type = rd32(p + 8);
+		len = rd32(p + 12);
+		if (len > SETUP_DATA_MAX_LEN || !mapped(p, 16ull + len))
+			loader_stop(LOADER_STOP_INPUT, "a setup_data entry is too large or above 4 GiB");
+		reserve(info, p, 16ull + len);
+		log_start(&l);
+		lugate_fmt_str(&l.f, "setup_data in: type ");
+		lugate_fmt_udec(&l.f, type);
+		lugate_fmt_str(&l.f, " at 0x");
+		lugate_fmt_hex(&l.f, p, 0);
+		lugate_fmt_str(&l.f, ", ");
+		lugate_fmt_udec(&l.f, len);
+		lugate_fmt_str(&l.f, " bytes: forwarded unchanged");
+		log_emit(&l);
+		if (type == SETUP_E820_EXT)
+			add_e820(info, p + 16, len / E820_ENTRY_SIZE);
+		else if (type == SETUP_KEXEC_KHO)
+			kho(info, p + 16, len);
+		p = rd64(p);
+	}
+}
+
+static const char *const role_names[LUGATE_BUNDLE_ROLE_MAX + 1] = {
+	[LUGATE_BUNDLE_TABLE] = "table",
+	[LUGATE_BUNDLE_KERNEL] = "kernel",
+	[LUGATE_BUNDLE_INITRD] = "initrd",
+	[LUGATE_BUNDLE_FALLBACK] = "fallback",
+	[LUGATE_BUNDLE_FALLBACK_INITRD] = "fallback-initrd",
+};
+
+static void copy_text(char *dst, const struct lugate_bundle_entry *e)
+{
+	memcpy(dst, e->data, (size_t)e->size);
+	dst[e->size] = '\0';
+}
+
+/* The bundle's entries -> modules named like multiboot's ("bundle:<role> role=<role>"); an
+ * entry whose digest does not match gets no role (a bad-modules refusal, never used). */
+static void map_bundle(struct loader_boot_info *info, uint64_t addr, uint64_t size)
+{
+	struct log_line l;
+	int err;
+
+	if (size == 0) {
+		log_str("bundle: no initrd was passed (kexec -s --initrd=<bundle>): nothing to check");
+		return;
+	}
+	if (!mapped(addr, size))
+		loader_stop(LOADER_STOP_INPUT, "the bundle (initrd) lies above 4 GiB");
+	reserve(info, addr, size);
+	err = lugate_bundle_open((const void *)(uintptr_t)addr, size, &bundle);
+	if (err < 0) {
+		log_start(&l);
+		lugate_fmt_str(&l.f, "bundle: unusable (");
+		lugate_fmt_str(&l.f, lugate_strerror(err));
+		lugate_fmt_str(&l.f, "): no target, no table, no fallback");
+		log_emit(&l);
+		return;
+	}
+	for (uint32_t i = 0; i < bundle.entry_count; i++) {
+		const struct lugate_bundle_entry *e = &bundle.entry[i];
+		const char *name = lugate_bundle_role_name(e->role);
+		bool ok = lugate_bundle_verify(e, NULL) == 0;
+		struct loader_module *m;
+		struct lugate_fmt f;
+
+		log_start(&l);
+		lugate_fmt_str(&l.f, "bundle: ");
+		lugate_fmt_str(&l.f, name);
+		lugate_fmt_str(&l.f, ", ");
+		lugate_fmt_udec(&l.f, e->size);
+		lugate_fmt_str(&l.f, ok ? " bytes, digest ok" : " bytes, DIGEST MISMATCH: not used");
+		log_emit(&l);
+		if (ok && e->role == LUGATE_BUNDLE_CMDLINE) {
+			copy_text(target_cmdline, e);
+			info->target_cmdline = target_cmdline;
+			continue;
+		}
+		if (ok && e->role == LUGATE_BUNDLE_FALLBACK_CMDLINE) {
+			copy_text(fallback_cmdline, e);
+			info->fallback_cmdline = fallback_cmdline;
+			continue;
+		}
+		m = &info->modules[info->module_count++];   /* at most 8 entries: always room */
+		m->start = (uint64_t)(uintptr_t)e->data;
+		m->size = e->size;
+		lugate_fmt_init(&f, m->cmdline, sizeof(m->cmdline));
+		lugate_fmt_str(&f, "bundle:");
+		lugate_fmt_str(&f, name);
+		if (ok && e->role <= LUGATE_BUNDLE_ROLE_MAX && role_names[e->role]) {
+			lugate_fmt_str(&f, " role=");
+			lugate_fmt_str(&f, role_names[e->role]);
+		} else {
+			lugate_fmt_str(&f, " (digest mismatch: no role)");
+		}
+	}
+}
+
+void loader_bzimage64_main(uint64_t boot_params, uint64_t own_map)
+{
+	struct loader_boot_info *info = &boot_info;
+	uint64_t bp = boot_params, initrd, initrd_size;
+	uint32_t n;
+
+	memset(info, 0, sizeof(*info));
+	info->entry = "bzimage64";
+	console_init(false);
+	if (!own_map)
+		loader_stop(LOADER_STOP_INPUT, "the loader was placed above 4 GiB (its identity map ends there)");
+	if (!mapped(bp, BP_SIZE))
+		loader_stop(LOADER_STOP_INPUT, "boot_params (%rsi) is null or above 4 GiB");
+	if (rd32(bp + BP_HDR_MAGIC) != 0x53726448u)  /* "HdrS" */
+		loader_stop(LOADER_STOP_INPUT, "boot_params has no setup header (not started by a 64-bit boot loader)");
+	log_hex("bzImage64 entry: boot_params at ", bp);
+	reserve(info, bp, BP_SIZE);
+	copy_cmdline(info, bp);
+	n = *(const uint8_t *)(uintptr_t)(bp + BP_E820_ENTRIES);
+	add_e820(info, bp + BP_E820_TABLE, n < BP_E820_MAX ? n : BP_E820_MAX);
+	walk_setup_data(info, rd64(bp + BP_SETUP_DATA));
+	initrd = rd32(bp + BP_RAMDISK_IMAGE) | ((uint64_t)rd32(bp + BP_EXT_RAMDISK_IMAGE) << 32);
+	initrd_size = rd32(bp + BP_RAMDISK_SIZE) | ((uint64_t)rd32(bp + BP_EXT_RAMDISK_SIZE) << 32);
+	map_bundle(info, initrd, initrd_size);
+	loader_run(info);
+}
