@@ -12,6 +12,8 @@ struct cli_seal_args {
 	const char *kernel_path;     /* the target image */
 	const char *fallback_path;   /* optional */
 	const char *policy_path;     /* optional: else the table's sealed policy, else the default */
+	const char *const *outgoing_compat; /* KHO/LUO versions the running kernel shows (load) */
+	size_t outgoing_compat_count;
 	bool json, quiet;            /* how to report the verdict */
 	struct json_object **verdict_json; /* if set: the verdict's JSON goes here (the caller
 					    * adds to it and prints it), not to stdout */

@@ -50,9 +50,10 @@ PY
 expect "handoff build (no KHO formats)" 0 "$L" handoff build --devices "$W/devices.json" -o "$W/t.bin"
 expect "handoff build (kho-v1, luo-v1)" 0 "$L" handoff build --devices "$EX/devices.json" -o "$W/t-kho.bin"
 cp "$IMG" "$W/fallback.img"; head -c 3000 /dev/urandom >"$W/initrd.img"
-load() { "$L" load --kexec "$K" --loader "$B/loader.elf" --runtime-dir "$R" "$@"; }
+load() { "$L" load --kexec "$K" --loader "$LOADER" --runtime-dir "$R" "$@"; }
 LOADER=$B/loader.elf
-[ -s "$LOADER" ] || make -s --no-print-directory "$B/loader.elf" >/dev/null
+[ -n "${LUGATE_LOADER:-}" ] && LOADER=$(realpath "$LUGATE_LOADER")
+[ -s "$LOADER" ] || make -s --no-print-directory "${LOADER#"$PWD"/}" >/dev/null
 
 # ---- usage --------------------------------------------------------------------------------------
 expect "load --help" 0 "$L" load --help
@@ -144,17 +145,66 @@ fi
 expect "runtime folder cannot be made: exit 3" 3 load --kernel "$W/target.img" --handoff "$W/t.bin" --runtime-dir /proc/no/such --dry-run
 expect_err_line "cannot create the runtime folder /proc/no/such"
 
-# ---- KHO: the legacy path would lose it --------------------------------------------------------------
-fake_system; mkdir -p "$S/sys/kernel/debug/kho/out"
-printf 'not really an fdt' >"$S/sys/kernel/debug/kho/out/fdt"
-rm -f "$FAKE_KEXEC_LOG"
-expect "KHO active in the running kernel: refused (exit 1)" 1 load --kernel "$W/target.img" --handoff "$W/t.bin"
-expect_err_line "KHO is active in the running kernel"
-check "KHO refusal: kexec not run, nothing loaded" bash -c '[ ! -e "$1" ] && grep -qx 0 "$2"' _ "$FAKE_KEXEC_LOG" "$S/sys/kernel/kexec_loaded"
-expect "--no-kho stages anyway" 0 load --kernel "$W/target.img" --handoff "$W/t.bin" --no-kho
+# ---- KHO: the kexec_file path (kexec -s of loader.bzImage with one bundle) -------------------------
+# LUGATE_LIBDIR stands for PREFIX/lib/lugate: one with both loaders, one with loader.elf only.
+# kexec is fake, so the bzImage loader only has to be a file here (the real one: tests/e2e).
+mkdir -p "$W/lib" "$W/lib-elf"
+cp "$LOADER" "$W/lib/loader.elf"; cp "$LOADER" "$W/lib-elf/loader.elf"
+if [ -s "$B/loader.bzImage" ]; then cp "$B/loader.bzImage" "$W/lib/"; else head -c 4096 /dev/urandom >"$W/lib/loader.bzImage"; fi
+loadk() { env LUGATE_LIBDIR="$W/lib" "$L" load --kexec "$K" --runtime-dir "$R" "$@"; }
+kho_system() {  # KHO active: debugfs kho/out/fdt whose root compatible is $1
+  fake_system; mkdir -p "$S/sys/kernel/debug/kho/out"
+  printf '/dts-v1/;\n/ { compatible = "%s"; };\n' "$1" | dtc -q -I dts -O dtb -o "$S/sys/kernel/debug/kho/out/fdt" -
+}
+sed 's/"compatible": \["kho-v1", "luo-v1"\]/"compatible": ["kho-v4"]/' "$EX/target-6.1.0-56.json" >"$W/m-kho4.json"
+expect "embed a manifest reviving kho-v4" 0 "$L" embed --manifest "$W/m-kho4.json" "$IMG" -o "$W/target-kho4.img"
+
+kho_system kho-v4; rm -f "$FAKE_KEXEC_LOG"
+expect "KHO active, loader.bzImage not installed: exit 2, nothing staged" 2 env LUGATE_LIBDIR="$W/lib-elf" \
+  "$L" load --kexec "$K" --runtime-dir "$R" --kernel "$W/target-kho4.img" --handoff "$W/t.bin"
+expect_err_line "only kexec_file_load (kexec -s) of loader.bzImage, which is not installed (looked in \$LUGATE_LIBDIR); install it, or pass --no-kho"
+check "... kexec not run, nothing loaded" bash -c '[ ! -e "$1" ] && grep -qx 0 "$2"' _ "$FAKE_KEXEC_LOG" "$S/sys/kernel/kexec_loaded"
+
+expect "KHO active: the dry run takes the kexec -s path" 0 loadk --kernel "$W/target-kho4.img" --initrd "$W/initrd.img" \
+  --handoff "$W/t.bin" --fallback "$W/fallback.img" --append "root=/dev/vda1" --dry-run
+check "dry run: kexec -s -l loader.bzImage --initrd=BUNDLE, nothing else" bash -c '[ "$(sed -n 2p "$1")" = "$2" ]' _ "$OUT" \
+  "$K -s -l $W/lib/loader.bzImage --initrd=$R/bundle.bin"
+cp "$OUT" "$W/dry-kho.out"
+expect "the bundle lists its entries" 0 "$L" bundle show "$R/bundle.bin" --json
+check "bundle: the sealed table, the kernel, initrd, command line, fallback, all verified" python3 -c '
+import json,sys; j=json.load(open(sys.argv[1])); r={e["role"]:e for e in j["entries"]}
+assert sorted(r)==["cmdline","fallback","initrd","kernel","table"], sorted(r)
+assert all(e["verified"] for e in j["entries"]) and r["cmdline"]["text"]=="root=/dev/vda1", j' "$OUT"
+expect "lugate seal of the same inputs" 0 "$L" seal --handoff "$W/t.bin" --kernel "$W/target-kho4.img" --fallback "$W/fallback.img" -o "$W/sealed-kho.bin"
+check "the bundle's table is the sealed one" cmp "$R/table.sealed" "$W/sealed-kho.bin"
+expect "KHO active: load stages with kexec -s" 0 loadk --kernel "$W/target-kho4.img" --initrd "$W/initrd.img" \
+  --handoff "$W/t.bin" --fallback "$W/fallback.img" --append "root=/dev/vda1"
+expect_out "staged (kexec_file_load, KHO kept): $W/lib/loader.bzImage with the bundle $R/bundle.bin"
+check "kexec got exactly the dry run's command" bash -c 'eval "set -- $(sed -n 2p "$1")"; printf "%s\n" "$@" | cmp - "$2"' _ "$W/dry-kho.out" "$FAKE_KEXEC_LOG"
+
+kho_system kho-v4; rm -f "$FAKE_KEXEC_LOG"
+expect "KHO kho-v4 running, target revives only kho-v1: refused (exit 1)" 1 loadk --kernel "$W/target.img" --handoff "$W/t.bin"
+expect_out "compat-missing: outgoing kernel preserved state as 'kho-v4'"
+check "... kexec not run, nothing loaded" bash -c '[ ! -e "$1" ] && grep -qx 0 "$2"' _ "$FAKE_KEXEC_LOG" "$S/sys/kernel/kexec_loaded"
+expect "--json names the path and why" 1 loadk --kernel "$W/target.img" --handoff "$W/t.bin" --json
+check "JSON: kexec_path kexec_file_load, kho names debugfs, compat-missing" python3 -c '
+import json,sys; j=json.load(open(sys.argv[1]))
+assert j["kexec_path"]=="kexec_file_load" and "kho/out/fdt" in j["kho"] and j["staged"] is False, j
+assert [r["code"] for r in j["reasons"]]==["compat-missing"], j["reasons"]' "$OUT"
+
+kho_system kho-v4
+expect "--no-kho takes kexec -l anyway, with a warning" 0 load --kernel "$W/target.img" --handoff "$W/t.bin" --no-kho
+expect_err_line "warning: KHO is active in the running kernel"
+check "... through kexec -l" grep -qx -- "-l" "$FAKE_KEXEC_LOG"
 fake_system
-expect "a table preserved through kho-v1: refused on the legacy path" 1 load --kernel "$W/target.img" --handoff "$W/t-kho.bin"
-expect_err_line "preserved in kho-v1"
+expect "a table preserved through kho-v1 (KHO not seen): the kexec -s path" 0 loadk --kernel "$W/target.img" --handoff "$W/t-kho.bin" --dry-run
+expect_out "--initrd=$R/bundle.bin"
+expect "--kho forces the kexec -s path" 0 loadk --kernel "$W/target.img" --handoff "$W/t.bin" --kho --dry-run
+expect_out " -s -l $W/lib/loader.bzImage"
+expect "--kho with --no-kho" 2 loadk --kernel "$W/target.img" --handoff "$W/t.bin" --kho --no-kho
+expect_err_line "exclude each other"
+fake_system; echo "none [integrity] confidentiality" >"$S/sys/kernel/security/lockdown"
+expect "lockdown allows the kexec -s path (the kernel checks signatures itself)" 0 loadk --kernel "$W/target.img" --handoff "$W/t.bin" --kho
 
 # ---- unreadable inputs: exit 2, one line ------------------------------------------------------------
 fake_system
@@ -166,7 +216,7 @@ mkdir -p "$W/with space"; cp "$W/initrd.img" "$W/with space/i.img"
 expect "a path with a space" 2 load --kernel "$W/target.img" --initrd "$W/with space/i.img" --handoff "$W/t.bin" --dry-run
 expect_err_line "cannot pass a path containing white space"
 expect "loader not found" 2 env LUGATE_LIBDIR="$W/nolib" "$L" load --kexec "$K" --runtime-dir "$R" --kernel "$W/target.img" --handoff "$W/t.bin" --dry-run
-expect_err_line 'loader ($LUGATE_LIBDIR)'
+expect_err_line 'the loader (loader.elf) is not installed (looked in $LUGATE_LIBDIR)'
 head -c 100 "$W/t.bin" >"$W/trunc.bin"
 expect "a truncated table" 2 load --kernel "$W/target.img" --handoff "$W/trunc.bin"
 expect_err_line "trunc.bin"
@@ -174,6 +224,7 @@ expect "a corrupt kernel image" 2 load --kernel "$W/initrd.img" --handoff "$W/t.
 expect_err_line "initrd.img"
 
 # ---- the installed layout: PREFIX/sbin/lugate finds PREFIX/lib/lugate/loader.elf ------------------
+[ -n "${LOAD_SUITE_NO_INSTALL:-}" ] && exit 0
 D=$W/inst
 make -s --no-print-directory install DESTDIR="$D" PREFIX=/usr >/dev/null 2>&1
 fake_system

@@ -14,15 +14,18 @@ export ASAN_OPTIONS="log_path=$reports/asan:exitcode=86:detect_leaks=1:abort_on_
 export UBSAN_OPTIONS="log_path=$reports/ubsan:exitcode=87:print_stacktrace=1:halt_on_error=1"
 export LSAN_OPTIONS="exitcode=88"
 
-run() { # run SUITE: its TAP lines, renamed "asan SUITE: ..."
-  local suite=$1 rc
-  BUILD=$A "tests/$suite/suite-$suite.sh" >"$reports/$suite.out" 2>&1; rc=$?
+run() { # run SUITE [SCRIPT]: its TAP lines, renamed "asan SUITE: ..."
+  local suite=$1 script=${2:-tests/$1/suite-$1.sh} rc
+  BUILD=$A "$script" >"$reports/$suite.out" 2>&1; rc=$?
   sed -nE "s/^(not )?ok( [0-9]+)? - (.*)$/\1ok - asan $suite: \3/p" "$reports/$suite.out"
   grep -E '^#' "$reports/$suite.out" | grep -vE '^# (test_|stderr|stdout)' | head -5
   [ "$rc" -eq 0 ] || echo "not ok - asan $suite: the suite exited $rc"
 }
 run unit
 run cli
+# `lugate load` with its fake kexec; the loader image is the normal build's (not a host program),
+# and the installed-layout check stays with the normal run (make install builds the tree)
+LUGATE_LOADER=${BUILD:-build}/loader.elf LOAD_SUITE_NO_INSTALL=1 run load tests/cli/suite-load.sh
 run vectors
 found=0
 for r in "$reports"/asan.* "$reports"/ubsan.*; do

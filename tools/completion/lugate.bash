@@ -32,7 +32,7 @@ _lugate()
         embed) opts="--manifest --output -o --replace --help" ;;
         seal) opts="--handoff --kernel --fallback --policy --output -o --json --help" ;;
         load) opts="--kernel --initrd --append --reuse-cmdline --handoff --devices --from-running --sysfs
-                    --fallback --fallback-initrd --policy --loader --kexec --runtime-dir --dry-run --no-kho
+                    --fallback --fallback-initrd --policy --loader --kexec --runtime-dir --dry-run --kho --no-kho
                     --json --quiet --help" ;;
         *) opts="--help" ;;
     esac
