@@ -398,6 +398,8 @@ int cmd_load(int argc, char **argv)
 	s.policy_path = a.policy;
 	s.outgoing_compat = r.outgoing_compat;
 	s.outgoing_compat_count = r.outgoing_compat_count;
+	/* the loader will see only the manifest: so must the check that seals for it */
+	s.manifest_only = r.path == LOAD_KEXEC_FILE;
 	s.quiet = a.quiet || a.json;
 	s.verdict_json = a.json ? &r.json : NULL;
 	rc = cli_seal(&s, &sealed, &sealed_size);

@@ -101,7 +101,10 @@ int cli_seal(const struct cli_seal_args *a, uint8_t **sealed, size_t *sealed_siz
 	in.target_sha256 = NULL; /* binding the table to this image is the point: no mismatch check */
 	in.outgoing_compat = a->outgoing_compat;
 	in.outgoing_compat_count = a->outgoing_compat_count;
-	cli_target_check(&target, &in, reasons, CLI_REASON_CAPACITY(t.device_count), &v);
+	if (a->manifest_only)
+		lugate_check(&in, reasons, CLI_REASON_CAPACITY(t.device_count), &v);
+	else
+		cli_target_check(&target, &in, reasons, CLI_REASON_CAPACITY(t.device_count), &v);
 	if (v.manifest_error)
 		cli_error("%s: its manifest is corrupt: %s", a->kernel_path, lugate_strerror(v.manifest_error));
 	if (a->verdict_json) {

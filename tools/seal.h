@@ -14,6 +14,8 @@ struct cli_seal_args {
 	const char *policy_path;     /* optional: else the table's sealed policy, else the default */
 	const char *const *outgoing_compat; /* KHO/LUO versions the running kernel shows (load) */
 	size_t outgoing_compat_count;
+	bool manifest_only;          /* judge the KHO/LUO formats by the manifest alone, as the
+				      * loader must (it cannot decompress the image to scan it) */
 	bool json, quiet;            /* how to report the verdict */
 	struct json_object **verdict_json; /* if set: the verdict's JSON goes here (the caller
 					    * adds to it and prints it), not to stdout */

@@ -199,6 +199,16 @@ check "... through kexec -l" grep -qx -- "-l" "$FAKE_KEXEC_LOG"
 fake_system
 expect "a table preserved through kho-v1 (KHO not seen): the kexec -s path" 0 loadk --kernel "$W/target.img" --handoff "$W/t-kho.bin" --dry-run
 expect_out "--initrd=$R/bundle.bin"
+# The loader cannot decompress a kernel to scan it: on the KHO path the manifest alone must
+# revive the formats, even where `check --kernel` finds them in the payload.
+python3 - "$EX/target-6.1.0-56.json" "$W/m-nocompat.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1])); m.pop("compatible"); json.dump(m, open(sys.argv[2], "w"))
+PY
+expect "embed a manifest without compatible" 0 "$L" embed --manifest "$W/m-nocompat.json" "$IMG" -o "$W/target-nocompat.img"
+expect "check --kernel allows it: the payload scan finds kho-v1 and luo-v1" 0 "$L" check --handoff "$W/t-kho.bin" --kernel "$W/target-nocompat.img"
+expect "load on the KHO path refuses it: the loader would (manifest only)" 1 loadk --kernel "$W/target-nocompat.img" --handoff "$W/t-kho.bin" --dry-run
+expect_out "compat-missing: outgoing kernel preserved state as 'kho-v1'"
 expect "--kho forces the kexec -s path" 0 loadk --kernel "$W/target.img" --handoff "$W/t.bin" --kho --dry-run
 expect_out " -s -l $W/lib/loader.bzImage"
 expect "--kho with --no-kho" 2 loadk --kernel "$W/target.img" --handoff "$W/t.bin" --kho --no-kho
