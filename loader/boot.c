@@ -17,6 +17,7 @@
 #include "modules.h"
 #include "stop.h"
 #include "target.h"
+#include "tsc.h"
 
 #define LOADER_VERSION "0.1"
 
@@ -61,15 +62,24 @@ static const struct gate_wording loader_wording = {
 	.no_table = "no module with role=table: nothing to check against",
 };
 
+/* target_inspect, its time split: the image's SHA-256 is hash, the rest (headers, manifest) parse. */
+static void inspect(const struct loader_module *m, const char *label, struct target_info *out,
+		    struct tsc_split *tsc)
+{
+	target_inspect(m, label, out);
+	tsc_lap(tsc, TSC_PARSE);
+	tsc_move(tsc, TSC_PARSE, TSC_HASH, out->sha256_tsc);
+}
+
 /* Inspect the target and run the gate (the core's check and the loader's preconditions). */
-static void decide(struct gate_decision *d, const struct loader_boot_info *info)
+static void decide(struct gate_decision *d, const struct loader_boot_info *info, struct tsc_split *tsc)
 {
 	const struct loader_module *table = mods.role[ROLE_TABLE], *kernel = mods.role[ROLE_KERNEL];
 	struct gate_input in;
 
 	memset(&in, 0, sizeof(in));
 	if (kernel) {
-		target_inspect(kernel, "target", &target);
+		inspect(kernel, "target", &target, tsc);
 		in.target = &target;
 	}
 	if (table) {
@@ -81,13 +91,16 @@ static void decide(struct gate_decision *d, const struct loader_boot_info *info)
 	in.outgoing_compat_count = info->outgoing_compat_count;
 	in.wording = &loader_wording;
 	gate_decide(d, &in);
+	tsc_lap(tsc, TSC_POLICY);
 }
 
 static const char *boot_image(const char *label, const struct target_info *img, const struct loader_module *initrd,
-			      const struct lugate_delivery_header *h, const struct loader_boot_info *info)
+			      const struct lugate_delivery_header *h, const struct loader_boot_info *info,
+			      struct tsc_split *tsc)
 {
 	const struct loader_module *table = mods.role[ROLE_TABLE];
 	struct linux_boot b;
+	const char *why;
 
 	b.label = label;
 	b.image = img;
@@ -99,11 +112,16 @@ static const char *boot_image(const char *label, const struct target_info *img, 
 	b.table = table ? module_bytes(table) : NULL;
 	b.table_size = table ? (size_t)table->size : 0;
 	b.setup_data_in = info->setup_data;
-	return linux_boot(&allocator, info, &b);
+	b.tsc = tsc;
+	tsc_lap(tsc, TSC_POLICY);    /* the decision's last steps: the delivery record, "booting ..." */
+	why = linux_boot(&allocator, info, &b);
+	tsc_lap(tsc, TSC_RELOCATE);  /* reached only if it could not be placed */
+	return why;
 }
 
 /* Refused: boot the fallback with the table marked refused, or stop. Never returns. */
-static _Noreturn void boot_fallback(struct gate_decision *d, const struct loader_boot_info *info)
+static _Noreturn void boot_fallback(struct gate_decision *d, const struct loader_boot_info *info,
+				    struct tsc_split *tsc)
 {
 	const struct loader_module *fb = mods.role[ROLE_FALLBACK];
 	struct lugate_delivery_header h;
@@ -114,7 +132,8 @@ static _Noreturn void boot_fallback(struct gate_decision *d, const struct loader
 		loader_stop(LOADER_STOP_FALLBACK_BAD, "refused, and the fallback is ambiguous (role given twice)");
 	if (!fb)
 		loader_stop(LOADER_STOP_REFUSED, "refused, and no fallback kernel was given (role=fallback)");
-	target_inspect(fb, "fallback", &fallback);
+	tsc_lap(tsc, TSC_POLICY);
+	inspect(fb, "fallback", &fallback, tsc);
 	switch (gate_check_fallback(d, &fallback)) {
 	case GATE_FALLBACK_VERIFIED:
 		extra |= LUGATE_DELIVERY_F_FALLBACK_VERIFIED;
@@ -130,7 +149,7 @@ static _Noreturn void boot_fallback(struct gate_decision *d, const struct loader
 	}
 	gate_fill_delivery(&h, d, false, fallback.sha256, extra);
 	log_str("booting the FALLBACK kernel, table delivered marked refused");
-	why = boot_image("fallback", &fallback, mods.role[ROLE_FALLBACK_INITRD], &h, info);
+	why = boot_image("fallback", &fallback, mods.role[ROLE_FALLBACK_INITRD], &h, info, tsc);
 	log_str(why);
 	loader_stop(LOADER_STOP_FALLBACK_BAD, "refused, and the fallback cannot be placed in memory");
 }
@@ -139,9 +158,11 @@ _Noreturn void loader_run(struct loader_boot_info *info)
 {
 	struct lugate_delivery_header h;
 	struct log_line l;
+	struct tsc_split tsc;        /* loader_split: parse / policy / hash / relocate, to the jump */
 	bool cmdline_fits;
 	const char *why;
 
+	tsc_start(&tsc, info->entry_tsc);
 	opts.vga = true;
 	cmdline_fits = cmdline_split(info->cmdline, kernel_cmdline, sizeof(kernel_cmdline), &opts);
 	console_init(opts.vga);
@@ -183,14 +204,15 @@ _Noreturn void loader_run(struct loader_boot_info *info)
 		loader_stop(LOADER_STOP_INPUT, "no usable RAM between 1 MiB and 4 GiB in the memory map");
 
 	modules_assign(info, &mods);
-	decide(&decision, info);
+	tsc_lap(&tsc, TSC_PARSE);
+	decide(&decision, info, &tsc);
 
 	if (decision.allow) {
 		gate_fill_delivery(&h, &decision, true, target.sha256, 0);
 		log_str("booting the TARGET kernel, table delivered marked allowed");
-		why = boot_image("target", &target, mods.role[ROLE_INITRD], &h, info);
+		why = boot_image("target", &target, mods.role[ROLE_INITRD], &h, info, &tsc);
 		/* Only returns if the target could not be placed: refuse it and fall back. */
 		gate_refuse_unplaceable(&decision, why);
 	}
-	boot_fallback(&decision, info);
+	boot_fallback(&decision, info, &tsc);
 }

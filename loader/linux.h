@@ -11,6 +11,7 @@
 #include "delivery.h"
 #include "memory.h"
 #include "target.h"
+#include "tsc.h"
 
 struct linux_boot {
 	const char *label;                   /* "target" or "fallback", for the log */
@@ -21,6 +22,7 @@ struct linux_boot {
 	const void *table;                   /* delivered after the record, unchanged */
 	size_t table_size;
 	uint64_t setup_data_in;              /* incoming chain, forwarded unchanged */
+	struct tsc_split *tsc;               /* the loader's phase times: the tsc line before the jump */
 };
 
 /*

@@ -4,6 +4,7 @@
 #include <lugate/lugate.h>
 #include "console.h"
 #include "target.h"
+#include "tsc.h"
 
 /*
  * The core's image parser (the one `lugate check --kernel` and `lugate seal` use) names the
@@ -38,11 +39,14 @@ void target_inspect(const struct loader_module *m, const char *label, struct tar
 {
 	struct log_line l;
 	char hex[2 * LUGATE_SHA256_SIZE + 1];
+	uint64_t t0;
 
 	memset(out, 0, sizeof(*out));
 	out->module = m;
 	out->bootable = bzimage_parse(module_bytes(m), (size_t)m->size, &out->bz, &out->why_unbootable);
+	t0 = tsc_read();
 	lugate_sha256(module_bytes(m), (size_t)m->size, out->sha256);
+	out->sha256_tsc = tsc_read() - t0;
 	if (out->bootable)
 		find_manifest(module_bytes(m), (size_t)m->size, out);
 

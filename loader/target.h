@@ -20,6 +20,7 @@ struct target_info {
 	const char *why_unbootable;
 	struct bzimage bz;
 	uint8_t sha256[LUGATE_SHA256_SIZE];  /* of the whole module, as given */
+	uint64_t sha256_tsc;          /* TSC cycles the hash took (the loader's loader_split) */
 	const void *manifest;         /* framed binary manifest inside the image, or NULL */
 	size_t manifest_size;
 	int manifest_error;           /* < 0: the core's image parser rejected the image (then not bootable) */

@@ -8,6 +8,7 @@
 #include "../console.h"
 #include "../loader.h"
 #include "../stop.h"
+#include "../tsc.h"
 
 #define MB1_BOOT_MAGIC 0x2badb002u
 #define MB2_BOOT_MAGIC 0x36d76289u
@@ -166,9 +167,11 @@ static void parse_mb2(struct loader_boot_info *info, uint64_t mbi)
 
 void loader_multiboot_main(uint32_t magic, uint32_t info_addr)
 {
+	uint64_t entry_tsc = tsc_read();    /* loader_split: the loader's own time starts here */
 	struct loader_boot_info *info = &boot_info;
 
 	memset(info, 0, sizeof(*info));
+	info->entry_tsc = entry_tsc;
 	if (magic == MB1_BOOT_MAGIC) {
 		parse_mb1(info, info_addr);
 	} else if (magic == MB2_BOOT_MAGIC) {

@@ -52,6 +52,11 @@ assert p["parse"]["cycles"] == 1024 and abs(p["hash"]["share"] - 0.6) < 1e-4
 assert abs(sum(v["share"] for v in p.values()) - 1.0) < 1e-3' "$OUT"; then
   echo "ok - loader_split: cycles (hex and decimal) and shares of total"
 else echo "not ok - loader_split: wrong figures"; sed 's/^/# /' "$OUT"; fi
+expect "loader_split records what the loader booted" 0 bench/loader_split.sh "$log" "e2e loader suite case 1"
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+assert d["input"] == "e2e loader suite case 1" and d["line"].startswith("lugate-loader: tsc parse=0x400 ")' "$OUT"; then
+  echo "ok - loader_split: the input and the tsc line itself are in the JSON"
+else echo "not ok - loader_split: input or line missing"; sed 's/^/# /' "$OUT"; fi
 printf 'lugate-loader: tsc parse=5 hash=7\n' >"$log"
 expect "loader_split: a tsc line without total is not made into figures" 0 bench/loader_split.sh "$log"
 expect_out '"status": "unparsed"'

@@ -12,6 +12,7 @@
 # 3 schema missing -> fallback; 4 downgrade -> fallback; 5 corrupt table, no fallback -> the
 # loader stops with its message and exit code; 6 the table's range is reserved in the e820 map
 # the kernel printed. Extra: an unsealed table and a fallback that is not the sealed one stop.
+# Case 1 also reads the loader's TSC phase split (issue 9, loader_split): present, adds up.
 # A failed case prints its serial log. Nothing is skipped: if QEMU, a kernel or a tool is
 # missing, the cases report "not ok".
 set -u
@@ -90,6 +91,33 @@ cli_agrees() {  # cli_agrees TABLE IMAGE WANT_RC WHAT
   else case_not_ok "lugate check on the host agrees: $4" "exit $rc: $(head -3 "$W/cli.out" | tr '\n' ' ')"; fi
 }
 
+# loader_split (issue 9): the loader's own TSC phases, printed as the last loader line before the
+# jump and read by bench/loader_split.sh. Never a timed test: only that the line is there, that the
+# bench reads it as measured, and that the phases add up (each >= 0, their sum <= total).
+TSC_LINE_RE='^lugate-loader: tsc parse=[0-9]+ policy=[0-9]+ hash=[0-9]+ relocate=[0-9]+ total=[0-9]+$'
+expect_tsc_split() {
+  local re=$TSC_LINE_RE last json
+  local phase cycles sum=0 total bad=""
+  if e2e_log_has_re "$CASE_LOG" "$re"; then case_ok "the loader printed its TSC split (parse/policy/hash/relocate/total)"
+  else case_not_ok "the loader printed its TSC split" "no log line matches: $re"; fi
+  last=$(tr -d '\r' <"$CASE_LOG" | grep -a '^lugate-loader: ' | tail -1)
+  if [[ "$last" =~ $re ]]; then case_ok "the tsc line is the loader's last line before the jump"
+  else case_not_ok "the tsc line is the loader's last line before the jump" "last loader line: $last"; fi
+  json=$(bench/loader_split.sh "$CASE_LOG" 2>/dev/null)
+  if [[ "$json" == *'"status": "measured"'* ]]; then case_ok "bench/loader_split.sh reads the log as measured"
+  else case_not_ok "bench/loader_split.sh reads the log as measured" "$json"; fi
+  total=$(sed -nE 's/.*"total_cycles": (-?[0-9]+).*/\1/p' <<<"$json")
+  for phase in parse policy hash relocate; do
+    cycles=$(sed -nE 's/.*"'"$phase"'": \{"cycles": (-?[0-9]+).*/\1/p' <<<"$json")
+    if [ -z "$cycles" ] || [ "$cycles" -lt 0 ]; then bad+=" $phase=${cycles:-none}"; continue; fi
+    sum=$((sum + cycles))
+  done
+  if [ -z "$bad" ]; then case_ok "every phase is >= 0 cycles"
+  else case_not_ok "every phase is >= 0 cycles" "bad:$bad"; fi
+  if [ -n "$total" ] && [ "$sum" -le "$total" ]; then case_ok "the phases add up to no more than total ($sum <= $total cycles)"
+  else case_not_ok "the phases add up to no more than total" "sum $sum, total ${total:-none}"; fi
+}
+
 # ---- case 1 + 6: allowed upgrade, table delivered byte-exact and reserved ------------------------
 case_begin "case 1 (allowed upgrade)"
 loader_boot case1 "$W/target.img role=kernel,$W/t1.bin role=table,$W/initrd.gz role=initrd,$fallback role=fallback,$W/initrd.gz role=fallback-initrd" \
@@ -106,6 +134,7 @@ expect_log "release $TARGET_REL, manifest " "the loader found the manifest \`lug
 expect_log "table: outgoing release $FALLBACK_REL, 1 preserved device(s), sealed to $TARGET_REL" \
   "the loader read the sealed table (one preserved device)"
 cli_agrees "$W/t1.bin" "$W/target.img" 0 "allow"
+expect_tsc_split
 case_end
 
 case_begin "case 6 (table range reserved in the kernel's e820)"
@@ -135,6 +164,8 @@ refused_case() {  # refused_case N TITLE TABLE KERNEL REASON (the caller ends th
   expect_log "lugate-loader:   reason $reason: " "the refusal names '$reason'"
   expect_no_log "booting the TARGET" "the refused target was never entered"
   expect_log "lugate-loader: booting the FALLBACK kernel" "the loader booted the fallback"
+  if e2e_log_has_re "$CASE_LOG" "$TSC_LINE_RE"; then case_ok "the loader printed its TSC split before entering the fallback"
+  else case_not_ok "the loader printed its TSC split before entering the fallback"; fi
   expect_guest kernel "$FALLBACK_REL" "the fallback kernel ($FALLBACK_REL) is what booted"
   expect_guest verdict 2 "the delivery record says refused"
   expect_guest booted 2 "the delivery record says the fallback booted"
@@ -171,6 +202,7 @@ stop_case() {  # stop_case NAME TITLE MODULES CODE REASON STOPTEXT
   expect_log "lugate-loader:   reason $5: " "the refusal names '$5'"
   expect_log "lugate-loader: STOP: $6" "the loader printed its stop message"
   expect_no_log "entering the kernel" "no kernel was entered"
+  expect_no_log "lugate-loader: tsc " "no TSC split without a jump"
   case_end
 }
 
