@@ -6,7 +6,9 @@
 set -euo pipefail
 rel=${1:?usage: debian-kernel.sh RELEASE (e.g. 6.1.0-56-amd64)}
 top=$(cd "$(dirname "$0")/.." && pwd)
-cache=${LUGATE_KERNEL_CACHE:-$top/${BUILD:-build}/kernels}
+build=${BUILD:-build}
+case "$build" in /*) ;; *) build=$top/$build ;; esac
+cache=${LUGATE_KERNEL_CACHE:-$build/kernels}
 out=$cache/vmlinuz-$rel
 [ -s "$out" ] && { echo "$out"; exit 0; }
 mkdir -p "$cache"
