@@ -9,6 +9,8 @@
 #include "zeropage.h"
 
 #define DEFAULT_MIN_LOAD 0x1000000ull   /* 16 MiB: LOAD_PHYSICAL_ADDR of x86-64 kernels */
+#define ZP_ACPI_RSDP_ADDR 0x070u        /* boot_params.acpi_rsdp_addr */
+#define ZP_EFI_INFO 0x1c0u              /* boot_params.efi_info, 32 bytes */
 
 struct placement {
 	uint64_t kernel, kernel_size;
@@ -71,7 +73,9 @@ static const char *place_all(struct mem_allocator *a, const struct linux_boot *b
 	if (b->initrd) {
 		p->initrd_size = b->initrd->size;
 		initrd_max = (uint64_t)bz->initrd_addr_max + 1u;
-		if (initrd_max > MEM_CEILING || bz->initrd_addr_max == 0)
+		/* XLF_CAN_BE_LOADED_ABOVE_4G: the ramdisk may lie anywhere (boot.rst); KHO's scratch
+		 * below 4 GiB may all lie above initrd_addr_max (2 GiB). */
+		if (initrd_max > MEM_CEILING || bz->initrd_addr_max == 0 || (bz->xloadflags & BZ_XLF_CAN_BE_LOADED_ABOVE_4G))
 			initrd_max = MEM_CEILING;
 		if (!mem_alloc(a, page_up(p->initrd_size), MEM_PAGE, MEM_FLOOR, initrd_max, true, &p->initrd))
 			return "no free RAM for the initrd below initrd_addr_max";
@@ -136,6 +140,10 @@ static const char *build_zero_page(const struct loader_boot_info *info, const st
 	if (n <= 0)
 		return "the memory map does not fit the zero page's 128 e820 entries";
 	zero_page_fill(zp, bz, &fields);
+	if (info->carry_firmware) {   /* bzImage64 entry: ACPI and EFI as the outgoing kernel handed them */
+		memcpy(zp + ZP_ACPI_RSDP_ADDR, &info->acpi_rsdp_addr, sizeof(info->acpi_rsdp_addr));
+		memcpy(zp + ZP_EFI_INFO, info->efi_info, sizeof(info->efi_info));
+	}
 	zp[ZP_E820_ENTRIES] = (uint8_t)n;
 	memcpy(zp + ZP_E820_TABLE, e820, (size_t)n * sizeof(e820[0]));
 	log_e820(e820, n);
@@ -179,8 +187,6 @@ const char *linux_boot(struct mem_allocator *a, const struct loader_boot_info *i
 		return why;
 
 	log_hex("entering the kernel at ", p.kernel + BZ_ENTRY64_OFFSET);
-	if (b->tsc)
-		tsc_finish(b->tsc, TSC_RELOCATE);   /* the last line before the jump */
 	/*
 	 * POINT OF NO RETURN. Everything above could still fail and fall back (nothing needed
 	 * was overwritten). From here the CPU belongs to the kernel that was checked (or to

@@ -61,6 +61,10 @@ struct loader_boot_info {
 	 * compatible): the check refuses a target that cannot revive them (compat-missing) */
 	uint32_t outgoing_compat_count;
 	const char *outgoing_compat[LOADER_MAX_OUTGOING_COMPAT];
+	/* bzImage64 entry: firmware facts of the incoming zero page, carried into the one built */
+	uint64_t acpi_rsdp_addr;     /* boot_params.acpi_rsdp_addr (0x070) */
+	uint8_t efi_info[32];        /* boot_params.efi_info (0x1c0) */
+	bool carry_firmware;
 	char cmdline[LOADER_CMDLINE_MAX];   /* the loader's own command line, first word included */
 	bool cmdline_truncated;
 	uint32_t module_count;
@@ -72,7 +76,6 @@ struct loader_boot_info {
 	uint32_t reserved_count;     /* the loader's own image, the boot information, ... */
 	struct loader_range reserved[LOADER_MAX_RESERVED];
 	uint64_t setup_data;         /* incoming setup_data chain to forward; 0 if none */
-	uint64_t entry_tsc;          /* TSC at the entry's first C code (tsc.h); 0: loader_run reads it */
 };
 
 /* Add a never-write range (the entry's own structures); false if the list is full. */

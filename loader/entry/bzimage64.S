@@ -13,10 +13,13 @@
  *   1. clears .bss (page tables, stack, the loader's state);
  *   2. applies the image's relative relocations (.rela.dyn: R_X86_64_RELATIVE only; anything
  *      else halts), so pointers in data hold run-time addresses;
- *   3. if the image lies below 4 GiB, identity-maps the first 4 GiB with 2 MiB pages in its own
- *      tables and loads CR3 (otherwise it keeps the incoming map and C stops with a message);
+ *   3. builds its own identity map and loads CR3: the first 512 GiB with 1 GiB pages when the
+ *      CPU has them (CPUID 0x80000001 EDX bit 26; kexec_file places the image and the bundle
+ *      top-down, often above 4 GiB), else the first 4 GiB with 2 MiB pages; if the image lies
+ *      beyond that map it keeps the incoming one and C stops with a message;
  *   4. enables SSE, loads the loader's GDT (CS 0x10, data 0x18) and calls
- *      loader_bzimage64_main(boot_params, own_map) in C.
+ *      loader_bzimage64_main(boot_params, map_limit) in C (map_limit: where its identity map
+ *      ends, 0 if it kept the incoming one).
  */
 	.set R_X86_64_NONE, 0
 	.set R_X86_64_RELATIVE, 8
@@ -73,9 +76,36 @@ lugate_bzimage64_entry:
 3:	addq	$24, %r8
 	jmp	2b
 
-	/* 3. own identity map of [0, 4 GiB), if the image lies below 4 GiB */
-4:	xorl	%r13d, %r13d			/* own_map = 0 */
+	/* 3. own identity map: 512 GiB of 1 GiB pages if the CPU has them, else 4 GiB of 2 MiB pages */
+4:	xorl	%r13d, %r13d			/* map_limit = 0: the incoming map is kept */
+	movl	$0x80000000, %eax
+	cpuid
+	cmpl	$0x80000001, %eax
+	jb	8f
+	movl	$0x80000001, %eax
+	cpuid
+	btl	$26, %edx			/* Page1GB */
+	jnc	8f
 	leaq	__image_end(%rip), %rax
+	movabsq	$0x8000000000, %rcx
+	cmpq	%rcx, %rax
+	ja	6f
+	leaq	bz_pml4(%rip), %rdi
+	leaq	bz_pdpt(%rip), %rax
+	orq	$3, %rax
+	movq	%rax, (%rdi)
+	movq	$0x83, %rax			/* present, writable, 1 GiB page */
+	leaq	bz_pdpt(%rip), %rdi
+	movl	$512, %ecx
+10:	movq	%rax, (%rdi)
+	addq	$0x40000000, %rax
+	addq	$8, %rdi
+	loop	10b
+	leaq	bz_pml4(%rip), %rax
+	movq	%rax, %cr3
+	movabsq	$0x8000000000, %r13		/* map_limit = 512 GiB */
+	jmp	6f
+8:	leaq	__image_end(%rip), %rax
 	movq	$0x100000000, %rcx
 	cmpq	%rcx, %rax
 	ja	6f
@@ -100,7 +130,7 @@ lugate_bzimage64_entry:
 	loop	7b
 	leaq	bz_pml4(%rip), %rax
 	movq	%rax, %cr3
-	movl	$1, %r13d			/* own_map = 1 */
+	movq	$0x100000000, %r13		/* map_limit = 4 GiB */
 
 	/* 4. SSE on (the C code may use SSE registers), GDT, C */
 6:	movq	%cr4, %rax

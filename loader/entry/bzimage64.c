@@ -15,7 +15,8 @@
  *                                                   check requires; the scratch areas become the
  *                                                   only RAM the loader writes
  *
- * Everything read must lie below 4 GiB (the loader's identity map); anything else stops.
+ * Everything read must lie inside the entry's identity map (512 GiB with 1 GiB pages, else 4 GiB);
+ * anything else stops. Everything written lies below 4 GiB (loader/memory.h).
  */
 #include <string.h>
 #include <libfdt.h>
@@ -27,6 +28,8 @@
 #include "../stop.h"
 
 #define BP_SIZE 4096u
+#define BP_ACPI_RSDP_ADDR 0x070u
+#define BP_EFI_INFO 0x1c0u
 #define BP_EXT_RAMDISK_IMAGE 0x0c0u
 #define BP_EXT_RAMDISK_SIZE 0x0c4u
 #define BP_EXT_CMD_LINE_PTR 0x0c8u
@@ -51,11 +54,10 @@
 #define KHO_SCRATCH_MAX 64u
 #define KHO_COMPAT_MAX 48u
 
-#define IDENTITY_LIMIT 0x100000000ull /* the entry's identity map */
-
-void loader_bzimage64_main(uint64_t boot_params, uint64_t own_map);
+void loader_bzimage64_main(uint64_t boot_params, uint64_t map_limit);
 
 static struct loader_boot_info boot_info;
+static uint64_t identity_limit;       /* where the entry's identity map ends */
 static struct lugate_bundle bundle;
 static char kho_compat[KHO_COMPAT_MAX];
 static char target_cmdline[LUGATE_BUNDLE_CMDLINE_MAX + 1];
@@ -80,7 +82,7 @@ static uint64_t rd64(uint64_t addr)
 /* Is [addr, addr + size) readable through the identity map? */
 static bool mapped(uint64_t addr, uint64_t size)
 {
-	return addr != 0 && addr < IDENTITY_LIMIT && size <= IDENTITY_LIMIT - addr;
+	return addr != 0 && addr < identity_limit && size <= identity_limit - addr;
 }
 
 static void log_range_line(const char *what, uint64_t start, uint64_t size, const char *tail)
@@ -141,7 +143,7 @@ static void copy_cmdline(struct loader_boot_info *info, uint64_t bp)
 	if (p == 0)
 		return;
 	if (!mapped(p, 1))
-		loader_stop(LOADER_STOP_INPUT, "the command line lies above 4 GiB");
+		loader_stop(LOADER_STOP_INPUT, "the command line lies beyond the identity map");
 	s = (const char *)(uintptr_t)p;
 	while (n < max && mapped(p, n + 1) && s[n])
 		n++;
@@ -163,7 +165,7 @@ static const char *kho_fdt_compat(uint64_t fdt_addr, uint64_t fdt_size)
 	int len;
 
 	if (fdt_size < 64 || fdt_size > KHO_FDT_MAX || !mapped(fdt_addr, fdt_size))
-		return "its FDT size is out of bounds or it lies above 4 GiB";
+		return "its FDT size is out of bounds or it lies beyond the identity map";
 	if (fdt_check_header(fdt) != 0 || fdt_totalsize(fdt) > fdt_size)
 		return "its FDT header is invalid or larger than the area handed over";
 	c = fdt_getprop(fdt, 0, "compatible", &len);
@@ -200,7 +202,7 @@ static void kho(struct loader_boot_info *info, uint64_t data, uint32_t len)
 	info->outgoing_compat[info->outgoing_compat_count++] = kho_compat;
 	if (sc_size == 0 || sc_size % KHO_SCRATCH_ENTRY || sc_size / KHO_SCRATCH_ENTRY > KHO_SCRATCH_MAX ||
 	    !mapped(sc_addr, sc_size))
-		loader_stop(LOADER_STOP_INPUT, "KHO scratch array: bad size or above 4 GiB");
+		loader_stop(LOADER_STOP_INPUT, "KHO scratch array: bad size or beyond the identity map");
 	reserve(info, sc_addr, sc_size);
 	log_start(&l);
 	lugate_fmt_str(&l.f, "KHO: FDT at 0x");
@@ -245,11 +247,11 @@ static void walk_setup_data(struct loader_boot_info *info, uint64_t head)
 		if (++n > SETUP_DATA_MAX_ENTRIES)
 			loader_stop(LOADER_STOP_INPUT, "the setup_data chain has more than 32 entries (a loop?)");
 		if (!mapped(p, 16))
-			loader_stop(LOADER_STOP_INPUT, "a setup_data entry lies above 4 GiB");
+			loader_stop(LOADER_STOP_INPUT, "a setup_data entry lies beyond the identity map");
 		type = rd32(p + 8);
 		len = rd32(p + 12);
 		if (len > SETUP_DATA_MAX_LEN || !mapped(p, 16ull + len))
-			loader_stop(LOADER_STOP_INPUT, "a setup_data entry is too large or above 4 GiB");
+			loader_stop(LOADER_STOP_INPUT, "a setup_data entry is too large or beyond the identity map");
 		reserve(info, p, 16ull + len);
 		log_start(&l);
 		lugate_fmt_str(&l.f, "setup_data in: type ");
@@ -294,7 +296,7 @@ static void map_bundle(struct loader_boot_info *info, uint64_t addr, uint64_t si
 		return;
 	}
 	if (!mapped(addr, size))
-		loader_stop(LOADER_STOP_INPUT, "the bundle (initrd) lies above 4 GiB");
+		loader_stop(LOADER_STOP_INPUT, "the bundle (initrd) lies beyond the identity map");
 	reserve(info, addr, size);
 	err = lugate_bundle_open((const void *)(uintptr_t)addr, size, &bundle);
 	if (err < 0) {
@@ -344,7 +346,29 @@ static void map_bundle(struct loader_boot_info *info, uint64_t addr, uint64_t si
 	}
 }
 
-void loader_bzimage64_main(uint64_t boot_params, uint64_t own_map)
+/* What is carried into the booted kernel's zero page: ACPI's RSDP and the EFI information
+ * (efi_loader_signature "EL64" on a UEFI host; zeros on BIOS). */
+static void log_firmware(const struct loader_boot_info *info)
+{
+	struct log_line l;
+
+	log_start(&l);
+	lugate_fmt_str(&l.f, "boot_params: acpi_rsdp_addr 0x");
+	lugate_fmt_hex(&l.f, info->acpi_rsdp_addr, 0);
+	lugate_fmt_str(&l.f, ", efi_info ");
+	if (info->efi_info[0] >= ' ' && info->efi_info[0] <= '~') {
+		lugate_fmt_str(&l.f, "'");
+		for (unsigned i = 0; i < 4 && info->efi_info[i] >= ' ' && info->efi_info[i] <= '~'; i++)
+			lugate_fmt_char(&l.f, (char)info->efi_info[i]);
+		lugate_fmt_str(&l.f, "'");
+	} else {
+		lugate_fmt_str(&l.f, "none");
+	}
+	lugate_fmt_str(&l.f, ": carried into the booted kernel's zero page");
+	log_emit(&l);
+}
+
+void loader_bzimage64_main(uint64_t boot_params, uint64_t map_limit)
 {
 	struct loader_boot_info *info = &boot_info;
 	uint64_t bp = boot_params, initrd, initrd_size;
@@ -353,14 +377,20 @@ void loader_bzimage64_main(uint64_t boot_params, uint64_t own_map)
 	memset(info, 0, sizeof(*info));
 	info->entry = "bzimage64";
 	console_init(false);
-	if (!own_map)
-		loader_stop(LOADER_STOP_INPUT, "the loader was placed above 4 GiB (its identity map ends there)");
+	identity_limit = map_limit;
+	if (!map_limit)
+		loader_stop(LOADER_STOP_INPUT, "the loader was placed beyond the identity map it can build (4 GiB, 512 GiB with 1 GiB pages)");
 	if (!mapped(bp, BP_SIZE))
-		loader_stop(LOADER_STOP_INPUT, "boot_params (%rsi) is null or above 4 GiB");
+		loader_stop(LOADER_STOP_INPUT, "boot_params (%rsi) is null or beyond the identity map");
 	if (rd32(bp + BP_HDR_MAGIC) != 0x53726448u)  /* "HdrS" */
 		loader_stop(LOADER_STOP_INPUT, "boot_params has no setup header (not started by a 64-bit boot loader)");
 	log_hex("bzImage64 entry: boot_params at ", bp);
+	log_hex("bzImage64 entry: identity map up to ", identity_limit);
 	reserve(info, bp, BP_SIZE);
+	info->carry_firmware = true;
+	info->acpi_rsdp_addr = rd64(bp + BP_ACPI_RSDP_ADDR);
+	memcpy(info->efi_info, (const void *)(uintptr_t)(bp + BP_EFI_INFO), sizeof(info->efi_info));
+	log_firmware(info);
 	copy_cmdline(info, bp);
 	n = *(const uint8_t *)(uintptr_t)(bp + BP_E820_ENTRIES);
 	add_e820(info, bp + BP_E820_TABLE, n < BP_E820_MAX ? n : BP_E820_MAX);

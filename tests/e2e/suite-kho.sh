@@ -12,6 +12,8 @@
 # must revive), writes only inside KHO scratch, forwards the KHO setup_data and boots:
 #   scenario allow:    the target; its dmesg shows the KHO data found, the memfd comes back
 #                      byte-exact, the table is in setup_data (verdict allowed, booted target)
+#   scenario high:     the same with 6 GiB of RAM and 1 GiB pages: KHO's FDT and scratch lie
+#                      partly above 4 GiB
 #   scenario mismatch: the target changed after sealing; the loader refuses (image-mismatch),
 #                      boots the fallback with KHO forwarded, the memfd still byte-exact
 #   scenario kho-compat: the target's manifest lacks the KHO format the loader reads from the
@@ -122,10 +124,13 @@ check_no() {   # check_no NAME TEXT
   if e2e_log_has "$log" "$2"; then tap_not_ok "$1" "'$2' in $log"; else tap_ok "$1"; fi
 }
 
-# run NAME: boot the first kernel with stage1-NAME; the log is $work/NAME.log
+# run NAME [QEMU ARGS...]: boot the first kernel with stage1-NAME; the log is $work/NAME.log
 run() {
-  log=$work/$1.log
-  e2e_qemu "$log" "$kernel" "$work/stage1-$1.cpio.gz" "$BASE_APPEND"; rc=$?
+  local name=$1
+  shift
+  log=$work/$name.log
+  set -- "$name" "$@"
+  e2e_qemu "$log" "$kernel" "$work/stage1-$1.cpio.gz" "$BASE_APPEND" "${@:2}"; rc=$?
   echo "# $1: QEMU rc=$rc in ${E2E_QEMU_SECONDS}s, log $log"
   if [ "$rc" -eq 0 ]; then tap_ok "$1: QEMU finished within ${E2E_TIMEOUT}s (${E2E_QEMU_SECONDS}s)"
   else tap_not_ok "$1: QEMU finished within ${E2E_TIMEOUT}s" "rc=$rc"; e2e_log_tail "$log" 40; fi
@@ -176,6 +181,18 @@ after_boot allow
 if e2e_log_has_re "$log" "LUGATE-E2E kernel=.* verdict=1 booted=1 .*table_sha256=$table_sha"; then
   tap_ok "allow: delivery record says allowed, target; table sha256 $table_sha"
 else tap_not_ok "allow: delivery record verdict/booted/table"; fi
+
+# ---- scenario 1b: 6 GiB, 1 GiB pages: KHO data above 4 GiB ----------------------------------------
+# With more RAM, KHO's FDT and scratch areas lie above 4 GiB; the entry maps 512 GiB with 1 GiB
+# pages (the CPU has them here), reads there, and still writes only inside scratch below 4 GiB.
+make_bundle high "$work/target.img" && make_stage1 high || abort "high: build bundle and stage-1 initramfs"
+E2E_MEM=6144 run high -cpu qemu64,+pdpe1gb
+check_log "high: the entry mapped 512 GiB with 1 GiB pages" "lugate-loader: bzImage64 entry: identity map up to 0x8000000000"
+if e2e_log_has_re "$log" '^lugate-loader: KHO: (FDT at 0x[1-9a-f][0-9a-f]{8,} |scratch area \[0x[1-9a-f][0-9a-f]{8,}-)'; then
+  tap_ok "high: KHO data above 4 GiB read (FDT or a scratch area)"
+else tap_not_ok "high: KHO data above 4 GiB read" "nothing above 4 GiB logged"; fi
+check_log "high: loader verdict ALLOW" "lugate-loader: verdict: ALLOW $kver -> $kver"
+after_boot high
 
 # ---- scenario 3: target changed after sealing -> the loader refuses -> fallback -----------------
 cp "$work/target.img" "$work/changed.img"
