@@ -182,6 +182,9 @@ static void version16_agrees(const struct lugate_table *t, const struct lugate_d
 	FUZZ_ASSERT(blob);
 	memcpy(fdt, t->fdt, t->fdt_size);
 	fdt_set_version(fdt, 16);
+	/* a v17 tree may say it breaks v16 readers (last_comp_version 17, which libfdt accepts):
+	 * marked v16 it must say v16, or it is no longer a valid tree (a campaign's find) */
+	fdt_set_last_comp_version(fdt, 16);
 	FUZZ_ASSERT(lugate_frame_seal(blob, LUGATE_FRAME_HEADER_SIZE + t->fdt_size, LUGATE_TABLE_MAGIC, t->fdt_size) == 0);
 	FUZZ_ASSERT(lugate_table_open(blob, LUGATE_FRAME_HEADER_SIZE + t->fdt_size, &t16) == 0);
 	FUZZ_ASSERT(t16.device_count == t->device_count && t16.compat_count == t->compat_count &&
