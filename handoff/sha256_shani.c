@@ -53,9 +53,27 @@ bool lugate_sha256_have_simd(void)
 
 /*
  * The SHA-NI round instruction works on the state split as ABEF and CDGH; the message
- * schedule is kept as four vectors of four words, W[4g..4g+3] computed from the previous
- * four with msg1 (adds sigma0), the +W[t-7] term, and msg2 (adds sigma1).
+ * schedule is kept as four vectors of four words (w[g & 3] holds W[4g..4g+3]). Group g's
+ * rounds run while the schedule works ahead of them: in its first half the next group's words
+ * are finished (the +W[t-7] term, then msg2 adds sigma1), in its second half msg1 starts the
+ * words of group g + 3 (sigma0 of the oldest vector). Written out for all 16 groups with
+ * constant indices, so the compiler keeps the four vectors in registers: a loop over g kept
+ * them on the stack and the schedule in the rounds' critical path (0.78 of OpenSSL's speed).
  */
+#define SHANI_QUAD(g)                                                                              \
+	do {                                                                                       \
+		__m128i msg_ = _mm_add_epi32(w[(g) & 3], _mm_load_si128((const __m128i *)(const void *) \
+								       &lugate_sha256_k[(size_t)4 * (g)])); \
+		cdgh = _mm_sha256rnds2_epu32(cdgh, abef, msg_);                                    \
+		if ((g) >= 3 && (g) <= 14) /* W[4g+4..4g+7]: msg1 part came from group g - 2 */    \
+			w[((g) + 1) & 3] = _mm_sha256msg2_epu32(                                    \
+				_mm_add_epi32(w[((g) + 1) & 3], _mm_alignr_epi8(w[(g) & 3], w[((g) + 3) & 3], 4)), \
+				w[(g) & 3]);                                                        \
+		abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(msg_, 0x0e));           \
+		if ((g) >= 1 && (g) <= 12) /* sigma0 part of W[4g+12..4g+15] */                    \
+			w[((g) + 3) & 3] = _mm_sha256msg1_epu32(w[((g) + 3) & 3], w[(g) & 3]);      \
+	} while (0)
+
 SHANI_TARGET void lugate_sha256_blocks_shani(uint32_t state[8], const uint8_t *p, size_t nblocks)
 {
 	const __m128i byteswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
@@ -71,17 +89,22 @@ SHANI_TARGET void lugate_sha256_blocks_shani(uint32_t state[8], const uint8_t *p
 
 		for (unsigned j = 0; j < 4; j++)
 			w[j] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + (size_t)16 * j)), byteswap);
-		for (unsigned g = 0; g < 16; g++) {
-			__m128i msg;
-			if (g >= 4) {
-				__m128i t = _mm_sha256msg1_epu32(w[g & 3], w[(g + 1) & 3]);
-				t = _mm_add_epi32(t, _mm_alignr_epi8(w[(g + 3) & 3], w[(g + 2) & 3], 4));
-				w[g & 3] = _mm_sha256msg2_epu32(t, w[(g + 3) & 3]);
-			}
-			msg = _mm_add_epi32(w[g & 3], _mm_load_si128((const __m128i *)(const void *)&lugate_sha256_k[(size_t)4 * g]));
-			cdgh = _mm_sha256rnds2_epu32(cdgh, abef, msg);
-			abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(msg, 0x0e));
-		}
+		SHANI_QUAD(0);
+		SHANI_QUAD(1);
+		SHANI_QUAD(2);
+		SHANI_QUAD(3);
+		SHANI_QUAD(4);
+		SHANI_QUAD(5);
+		SHANI_QUAD(6);
+		SHANI_QUAD(7);
+		SHANI_QUAD(8);
+		SHANI_QUAD(9);
+		SHANI_QUAD(10);
+		SHANI_QUAD(11);
+		SHANI_QUAD(12);
+		SHANI_QUAD(13);
+		SHANI_QUAD(14);
+		SHANI_QUAD(15);
 		abef = _mm_add_epi32(abef, abef_in);
 		cdgh = _mm_add_epi32(cdgh, cdgh_in);
 	}
@@ -91,6 +114,7 @@ SHANI_TARGET void lugate_sha256_blocks_shani(uint32_t state[8], const uint8_t *p
 	_mm_storeu_si128((__m128i *)(void *)&state[0], _mm_blend_epi16(feba, dchg, 0xf0));
 	_mm_storeu_si128((__m128i *)(void *)&state[4], _mm_alignr_epi8(dchg, feba, 8));
 }
+#undef SHANI_QUAD
 
 #else
 
