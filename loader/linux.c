@@ -11,6 +11,17 @@
 #define DEFAULT_MIN_LOAD 0x1000000ull   /* 16 MiB: LOAD_PHYSICAL_ADDR of x86-64 kernels */
 #define ZP_ACPI_RSDP_ADDR 0x070u        /* boot_params.acpi_rsdp_addr */
 #define ZP_EFI_INFO 0x1c0u              /* boot_params.efi_info, 32 bytes */
+#define XLF_5LEVEL (1u << 5)            /* the kernel can be entered with 5-level paging on */
+#define CR4_LA57 (1ull << 12)
+
+/* 5-level paging on? Only the bzImage64 entry can find it so (kexec_file from an LA57 kernel). */
+static bool la57_on(void)
+{
+	uint64_t cr4;
+
+	__asm__ volatile("movq %%cr4, %0" : "=r"(cr4));
+	return (cr4 & CR4_LA57) != 0;
+}
 
 struct placement {
 	uint64_t kernel, kernel_size;
@@ -158,6 +169,8 @@ const char *linux_boot(struct mem_allocator *a, const struct loader_boot_info *i
 	const char *why;
 
 	memset(&p, 0, sizeof(p));
+	if (la57_on() && !(bz->xloadflags & XLF_5LEVEL))
+		return "the CPU runs 5-level paging and this kernel cannot be entered so (no XLF_5LEVEL)";
 	why = zero_page_check(bz, cmdline_len, b->table_size);
 	if (why)
 		return why;

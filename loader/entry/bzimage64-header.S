@@ -17,6 +17,7 @@
 	.set LOADED_HIGH, 0x01
 	.set XLF_KERNEL_64, 0x01
 	.set XLF_CAN_BE_LOADED_ABOVE_4G, 0x02
+	.set XLF_5LEVEL, 0x20			/* can be entered with 5-level paging on */
 
 	.section .bzheader, "a"
 	.globl bz_header_start
@@ -50,7 +51,7 @@ bz_header_start:
 	.long 0x1000				/* 0x230 kernel_alignment: 4 KiB is all the entry needs */
 	.byte 1					/* 0x234 relocatable_kernel */
 	.byte 12				/* 0x235 min_alignment (log2) */
-	.short XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G	/* 0x236 xloadflags */
+	.short XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G | XLF_5LEVEL	/* 0x236 xloadflags */
 	.long 4095				/* 0x238 cmdline_size */
 	.long 0					/* 0x23c hardware_subarch */
 	.quad 0					/* 0x240 hardware_subarch_data */

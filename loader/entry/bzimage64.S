@@ -13,7 +13,7 @@
  *   1. clears .bss (page tables, stack, the loader's state);
  *   2. applies the image's relative relocations (.rela.dyn: R_X86_64_RELATIVE only; anything
  *      else halts), so pointers in data hold run-time addresses;
- *   3. builds its own identity map and loads CR3: the first 512 GiB with 1 GiB pages when the
+ *   3. builds its own identity map and loads CR3 (behind a PML5 under 5-level paging): the first 512 GiB with 1 GiB pages when the
  *      CPU has them (CPUID 0x80000001 EDX bit 26; kexec_file places the image and the bundle
  *      top-down, often above 4 GiB), else the first 4 GiB with 2 MiB pages; if the image lies
  *      beyond that map it keeps the incoming one and C stops with a message;
@@ -26,6 +26,7 @@
 
 	.section .bss
 	.balign 4096
+bz_pml5:	.space 4096		/* used only under 5-level paging (CR4.LA57) */
 bz_pml4:	.space 4096
 bz_pdpt:	.space 4096
 bz_pd:		.space 4 * 4096		/* 4 page directories: 4 GiB of 2 MiB pages */
@@ -101,8 +102,7 @@ lugate_bzimage64_entry:
 	addq	$0x40000000, %rax
 	addq	$8, %rdi
 	loop	10b
-	leaq	bz_pml4(%rip), %rax
-	movq	%rax, %cr3
+	call	load_cr3
 	movabsq	$0x8000000000, %r13		/* map_limit = 512 GiB */
 	jmp	6f
 8:	leaq	__image_end(%rip), %rax
@@ -128,8 +128,7 @@ lugate_bzimage64_entry:
 	addq	$0x200000, %rax
 	addq	$8, %rdi
 	loop	7b
-	leaq	bz_pml4(%rip), %rax
-	movq	%rax, %cr3
+	call	load_cr3
 	movq	$0x100000000, %r13		/* map_limit = 4 GiB */
 
 	/* 4. SSE on (the C code may use SSE registers), GDT, C */
@@ -148,5 +147,21 @@ lugate_bzimage64_entry:
 	hlt
 	jmp	9b
 	.size lugate_bzimage64_entry, . - lugate_bzimage64_entry
+
+/*
+ * CR3 = the identity map. Under 5-level paging (CR4.LA57, which cannot be cleared in long mode
+ * without leaving it) the PML4 goes behind PML5[0]: the same map. Clobbers %rax, %rcx, %rdx.
+ */
+load_cr3:
+	leaq	bz_pml4(%rip), %rax
+	movq	%cr4, %rcx
+	btq	$12, %rcx
+	jnc	1f
+	leaq	bz_pml5(%rip), %rdx
+	orq	$3, %rax
+	movq	%rax, (%rdx)
+	movq	%rdx, %rax
+1:	movq	%rax, %cr3
+	ret
 
 	.section .note.GNU-stack, "", @progbits

@@ -79,6 +79,14 @@ static uint64_t rd64(uint64_t addr)
 	return v;
 }
 
+static bool la57_on(void)
+{
+	uint64_t cr4;
+
+	__asm__ volatile("movq %%cr4, %0" : "=r"(cr4));
+	return (cr4 & (1ull << 12)) != 0;
+}
+
 /* Is [addr, addr + size) readable through the identity map? */
 static bool mapped(uint64_t addr, uint64_t size)
 {
@@ -386,6 +394,8 @@ void loader_bzimage64_main(uint64_t boot_params, uint64_t map_limit)
 		loader_stop(LOADER_STOP_INPUT, "boot_params has no setup header (not started by a 64-bit boot loader)");
 	log_hex("bzImage64 entry: boot_params at ", bp);
 	log_hex("bzImage64 entry: identity map up to ", identity_limit);
+	if (la57_on())
+		log_str("bzImage64 entry: 5-level paging (CR4.LA57) is on: the identity map sits behind PML5[0]");
 	reserve(info, bp, BP_SIZE);
 	info->carry_firmware = true;
 	info->acpi_rsdp_addr = rd64(bp + BP_ACPI_RSDP_ADDR);

@@ -14,6 +14,7 @@
 #                      byte-exact, the table is in setup_data (verdict allowed, booted target)
 #   scenario high:     the same with 6 GiB of RAM and 1 GiB pages: KHO's FDT and scratch lie
 #                      partly above 4 GiB
+#   scenario la57:     the same under 5-level paging (QEMU -cpu max)
 #   scenario mismatch: the target changed after sealing; the loader refuses (image-mismatch),
 #                      boots the fallback with KHO forwarded, the memfd still byte-exact
 #   scenario kho-compat: the target's manifest lacks the KHO format the loader reads from the
@@ -47,8 +48,8 @@ hdr() { od -An -t"$1" -j "$2" -N "$3" "$LOADER" | tr -d ' '; }
 if [ "$(dd if="$LOADER" bs=1 skip=$((0x202)) count=4 2>/dev/null)" = HdrS ] &&
    [ "$(hdr x2 $((0x1fe)) 2)" = aa55 ] && [ "$(hdr x2 $((0x206)) 2)" = 020c ] &&
    [ "$(hdr u1 $((0x211)) 1)" = 1 ] && [ "$(hdr u1 $((0x234)) 1)" = 1 ] &&
-   [ "$(hdr x2 $((0x236)) 2)" = 0003 ]; then
-  tap_ok "loader.bzImage: HdrS, boot_flag 0xaa55, protocol 2.12, LOADED_HIGH, relocatable, XLF_KERNEL_64|XLF_CAN_BE_LOADED_ABOVE_4G"
+   [ "$(hdr x2 $((0x236)) 2)" = 0023 ]; then
+  tap_ok "loader.bzImage: HdrS, boot_flag 0xaa55, protocol 2.12, LOADED_HIGH, relocatable, XLF_KERNEL_64|XLF_CAN_BE_LOADED_ABOVE_4G|XLF_5LEVEL"
 else tap_not_ok "loader.bzImage setup header"; fi
 elf=$E2E_BUILD/loader/loader-bz64.elf
 if [ "$(readelf -rW "$elf" | grep -cE 'R_X86_64_' )" = "$(readelf -rW "$elf" | grep -c R_X86_64_RELATIVE)" ] &&
@@ -159,10 +160,20 @@ in_scratch() {
   if [ -z "$bad" ]; then tap_ok "$1: kernel, initrd, command line, record and zero page all inside KHO scratch ($(echo "$ranges" | wc -l) ranges)"
   else tap_not_ok "$1: placements inside KHO scratch" "outside:$bad"; fi
 }
+# forwarded NAME: the booted kernel's setup_data chain is the delivery record, then every incoming
+# entry the loader logged (KHO's type 10 among them; an RNG seed, type 9, under -cpu max), in order.
+forwarded() {
+  local in out
+  in=$(tr -d '\r' <"$log" | sed -n 's/^lugate-loader: setup_data in: type \([0-9]*\) at .*/\1/p' | while read -r t; do printf '0x%x ' "$t"; done)
+  out=$(tr -d '\r' <"$log" | sed -n 's|^LUGATE-E2E setup_data /sys/kernel/boot_params/setup_data/[0-9]* type=\(0x[0-9a-f]*\)$|\1|p' | tr '\n' ' ')
+  case "$in" in *0xa*) ;; *) tap_not_ok "$1: setup_data forwarded" "the loader logged no incoming type 10"; return ;; esac
+  if [ "$out" = "0x4c554741 $in" ]; then tap_ok "$1: the booted kernel's setup_data: the record, then the incoming entries unchanged in order ($in)"
+  else tap_not_ok "$1: setup_data forwarded" "incoming '$in', booted kernel sees '$out'"; fi
+}
 # after_boot NAME: what the booted kernel must show
 after_boot() {
   in_scratch "$1"
-  check_log "$1: the KHO setup_data (type 10) was forwarded to the booted kernel" "LUGATE-E2E setup_data /sys/kernel/boot_params/setup_data/1 type=0xa"
+  forwarded "$1"
   check_log "$1: booted kernel found the KHO data (not a cold boot)" "KHO: found kexec handover data"
   check_no  "$1: booted kernel did not call the KHO data incompatible" "is incompatible with"
   check_log "$1: booted kernel's LUO retrieved the live update data" "luo: Retrieved live update data"
@@ -193,6 +204,15 @@ if e2e_log_has_re "$log" '^lugate-loader: KHO: (FDT at 0x[1-9a-f][0-9a-f]{8,} |s
 else tap_not_ok "high: KHO data above 4 GiB read" "nothing above 4 GiB logged"; fi
 check_log "high: loader verdict ALLOW" "lugate-loader: verdict: ALLOW $kver -> $kver"
 after_boot high
+
+# ---- scenario 1c: 5-level paging --------------------------------------------------------------------
+# QEMU's "max" CPU has LA57: the first kernel runs 5-level paging, so kexec_file accepts the loader
+# only for its XLF_5LEVEL; the entry puts its map behind a PML5 and enters the target (XLF_5LEVEL).
+make_bundle la57 "$work/target.img" && make_stage1 la57 || abort "la57: build bundle and stage-1 initramfs"
+E2E_MEM=2048 run la57 -cpu max
+check_log "la57: the entry found 5-level paging on" "lugate-loader: bzImage64 entry: 5-level paging (CR4.LA57) is on"
+check_log "la57: loader verdict ALLOW" "lugate-loader: verdict: ALLOW $kver -> $kver"
+after_boot la57
 
 # ---- scenario 3: target changed after sealing -> the loader refuses -> fallback -----------------
 cp "$work/target.img" "$work/changed.img"
