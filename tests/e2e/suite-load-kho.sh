@@ -69,9 +69,10 @@ s1=$W/s1
   e2e_initramfs_add_elf "$s1" "$LUGATE" /usr/sbin/lugate && e2e_initramfs_add_kexec "$s1" &&
   e2e_initramfs_add "$s1" "$LUO_MEMFD" bin/luo-memfd 0755 &&
   e2e_initramfs_add "$s1" "$W/target.img" "boot/vmlinuz-$kver" &&
-  e2e_initramfs_add "$s1" "$kernel" boot/vmlinuz-fallback &&
+  e2e_initramfs_add "$s1" "$kernel" boot/vmlinuz-current &&
   e2e_initramfs_add "$s1" "$debian" "boot/vmlinuz-$DEBIAN_REL" &&
-  e2e_initramfs_add "$s1" "$W/stage2.gz" boot/initrd.img &&
+  e2e_initramfs_add "$s1" "$W/stage2.gz" boot/initrd.img-next &&
+  e2e_initramfs_add "$s1" "$W/stage2.gz" boot/initrd.img-current &&
   e2e_initramfs_add "$s1" "$W/devices.json" etc/lugate/devices.json &&
   e2e_initramfs_add "$s1" "$here/kho-load/admin.sh" etc/lugate/admin.sh &&
   e2e_initramfs_init "$s1" <"$here/kho-load/stage1.sh" &&
@@ -125,4 +126,14 @@ hasre "refuse: ... and is a downgrade" "^  downgrade: "
 hasnt "refuse: kexec -e was never run" "E2E-ADMIN \$ kexec -e"
 has "refuse: nothing staged, the first kernel carries on" "E2E-STAGE1 still running $kver: kexec_loaded=0"
 hasnt "refuse: the loader never ran" "lugate-loader:"
+
+# ---- docs/live-update.md's KHO walk-through is exactly what stage 1 ran --------------------------
+sed -n '/^# ---- walk-through begin/,/^# ---- walk-through end/s/^run //p' "$here/kho-load/admin.sh" | sed 's/ || exit 1$//' >"$W/walk-test.txt"
+sed -n '/^<!-- kho-walk-through begin -->/,/^<!-- kho-walk-through end -->/p' docs/live-update.md |
+  grep -E '^(lugate|kexec|cat) ' >"$W/walk-doc.txt"
+if [ -s "$W/walk-test.txt" ] && diff -u "$W/walk-test.txt" "$W/walk-doc.txt" >&2; then
+  tap_ok "walk-through: docs/live-update.md's KHO commands are the test's, word for word ($(wc -l <"$W/walk-test.txt") commands)"
+else
+  tap_not_ok "walk-through: docs/live-update.md's KHO commands are the test's" "see the diff above"
+fi
 tap_finish
