@@ -44,6 +44,7 @@
 #define E820_ENTRY_SIZE 20u
 
 #define SETUP_E820_EXT 1u
+#define SETUP_IMA 8u                  /* struct ima_setup_data {u64 addr, size}: the IMA log kexec placed */
 #define SETUP_KEXEC_KHO 10u
 #define SETUP_INDIRECT (1u << 31)
 #define SETUP_DATA_MAX_ENTRIES 32u    /* a bounded walk: more is a hostile or broken chain */
@@ -239,6 +240,16 @@ static void kho(struct loader_boot_info *info, uint64_t data, uint32_t len)
 		loader_stop(LOADER_STOP_INPUT, "KHO data without a scratch area: nowhere is safe to write");
 }
 
+/* Data an entry points at is forwarded too: never written. A range beyond the identity map is
+ * not read, and lies above 4 GiB where nothing is written anyway. */
+static void reserve_pointed(struct loader_boot_info *info, const char *what, uint64_t addr, uint64_t size)
+{
+	if (addr == 0 || size == 0 || addr + size < addr)
+		return;
+	reserve(info, addr, size);
+	log_range_line(what, addr, size, ": kept, forwarded");
+}
+
 /* Walk the incoming chain (bounded), keep every entry out of the allocator, read what the
  * loader needs; the chain itself is forwarded unchanged (its head becomes the delivery
  * record's next). */
@@ -274,6 +285,10 @@ static void walk_setup_data(struct loader_boot_info *info, uint64_t head)
 			add_e820(info, p + 16, len / E820_ENTRY_SIZE);
 		else if (type == SETUP_KEXEC_KHO)
 			kho(info, p + 16, len);
+		else if (type == SETUP_IMA && len >= 16)
+			reserve_pointed(info, "IMA log", rd64(p + 16), rd64(p + 24));
+		else if ((type & SETUP_INDIRECT) && len >= 24)   /* struct setup_indirect {type, reserved, len, addr} */
+			reserve_pointed(info, "indirect setup_data", rd64(p + 32), rd64(p + 24));
 		p = rd64(p);
 	}
 }
@@ -401,6 +416,9 @@ void loader_bzimage64_main(uint64_t boot_params, uint64_t map_limit)
 	info->acpi_rsdp_addr = rd64(bp + BP_ACPI_RSDP_ADDR);
 	memcpy(info->efi_info, (const void *)(uintptr_t)(bp + BP_EFI_INFO), sizeof(info->efi_info));
 	log_firmware(info);
+	if (rd32(bp + BP_EFI_INFO) != 0)   /* the EFI memory map efi_info points at (efi_memmap, _size, _hi) */
+		reserve_pointed(info, "EFI memory map", rd32(bp + BP_EFI_INFO + 16) | ((uint64_t)rd32(bp + BP_EFI_INFO + 28) << 32),
+				rd32(bp + BP_EFI_INFO + 20));
 	copy_cmdline(info, bp);
 	n = *(const uint8_t *)(uintptr_t)(bp + BP_E820_ENTRIES);
 	add_e820(info, bp + BP_E820_TABLE, n < BP_E820_MAX ? n : BP_E820_MAX);
