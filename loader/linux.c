@@ -200,6 +200,8 @@ const char *linux_boot(struct mem_allocator *a, const struct loader_boot_info *i
 		return why;
 
 	log_hex("entering the kernel at ", p.kernel + BZ_ENTRY64_OFFSET);
+	if (b->tsc)
+		tsc_finish(b->tsc, TSC_RELOCATE);   /* the last line before the jump */
 	/*
 	 * POINT OF NO RETURN. Everything above could still fail and fall back (nothing needed
 	 * was overwritten). From here the CPU belongs to the kernel that was checked (or to

@@ -76,6 +76,7 @@ struct loader_boot_info {
 	uint32_t reserved_count;     /* the loader's own image, the boot information, ... */
 	struct loader_range reserved[LOADER_MAX_RESERVED];
 	uint64_t setup_data;         /* incoming setup_data chain to forward; 0 if none */
+	uint64_t entry_tsc;          /* TSC at the entry's first C code (tsc.h); 0: loader_run reads it */
 };
 
 /* Add a never-write range (the entry's own structures); false if the list is full. */

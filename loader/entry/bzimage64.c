@@ -26,6 +26,7 @@
 #include "../console.h"
 #include "../loader.h"
 #include "../stop.h"
+#include "../tsc.h"
 
 #define BP_SIZE 4096u
 #define BP_ACPI_RSDP_ADDR 0x070u
@@ -398,6 +399,7 @@ void loader_bzimage64_main(uint64_t boot_params, uint64_t map_limit)
 	uint32_t n;
 
 	memset(info, 0, sizeof(*info));
+	info->entry_tsc = tsc_read();   /* loader_split counts from here (tsc.h) */
 	info->entry = "bzimage64";
 	console_init(false);
 	identity_limit = map_limit;
