@@ -25,6 +25,7 @@
 #include <lugate/fmt.h>
 #include "../console.h"
 #include "../loader.h"
+#include "phys.h"
 #include "../stop.h"
 #include "../tsc.h"
 
@@ -64,22 +65,6 @@ static struct lugate_bundle bundle;
 static char kho_compat[KHO_COMPAT_MAX];
 static char target_cmdline[LUGATE_BUNDLE_CMDLINE_MAX + 1];
 static char fallback_cmdline[LUGATE_BUNDLE_CMDLINE_MAX + 1];
-
-static uint32_t rd32(uint64_t addr)
-{
-	uint32_t v;
-
-	memcpy(&v, (const void *)(uintptr_t)addr, sizeof(v));
-	return v;
-}
-
-static uint64_t rd64(uint64_t addr)
-{
-	uint64_t v;
-
-	memcpy(&v, (const void *)(uintptr_t)addr, sizeof(v));
-	return v;
-}
 
 static bool la57_on(void)
 {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "../console.h"
 #include "../loader.h"
+#include "phys.h"
 #include "../stop.h"
 #include "../tsc.h"
 
@@ -29,22 +30,6 @@
 void loader_multiboot_main(uint32_t magic, uint32_t info_addr);
 
 static struct loader_boot_info boot_info;
-
-static uint32_t rd32(uint64_t addr)
-{
-	uint32_t v;
-
-	memcpy(&v, (const void *)(uintptr_t)addr, sizeof(v));
-	return v;
-}
-
-static uint64_t rd64(uint64_t addr)
-{
-	uint64_t v;
-
-	memcpy(&v, (const void *)(uintptr_t)addr, sizeof(v));
-	return v;
-}
 
 /* Copy a NUL-terminated string of at most max-1 bytes (and never past limit, if nonzero). */
 static bool copy_string(uint64_t addr, uint64_t limit, char *dst, size_t max)
