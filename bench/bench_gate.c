@@ -11,7 +11,7 @@
  *   tdigest   the table's frame digest alone (SHA-256 of the FDT payload), part of open
  *   mopen     lugate_manifest_open alone
  *   devices   after open: the check's per-device loop (handoff/check.c check_devices:
- *             lugate_table_next_device, lugate_manifest_find, the version range), run
+ *             lugate_table_next_device, lugate_manifest_find_indexed, the version range), run
  *             through the same public functions. Timed on its own because "check - open"
  *             differs by less than the noise in open.
  *   naive     after open: each device looked up by path with libfdt (fdt_path_offset on
@@ -281,21 +281,24 @@ static bool same_guid(const struct lugate_guid *a, const struct lugate_guid *b)
 	return diff == 0;
 }
 
-/* handoff/check.c check_devices' loop, through the same public calls (and, like it, looking a
- * GUID up only when it differs from the previous device's). */
+/* handoff/check.c check_devices' loop, through the same public calls (and, like it, building
+ * the manifest's first-byte index once and looking a GUID up only when it differs from the
+ * previous device's). */
 static void op_devices(struct fixture *f)
 {
 	struct lugate_device d;
 	struct lugate_schema s;
 	struct lugate_guid last;
+	uint32_t index[LUGATE_MANIFEST_INDEX_SIZE];
 	long idx = -1;
 	bool have_last = false;
 	int cursor = 0;
 	size_t ok = 0;
 
+	lugate_manifest_index(&f->mopened, index);
 	while (lugate_table_next_device(&f->opened, &cursor, &d) == 1) {
 		if (!have_last || !same_guid(&d.schema, &last)) {
-			idx = lugate_manifest_find(&f->mopened, &d.schema);
+			idx = lugate_manifest_find_indexed(&f->mopened, index, &d.schema);
 			last = d.schema;
 			have_last = true;
 		}

@@ -98,17 +98,20 @@ static void check_devices(const struct lugate_manifest *m, struct lugate_verdict
 	struct lugate_device dev;
 	struct lugate_schema schema;
 	struct lugate_guid last_guid;
+	uint32_t index[LUGATE_MANIFEST_INDEX_SIZE];
 	long idx = -1;
 	bool have_last = false;
 	int cursor = 0;
 
+	lugate_manifest_index(m, index);
 	while (lugate_table_next_device(&v->table, &cursor, &dev) == 1) {
 		struct lugate_reason *r;
 
 		/* Devices come in address order, and the functions of one card share a schema:
-		 * look a GUID up only when it differs from the previous device's. */
+		 * look a GUID up only when it differs from the previous device's, and then only
+		 * among the records sharing its first byte. */
 		if (!have_last || !same_guid(&dev.schema, &last_guid)) {
-			idx = lugate_manifest_find(m, &dev.schema);
+			idx = lugate_manifest_find_indexed(m, index, &dev.schema);
 			last_guid = dev.schema;
 			have_last = true;
 		}

@@ -66,20 +66,60 @@ static uint32_t be32_at(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* A property's name: a NUL-terminated string inside the strings block, as fdt_get_string
- * requires it. */
-static bool name_in_strings(const void *fdt, uint32_t nameoff)
+/*
+ * Property names: a NUL-terminated string inside the strings block, as fdt_get_string
+ * requires it. fdt_get_string looks for the NUL in [strings + nameoff, strings + limit),
+ * limit = min(strings_size, totalsize - strings): whether it finds one depends only on
+ * whether some NUL lies at or after nameoff below limit. So one scan from the block's end for
+ * its last NUL answers every property: valid <=> nameoff <= that NUL's offset.
+ */
+struct name_bound {
+	uint32_t last_nul;      /* offset of the last NUL in the searchable strings block */
+	bool any;               /* whether it has a NUL at all */
+};
+
+static struct name_bound strings_last_nul(const void *fdt)
 {
 	uint32_t total = fdt_totalsize(fdt), strings = fdt_off_dt_strings(fdt);
-	uint32_t strings_size = fdt_size_dt_strings(fdt);
-	uint64_t abs = (uint64_t)strings + nameoff, room;
+	uint32_t limit = fdt_size_dt_strings(fdt);
+	const char *s = (const char *)fdt + strings;
+	struct name_bound nb = { 0, false };
 
-	if (nameoff >= strings_size || abs >= total)
-		return false;
-	room = total - abs;
-	if (room > strings_size - nameoff)
-		room = strings_size - nameoff;
-	return memchr((const char *)fdt + abs, '\0', (size_t)room) != NULL;
+	if (strings >= total)
+		return nb;
+	if (limit > total - strings)
+		limit = total - strings;
+	while (limit > 0) {
+		if (s[--limit] == '\0') {
+			nb.last_nul = limit;
+			nb.any = true;
+			break;
+		}
+	}
+	return nb;
+}
+
+static inline bool name_in_strings(const struct name_bound *nb, uint32_t nameoff)
+{
+	return nb->any && nameoff <= nb->last_nul;
+}
+
+/* The NUL ending a node name that starts at blk + at, looked for below blk + size: four bytes
+ * at a time (a word has a zero byte iff (v - 0x01010101) & ~v & 0x80808080), then the byte. */
+static inline const uint8_t *name_end(const uint8_t *blk, uint32_t at, uint32_t size)
+{
+	while (size - at >= 4) {
+		uint32_t v;
+
+		memcpy(&v, blk + at, sizeof(v));
+		if ((v - 0x01010101u) & ~v & 0x80808080u)
+			break;
+		at += 4;
+	}
+	for (; at < size; at++)
+		if (blk[at] == '\0')
+			return blk + at;
+	return NULL;
 }
 
 /*
@@ -98,9 +138,11 @@ int fdtu_walk_tags(const void *fdt)
 	uint32_t off = 0;
 	int depth = 0;
 	bool seen_root = false;
+	struct name_bound names;
 
 	if (fdt_version(fdt) < 17)
 		return fdtu_walk_tags_libfdt(fdt);
+	names = strings_last_nul(fdt);
 	for (;;) {
 		uint32_t tag, end;
 		const uint8_t *nul;
@@ -109,12 +151,26 @@ int fdtu_walk_tags(const void *fdt)
 			return -1;
 		tag = be32_at(blk + off);
 		end = off + 4;
+		/* properties first: ten of every twelve tags in a handoff table */
+		if (tag == FDT_PROP) {
+			uint32_t len, nameoff;
+
+			if (depth == 0 || size - end < 8)
+				return -1;
+			len = be32_at(blk + end);
+			nameoff = be32_at(blk + end + 4);
+			if (len > size - end - 8 || nameoff > INT32_MAX || !name_in_strings(&names, nameoff))
+				return -1;
+			end += 8 + len;
+			off = (end + 3) & ~(uint32_t)3;
+			continue;
+		}
 		switch (tag) {
 		case FDT_BEGIN_NODE:
 			if ((depth == 0 && seen_root) || ++depth > FDTU_MAX_DEPTH)
 				return -1;
 			seen_root = true;
-			nul = memchr(blk + end, '\0', size - end);
+			nul = name_end(blk, end, size);
 			if (!nul)
 				return -1;
 			end = (uint32_t)(nul - blk) + 1;
@@ -123,18 +179,6 @@ int fdtu_walk_tags(const void *fdt)
 			if (--depth < 0)
 				return -1;
 			break;
-		case FDT_PROP: {
-			uint32_t len, nameoff;
-
-			if (depth == 0 || size - end < 8)
-				return -1;
-			len = be32_at(blk + end);
-			nameoff = be32_at(blk + end + 4);
-			if (len > size - end - 8 || nameoff > INT32_MAX || !name_in_strings(fdt, nameoff))
-				return -1;
-			end += 8 + len;
-			break;
-		}
 		case FDT_NOP:
 			break;
 		case FDT_END:

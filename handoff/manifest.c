@@ -260,19 +260,16 @@ static inline size_t record_before(const uint8_t *rec, uint64_t want_hi, uint64_
 }
 
 /*
- * A branch-free lower bound: the gate looks up one GUID per device, and which way each probe
- * goes depends on that device's schema, so a branching search mispredicts about every other
- * probe. Here a probe only adds a masked step; the loop's trip count depends on
- * schema_count alone.
+ * A branch-free lower bound over the records [lo, lo + n), n > 0: the gate looks up one GUID
+ * per device, and which way each probe goes depends on that device's schema, so a branching
+ * search mispredicts about every other probe. Here a probe only adds a masked step; the loop's
+ * trip count depends on n alone. Returns the index of the GUID's record, or -1.
  */
-long lugate_manifest_find(const struct lugate_manifest *m, const struct lugate_guid *guid)
+static inline long find_in(const uint8_t *rec, size_t lo, size_t n, uint64_t want_hi, uint64_t want_lo)
 {
-	const uint64_t want_hi = be64_at(guid->b), want_lo = be64_at(guid->b + 8);
-	const uint8_t *rec = m->schema_records;
-	size_t n = m->schema_count, at = 0;
+	const size_t end = lo + n;
+	size_t at = lo;
 
-	if (n == 0)
-		return -1;
 	while (n > 1) {
 		size_t half = n / 2;
 
@@ -280,10 +277,42 @@ long lugate_manifest_find(const struct lugate_manifest *m, const struct lugate_g
 		n -= half;
 	}
 	at += record_before(rec + at * LUGATE_SCHEMA_RECORD_SIZE, want_hi, want_lo);
-	if (at >= m->schema_count)
+	if (at >= end)
 		return -1;
 	rec += at * LUGATE_SCHEMA_RECORD_SIZE + REC_GUID;
 	return be64_at(rec) == want_hi && be64_at(rec + 8) == want_lo ? (long)at : -1;
+}
+
+long lugate_manifest_find(const struct lugate_manifest *m, const struct lugate_guid *guid)
+{
+	if (m->schema_count == 0)
+		return -1;
+	return find_in(m->schema_records, 0, m->schema_count, be64_at(guid->b), be64_at(guid->b + 8));
+}
+
+void lugate_manifest_index(const struct lugate_manifest *m, uint32_t idx[LUGATE_MANIFEST_INDEX_SIZE])
+{
+	const uint8_t *rec = m->schema_records;
+	uint32_t i = 0, n = m->schema_count;
+
+	for (unsigned b = 0; b + 1 < LUGATE_MANIFEST_INDEX_SIZE; b++) {
+		while (i < n && rec[(size_t)i * LUGATE_SCHEMA_RECORD_SIZE + REC_GUID] < b)
+			i++;
+		idx[b] = i;
+	}
+	idx[LUGATE_MANIFEST_INDEX_SIZE - 1] = n;
+}
+
+/* Records are sorted by GUID, so a GUID's record can only lie among those sharing its first
+ * byte: [idx[b], idx[b + 1]). With m schemas that is about m / 256 records, not m. */
+long lugate_manifest_find_indexed(const struct lugate_manifest *m,
+				  const uint32_t idx[LUGATE_MANIFEST_INDEX_SIZE], const struct lugate_guid *guid)
+{
+	const uint32_t lo = idx[guid->b[0]], hi = idx[guid->b[0] + 1];
+
+	if (hi <= lo || hi > m->schema_count)
+		return -1;
+	return find_in(m->schema_records, lo, hi - lo, be64_at(guid->b), be64_at(guid->b + 8));
 }
 
 const char *lugate_manifest_compat(const struct lugate_manifest *m, uint32_t i)

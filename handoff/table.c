@@ -287,15 +287,19 @@ static inline void raw_to_device(const struct raw_device *rd, struct lugate_devi
 	d->driver = rd->driver;
 }
 
+/* Whether a node name is "dev@" and the address as 8 lower-case hex digits (as
+ * write_device formats it), compared without formatting the expected name. */
 static bool name_matches_addr(const char *name, int len, lugate_pci_addr addr)
 {
-	char want[DEV_NAME_LEN + 1];
-	struct lugate_fmt f;
+	static const char hex[] = "0123456789abcdef";
+	uint8_t diff;
 
-	lugate_fmt_init(&f, want, sizeof(want));
-	lugate_fmt_str(&f, "dev@");
-	lugate_fmt_hex(&f, addr, 8);
-	return name && len == DEV_NAME_LEN && memcmp(name, want, DEV_NAME_LEN) == 0;
+	if (!name || len != DEV_NAME_LEN)
+		return false;
+	diff = (uint8_t)((name[0] ^ 'd') | (name[1] ^ 'e') | (name[2] ^ 'v') | (name[3] ^ '@'));
+	for (unsigned i = 0; i < 8; i++)
+		diff |= (uint8_t)(name[4 + i] ^ hex[(addr >> (28 - 4 * i)) & 15]);
+	return diff == 0;
 }
 
 /* The checks on a device's values, whichever way its properties were found. */
@@ -391,17 +395,29 @@ static inline bool canon_block(const void *fdt, uint32_t fdt_size, const uint8_t
 	return true;
 }
 
-/* Nonzero unless the property header at p has this tag-and-length. */
-static inline uint32_t canon_prop_differs(const uint8_t *p, uint32_t len)
-{
-	return (be32_at(p) ^ FDT_PROP) | (be32_at(p + 4) ^ len);
-}
-
 static const uint16_t canon_prop_at[CANON_PROPS] = {
 	CANON_FIRST_PROP, CANON_FIRST_PROP + 16, CANON_FIRST_PROP + 32, CANON_FIRST_PROP + 48,
 	CANON_FIRST_PROP + 64, CANON_FIRST_PROP + 80, CANON_FIRST_PROP + 96, CANON_GUID_PROP,
 	CANON_VERSION_PROP, CANON_DRIVER_PROP,
 };
+
+/* Eight bytes as one word, and the word two big-endian u32s make: a property header's tag and
+ * length are compared in one operation, with no byte swap (the constant folds). */
+static inline uint64_t load64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint64_t be32_pair(uint32_t a, uint32_t b)
+{
+	const uint8_t x[8] = {
+		(uint8_t)(a >> 24), (uint8_t)(a >> 16), (uint8_t)(a >> 8), (uint8_t)a,
+		(uint8_t)(b >> 24), (uint8_t)(b >> 16), (uint8_t)(b >> 8), (uint8_t)b,
+	};
+	return load64(x);
+}
 
 /*
  * Whether the node at `node` has the canonical layout; false means "take the general path".
@@ -410,17 +426,24 @@ static const uint16_t canon_prop_at[CANON_PROPS] = {
  */
 static inline bool canon_layout(const uint8_t *blk, uint32_t size, int node, struct canon_node *cn)
 {
+	const uint64_t u32_hdr = be32_pair(FDT_PROP, 4), guid_hdr = be32_pair(FDT_PROP, LUGATE_GUID_SIZE);
 	const uint8_t *p;
-	uint32_t off = (uint32_t)node, differs, len, end;
+	uint32_t off = (uint32_t)node, len, end;
+	uint64_t differs;
 
 	if (node < 0 || off > size || size - off < CANON_DRIVER_VALUE)
 		return false;
 	p = blk + off;
-	differs = (be32_at(p) ^ FDT_BEGIN_NODE) | p[4 + DEV_NAME_LEN];
-	for (unsigned i = 0; i < 7; i++)
-		differs |= canon_prop_differs(p + canon_prop_at[i], 4);
-	differs |= canon_prop_differs(p + CANON_GUID_PROP, LUGATE_GUID_SIZE);
-	differs |= canon_prop_differs(p + CANON_VERSION_PROP, 4);
+	differs = (uint64_t)((be32_at(p) ^ FDT_BEGIN_NODE) | p[4 + DEV_NAME_LEN]);
+	differs |= load64(p + canon_prop_at[0]) ^ u32_hdr;
+	differs |= load64(p + canon_prop_at[1]) ^ u32_hdr;
+	differs |= load64(p + canon_prop_at[2]) ^ u32_hdr;
+	differs |= load64(p + canon_prop_at[3]) ^ u32_hdr;
+	differs |= load64(p + canon_prop_at[4]) ^ u32_hdr;
+	differs |= load64(p + canon_prop_at[5]) ^ u32_hdr;
+	differs |= load64(p + canon_prop_at[6]) ^ u32_hdr;
+	differs |= load64(p + CANON_GUID_PROP) ^ guid_hdr;
+	differs |= load64(p + CANON_VERSION_PROP) ^ u32_hdr;
 	differs |= be32_at(p + CANON_DRIVER_PROP) ^ FDT_PROP;
 	len = be32_at(p + CANON_DRIVER_PROP + 4);
 	if (differs || len > LUGATE_DRIVER_MAX + 1 || size - off - CANON_DRIVER_VALUE < len)

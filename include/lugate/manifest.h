@@ -61,6 +61,17 @@ void lugate_manifest_schema(const struct lugate_manifest *m, uint32_t i, struct 
 /* Binary search by GUID: index of the record, or -1. O(log m). */
 long lugate_manifest_find(const struct lugate_manifest *m, const struct lugate_guid *guid);
 
+/*
+ * A first-byte index for many look-ups in one manifest (the check builds one per run, on its
+ * stack): idx[b] = the first record whose GUID's first byte is >= b, idx[256] = schema_count.
+ * lugate_manifest_find_indexed then returns exactly what lugate_manifest_find returns, searching
+ * only the records that share the GUID's first byte.
+ */
+#define LUGATE_MANIFEST_INDEX_SIZE 257u
+void lugate_manifest_index(const struct lugate_manifest *m, uint32_t idx[LUGATE_MANIFEST_INDEX_SIZE]);
+long lugate_manifest_find_indexed(const struct lugate_manifest *m,
+				  const uint32_t idx[LUGATE_MANIFEST_INDEX_SIZE], const struct lugate_guid *guid);
+
 /* The i-th revivable compatible string, or NULL. */
 const char *lugate_manifest_compat(const struct lugate_manifest *m, uint32_t i);
 

@@ -5,7 +5,8 @@
  * The input is opened as it is and re-framed with a correct digest (fuzz.h). Every manifest
  * lugate_manifest_open accepts must: keep its views inside the blob; hold sorted, unique
  * records with min <= max; let lugate_manifest_find (branch-free) agree with a linear search
- * for every record's GUID and its neighbours; rebuild into a manifest with the same content.
+ * for every record's GUID and its neighbours, and lugate_manifest_find_indexed (the first-byte
+ * index the check searches with) agree with lugate_manifest_find; rebuild into a manifest with the same content.
  * The direct structure walk must agree with libfdt's walk.
  */
 #include "fuzz.h"
@@ -86,11 +87,25 @@ static void rebuild_agrees(const struct lugate_manifest *m, const struct lugate_
 	free(buf);
 }
 
+/* The indexed look-up returns exactly what the plain one returns (and that, a linear search). */
+static void indexed_agrees(const struct lugate_manifest *m, const uint32_t *index, const struct lugate_guid *g)
+{
+	long want = linear_find(m, g);
+
+	FUZZ_ASSERT(lugate_manifest_find(m, g) == want);
+	FUZZ_ASSERT(lugate_manifest_find_indexed(m, index, g) == want);
+}
+
 static void accepted_manifest_properties(const void *blob, size_t size, const struct lugate_manifest *m)
 {
 	struct lugate_schema *schemas = calloc(m->schema_count + 1, sizeof(*schemas));
+	uint32_t index[LUGATE_MANIFEST_INDEX_SIZE];
 
 	FUZZ_ASSERT(schemas);
+	lugate_manifest_index(m, index);
+	FUZZ_ASSERT(index[0] == 0 && index[LUGATE_MANIFEST_INDEX_SIZE - 1] == m->schema_count);
+	for (unsigned b = 0; b + 1 < LUGATE_MANIFEST_INDEX_SIZE; b++)
+		FUZZ_ASSERT(index[b] <= index[b + 1]);
 	FUZZ_ASSERT(fuzz_inside(blob, size, m->fdt, m->fdt_size));
 	FUZZ_ASSERT(fuzz_inside(blob, size, m->release, strlen(m->release) + 1));
 	FUZZ_ASSERT(printable_string(m->release, LUGATE_RELEASE_MAX));
@@ -105,8 +120,9 @@ static void accepted_manifest_properties(const void *blob, size_t size, const st
 	for (uint32_t i = 0; i < m->schema_count; i++) {
 		struct lugate_guid up = guid_add(&schemas[i].guid, 1), down = guid_add(&schemas[i].guid, -1);
 		FUZZ_ASSERT(lugate_manifest_find(m, &schemas[i].guid) == (long)i);
-		FUZZ_ASSERT(lugate_manifest_find(m, &up) == linear_find(m, &up));
-		FUZZ_ASSERT(lugate_manifest_find(m, &down) == linear_find(m, &down));
+		indexed_agrees(m, index, &schemas[i].guid);
+		indexed_agrees(m, index, &up);
+		indexed_agrees(m, index, &down);
 	}
 	FUZZ_ASSERT(m->compat_count <= LUGATE_MANIFEST_MAX_COMPAT);
 	for (uint32_t i = 0; i < m->compat_count; i++) {
@@ -122,6 +138,7 @@ static void accepted_manifest_properties(const void *blob, size_t size, const st
 static void one_blob(const uint8_t *blob, size_t size, const uint8_t *data, size_t data_size)
 {
 	struct lugate_manifest m;
+	uint32_t index[LUGATE_MANIFEST_INDEX_SIZE];
 	int err = lugate_manifest_open(blob, size, &m);
 
 	if (err) {
@@ -129,11 +146,12 @@ static void one_blob(const uint8_t *blob, size_t size, const uint8_t *data, size
 		return;
 	}
 	accepted_manifest_properties(blob, size, &m);
+	lugate_manifest_index(&m, index);
 	/* GUIDs taken from the input itself: found exactly where a linear search finds them */
 	for (size_t off = 0; off + LUGATE_GUID_SIZE <= data_size && off < 4096; off += 7) {
 		struct lugate_guid g;
 		memcpy(g.b, data + off, LUGATE_GUID_SIZE);
-		FUZZ_ASSERT(lugate_manifest_find(&m, &g) == linear_find(&m, &g));
+		indexed_agrees(&m, index, &g);
 	}
 }
 

@@ -305,6 +305,78 @@ static void fallback_hash(void **state)
 	free(table);
 }
 
+/* Every device's schema verdict equals a linear search's, whichever first-byte bucket of the
+ * manifest index its GUID falls in: present, absent from an empty bucket, absent beside a
+ * record of its bucket, at both ends of the GUID space; repeated GUIDs (the look-up reused)
+ * and alternating ones. */
+static void schema_lookups_match_linear(void **state)
+{
+	(void)state;
+	enum { NS = 40, ND = 400 };
+	struct lugate_schema schemas[NS];
+	struct lugate_device devs[ND];
+	struct lugate_reason reasons[ND];
+	struct lugate_verdict v;
+	uint64_t seed = 0x243f6a8885a308d3ull;
+	uint8_t *table, *manifest;
+	size_t tsize, msize, r = 0;
+
+	for (unsigned i = 0; i < NS; i++) {
+		for (unsigned k = 0; k < LUGATE_GUID_SIZE; k++) {
+			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			schemas[i].guid.b[k] = (uint8_t)(seed >> 56);
+		}
+		schemas[i].guid.b[0] = (uint8_t)(i < 4 ? (i & 1 ? 0xff : 0x00) : schemas[i].guid.b[0] & 0x7f);
+		schemas[i].guid.b[15] = (uint8_t)i; /* unique */
+		schemas[i].min_version = 2;
+		schemas[i].max_version = 4;
+	}
+	for (unsigned i = 0; i < ND; i++) {
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		devs[i] = make_device("0000:00:00.0", GUID_A, 1 + (uint32_t)(seed >> 60) % 5, "");
+		devs[i].addr = (lugate_pci_addr)i;
+		devs[i].schema = schemas[(seed >> 32) % NS].guid;
+		switch ((seed >> 40) % 6) {
+		case 0: devs[i].schema.b[0] |= 0x80; break;     /* a bucket with no record */
+		case 1: devs[i].schema.b[15] ^= 0x80; break;    /* a record's bucket, not the record */
+		case 2: if (i > 0) devs[i].schema = devs[i - 1].schema; break; /* a run */
+		default: break;
+		}
+	}
+	struct lugate_table_spec ts = { .release = "6.1.0-55-amd64", .devices = devs, .device_count = ND };
+	struct lugate_manifest_spec ms = { .release = "6.1.0-55-amd64", .schemas = schemas, .schema_count = NS };
+	tsize = build_table(&ts, &table);
+	msize = build_manifest(&ms, &manifest);
+	struct lugate_check_input in = { .table = table, .table_size = tsize,
+					 .manifest = manifest, .manifest_size = msize };
+	assert_int_equal(lugate_check(&in, reasons, ND, &v), 0);
+	for (unsigned i = 0; i < ND; i++) {
+		const struct lugate_schema *hit = NULL;
+		for (unsigned k = 0; k < NS; k++)
+			if (memcmp(schemas[k].guid.b, devs[i].schema.b, LUGATE_GUID_SIZE) == 0)
+				hit = &schemas[k];
+		if (hit && devs[i].schema_version >= hit->min_version && devs[i].schema_version <= hit->max_version)
+			continue;
+		assert_true(r < v.reason_count);
+		assert_int_equal(reasons[r].device, devs[i].addr);
+		assert_memory_equal(reasons[r].guid.b, devs[i].schema.b, LUGATE_GUID_SIZE);
+		assert_int_equal(reasons[r].version, devs[i].schema_version);
+		if (!hit) {
+			assert_int_equal(reasons[r].code, LUGATE_REASON_SCHEMA_MISSING);
+		} else {
+			assert_int_equal(reasons[r].code, LUGATE_REASON_SCHEMA_VERSION);
+			assert_int_equal(reasons[r].min_version, hit->min_version);
+			assert_int_equal(reasons[r].max_version, hit->max_version);
+		}
+		r++;
+	}
+	assert_true(r > ND / 4);
+	assert_int_equal(r, v.reason_total);
+	assert_int_equal(v.decision, LUGATE_REFUSE);
+	free(table);
+	free(manifest);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -319,6 +391,7 @@ int main(void)
 		cmocka_unit_test(sealed_image_and_policy),
 		cmocka_unit_test(policy_sealed_in_table),
 		cmocka_unit_test(fallback_hash),
+		cmocka_unit_test(schema_lookups_match_linear),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

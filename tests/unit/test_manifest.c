@@ -71,6 +71,75 @@ static void find_large(void **state)
 	free(s);
 }
 
+/* The first-byte index (what the check searches with) finds exactly what the plain search
+ * finds: every record, its 128-bit neighbours, GUIDs at both ends of every first byte, and
+ * manifests of 0, 1, clustered and spread schemas. */
+static struct lugate_guid guid_step(struct lugate_guid g, int delta)
+{
+	for (int i = LUGATE_GUID_SIZE - 1; i >= 0; i--) {
+		uint8_t before = g.b[i];
+		g.b[i] = (uint8_t)(g.b[i] + delta);
+		if ((delta > 0 && g.b[i] > before) || (delta < 0 && g.b[i] < before))
+			break;
+	}
+	return g;
+}
+
+static void indexed_agrees(uint32_t n, unsigned mode)
+{
+	struct lugate_schema *s = calloc(n + 1, sizeof(*s));
+	uint32_t index[LUGATE_MANIFEST_INDEX_SIZE];
+	uint64_t seed = 0x9e3779b97f4a7c15ull ^ (n * 31u + mode);
+	uint8_t *blob;
+	struct lugate_manifest m;
+
+	for (uint32_t i = 0; i < n; i++) {
+		for (unsigned k = 0; k < LUGATE_GUID_SIZE; k++) {
+			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			s[i].guid.b[k] = (uint8_t)(seed >> 56);
+		}
+		if (mode == 1)
+			s[i].guid.b[0] = (uint8_t)(0x40 + (i & 3));   /* few first bytes, long runs */
+		if (mode == 2)
+			s[i].guid.b[0] = (uint8_t)(i & 1 ? 0xff : 0x00); /* the two ends */
+		memcpy(&s[i].guid.b[12], &i, 4);                  /* unique */
+		s[i].min_version = 1;
+		s[i].max_version = 2;
+	}
+	struct lugate_manifest_spec spec = { .release = "6.12.5", .schemas = s, .schema_count = n };
+	size_t size = build_manifest(&spec, &blob);
+	assert_int_equal(lugate_manifest_open(blob, size, &m), 0);
+	lugate_manifest_index(&m, index);
+	assert_int_equal(index[0], 0);
+	assert_int_equal(index[LUGATE_MANIFEST_INDEX_SIZE - 1], n);
+	for (uint32_t i = 0; i < n; i++) {
+		struct lugate_guid up = guid_step(s[i].guid, 1), down = guid_step(s[i].guid, -1);
+		assert_int_equal(lugate_manifest_find_indexed(&m, index, &s[i].guid), lugate_manifest_find(&m, &s[i].guid));
+		assert_true(lugate_manifest_find(&m, &s[i].guid) >= 0);
+		assert_int_equal(lugate_manifest_find_indexed(&m, index, &up), lugate_manifest_find(&m, &up));
+		assert_int_equal(lugate_manifest_find_indexed(&m, index, &down), lugate_manifest_find(&m, &down));
+	}
+	for (unsigned b = 0; b < 256; b++) {
+		struct lugate_guid lo, hi;
+		memset(lo.b, 0, sizeof(lo.b));
+		memset(hi.b, 0xff, sizeof(hi.b));
+		lo.b[0] = hi.b[0] = (uint8_t)b;
+		assert_int_equal(lugate_manifest_find_indexed(&m, index, &lo), lugate_manifest_find(&m, &lo));
+		assert_int_equal(lugate_manifest_find_indexed(&m, index, &hi), lugate_manifest_find(&m, &hi));
+	}
+	free(blob);
+	free(s);
+}
+
+static void find_indexed(void **state)
+{
+	(void)state;
+	static const uint32_t sizes[] = { 0, 1, 2, 3, 64, 255, 256, 257, 1024, 5000 };
+	for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		for (unsigned mode = 0; mode < 3; mode++)
+			indexed_agrees(sizes[i], mode);
+}
+
 static void build_rejects(void **state)
 {
 	(void)state;
@@ -149,6 +218,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(build_open_find), cmocka_unit_test(find_large),
+		cmocka_unit_test(find_indexed),
 		cmocka_unit_test(build_rejects),   cmocka_unit_test(every_byte_flip_rejected),
 		cmocka_unit_test(hostile_records),
 	};
