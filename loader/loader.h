@@ -81,6 +81,8 @@ struct loader_boot_info {
 
 /* Add a never-write range (the entry's own structures); false if the list is full. */
 bool loader_info_reserve(struct loader_boot_info *info, uint64_t start, uint64_t end);
+/* Add a memory-map entry (empty ones are skipped; past LOADER_MAX_MEM, mem_dropped is set). */
+void loader_info_add_mem(struct loader_boot_info *info, uint64_t addr, uint64_t size, uint32_t type);
 
 /* The entry-independent loader: check, then boot the target or the fallback, or stop. */
 _Noreturn void loader_run(struct loader_boot_info *info);

@@ -102,26 +102,12 @@ static void reserve(struct loader_boot_info *info, uint64_t start, uint64_t size
 		loader_stop(LOADER_STOP_INPUT, "more boot-information ranges than the loader keeps (48)");
 }
 
-static void add_mem(struct loader_boot_info *info, uint64_t addr, uint64_t size, uint32_t type)
-{
-	if (size == 0)
-		return;
-	if (info->mem_count >= LOADER_MAX_MEM) {
-		info->mem_dropped = true;
-		return;
-	}
-	info->mem[info->mem_count].addr = addr;
-	info->mem[info->mem_count].size = size;
-	info->mem[info->mem_count].type = type;
-	info->mem_count++;
-}
-
 static void add_e820(struct loader_boot_info *info, uint64_t table, uint32_t count)
 {
 	for (uint32_t i = 0; i < count; i++) {
 		uint64_t e = table + (uint64_t)i * E820_ENTRY_SIZE;
 
-		add_mem(info, rd64(e), rd64(e + 8), rd32(e + 16));
+		loader_info_add_mem(info, rd64(e), rd64(e + 8), rd32(e + 16));
 	}
 }
 

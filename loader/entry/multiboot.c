@@ -48,20 +48,6 @@ static bool copy_string(uint64_t addr, uint64_t limit, char *dst, size_t max)
 	return (limit == 0 || addr + n < limit) && s[n] == '\0';
 }
 
-static void add_mem(struct loader_boot_info *info, uint64_t addr, uint64_t size, uint32_t type)
-{
-	if (size == 0)
-		return;
-	if (info->mem_count >= LOADER_MAX_MEM) {
-		info->mem_dropped = true;
-		return;
-	}
-	info->mem[info->mem_count].addr = addr;
-	info->mem[info->mem_count].size = size;
-	info->mem[info->mem_count].type = type;
-	info->mem_count++;
-}
-
 static struct loader_module *add_module(struct loader_boot_info *info, uint64_t start, uint64_t end)
 {
 	struct loader_module *m;
@@ -108,13 +94,13 @@ static void parse_mb1(struct loader_boot_info *info, uint64_t mbi)
 
 			if (size < 20)
 				break;
-			add_mem(info, rd64(p + 4), rd64(p + 12), rd32(p + 20));
+			loader_info_add_mem(info, rd64(p + 4), rd64(p + 12), rd32(p + 20));
 			p += (uint64_t)size + 4;
 		}
 	} else if (flags & MB1_INFO_MEMORY) {
 		/* No map: the two classic numbers (KiB below 640 KiB and above 1 MiB). */
-		add_mem(info, 0, (uint64_t)rd32(mbi + 4) * 1024u, 1);
-		add_mem(info, 0x100000, (uint64_t)rd32(mbi + 8) * 1024u, 1);
+		loader_info_add_mem(info, 0, (uint64_t)rd32(mbi + 4) * 1024u, 1);
+		loader_info_add_mem(info, 0x100000, (uint64_t)rd32(mbi + 8) * 1024u, 1);
 	}
 }
 
@@ -144,7 +130,7 @@ static void parse_mb2(struct loader_boot_info *info, uint64_t mbi)
 			uint32_t esize = rd32(p + 8);
 
 			for (uint64_t e = p + 16; esize >= 24 && e + 24 <= p + size; e += esize)
-				add_mem(info, rd64(e), rd64(e + 8), rd32(e + 16));
+				loader_info_add_mem(info, rd64(e), rd64(e + 8), rd32(e + 16));
 		}
 		p += ((uint64_t)size + 7u) & ~7ull;
 	}
