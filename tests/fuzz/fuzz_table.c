@@ -300,7 +300,6 @@ static void allow_is_justified(const struct lugate_table *t, const struct lugate
 
 static void run_check(const uint8_t *blob, size_t size, int open_err, const struct lugate_table *t)
 {
-	static const uint8_t wrong_sha[32] = { 0xde, 0xad };
 	struct lugate_reason reasons[MAX_REASONS], few[2];
 	struct lugate_check_input in = { 0 };
 	struct lugate_verdict v, v2;
@@ -337,6 +336,11 @@ static void run_check(const uint8_t *blob, size_t size, int open_err, const stru
 
 	/* a sealed table and another image: always refused, for that reason among others */
 	if (t->sealed && !corrupt) {
+		/* another image: one bit off the sealed hash (a fixed "wrong" hash is not wrong for a
+		 * table sealed to it, which a campaign made) */
+		uint8_t wrong_sha[LUGATE_SHA256_SIZE];
+		memcpy(wrong_sha, t->target_sha256, sizeof(wrong_sha));
+		wrong_sha[0] ^= 0x01;
 		in.target_sha256 = wrong_sha;
 		FUZZ_ASSERT(lugate_check(&in, reasons, MAX_REASONS, &v2) == 0);
 		FUZZ_ASSERT(v2.decision == LUGATE_REFUSE);
