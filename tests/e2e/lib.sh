@@ -189,3 +189,15 @@ e2e_log_has()    { tr -d '\r' <"$1" | grep -qF -- "$2"; }
 e2e_log_has_re() { tr -d '\r' <"$1" | grep -qE -- "$2"; }
 e2e_log_count()  { tr -d '\r' <"$1" | grep -cF -- "$2"; }
 e2e_log_tail()   { tr -d '\r' <"$1" | tail -n "${2:-15}" | sed 's/^/# /' >&2; }
+
+# ---- documents --------------------------------------------------------------------------------
+# e2e_walkthrough_matches SCRIPT DOC MARKER OUTDIR: the `run CMD` lines between SCRIPT's
+# "# ---- walk-through begin/end" lines (less a trailing "|| exit 1") equal, in order, the
+# command lines (lugate, kexec, cat) between DOC's "<!-- MARKER begin/end -->" lines. A diff on
+# stderr when not; prints the number of commands when they match.
+e2e_walkthrough_matches() {
+  local script=$1 doc=$2 marker=$3 out=$4
+  sed -n '/^# ---- walk-through begin/,/^# ---- walk-through end/s/^run //p' "$script" | sed 's/ || exit 1$//' >"$out/walk-test.txt"
+  sed -n "/^<!-- $marker begin -->/,/^<!-- $marker end -->/p" "$doc" | grep -E '^(lugate|kexec|cat) ' >"$out/walk-doc.txt"
+  [ -s "$out/walk-test.txt" ] && diff -u "$out/walk-test.txt" "$out/walk-doc.txt" >&2 && wc -l <"$out/walk-test.txt"
+}

@@ -128,11 +128,8 @@ has "refuse: nothing staged, the first kernel carries on" "E2E-STAGE1 still runn
 hasnt "refuse: the loader never ran" "lugate-loader:"
 
 # ---- docs/live-update.md's KHO walk-through is exactly what stage 1 ran --------------------------
-sed -n '/^# ---- walk-through begin/,/^# ---- walk-through end/s/^run //p' "$here/kho-load/admin.sh" | sed 's/ || exit 1$//' >"$W/walk-test.txt"
-sed -n '/^<!-- kho-walk-through begin -->/,/^<!-- kho-walk-through end -->/p' docs/live-update.md |
-  grep -E '^(lugate|kexec|cat) ' >"$W/walk-doc.txt"
-if [ -s "$W/walk-test.txt" ] && diff -u "$W/walk-test.txt" "$W/walk-doc.txt" >&2; then
-  tap_ok "walk-through: docs/live-update.md's KHO commands are the test's, word for word ($(wc -l <"$W/walk-test.txt") commands)"
+if n=$(e2e_walkthrough_matches "$here/kho-load/admin.sh" docs/live-update.md kho-walk-through "$W"); then
+  tap_ok "walk-through: docs/live-update.md's KHO commands are the test's, word for word ($n commands)"
 else
   tap_not_ok "walk-through: docs/live-update.md's KHO commands are the test's" "see the diff above"
 fi

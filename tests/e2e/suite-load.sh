@@ -154,11 +154,8 @@ case_end
 
 # ---- the README's admin walk-through is exactly what stage 1 ran -------------------------------------
 case_begin "case walk-through (README.md = tests/e2e/load/guest-load.sh)"
-sed -n '/^# ---- walk-through begin/,/^# ---- walk-through end/s/^run //p' "$here/load/guest-load.sh" >"$W/walk-test.txt"
-sed -n '/^<!-- admin-walk-through begin -->/,/^<!-- admin-walk-through end -->/p' README.md |
-  grep -E '^(lugate|kexec|cat) ' >"$W/walk-readme.txt"
-if [ -s "$W/walk-test.txt" ] && diff -u "$W/walk-test.txt" "$W/walk-readme.txt" >&2; then
-  case_ok "the README's commands are the test's, word for word ($(wc -l <"$W/walk-test.txt") commands)"
+if n=$(e2e_walkthrough_matches "$here/load/guest-load.sh" README.md admin-walk-through "$W"); then
+  case_ok "the README's commands are the test's, word for word ($n commands)"
 else
   case_not_ok "the README's commands are the test's" "see the diff above"
 fi
