@@ -12,5 +12,6 @@
 #include <lugate/manifest.h>
 #include <lugate/policy.h>
 #include <lugate/check.h>
+#include <lugate/kho.h>
 
 #endif
