@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * The app's log: the loader's console.h interface (log_start, log_emit, ...) over UEFI, so the
- * shared loader files (gate.c, target.c) print the same lines here. Every line goes to ConOut
+ * The app's console: the loader's console.h interface over UEFI (the lines themselves are
+ * loader/log.c's), so the shared loader files (gate.c, target.c) print the same lines here. Every line goes to ConOut
  * (the screen, and on most servers the serial console too) and, if ConOut does not already
  * reach a UART, to the first EFI serial port as well, so that a serial log always has it once.
  * Lines start with EFI_LOG_PREFIX.
@@ -9,6 +9,8 @@
 #include <string.h>
 #include "console.h"
 #include "lugate-efi.h"
+
+const char log_prefix[] = EFI_LOG_PREFIX;
 
 #define CHUNK 128u                 /* CHAR16 conversion buffer, in characters */
 #define DP_MESSAGING 0x03u
@@ -103,40 +105,6 @@ void console_write(const char *s, size_t n)
 		conout_write(s, n);
 	if (serial_out)
 		serial_write(s, n);
-}
-
-void log_start(struct log_line *l)
-{
-	lugate_fmt_init(&l->f, l->buf, sizeof(l->buf));
-}
-
-void log_emit(struct log_line *l)
-{
-	size_t n = l->f.len < sizeof(l->buf) ? l->f.len : sizeof(l->buf) - 1;
-
-	console_write(EFI_LOG_PREFIX, sizeof(EFI_LOG_PREFIX) - 1);
-	console_write(l->buf, n);
-	console_write("\n", 1);
-}
-
-void log_str(const char *text)
-{
-	struct log_line l;
-
-	log_start(&l);
-	lugate_fmt_str(&l.f, text);
-	log_emit(&l);
-}
-
-void log_hex(const char *label, uint64_t v)
-{
-	struct log_line l;
-
-	log_start(&l);
-	lugate_fmt_str(&l.f, label);
-	lugate_fmt_str(&l.f, "0x");
-	lugate_fmt_hex(&l.f, v, 0);
-	log_emit(&l);
 }
 
 const char *efi_status_text(EFI_STATUS s)

@@ -4,6 +4,8 @@
 #include "console.h"
 #include "io.h"
 
+const char log_prefix[] = LOG_PREFIX;
+
 #define COM1 0x3f8u
 #define UART_THR 0u    /* transmit holding register */
 #define UART_IER 1u
@@ -93,38 +95,4 @@ void console_write(const char *s, size_t n)
 		if (vga_enabled)
 			vga_putc(s[i]);
 	}
-}
-
-void log_start(struct log_line *l)
-{
-	lugate_fmt_init(&l->f, l->buf, sizeof(l->buf));
-}
-
-void log_emit(struct log_line *l)
-{
-	console_write(LOG_PREFIX, sizeof(LOG_PREFIX) - 1);
-	console_write(l->buf, strlen(l->buf));
-	if (l->f.len >= l->f.size)
-		console_write("...", 3);
-	console_write("\n", 1);
-}
-
-void log_str(const char *text)
-{
-	struct log_line l;
-
-	log_start(&l);
-	lugate_fmt_str(&l.f, text);
-	log_emit(&l);
-}
-
-void log_hex(const char *label, uint64_t v)
-{
-	struct log_line l;
-
-	log_start(&l);
-	lugate_fmt_str(&l.f, label);
-	lugate_fmt_str(&l.f, "0x");
-	lugate_fmt_hex(&l.f, v, 0);
-	log_emit(&l);
 }

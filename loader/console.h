@@ -17,6 +17,10 @@
 void console_init(bool vga);
 void console_write(const char *s, size_t n);
 
+/* What every line starts with: each front end's own (LOG_PREFIX here, EFI_LOG_PREFIX in
+ * lugate.efi); log.c builds the lines over that front end's console_write. */
+extern const char log_prefix[];
+
 /* Building a line: log_start, lugate_fmt_* on l.f, log_emit (prefix + text + newline). */
 struct log_line {
 	struct lugate_fmt f;

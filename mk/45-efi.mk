@@ -21,7 +21,7 @@ EFI_CFLAGS := $(EFI_CORE_CFLAGS) -Iefi -Iloader -isystem $(GNU_EFI_INC) -isystem
 $(eval $(call lugate_core_variant,efi,$(EFI_CORE_CFLAGS)))
 
 # The loader files the app shares (each is free of multiboot, port I/O and the loader's allocator).
-EFI_LOADER_SRCS := loader/bzimage.c loader/target.c loader/gate.c loader/zeropage.c
+EFI_LOADER_SRCS := loader/bzimage.c loader/target.c loader/gate.c loader/zeropage.c loader/log.c
 EFI_SRCS        := $(sort $(wildcard efi/*.c))
 EFI_OBJDIR      := $(BUILD)/efi/obj
 EFI_OBJS        := $(patsubst %.c,$(EFI_OBJDIR)/%.o,$(EFI_SRCS) $(EFI_LOADER_SRCS))

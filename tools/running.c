@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <libfdt.h>
 #include "cli.h"
 
 static bool read_hex_attr(const char *dir, const char *attr, unsigned long max, uint32_t *out)
@@ -139,34 +138,6 @@ static bool printable_token(const char *s, size_t max)
 	return true;
 }
 
-/*
- * The root node's first property of a possibly truncated FDT. debugfs' kho/out/fdt is sized
- * when KHO starts and the tree grows afterwards, so the file can end before the strings
- * block: the property's name is then unreadable, but KHO always writes `compatible` first.
- */
-static bool first_root_string(const uint8_t *fdt, size_t size, char *out, size_t out_size)
-{
-	uint32_t off, tag, len;
-
-	if (size < 40 || fdt_magic(fdt) != FDT_MAGIC)
-		return false;
-	off = fdt_off_dt_struct(fdt);
-	/* BEGIN_NODE, root name "" padded to 4, then PROP len nameoff value */
-	if (off > size || size - off < 16)
-		return false;
-	tag = fdt32_to_cpu(*(const fdt32_t *)(const void *)(fdt + off));
-	if (tag != FDT_BEGIN_NODE || fdt[off + 4] != 0)
-		return false;
-	off += 8;
-	tag = fdt32_to_cpu(*(const fdt32_t *)(const void *)(fdt + off));
-	len = fdt32_to_cpu(*(const fdt32_t *)(const void *)(fdt + off + 4));
-	if (tag != FDT_PROP || len < 2 || len > out_size || size - (off + 12) < len)
-		return false;
-	memcpy(out, fdt + off + 12, len);
-	out[len - 1] = '\0';
-	return printable_token(out, out_size - 1);
-}
-
 void cli_kho_probe(const char *debugfs_root, const char *dev_root, struct cli_kho_state *out)
 {
 	char path[512];
@@ -180,14 +151,15 @@ void cli_kho_probe(const char *debugfs_root, const char *dev_root, struct cli_kh
 	if (n > 0) {
 		out->active = true;
 		snprintf(out->how, sizeof(out->how), "%s", path);
-		first_root_string(buf, (size_t)n, out->root_compat, sizeof(out->root_compat));
+		/* sized when KHO started, the tree grew since: a prefix (lugate/kho.h) */
+		lugate_kho_root_compat(buf, (size_t)n, LUGATE_KHO_PREFIX, out->root_compat);
 	}
 	/* LUO's entry: a sub-FDT (luo-v1) or, later, a raw blob opening with its compatible. */
 	snprintf(path, sizeof(path), "%s/kho/out/sub_fdts/LUO", debugfs_root);
 	n = read_prefix(path, buf, sizeof(buf) - 1);
 	if (n > 0) {
 		buf[n] = 0;
-		if (!first_root_string(buf, (size_t)n, out->luo_compat, sizeof(out->luo_compat)) &&
+		if (lugate_kho_root_compat(buf, (size_t)n, LUGATE_KHO_PREFIX, out->luo_compat) < 0 &&
 		    !printable_token((const char *)buf, LUGATE_COMPAT_MAX))
 			out->luo_compat[0] = '\0';
 		else if (!out->luo_compat[0])

@@ -11,7 +11,8 @@
  *   hdr.setup_data chain (bounded walk)          -> forwarded unchanged to the booted kernel;
  *                                                   each entry kept out of the allocator
  *   SETUP_KEXEC_KHO (type 10)                    -> the KHO FDT is validated and its root
- *                                                   compatible becomes an outgoing compat the
+ *                                                   compatible read (lugate_kho_root_compat)
+ *                                                   becomes an outgoing compat the
  *                                                   check requires; the scratch areas become the
  *                                                   only RAM the loader writes
  *
@@ -19,10 +20,10 @@
  * anything else stops. Everything written lies below 4 GiB (loader/memory.h).
  */
 #include <string.h>
-#include <libfdt.h>
 #include <lugate/bundle.h>
 #include <lugate/error.h>
 #include <lugate/fmt.h>
+#include <lugate/kho.h>
 #include "../console.h"
 #include "../loader.h"
 #include "phys.h"
@@ -52,27 +53,17 @@
 #define SETUP_DATA_MAX_ENTRIES 32u    /* a bounded walk: more is a hostile or broken chain */
 #define SETUP_DATA_MAX_LEN 0x4000000u /* 64 MiB */
 #define KHO_DATA_SIZE 32u             /* struct kho_data: fdt_addr, fdt_size, scratch_addr, scratch_size */
-#define KHO_FDT_MAX 0x100000u         /* 1 MiB: 7.3 hands over one page */
 #define KHO_SCRATCH_ENTRY 16u         /* struct kho_scratch: addr, size */
 #define KHO_SCRATCH_MAX 64u
-#define KHO_COMPAT_MAX 48u
 
 void loader_bzimage64_main(uint64_t boot_params, uint64_t map_limit);
 
 static struct loader_boot_info boot_info;
 static uint64_t identity_limit;       /* where the entry's identity map ends */
 static struct lugate_bundle bundle;
-static char kho_compat[KHO_COMPAT_MAX];
+static char kho_compat[LUGATE_COMPAT_MAX + 1];
 static char target_cmdline[LUGATE_BUNDLE_CMDLINE_MAX + 1];
 static char fallback_cmdline[LUGATE_BUNDLE_CMDLINE_MAX + 1];
-
-static bool la57_on(void)
-{
-	uint64_t cr4;
-
-	__asm__ volatile("movq %%cr4, %0" : "=r"(cr4));
-	return (cr4 & (1ull << 12)) != 0;
-}
 
 /* Is [addr, addr + size) readable through the identity map? */
 static bool mapped(uint64_t addr, uint64_t size)
@@ -125,7 +116,7 @@ static void copy_cmdline(struct loader_boot_info *info, uint64_t bp)
 		return;
 	if (!mapped(p, 1))
 		loader_stop(LOADER_STOP_INPUT, "the command line lies beyond the identity map");
-	s = (const char *)(uintptr_t)p;
+	s = phys_ptr(p);
 	while (n < max && mapped(p, n + 1) && s[n])
 		n++;
 	if (n == max || !mapped(p, n + 1)) {
@@ -137,33 +128,11 @@ static void copy_cmdline(struct loader_boot_info *info, uint64_t bp)
 	reserve(info, p, n + 1);
 }
 
-/* The KHO FDT's root compatible: a header libfdt accepts, no larger than it was handed, and a
- * NUL-terminated printable string of at most 47 characters. */
-static const char *kho_fdt_compat(uint64_t fdt_addr, uint64_t fdt_size)
-{
-	const void *fdt = (const void *)(uintptr_t)fdt_addr;
-	const char *c;
-	int len;
-
-	if (fdt_size < 64 || fdt_size > KHO_FDT_MAX || !mapped(fdt_addr, fdt_size))
-		return "its FDT size is out of bounds or it lies beyond the identity map";
-	if (fdt_check_header(fdt) != 0 || fdt_totalsize(fdt) > fdt_size)
-		return "its FDT header is invalid or larger than the area handed over";
-	c = fdt_getprop(fdt, 0, "compatible", &len);
-	if (!c || len < 2 || len > (int)KHO_COMPAT_MAX || c[len - 1] != '\0' || strlen(c) + 1 != (size_t)len)
-		return "its FDT root has no single compatible string of at most 47 characters";
-	for (int i = 0; i + 1 < len; i++)
-		if (c[i] <= ' ' || c[i] > '~')
-			return "its FDT root compatible is not printable";
-	memcpy(kho_compat, c, (size_t)len);
-	return NULL;
-}
-
 static void kho(struct loader_boot_info *info, uint64_t data, uint32_t len)
 {
 	uint64_t fdt_addr, fdt_size, sc_addr, sc_size;
-	const char *why;
 	struct log_line l;
+	int err;
 
 	if (len < KHO_DATA_SIZE)
 		loader_stop(LOADER_STOP_INPUT, "KHO setup_data is shorter than struct kho_data");
@@ -173,10 +142,15 @@ static void kho(struct loader_boot_info *info, uint64_t data, uint32_t len)
 	sc_size = rd64(data + 24);
 	if (info->outgoing_compat_count)
 		loader_stop(LOADER_STOP_INPUT, "two KHO setup_data entries");
-	why = kho_fdt_compat(fdt_addr, fdt_size);
-	if (why) {
-		log_str("KHO: the outgoing kernel handed over KHO data the loader cannot validate:");
-		log_str(why);
+	/* the core's reading (lugate/kho.h), once the area lies inside the identity map */
+	err = mapped(fdt_addr, fdt_size) ? lugate_kho_root_compat(phys_ptr(fdt_addr), fdt_size, LUGATE_KHO_WHOLE, kho_compat)
+					 : LUGATE_ERR_BADSIZE;
+	if (err < 0) {
+		log_start(&l);
+		lugate_fmt_str(&l.f, "KHO: the outgoing kernel handed over a KHO FDT the loader cannot read (");
+		lugate_fmt_str(&l.f, lugate_strerror(err));
+		lugate_fmt_str(&l.f, mapped(fdt_addr, fdt_size) ? ")" : ", or beyond the identity map)");
+		log_emit(&l);
 		loader_stop(LOADER_STOP_INPUT, "invalid KHO handover (setup_data type 10): nothing was written");
 	}
 	reserve(info, fdt_addr, fdt_size);
@@ -293,7 +267,7 @@ static void map_bundle(struct loader_boot_info *info, uint64_t addr, uint64_t si
 	if (!mapped(addr, size))
 		loader_stop(LOADER_STOP_INPUT, "the bundle (initrd) lies beyond the identity map");
 	reserve(info, addr, size);
-	err = lugate_bundle_open((const void *)(uintptr_t)addr, size, &bundle);
+	err = lugate_bundle_open(phys_ptr(addr), size, &bundle);
 	if (err < 0) {
 		log_start(&l);
 		lugate_fmt_str(&l.f, "bundle: unusable (");
@@ -327,7 +301,7 @@ static void map_bundle(struct loader_boot_info *info, uint64_t addr, uint64_t si
 			continue;
 		}
 		m = &info->modules[info->module_count++];   /* at most 8 entries: always room */
-		m->start = (uint64_t)(uintptr_t)e->data;
+		m->start = phys_addr(e->data);
 		m->size = e->size;
 		lugate_fmt_init(&f, m->cmdline, sizeof(m->cmdline));
 		lugate_fmt_str(&f, "bundle:");
@@ -382,18 +356,18 @@ void loader_bzimage64_main(uint64_t boot_params, uint64_t map_limit)
 		loader_stop(LOADER_STOP_INPUT, "boot_params has no setup header (not started by a 64-bit boot loader)");
 	log_hex("bzImage64 entry: boot_params at ", bp);
 	log_hex("bzImage64 entry: identity map up to ", identity_limit);
-	if (la57_on())
+	if (phys_la57())
 		log_str("bzImage64 entry: 5-level paging (CR4.LA57) is on: the identity map sits behind PML5[0]");
 	reserve(info, bp, BP_SIZE);
 	info->carry_firmware = true;
 	info->acpi_rsdp_addr = rd64(bp + BP_ACPI_RSDP_ADDR);
-	memcpy(info->efi_info, (const void *)(uintptr_t)(bp + BP_EFI_INFO), sizeof(info->efi_info));
+	memcpy(info->efi_info, phys_ptr(bp + BP_EFI_INFO), sizeof(info->efi_info));
 	log_firmware(info);
 	if (rd32(bp + BP_EFI_INFO) != 0)   /* the EFI memory map efi_info points at (efi_memmap, _size, _hi) */
 		reserve_pointed(info, "EFI memory map", rd32(bp + BP_EFI_INFO + 16) | ((uint64_t)rd32(bp + BP_EFI_INFO + 28) << 32),
 				rd32(bp + BP_EFI_INFO + 20));
 	copy_cmdline(info, bp);
-	n = *(const uint8_t *)(uintptr_t)(bp + BP_E820_ENTRIES);
+	n = rd8(bp + BP_E820_ENTRIES);
 	add_e820(info, bp + BP_E820_TABLE, n < BP_E820_MAX ? n : BP_E820_MAX);
 	walk_setup_data(info, rd64(bp + BP_SETUP_DATA));
 	initrd = rd32(bp + BP_RAMDISK_IMAGE) | ((uint64_t)rd32(bp + BP_EXT_RAMDISK_IMAGE) << 32);

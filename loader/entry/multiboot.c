@@ -34,7 +34,7 @@ static struct loader_boot_info boot_info;
 /* Copy a NUL-terminated string of at most max-1 bytes (and never past limit, if nonzero). */
 static bool copy_string(uint64_t addr, uint64_t limit, char *dst, size_t max)
 {
-	const char *s = (const char *)(uintptr_t)addr;
+	const char *s = phys_ptr(addr);
 	size_t n = 0;
 
 	if (addr == 0) {
