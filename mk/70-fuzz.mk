@@ -7,7 +7,8 @@
 #   make fuzz                  runs every harness FUZZ_SECONDS (default 60) on its corpus
 #                              (tests/fuzz/corpus/NAME) and regressions (tests/fuzz/regressions/NAME);
 #                              FUZZ_JOBS harnesses at a time (default 1), FUZZ_ONLY="table policy"
-#                              narrows it; a crash's reproducer lands in tests/fuzz/regressions/NAME/
+#                              narrows it, FUZZ_RUNS=N stops each after N executions (FUZZ_SECONDS
+#                              is then the cap); a crash's reproducer lands in tests/fuzz/regressions/NAME/
 #   make fuzz-merge            folds what the last `make fuzz` found into the kept corpora,
 #                              minimized (libFuzzer -merge=1), small inputs only
 #   build/asan/                the core, the unit tests and the CLI built again with
@@ -71,11 +72,24 @@ $(FUZZ_DIR)/bin/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_HEADERS) $(FUZZ_TOOLS_LIB) $(
 
 -include $(filter-out $(FUZZ_DIR)/obj/libfdt/%,$(FUZZ_CORE_OBJS:.o=.d)) $(FUZZ_TOOLS_OBJS:.o=.d) $(FUZZ_BINS:=.d)
 
+# The bzImage64 entry's harness (fuzz_boot_params): the entry and the loader files it needs,
+# compiled for the host with the physical-memory sandbox of loader/entry/phys.h, so every
+# address it follows lands in the fuzzer's input.
+FUZZ_SANDBOX_SRCS := loader/entry/bzimage64.c loader/info.c loader/log.c
+FUZZ_SANDBOX_OBJS := $(FUZZ_SANDBOX_SRCS:%.c=$(FUZZ_DIR)/obj/sandbox/%.o)
+$(FUZZ_DIR)/obj/sandbox/%.o: %.c | $(LIBFDT_STAMP)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_OBJ_CFLAGS) -DLUGATE_PHYS_SANDBOX -MMD -MP -c $< -o $@
+$(FUZZ_DIR)/bin/fuzz_boot_params: tests/fuzz/fuzz_boot_params.c $(FUZZ_HEADERS) $(FUZZ_SANDBOX_OBJS) $(FUZZ_CORE_LIB)
+	@mkdir -p $(@D)
+	$(FUZZ_LINK) -DLUGATE_PHYS_SANDBOX -o $@ $< $(FUZZ_SANDBOX_OBJS) $(FUZZ_CORE_LIB)
+-include $(FUZZ_SANDBOX_OBJS:.o=.d)
+
 # MemorySanitizer builds of the harnesses that need nothing but the core (MSan wants every
 # line instrumented, and Debian's json-c and compression libraries are not): uninitialized
 # reads, which ASan does not see. make check replays their corpora and regressions.
 FUZZ_MSAN_NAMES := table manifest release policy image $(FUZZ_IMAGE_PARSERS:%=image_%) image_trailer \
-		   bundle efi_config
+		   bundle efi_config boot_params kho
 FUZZ_MSAN_BASE  := $(CSTD) -g -O1 -D_DEFAULT_SOURCE -Iinclude -I$(LIBFDT_SRC_DIR) -fsanitize=memory \
 		   -fsanitize-memory-track-origins -fno-omit-frame-pointer
 FUZZ_MSAN_OBJS  := $(CORE_SRCS:%.c=$(FUZZ_DIR)/msan/obj/%.o) $(LIBFDT_FILES:%.c=$(FUZZ_DIR)/msan/obj/libfdt/%.o) \
@@ -101,6 +115,13 @@ $(FUZZ_IMAGE_PARSERS:%=$(FUZZ_DIR)/msan/fuzz_image_%): $(FUZZ_DIR)/msan/fuzz_ima
 	$(FUZZ_MSAN_LINK) -DFUZZ_PARSER=image_parse_$* -o $@ $< $(FUZZ_MSAN_LIB)
 $(FUZZ_DIR)/msan/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_HEADERS) $(FUZZ_MSAN_LIB)
 	$(FUZZ_MSAN_LINK) -o $@ $< $(FUZZ_MSAN_LIB)
+FUZZ_MSAN_SANDBOX_OBJS := $(FUZZ_SANDBOX_SRCS:%.c=$(FUZZ_DIR)/msan/obj/sandbox/%.o)
+$(FUZZ_DIR)/msan/obj/sandbox/%.o: %.c | $(LIBFDT_STAMP)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_MSAN_BASE) $(WARN) -fsanitize=fuzzer-no-link -DLUGATE_PHYS_SANDBOX -MMD -MP -c $< -o $@
+$(FUZZ_DIR)/msan/fuzz_boot_params: tests/fuzz/fuzz_boot_params.c $(FUZZ_HEADERS) $(FUZZ_MSAN_SANDBOX_OBJS) $(FUZZ_MSAN_LIB)
+	$(FUZZ_MSAN_LINK) -DLUGATE_PHYS_SANDBOX -o $@ $< $(FUZZ_MSAN_SANDBOX_OBJS) $(FUZZ_MSAN_LIB)
+-include $(FUZZ_MSAN_SANDBOX_OBJS:.o=.d)
 
 -include $(filter-out $(FUZZ_DIR)/msan/obj/libfdt/%,$(FUZZ_MSAN_OBJS:.o=.d)) $(FUZZ_MSAN_BINS:=.d)
 CHECK_DEPS += $(FUZZ_MSAN_BINS)
@@ -108,12 +129,13 @@ CHECK_DEPS += $(FUZZ_MSAN_BINS)
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS    ?= 1
 FUZZ_ONLY    ?=
+FUZZ_RUNS    ?=
 .PHONY: fuzz fuzz-build fuzz-merge
 fuzz-build: $(FUZZ_BINS) $(FUZZ_MSAN_BINS)
 fuzz:
 	@scripts/deps.sh test
 	@$(MAKE) --no-print-directory fuzz-build
-	@BUILD=$(BUILD) FUZZ_JOBS=$(FUZZ_JOBS) tests/fuzz/fuzz.sh long $(FUZZ_SECONDS) $(FUZZ_ONLY)
+	@BUILD=$(BUILD) FUZZ_JOBS=$(FUZZ_JOBS) FUZZ_RUNS=$(FUZZ_RUNS) tests/fuzz/fuzz.sh long $(FUZZ_SECONDS) $(FUZZ_ONLY)
 fuzz-merge:
 	@BUILD=$(BUILD) tests/fuzz/fuzz.sh merge $(FUZZ_ONLY)
 

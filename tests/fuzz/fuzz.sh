@@ -6,7 +6,9 @@
 #                                    fuzz SECONDS (default 5) from them; two harnesses at a time
 #   fuzz.sh long SECONDS [NAME...]   a campaign (make fuzz): each harness SECONDS, FUZZ_JOBS at
 #                                    a time, from the kept corpus + regressions + what earlier
-#                                    campaigns found (build/fuzz/work/NAME); prints executions
+#                                    campaigns found (build/fuzz/work/NAME); prints executions.
+#                                    FUZZ_RUNS=N stops a harness after N executions instead, with
+#                                    SECONDS as its cap
 #                                    (FUZZ_SAN_DIR=msan: the MemorySanitizer builds instead)
 #   fuzz.sh merge [NAME...]          fold build/fuzz/work/NAME into tests/fuzz/corpus/NAME,
 #                                    minimized (-merge=1), inputs of at most FUZZ_KEEP_MAX bytes
@@ -46,6 +48,8 @@ options() {
   echo "$o"
 }
 
+# the seconds a run took: libFuzzer's "Done N runs in S second(s)", else the time it was given
+elapsed() { grep -o 'runs in [0-9]* second' "$1" | tail -1 | grep -o '[0-9][0-9]*' || echo "$2"; }
 execs() { grep -o 'stat::number_of_executed_units: [0-9]*' "$1" | tail -1 | grep -o '[0-9]*$' || echo 0; }
 
 # What a failed run left: libFuzzer's one-line summary and the artifact it wrote.
@@ -91,10 +95,10 @@ long_one() {
   [ -x "$bin" ] || { echo "fuzz_$n: not built"; return 1; }
   mkdir -p "$B/work/$n" "$T/corpus/$n" "$T/regressions/$n" "$B/logs"
   # shellcheck disable=SC2046
-  "$bin" $(options "$n") -use_value_profile=1 -max_total_time="$secs" "$B/work/$n" "$T/corpus/$n" \
+  "$bin" $(options "$n") -use_value_profile=1 -max_total_time="$secs" ${FUZZ_RUNS:+-runs=$FUZZ_RUNS} "$B/work/$n" "$T/corpus/$n" \
     "$T/regressions/$n" >"$log" 2>&1; rc=$?
   if [ $rc -eq 0 ]; then
-    printf 'fuzz_%-16s %12s executions in %ss, corpus %s\n' "$n" "$(execs "$log")" "$secs" \
+    printf 'fuzz_%-16s %12s executions in %ss, corpus %s\n' "$n" "$(execs "$log")" "$(elapsed "$log" "$secs")" \
       "$(find "$B/work/$n" -type f | wc -l)"
   else
     printf 'fuzz_%-16s FAILED after %s executions: %s (log: %s)\n' "$n" "$(execs "$log")" "$(why "$log" $rc)" "$log"

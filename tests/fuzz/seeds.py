@@ -8,7 +8,8 @@ vectors and examples, cut from the first 64 KiB of real Debian kernels
 (a minimal PE/UKI, ELF64 with a note, arm64 Image). Every file stays small; the whole corpus
 well under a few MiB. Inputs a campaign found (`make fuzz-merge`) sit beside them, unnamed.
 
-Usage: tests/fuzz/seeds.py            (from the top of the tree, after `make`)
+Usage: tests/fuzz/seeds.py [NAME...]  (from the top of the tree, after `make`)
+       NAMEs: regenerate only those harnesses' seeds (every generator still runs)
 """
 import bz2
 import glob
@@ -27,6 +28,7 @@ LUGATE = os.path.join(TOP, os.environ.get("BUILD", "build"), "lugate")
 CORPUS = os.path.join(TOP, "tests/fuzz/corpus")
 KERNELS = ["6.1.0-55-amd64", "6.1.0-56-amd64"]
 TMP = None  # made by main(); the image builders below are also imported by tests/failclosed/
+ONLY = None  # main(): the harnesses whose seeds are written (None: all)
 
 
 def lugate(*args):
@@ -34,6 +36,8 @@ def lugate(*args):
 
 
 def put(harness, name, data):
+    if ONLY is not None and harness not in ONLY:
+        return
     d = os.path.join(CORPUS, harness)
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, "seed-" + name), "wb") as f:
@@ -329,20 +333,90 @@ def efi_config():
         "config=\\lugate\\other.conf\0".encode("utf-16-le"))
 
 
+# ---- the bzImage64 entry: physical memory as kexec_file leaves it ------------------------------
+
+BP_PHYS = 0x1000  # tests/fuzz/fuzz_boot_params.c: the input is memory from 0, boot_params here
+
+
+def kho_fdt(compat, size=0x400):
+    dts = '/dts-v1/;\n/ { compatible = "%s"; preserved-memory-map = /bits/ 64 <0x0>; ' \
+          'memblock { compatible = "memblock-v1"; }; };\n' % compat
+    out = subprocess.run(["dtc", "-I", "dts", "-O", "dtb", "-S", str(size)], input=dts.encode(),
+                         check=True, capture_output=True).stdout
+    return out
+
+
+def boot_params_image(cmdline=b"lugate.debug_exit=1 console=ttyS0", kho=b"kho-v4", bundle=None, ima=True,
+                      e820_ext=True, indirect=True):
+    """A page of low memory, boot_params at BP_PHYS, then what it points at (at BP_PHYS + offset)."""
+    mem = bytearray(0x2000)
+    at = lambda off: BP_PHYS + off  # noqa: E731
+    bp = bytearray(4096)
+    struct.pack_into("<I", bp, 0x202, 0x53726448)                   # "HdrS"
+    struct.pack_into("<Q", bp, 0x070, 0xf5a40)                       # acpi_rsdp_addr
+    e820 = [(0, 0x9fc00, 1), (0x9fc00, 0x400, 2), (0x100000, 0x7ff00000, 1)]
+    bp[0x1e8] = len(e820)
+    for i, (a, n, t) in enumerate(e820):
+        struct.pack_into("<QQI", bp, 0x2d0 + 20 * i, a, n, t)
+    mem[0x1000:0x1000 + len(cmdline) + 1] = cmdline + b"\0"
+    struct.pack_into("<I", bp, 0x228, at(0x1000))                    # cmd_line_ptr
+    chain = []                                                       # (offset, type, payload)
+    if e820_ext:
+        chain.append((0x1100, 1, struct.pack("<QQIQQI", 0x100000000, 0x40000000, 1, 0xfee00000, 0x1000, 2)))
+    if kho is not None:
+        fdt = kho_fdt(kho.decode())
+        scratch = struct.pack("<QQQQ", 0x1000000, 0x4000000, 0, 0)
+        mem[0x1300:0x1300 + len(scratch)] = scratch
+        mem[0x1400:0x1400 + len(fdt)] = fdt
+        chain.append((0x1200, 10, struct.pack("<QQQQ", at(0x1400), len(fdt), at(0x1300), len(scratch))))
+    if ima:
+        chain.append((0x1280, 8, struct.pack("<QQ", 0x7f000000, 0x2000)))
+    if indirect:
+        chain.append((0x12c0, 0x80000001, struct.pack("<IIQQ", 1, 0, 0x100, 0x7e000000)))
+    for i, (off, typ, payload) in enumerate(chain):
+        nxt = at(chain[i + 1][0]) if i + 1 < len(chain) else 0
+        entry = struct.pack("<QII", nxt, typ, len(payload)) + payload
+        mem[off:off + len(entry)] = entry
+    if chain:
+        struct.pack_into("<Q", bp, 0x250, at(chain[0][0]))
+    if bundle:
+        struct.pack_into("<II", bp, 0x218, at(len(mem)), len(bundle))  # ramdisk_image, ramdisk_size
+        mem += bundle
+    mem[0:4096] = bp
+    return bytes(BP_PHYS) + bytes(mem)
+
+
+def boot_params():
+    bundle = read(tmp("b1"))
+    put("boot_params", "kho-bundle", boot_params_image(bundle=bundle))
+    put("boot_params", "kho-fallback-bundle", boot_params_image(bundle=read(tmp("b2"))))
+    put("boot_params", "kho-no-bundle", boot_params_image())
+    put("boot_params", "no-kho", boot_params_image(kho=None, bundle=bundle))
+    put("boot_params", "kho-bad-compat", boot_params_image(kho=b"kho v4"))
+    put("boot_params", "bare", boot_params_image(kho=None, ima=False, e820_ext=False, indirect=False, cmdline=b""))
+    tree = kho_fdt("kho-v4")
+    put("kho", "tree", tree[:tree.find(b"memblock-v1") + 64])
+    put("kho", "prefix", tree[:72])
+    put("kho", "luo", kho_fdt("luo-v1", size=0))
+
+
 def main():
-    global TMP
+    global TMP, ONLY
     os.chdir(TOP)
     TMP = tempfile.mkdtemp(prefix="lugate-seeds.")
     if not os.access(LUGATE, os.X_OK):
         sys.exit("seeds.py: %s is not built (make)" % LUGATE)
+    ONLY = set(sys.argv[1:]) or None
     for old in glob.glob(os.path.join(CORPUS, "*", "seed-*")):
-        os.remove(old)
+        if ONLY is None or os.path.basename(os.path.dirname(old)) in ONLY:
+            os.remove(old)
     try:
         tables_and_manifests()
         releases_and_policies()
         images()
         payloads()
         efi_config()
+        boot_params()
     finally:
         shutil.rmtree(TMP, ignore_errors=True)
     total = 0
