@@ -18,14 +18,29 @@
  * a 13-byte .lzma header asking for a 4 GiB dictionary gets one allocated. */
 #define LZMA_MEMLIMIT ((uint64_t)256 << 20)
 
+#define OUT_FIRST_MIN ((size_t)64 << 10)
+#define OUT_FIRST_MAX ((size_t)64 << 20)
+#define OUT_ROOM 4096u   /* the least free room a decompression call is handed */
+
 struct outbuf {
 	uint8_t *p;
 	size_t len, cap;
+	size_t first;        /* the first buffer's size (first_capacity) */
 };
+
+/* Eight times the compressed size (kernels compress 3 to 5 times), from 64 KiB to 64 MiB: a
+ * kernel's payload fits the first buffer, and a small input costs a small one. Past it the
+ * buffer doubles, up to OUT_LIMIT. */
+static size_t first_capacity(size_t in_size)
+{
+	size_t cap = in_size > OUT_FIRST_MAX / 8 ? OUT_FIRST_MAX : in_size * 8;
+
+	return cap < OUT_FIRST_MIN ? OUT_FIRST_MIN : cap;
+}
 
 static bool grow(struct outbuf *o, size_t want)
 {
-	size_t cap = o->cap ? o->cap : (size_t)64 << 20;
+	size_t cap = o->cap ? o->cap : o->first;
 	if (want <= o->cap)
 		return true;
 	while (cap < want)
@@ -51,7 +66,7 @@ static const char *inflate_gzip(const uint8_t *in, size_t n, struct outbuf *o)
 	z.next_in = (Bytef *)(uintptr_t)in;
 	z.avail_in = (uInt)n;
 	do {
-		if (!grow(o, o->len + ((size_t)16 << 20)))
+		if (!grow(o, o->len + OUT_ROOM))
 			rc = Z_MEM_ERROR;
 		else {
 			z.next_out = o->p + o->len;
@@ -73,7 +88,7 @@ static const char *inflate_xz(const uint8_t *in, size_t n, struct outbuf *o)
 	s.next_in = in;
 	s.avail_in = n;
 	do {
-		if (!grow(o, o->len + ((size_t)16 << 20))) {
+		if (!grow(o, o->len + OUT_ROOM)) {
 			rc = LZMA_MEM_ERROR;
 			break;
 		}
@@ -96,7 +111,7 @@ static const char *inflate_zstd(const uint8_t *in, size_t n, struct outbuf *o)
 	if (!d)
 		return "zstd init failed";
 	while (rc != 0) {
-		if (!grow(o, o->len + ((size_t)16 << 20))) {
+		if (!grow(o, o->len + OUT_ROOM)) {
 			ZSTD_freeDStream(d);
 			return "zstd output too large";
 		}
@@ -148,7 +163,7 @@ static const char *inflate_bzip2(const uint8_t *in, size_t n, struct outbuf *o)
 	s.next_in = (char *)(uintptr_t)in;
 	s.avail_in = (unsigned)n;
 	do {
-		if (!grow(o, o->len + ((size_t)16 << 20))) {
+		if (!grow(o, o->len + OUT_ROOM)) {
 			rc = BZ_MEM_ERROR;
 			break;
 		}
@@ -167,7 +182,7 @@ static const char *inflate_bzip2(const uint8_t *in, size_t n, struct outbuf *o)
 
 const char *cli_decompress(enum lugate_compression c, const uint8_t *in, size_t n, uint8_t **out, size_t *out_size)
 {
-	struct outbuf o = { 0 };
+	struct outbuf o = { .first = first_capacity(n) };
 	const char *err;
 
 	switch (c) {

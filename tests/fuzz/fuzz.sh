@@ -30,8 +30,8 @@ names() {
   done
 }
 
-# Per-harness limits: the decompressor starts each call with a 64 MiB buffer and may
-# legitimately inflate up to 1 GiB, so it gets more memory and time per input.
+# Per-harness limits: the decompressor may legitimately inflate up to 1 GiB (a kernel starts
+# with a 64 MiB buffer), so it gets more memory and time per input.
 limits() {
   case "$1" in
     decompress) echo "-timeout=60 -rss_limit_mb=4096 -malloc_limit_mb=2048" ;;

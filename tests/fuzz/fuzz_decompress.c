@@ -4,7 +4,8 @@
  * bzip2, lzma, xz, lz4, zstd through Debian's libraries; the first input byte picks one) as
  * `lugate check --kernel`, `seal` and `inspect` run it, then the scan of what came out.
  * It either fails with a message, in bounded time, or returns a buffer of the size it says.
- * Slow by nature: every call starts with a 64 MiB output buffer.
+ * Slower than the rest: each call sets up a library's decoder (liblzma's dictionary, bzip2's
+ * block buffers) and an output buffer of at least 64 KiB.
  */
 #include "fuzz.h"
 #include "../../tools/target.h"
