@@ -12,6 +12,7 @@
 #                                    (FUZZ_SAN_DIR=msan: the MemorySanitizer builds instead)
 #   fuzz.sh merge [NAME...]          fold build/fuzz/work/NAME into tests/fuzz/corpus/NAME,
 #                                    minimized (-merge=1), inputs of at most FUZZ_KEEP_MAX bytes
+#                                    (default 8 KiB; boot_params 32 KiB)
 #
 # A crash, leak, timeout or out-of-memory is a failure; its reproducer is written to
 # tests/fuzz/regressions/NAME/ (libFuzzer's artifact prefix), where every later run replays
@@ -106,11 +107,20 @@ long_one() {
   return $rc
 }
 
+# The largest input merge keeps: 8 KiB, but the bzImage64 entry's inputs are physical memory
+# with boot_params at 0x1000 and a bundle behind it, so 8 KiB is only where they start.
+keep_max() {
+  case "$1" in
+    boot_params) echo "${FUZZ_KEEP_MAX:-32768}" ;;
+    *)           echo "${FUZZ_KEEP_MAX:-8192}" ;;
+  esac
+}
+
 merge_one() {
   local n=$1 bin=$B/bin/fuzz_$1 before after
   [ -d "$B/work/$n" ] || return 0
   before=$(find "$T/corpus/$n" -type f | wc -l)
-  "$bin" -merge=1 -max_len="${FUZZ_KEEP_MAX:-8192}" $(limits "$n") "$T/corpus/$n" "$B/work/$n" >"$B/logs/merge-$n.log" 2>&1 ||
+  "$bin" -merge=1 -max_len="$(keep_max "$n")" $(limits "$n") "$T/corpus/$n" "$B/work/$n" >"$B/logs/merge-$n.log" 2>&1 ||
     { echo "fuzz_$n: merge failed (log: $B/logs/merge-$n.log)"; return 1; }
   after=$(find "$T/corpus/$n" -type f | wc -l)
   echo "fuzz_$n: corpus $before -> $after inputs ($(du -sk "$T/corpus/$n" | cut -f1) KiB)"
