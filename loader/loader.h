@@ -68,7 +68,7 @@ struct loader_boot_info {
 	char cmdline[LOADER_CMDLINE_MAX];   /* the loader's own command line, first word included */
 	bool cmdline_truncated;
 	uint32_t module_count;
-	bool modules_dropped;        /* more modules than LOADER_MAX_MODULES were passed */
+	bool modules_dropped;        /* more than LOADER_MAX_MODULES, or a module list past the map */
 	struct loader_module modules[LOADER_MAX_MODULES];
 	uint32_t mem_count;
 	bool mem_dropped;

@@ -92,7 +92,7 @@ void modules_assign(const struct loader_boot_info *info, struct module_set *out)
 		if (out->repeated[r])
 			out->role[r] = NULL;
 	if (info->modules_dropped) {
-		log_str("ERROR: more modules than the loader keeps (16)");
+		log_str("ERROR: modules were dropped: more than the loader keeps (16), or a module list past 4 GiB");
 		out->errors++;
 	}
 }

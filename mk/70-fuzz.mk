@@ -72,17 +72,25 @@ $(FUZZ_DIR)/bin/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_HEADERS) $(FUZZ_TOOLS_LIB) $(
 
 -include $(filter-out $(FUZZ_DIR)/obj/libfdt/%,$(FUZZ_CORE_OBJS:.o=.d)) $(FUZZ_TOOLS_OBJS:.o=.d) $(FUZZ_BINS:=.d)
 
-# The bzImage64 entry's harness (fuzz_boot_params): the entry and the loader files it needs,
-# compiled for the host with the physical-memory sandbox of loader/entry/phys.h, so every
-# address it follows lands in the fuzzer's input.
-FUZZ_SANDBOX_SRCS := loader/entry/bzimage64.c loader/info.c loader/log.c
-FUZZ_SANDBOX_OBJS := $(FUZZ_SANDBOX_SRCS:%.c=$(FUZZ_DIR)/obj/sandbox/%.o)
+# The loader entries' harnesses: fuzz_boot_params (the bzImage64 entry) and fuzz_multiboot
+# (the Multiboot entry), each with the loader files it needs, compiled for the host with the
+# physical-memory sandbox of loader/entry/phys.h, so every address an entry follows lands in
+# memory the harness controls.
+FUZZ_SANDBOX_COMMON := loader/info.c loader/log.c
+FUZZ_SANDBOX_SRCS   := loader/entry/bzimage64.c loader/entry/multiboot.c $(FUZZ_SANDBOX_COMMON)
+FUZZ_SANDBOX_OBJS   := $(FUZZ_SANDBOX_SRCS:%.c=$(FUZZ_DIR)/obj/sandbox/%.o)
+FUZZ_SANDBOX_COMMON_OBJS := $(FUZZ_SANDBOX_COMMON:%.c=$(FUZZ_DIR)/obj/sandbox/%.o)
 $(FUZZ_DIR)/obj/sandbox/%.o: %.c | $(LIBFDT_STAMP)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_OBJ_CFLAGS) -DLUGATE_PHYS_SANDBOX -MMD -MP -c $< -o $@
-$(FUZZ_DIR)/bin/fuzz_boot_params: tests/fuzz/fuzz_boot_params.c $(FUZZ_HEADERS) $(FUZZ_SANDBOX_OBJS) $(FUZZ_CORE_LIB)
+$(FUZZ_DIR)/bin/fuzz_boot_params: tests/fuzz/fuzz_boot_params.c $(FUZZ_HEADERS) $(FUZZ_DIR)/obj/sandbox/loader/entry/bzimage64.o \
+		$(FUZZ_SANDBOX_COMMON_OBJS) $(FUZZ_CORE_LIB)
 	@mkdir -p $(@D)
-	$(FUZZ_LINK) -DLUGATE_PHYS_SANDBOX -o $@ $< $(FUZZ_SANDBOX_OBJS) $(FUZZ_CORE_LIB)
+	$(FUZZ_LINK) -DLUGATE_PHYS_SANDBOX -o $@ $< $(filter %.o,$^) $(FUZZ_CORE_LIB)
+$(FUZZ_DIR)/bin/fuzz_multiboot: tests/fuzz/fuzz_multiboot.c $(FUZZ_HEADERS) $(FUZZ_DIR)/obj/sandbox/loader/entry/multiboot.o \
+		$(FUZZ_SANDBOX_COMMON_OBJS) $(FUZZ_CORE_LIB)
+	@mkdir -p $(@D)
+	$(FUZZ_LINK) -DLUGATE_PHYS_SANDBOX -o $@ $< $(filter %.o,$^) $(FUZZ_CORE_LIB)
 -include $(FUZZ_SANDBOX_OBJS:.o=.d)
 
 # MemorySanitizer builds of the harnesses that need nothing but the core (MSan wants every
@@ -119,8 +127,9 @@ FUZZ_MSAN_SANDBOX_OBJS := $(FUZZ_SANDBOX_SRCS:%.c=$(FUZZ_DIR)/msan/obj/sandbox/%
 $(FUZZ_DIR)/msan/obj/sandbox/%.o: %.c | $(LIBFDT_STAMP)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_MSAN_BASE) $(WARN) -fsanitize=fuzzer-no-link -DLUGATE_PHYS_SANDBOX -MMD -MP -c $< -o $@
-$(FUZZ_DIR)/msan/fuzz_boot_params: tests/fuzz/fuzz_boot_params.c $(FUZZ_HEADERS) $(FUZZ_MSAN_SANDBOX_OBJS) $(FUZZ_MSAN_LIB)
-	$(FUZZ_MSAN_LINK) -DLUGATE_PHYS_SANDBOX -o $@ $< $(FUZZ_MSAN_SANDBOX_OBJS) $(FUZZ_MSAN_LIB)
+$(FUZZ_DIR)/msan/fuzz_boot_params: tests/fuzz/fuzz_boot_params.c $(FUZZ_HEADERS) $(FUZZ_DIR)/msan/obj/sandbox/loader/entry/bzimage64.o \
+		$(FUZZ_SANDBOX_COMMON:%.c=$(FUZZ_DIR)/msan/obj/sandbox/%.o) $(FUZZ_MSAN_LIB)
+	$(FUZZ_MSAN_LINK) -DLUGATE_PHYS_SANDBOX -o $@ $< $(filter %.o,$^) $(FUZZ_MSAN_LIB)
 -include $(FUZZ_MSAN_SANDBOX_OBJS:.o=.d)
 
 -include $(filter-out $(FUZZ_DIR)/msan/obj/libfdt/%,$(FUZZ_MSAN_OBJS:.o=.d)) $(FUZZ_MSAN_BINS:=.d)

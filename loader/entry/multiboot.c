@@ -26,26 +26,46 @@
 #define MB2_TAG_MODULE 3u
 #define MB2_TAG_MMAP 6u
 #define MB2_INFO_MAX 0x100000u      /* 1 MiB: far above any real boot information */
+#define MB_IDENTITY_LIMIT 0x100000000ull   /* multiboot.S maps the first 4 GiB: nothing above is read */
 
 void loader_multiboot_main(uint32_t magic, uint32_t info_addr);
 
 static struct loader_boot_info boot_info;
 
-/* Copy a NUL-terminated string of at most max-1 bytes (and never past limit, if nonzero). */
+/* Is [addr, addr + size) inside the identity map? A 32-bit address near 4 GiB plus a size read
+ * from the boot information can reach past it, where a read is a page fault. */
+static bool mapped(uint64_t addr, uint64_t size)
+{
+	return addr <= MB_IDENTITY_LIMIT && size <= MB_IDENTITY_LIMIT - addr;
+}
+
+static _Noreturn void stop_beyond_map(const char *what)
+{
+	console_init(true);
+	log_str(what);
+	loader_stop(LOADER_STOP_INPUT, "the Multiboot information lies beyond the 4 GiB identity map");
+}
+
+/* Copy a NUL-terminated string of at most max-1 bytes, never past limit (0: the identity map's
+ * end). false: cut short (no NUL before max-1 bytes or the limit). */
 static bool copy_string(uint64_t addr, uint64_t limit, char *dst, size_t max)
 {
-	const char *s = phys_ptr(addr);
+	const char *s;
 	size_t n = 0;
 
-	if (addr == 0) {
-		dst[0] = '\0';
+	dst[0] = '\0';
+	if (addr == 0)
 		return true;
-	}
-	while (n + 1 < max && (limit == 0 || addr + n < limit) && s[n])
+	if (limit == 0 || limit > MB_IDENTITY_LIMIT)
+		limit = MB_IDENTITY_LIMIT;
+	if (addr >= limit)
+		return false;
+	s = phys_ptr(addr);
+	while (n + 1 < max && addr + n < limit && s[n])
 		n++;
 	memcpy(dst, s, n);
 	dst[n] = '\0';
-	return (limit == 0 || addr + n < limit) && s[n] == '\0';
+	return addr + n < limit && s[n] == '\0';
 }
 
 static struct loader_module *add_module(struct loader_boot_info *info, uint64_t start, uint64_t end)
@@ -64,9 +84,12 @@ static struct loader_module *add_module(struct loader_boot_info *info, uint64_t 
 
 static void parse_mb1(struct loader_boot_info *info, uint64_t mbi)
 {
-	uint32_t flags = rd32(mbi);
+	uint32_t flags;
 
 	info->entry = "multiboot1";
+	if (!mapped(mbi, MB1_INFO_SIZE))
+		stop_beyond_map("Multiboot 1: the information structure crosses 4 GiB");
+	flags = rd32(mbi);
 	loader_info_reserve(info, mbi, mbi + MB1_INFO_SIZE);
 	if (flags & MB1_INFO_CMDLINE)
 		info->cmdline_truncated = !copy_string(rd32(mbi + 16), 0, info->cmdline, sizeof(info->cmdline));
@@ -76,8 +99,13 @@ static void parse_mb1(struct loader_boot_info *info, uint64_t mbi)
 		loader_info_reserve(info, addr, (uint64_t)addr + 16u * (uint64_t)count);
 		for (uint32_t i = 0; i < count; i++) {
 			uint64_t e = (uint64_t)addr + (uint64_t)i * 16u;
-			struct loader_module *m = add_module(info, rd32(e), rd32(e + 4));
+			struct loader_module *m;
 
+			if (!mapped(e, 16)) {
+				info->modules_dropped = true;   /* a refusal (bad-modules), never a guess */
+				break;
+			}
+			m = add_module(info, rd32(e), rd32(e + 4));
 			if (!m)
 				break;
 			m->cmdline_truncated = !copy_string(rd32(e + 8), 0, m->cmdline, sizeof(m->cmdline));
@@ -88,6 +116,8 @@ static void parse_mb1(struct loader_boot_info *info, uint64_t mbi)
 		uint64_t p = addr, end = (uint64_t)addr + (len < MB1_MMAP_MAX_BYTES ? len : MB1_MMAP_MAX_BYTES);
 
 		loader_info_reserve(info, addr, end);
+		if (end > MB_IDENTITY_LIMIT)
+			end = MB_IDENTITY_LIMIT;
 		/* entry: u32 size (of what follows), u64 base, u64 length, u32 type */
 		while (p + 24 <= end) {
 			uint32_t size = rd32(p);
@@ -106,12 +136,17 @@ static void parse_mb1(struct loader_boot_info *info, uint64_t mbi)
 
 static void parse_mb2(struct loader_boot_info *info, uint64_t mbi)
 {
-	uint32_t total = rd32(mbi);
+	uint32_t total;
 	uint64_t p = mbi + 8, end;
 
 	info->entry = "multiboot2";
+	if (!mapped(mbi, 16))
+		stop_beyond_map("Multiboot 2: the information's header crosses 4 GiB");
+	total = rd32(mbi);
 	if (total < 16 || total > MB2_INFO_MAX)
 		total = 16;   /* hostile size: read nothing but the end */
+	if (!mapped(mbi, total))
+		stop_beyond_map("Multiboot 2: the information's total size reaches past 4 GiB");
 	end = mbi + total;
 	loader_info_reserve(info, mbi, end);
 	while (p + 8 <= end) {

@@ -400,6 +400,50 @@ def boot_params():
     put("kho", "luo", kho_fdt("luo-v1", size=0))
 
 
+# ---- the Multiboot entry: boot information as kexec -l (multiboot2-x86) leaves it -------------
+
+MB_INFO_PHYS = 0x10000  # tests/fuzz/fuzz_multiboot.c: INFO_PHYS, where the input's byte 1 lies
+
+
+def multiboot1_info():
+    """Multiboot 1: the info struct, then the command line, modules with their strings, mmap."""
+    mem = bytearray(0x400)
+    at = lambda off: MB_INFO_PHYS + off  # noqa: E731
+    cmd = b"/boot/loader.elf lugate.debug_exit=1\0"
+    mem[0x100:0x100 + len(cmd)] = cmd
+    mods = [(0x200000, 0x300000, b"/k role=kernel"), (0x300000, 0x301000, b"/t role=table")]
+    for i, (start, end, name) in enumerate(mods):
+        mem[0x180 + 32 * i:0x180 + 32 * i + len(name) + 1] = name + b"\0"
+        struct.pack_into("<IIII", mem, 0x200 + 16 * i, start, end, at(0x180 + 32 * i), 0)
+    mmap = b"".join(struct.pack("<IQQI", 20, a, n, t) for a, n, t in
+                    [(0, 0x9fc00, 1), (0x9fc00, 0x400, 2), (0x100000, 0x3ff00000, 1)])
+    mem[0x300:0x300 + len(mmap)] = mmap
+    struct.pack_into("<IIII", mem, 0, (1 << 0) | (1 << 2) | (1 << 3) | (1 << 6), 639, 0x3fc00, 0)
+    struct.pack_into("<III", mem, 16, at(0x100), len(mods), at(0x200))
+    struct.pack_into("<II", mem, 44, len(mmap), at(0x300))
+    return bytes([0]) + bytes(mem)
+
+
+def multiboot2_info():
+    """Multiboot 2: total size, reserved, then 8-byte aligned tags (cmdline, modules, mmap, end)."""
+    def tag(typ, body):
+        t = struct.pack("<II", typ, 8 + len(body)) + body
+        return t + bytes(-len(t) % 8)
+    tags = tag(1, b"/boot/loader.elf lugate.debug_exit=1\0")
+    tags += tag(3, struct.pack("<II", 0x200000, 0x300000) + b"/k role=kernel\0")
+    tags += tag(3, struct.pack("<II", 0x300000, 0x301000) + b"/t role=table\0")
+    tags += tag(6, struct.pack("<II", 24, 0) + b"".join(struct.pack("<QQII", a, n, t, 0) for a, n, t in
+                                                      [(0, 0x9fc00, 1), (0x100000, 0x3ff00000, 1)]))
+    tags += tag(0, b"")
+    return bytes([1]) + struct.pack("<II", 8 + len(tags), 0) + tags
+
+
+def multiboot():
+    put("multiboot", "mb1", multiboot1_info())
+    put("multiboot", "mb2", multiboot2_info())
+    put("multiboot", "bad-magic", bytes([2]) + multiboot2_info()[1:])
+
+
 def main():
     global TMP, ONLY
     os.chdir(TOP)
@@ -417,6 +461,7 @@ def main():
         payloads()
         efi_config()
         boot_params()
+        multiboot()
     finally:
         shutil.rmtree(TMP, ignore_errors=True)
     total = 0
