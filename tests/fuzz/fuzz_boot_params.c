@@ -13,17 +13,8 @@
  * struct loader_boot_info whose every field keeps its documented bounds (loader_run_check).
  * Nothing past loader_run runs here: the gate is the core's, fuzzed by fuzz_table and the rest.
  */
-#ifndef LUGATE_PHYS_SANDBOX
-#define LUGATE_PHYS_SANDBOX 1   /* phys.h: this file supplies phys_ptr and the rest */
-#endif
-#include <setjmp.h>
-#include <stdbool.h>
 #include <lugate/bundle.h>
-#include "fuzz.h"
-#include "../../loader/console.h"
-#include "../../loader/loader.h"
-#include "../../loader/stop.h"
-#include "../../loader/entry/phys.h"
+#include "fuzz_loader.h"
 
 /* Where boot_params lies: not at 0, which the entry treats as "none", and with a page of low
  * memory below it that pointers may reach too. */
@@ -41,10 +32,6 @@ void loader_bzimage64_main(uint64_t boot_params, uint64_t map_limit);
 /* One run's state: the harness calls the entry once per input, single-threaded. */
 static const uint8_t *mem;
 static size_t mem_size;
-static jmp_buf back;
-static bool trace;   /* FUZZ_TRACE=1: the entry's log on stderr (to read a reproducer's path) */
-
-const char log_prefix[] = LOG_PREFIX;
 
 /* The sandbox (phys.h): an address the entry follows must lie in the input (its end included,
  * for an empty range); the entry's own checks are what keeps it there. */
@@ -60,34 +47,6 @@ uint64_t phys_addr(const void *p)
 
 	FUZZ_ASSERT(b >= mem && (size_t)(b - mem) <= mem_size);
 	return (uint64_t)(b - mem);
-}
-
-bool phys_la57(void)
-{
-	return false;
-}
-
-void console_init(bool vga)
-{
-	(void)vga;
-}
-
-/* Every piece of a line is short (log.c cuts lines at LOG_LINE_MAX) and free of NULs. */
-void console_write(const char *s, size_t n)
-{
-	FUZZ_ASSERT(n < LOG_LINE_MAX + sizeof(LOG_PREFIX));
-	FUZZ_ASSERT(memchr(s, 0, n) == NULL);
-	if (trace)
-		fwrite(s, 1, n, stderr);
-}
-
-_Noreturn void loader_stop(enum loader_stop_code code, const char *why)
-{
-	FUZZ_ASSERT(code == LOADER_STOP_INPUT);
-	FUZZ_ASSERT(why && *why);
-	if (trace)
-		fprintf(stderr, "[stop: %s]\n", why);
-	longjmp(back, 1);
 }
 
 static uint64_t in64(size_t off)
@@ -106,11 +65,6 @@ static uint32_t in32(size_t off)
 	return v;
 }
 
-static bool nul_within(const char *s, size_t max)
-{
-	return memchr(s, 0, max) != NULL;
-}
-
 /* What the entry hands on: bounded counts, terminated strings, modules inside the bundle it
  * was given, a KHO format only with somewhere to write, boot_params kept out of the allocator. */
 static void loader_run_check(const struct loader_boot_info *info)
@@ -120,7 +74,7 @@ static void loader_run_check(const struct loader_boot_info *info)
 
 	FUZZ_ASSERT(mem_size >= BP_PHYS + BP_SIZE);
 	FUZZ_ASSERT(strcmp(info->entry, "bzimage64") == 0);
-	FUZZ_ASSERT(nul_within(info->cmdline, sizeof(info->cmdline)));
+	FUZZ_ASSERT(fuzz_nul_within(info->cmdline, sizeof(info->cmdline)));
 	FUZZ_ASSERT(strncmp(info->cmdline, "bzimage64 ", 10) == 0);
 	FUZZ_ASSERT(info->reserved_count >= 1 && info->reserved_count <= LOADER_MAX_RESERVED);
 	FUZZ_ASSERT(info->reserved[0].start == BP_PHYS && info->reserved[0].end == BP_PHYS + BP_SIZE);
@@ -133,7 +87,7 @@ static void loader_run_check(const struct loader_boot_info *info)
 		const struct loader_module *m = &info->modules[i];
 
 		FUZZ_ASSERT(m->start >= initrd && m->size <= initrd_size && m->start - initrd <= initrd_size - m->size);
-		FUZZ_ASSERT(nul_within(m->cmdline, sizeof(m->cmdline)));
+		FUZZ_ASSERT(fuzz_nul_within(m->cmdline, sizeof(m->cmdline)));
 		FUZZ_ASSERT(strncmp(m->cmdline, "bundle:", 7) == 0);
 	}
 	if (info->target_cmdline)
@@ -158,19 +112,17 @@ static void loader_run_check(const struct loader_boot_info *info)
 _Noreturn void loader_run(struct loader_boot_info *info)
 {
 	loader_run_check(info);
-	if (trace)
+	if (fuzz_loader_trace)
 		fprintf(stderr, "[loader_run: %u modules, %u outgoing formats, %u scratch areas]\n",
 			info->module_count, info->outgoing_compat_count, info->scratch_count);
-	longjmp(back, 2);
+	longjmp(fuzz_loader_back, 2);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *t = getenv("FUZZ_TRACE");
-
 	(void)argc;
 	(void)argv;
-	trace = t && *t == '1';
+	fuzz_loader_init();
 	return 0;
 }
 
@@ -178,7 +130,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	mem = data;
 	mem_size = size;
-	if (setjmp(back) == 0) {
+	if (setjmp(fuzz_loader_back) == 0) {
 		loader_bzimage64_main(BP_PHYS, size);
 		FUZZ_ASSERT(!"the entry returned instead of stopping or running the loader");
 	}

@@ -12,17 +12,8 @@
  * physical memory from INFO_PHYS up, where the boot information lies. Properties: the entry
  * stops only for a bad magic; what it hands loader_run is bounded and terminated.
  */
-#ifndef LUGATE_PHYS_SANDBOX
-#define LUGATE_PHYS_SANDBOX 1   /* phys.h: this file supplies phys_ptr and the rest */
-#endif
-#include <setjmp.h>
-#include <stdbool.h>
 #include <sys/mman.h>
-#include "fuzz.h"
-#include "../../loader/console.h"
-#include "../../loader/loader.h"
-#include "../../loader/stop.h"
-#include "../../loader/entry/phys.h"
+#include "fuzz_loader.h"
 
 #define MB1_BOOT_MAGIC 0x2badb002u
 #define MB2_BOOT_MAGIC 0x36d76289u
@@ -35,10 +26,6 @@ void loader_multiboot_main(uint32_t magic, uint32_t info_addr);
 /* The 4 GiB of memory (mapped once) and the part the last input wrote. */
 static uint8_t *mem;
 static size_t written;
-static jmp_buf back;
-static bool trace;   /* FUZZ_TRACE=1: the entry's log and outcome on stderr */
-
-const char log_prefix[] = LOG_PREFIX;
 
 const void *phys_ptr(uint64_t addr)
 {
@@ -54,45 +41,13 @@ uint64_t phys_addr(const void *p)
 	return (uint64_t)(b - mem);
 }
 
-bool phys_la57(void)
-{
-	return false;
-}
-
-void console_init(bool vga)
-{
-	(void)vga;
-}
-
-void console_write(const char *s, size_t n)
-{
-	FUZZ_ASSERT(n < LOG_LINE_MAX + sizeof(LOG_PREFIX));
-	FUZZ_ASSERT(memchr(s, 0, n) == NULL);
-	if (trace)
-		fwrite(s, 1, n, stderr);
-}
-
-_Noreturn void loader_stop(enum loader_stop_code code, const char *why)
-{
-	FUZZ_ASSERT(code == LOADER_STOP_INPUT);
-	FUZZ_ASSERT(why && *why);
-	if (trace)
-		fprintf(stderr, "[stop: %s]\n", why);
-	longjmp(back, 1);
-}
-
-static bool nul_within(const char *s, size_t max)
-{
-	return memchr(s, 0, max) != NULL;
-}
-
 _Noreturn void loader_run(struct loader_boot_info *info)
 {
 	FUZZ_ASSERT(strcmp(info->entry, "multiboot1") == 0 || strcmp(info->entry, "multiboot2") == 0);
-	FUZZ_ASSERT(nul_within(info->cmdline, sizeof(info->cmdline)));
+	FUZZ_ASSERT(fuzz_nul_within(info->cmdline, sizeof(info->cmdline)));
 	FUZZ_ASSERT(info->module_count <= LOADER_MAX_MODULES);
 	for (uint32_t i = 0; i < info->module_count; i++) {
-		FUZZ_ASSERT(nul_within(info->modules[i].cmdline, sizeof(info->modules[i].cmdline)));
+		FUZZ_ASSERT(fuzz_nul_within(info->modules[i].cmdline, sizeof(info->modules[i].cmdline)));
 		FUZZ_ASSERT(info->modules[i].start < IDENTITY_LIMIT && info->modules[i].size < IDENTITY_LIMIT);
 	}
 	FUZZ_ASSERT(info->mem_count <= LOADER_MAX_MEM);
@@ -100,19 +55,17 @@ _Noreturn void loader_run(struct loader_boot_info *info)
 		FUZZ_ASSERT(info->mem[i].size != 0);
 	FUZZ_ASSERT(info->reserved_count <= LOADER_MAX_RESERVED);
 	FUZZ_ASSERT(info->outgoing_compat_count == 0 && info->scratch_count == 0 && info->setup_data == 0);
-	if (trace)
+	if (fuzz_loader_trace)
 		fprintf(stderr, "[loader_run: %s, %u modules, %u memory regions, cmdline \"%s\"]\n", info->entry,
 			info->module_count, info->mem_count, info->cmdline);
-	longjmp(back, 2);
+	longjmp(fuzz_loader_back, 2);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *t = getenv("FUZZ_TRACE");
-
 	(void)argc;
 	(void)argv;
-	trace = t && *t == '1';
+	fuzz_loader_init();
 	/* 4 GiB readable (reserved: only the pages an input writes or the entry reads get backed,
 	 * by the zero page for reads), then a guard nothing may touch */
 	mem = mmap(NULL, IDENTITY_LIMIT + GUARD_SIZE, PROT_READ | PROT_WRITE,
@@ -135,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(mem + INFO_PHYS, data + 1, size - 1);
 	written = size - 1;
 	magic = magics[data[0] % 3];
-	if (setjmp(back) == 0) {
+	if (setjmp(fuzz_loader_back) == 0) {
 		loader_multiboot_main(magic, INFO_PHYS);
 		FUZZ_ASSERT(!"the entry returned instead of stopping or running the loader");
 	}
