@@ -23,12 +23,13 @@ CLEAN_FILES :=
 .PHONY: all check demo deps deps-test clean install freestanding lint fuzz bench
 all: deps-build-stamp
 
-# Dependency installation (idempotent; Debian packages only).
+# Dependency installation (idempotent; Debian packages only). Only `make deps`, `make demo` and
+# `make check` install; every other target checks and names what is missing.
 deps:
 	@scripts/deps.sh all
 .PHONY: deps-build-stamp
 deps-build-stamp:
-	@scripts/deps.sh build
+	@scripts/deps.sh --check build
 
 include $(sort $(wildcard mk/*.mk))
 

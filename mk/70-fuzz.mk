@@ -142,7 +142,7 @@ FUZZ_RUNS    ?=
 .PHONY: fuzz fuzz-build fuzz-merge
 fuzz-build: $(FUZZ_BINS) $(FUZZ_MSAN_BINS)
 fuzz:
-	@scripts/deps.sh test
+	@scripts/deps.sh --check test
 	@$(MAKE) --no-print-directory fuzz-build
 	@BUILD=$(BUILD) FUZZ_JOBS=$(FUZZ_JOBS) FUZZ_RUNS=$(FUZZ_RUNS) tests/fuzz/fuzz.sh long $(FUZZ_SECONDS) $(FUZZ_ONLY)
 fuzz-merge:

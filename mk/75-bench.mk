@@ -11,7 +11,7 @@ $(BUILD)/bench/%: bench/%.c bench/bench.h $(LIBLUGATE)
 	$(CC) $(HOST_CFLAGS) -MMD -MP $< -o $@ $(BENCH_LIBS) $(HOST_LDFLAGS)
 
 bench:
-	@scripts/deps.sh build
+	@scripts/deps.sh --check build
 	@$(MAKE) --no-print-directory $(BENCH_BINS) $(LUGATE_BIN)
 	@BUILD=$(BUILD) bench/run.sh
 

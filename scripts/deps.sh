@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # Install lugate's build and test dependencies from Debian's packages.
 # Idempotent: installs only what is missing; never touches the system's apt configuration.
-# Usage: scripts/deps.sh [build|test|e2e|all]   (default: all)
+# Usage: scripts/deps.sh [--check] [build|test|e2e|all]   (default: all)
+#   --check  install nothing: name what is missing and exit 2. Plain `make` uses it, so a build
+#            of a source tree never changes the system; `make deps`, `make demo` and `make check`
+#            are the only targets that install.
 set -euo pipefail
+
+check_only=0
+if [ "${1:-}" = "--check" ]; then check_only=1; shift; fi
 
 build_pkgs=(make gcc binutils pkg-config libfdt-dev device-tree-compiler libjson-c-dev libssl-dev
             zlib1g-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev gnu-efi)
@@ -23,6 +29,10 @@ for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$check_only" = 1 ]; then
+  echo "deps.sh: missing Debian packages: ${missing[*]} (run 'make deps' as root to install them)" >&2
+  exit 2
+fi
 
 if [ "$(id -u)" != 0 ]; then
   if command -v sudo >/dev/null; then SUDO=sudo; else
