@@ -179,7 +179,7 @@ int cli_argv_run(const struct cli_argv *a)
 	if (pid == 0) {
 		dup2(STDERR_FILENO, STDOUT_FILENO);
 		execv(a->v[0], a->v);
-		fprintf(stderr, "lugate: cannot run %s: %s\n", a->v[0], strerror(errno));
+		fprintf(stderr, "lugate: cannot run %s: %s\n", CLI_QPATH(a->v[0]), strerror(errno));
 		_exit(127);
 	}
 	while (waitpid(pid, &status, 0) < 0)
