@@ -87,7 +87,7 @@ static int bundle_build(int argc, char **argv)
 	const char *output = NULL;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "t:k:i:a:f:F:A:o:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "t:k:i:a:f:F:A:o:h", opts)) != -1) {
 		switch (c) {
 		case 't': spec.table = optarg; break;
 		case 'k': spec.kernel = optarg; break;
@@ -121,7 +121,7 @@ static int bundle_show(int argc, char **argv)
 	size_t size;
 	int c, err, rc = EXIT_ALLOW;
 
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "jh", opts)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
 		case 'h': fputs(usage, stdout); return EXIT_ALLOW;

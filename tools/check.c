@@ -40,7 +40,7 @@ int cmd_check(int argc, char **argv)
 	bool json = false, quiet = false;
 	int c, rc = EXIT_INPUT;
 
-	while ((c = getopt_long(argc, argv, "t:m:k:p:jqh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "t:m:k:p:jqh", opts)) != -1) {
 		switch (c) {
 		case 't': table_path = optarg; break;
 		case 'm': manifest_path = optarg; break;

@@ -2,6 +2,7 @@
 /* Shared CLI plumbing: errors, files, JSON output. */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -352,6 +353,29 @@ void cli_print_json(struct json_object *obj)
 	puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 							 JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(obj);
+}
+
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+	int saved = opterr, c;
+
+	opterr = 0;
+	optopt = 0;
+	c = getopt_long(argc, argv, shortopts, longopts, NULL);
+	opterr = saved;
+	if (c != '?')
+		return c;
+	/* the element getopt stopped at; a short option inside a cluster ("-jx") is named alone */
+	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : NULL;
+	char shortname[3] = { '-', (char)optopt, '\0' };
+	bool known = optopt && optopt != '?' && optopt != ':' && strchr(shortopts, optopt);
+	if (!arg || arg[0] != '-' || (arg[1] != '-' && optopt))
+		arg = shortname;
+	if (known)
+		cli_error("%s: option '%s' needs a value", argv[0], CLI_Q(arg));
+	else
+		cli_error("%s: unknown option '%s'", argv[0], CLI_Q(arg));
+	return c;
 }
 
 bool cli_wants_help(int argc, char **argv)

@@ -76,6 +76,11 @@ bool cli_write_file(const char *path, const void *data, size_t size);
 /* Print a JSON object to stdout (pretty, 2 spaces) and release it. */
 void cli_print_json(struct json_object *obj);
 
+/* getopt_long for the verbs: the same options, but a bad option is reported here, in one
+ * quoted line (getopt's own message would echo the argument raw). Returns what getopt_long does. */
+struct option;
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+
 /* Standard option handling: true if argv has -h/--help at any position. */
 bool cli_wants_help(int argc, char **argv);
 

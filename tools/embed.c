@@ -418,7 +418,7 @@ int cmd_embed(int argc, char **argv)
 	size_t blob_size, out_size = 0, base;
 	int c, rc = EXIT_INPUT;
 
-	while ((c = getopt_long(argc, argv, "m:o:rh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "m:o:rh", opts)) != -1) {
 		switch (c) {
 		case 'm': manifest_path = optarg; break;
 		case 'o': output = optarg; break;

@@ -105,7 +105,7 @@ static int handoff_build(int argc, char **argv)
 	size_t size;
 	int c, rc = EXIT_INPUT;
 
-	while ((c = getopt_long(argc, argv, "d:r:s:o:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "d:r:s:o:h", opts)) != -1) {
 		switch (c) {
 		case 'd': src.devices_path = optarg; break;
 		case 'r': src.release = optarg; break;
@@ -231,7 +231,7 @@ static int handoff_show(int argc, char **argv)
 	size_t size;
 	int c, err;
 
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "jh", opts)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
 		case 'h': fputs(show_usage, stdout); return EXIT_ALLOW;

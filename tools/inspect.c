@@ -216,7 +216,7 @@ int cmd_inspect(int argc, char **argv)
 	bool json = false;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "jh", opts)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
 		case 'h': fputs(usage, stdout); return EXIT_ALLOW;

@@ -22,9 +22,14 @@ static bool read_line(const char *path, char *buf, size_t size)
 	FILE *f;
 
 	cli_sys_path(full, sizeof(full), path);
-	f = fopen(full, "re");
-	if (!f)
+	/* a FIFO (in a fake LUGATE_SYSROOT) reads as absent instead of blocking the verb */
+	int fd = cli_open_regular(full, &(const char *){ NULL });
+	f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
 		return false;
+	}
 	bool ok = fgets(buf, (int)size, f) != NULL;
 	fclose(f);
 	if (ok)

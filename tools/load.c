@@ -91,7 +91,7 @@ static int parse_args(int argc, char **argv, struct load_args *a)
 
 	memset(a, 0, sizeof(*a));
 	a->runtime_dir = "/run/lugate";
-	while ((c = getopt_long(argc, argv, "k:i:a:t:d:f:p:njqh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "k:i:a:t:d:f:p:njqh", opts)) != -1) {
 		switch (c) {
 		case 'k': a->kernel = optarg; break;
 		case 'i': a->initrd = optarg; break;

@@ -141,7 +141,7 @@ int cmd_seal(int argc, char **argv)
 	size_t size;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "t:k:f:p:o:jqh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "t:k:f:p:o:jqh", opts)) != -1) {
 		switch (c) {
 		case 't': a.table_path = optarg; break;
 		case 'k': a.kernel_path = optarg; break;

@@ -240,3 +240,11 @@ expect_err_line "$W/esc.policy:2:"
 # the verdict's JSON stays valid: reason texts carry only strings the core validated
 expect "check --json over a refusal" 1 lg check --handoff "$W/t.bin" --manifest $EX/target-6.1.0-54.json --json
 check "the verdict is valid JSON with bounded messages" python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["verdict"]=="refuse" and all(len(r["message"])<512 and r["message"].isprintable() for r in j["reasons"])' "$OUT"
+# a bad option: the one-line error (then the verb's usage, as for every usage error)
+expect "ESC in an unknown option" 2 lg handoff build "--dev${ESC}[2J" x
+head -1 "$ERR" | grep -qxF -- "lugate: build: unknown option '--dev\x1b[2J'" && ! grep -q "$ESC" "$ERR" &&
+  echo "ok - the unknown option is named escaped, no raw ESC on stderr" ||
+  { echo "not ok - the unknown option is not named escaped"; head -3 "$ERR" | cat -v | sed 's/^/# /'; }
+expect "an option without its value" 2 lg check --handoff "$W/t.bin" --manifest
+grep -qF -- "option '--manifest' needs a value" "$ERR" && echo "ok - the option missing its value is named" ||
+  { echo "not ok - the option missing its value is not named"; sed 's/^/# /' "$ERR"; }
