@@ -52,10 +52,8 @@ static const char *quote_into(char *buf, const char *s, size_t len, size_t head,
 		head = len, tail = 0;
 	for (size_t i = 0; i < head; i++)
 		o += escape_byte(buf + o, (unsigned char)s[i], quote);
-	if (head < len) {
-		memcpy(buf + o, "...", 3);
-		o += 3;
-	}
+	for (int dot = 0; head < len && dot < 3; dot++)
+		buf[o++] = '.';
 	for (size_t i = len - tail; i < len && tail; i++)
 		o += escape_byte(buf + o, (unsigned char)s[i], quote);
 	buf[o] = '\0';
@@ -103,10 +101,8 @@ static void verror(const char *fmt, va_list ap)
 		else
 			o += escape_byte(out + o, c, false);
 	}
-	if (n >= (int)sizeof(line)) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
+	for (int dot = 0; n >= (int)sizeof(line) && dot < 3; dot++)
+		out[o++] = '.';
 	out[o++] = '\n';
 	fputs("lugate: ", stderr);
 	fwrite(out, 1, o, stderr);
