@@ -41,7 +41,7 @@ void lugate_fmt_input(struct lugate_fmt *f, const char *s)
 
 	if (!s)
 		s = "(null)";
-	for (i = 0; s[i] && i < LUGATE_FMT_INPUT_MAX; i++) {
+	for (i = 0; i < LUGATE_FMT_INPUT_MAX && s[i]; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c >= 0x20 && c <= 0x7e && c != '\\') {
 			lugate_fmt_char(f, (char)c);
