@@ -242,7 +242,7 @@ static void fmt_device(struct lugate_fmt *f, const struct lugate_reason *r)
 	lugate_fmt_pci(f, r->device);
 	if (r->subject && r->subject[0]) {
 		lugate_fmt_str(f, " (");
-		lugate_fmt_str(f, r->subject);
+		lugate_fmt_input(f, r->subject);
 		lugate_fmt_char(f, ')');
 	}
 }
@@ -254,31 +254,31 @@ static void fmt_release_reason(struct lugate_fmt *f, const struct lugate_reason 
 	switch (r->code) {
 	case LUGATE_REASON_DOWNGRADE:
 		lugate_fmt_str(f, "target ");
-		lugate_fmt_str(f, to);
+		lugate_fmt_input(f, to);
 		lugate_fmt_str(f, " is older than outgoing ");
-		lugate_fmt_str(f, from);
+		lugate_fmt_input(f, from);
 		lugate_fmt_str(f, ": downgrades are never supported");
 		break;
 	case LUGATE_REASON_VERSION_JUMP:
-		lugate_fmt_str(f, from);
+		lugate_fmt_input(f, from);
 		lugate_fmt_str(f, " -> ");
-		lugate_fmt_str(f, to);
+		lugate_fmt_input(f, to);
 		lugate_fmt_str(f, " is not an allowed path under the policy; enable its kind or add `allow ");
-		lugate_fmt_str(f, from);
+		lugate_fmt_input(f, from);
 		lugate_fmt_str(f, " -> ");
-		lugate_fmt_str(f, to);
+		lugate_fmt_input(f, to);
 		lugate_fmt_str(f, "` if it is supported");
 		break;
 	case LUGATE_REASON_FLAVOUR_CHANGE:
 		lugate_fmt_str(f, "flavour differs: ");
-		lugate_fmt_str(f, from);
+		lugate_fmt_input(f, from);
 		lugate_fmt_str(f, " -> ");
-		lugate_fmt_str(f, to);
+		lugate_fmt_input(f, to);
 		lugate_fmt_str(f, "; a live update never changes flavour");
 		break;
 	case LUGATE_REASON_PRERELEASE:
 		lugate_fmt_str(f, "target ");
-		lugate_fmt_str(f, to);
+		lugate_fmt_input(f, to);
 		lugate_fmt_str(f, " is a pre-release: only the identical release may be targeted");
 		break;
 	default: /* LUGATE_REASON_BAD_RELEASE */
@@ -287,9 +287,9 @@ static void fmt_release_reason(struct lugate_fmt *f, const struct lugate_reason 
 			break;
 		}
 		lugate_fmt_str(f, "release does not parse: outgoing '");
-		lugate_fmt_str(f, from);
+		lugate_fmt_input(f, from);
 		lugate_fmt_str(f, "', target '");
-		lugate_fmt_str(f, to);
+		lugate_fmt_input(f, to);
 		lugate_fmt_char(f, '\'');
 		break;
 	}
@@ -328,7 +328,7 @@ size_t lugate_reason_format(const struct lugate_reason *r, char *buf, size_t buf
 		break;
 	case LUGATE_REASON_COMPAT_MISSING:
 		lugate_fmt_str(&f, "outgoing kernel preserved state as '");
-		lugate_fmt_str(&f, r->subject);
+		lugate_fmt_input(&f, r->subject);
 		lugate_fmt_str(&f, "' but the target cannot revive it: it would boot cold and lose every preserved page");
 		break;
 	case LUGATE_REASON_NO_MANIFEST:

@@ -34,6 +34,32 @@ void lugate_fmt_str(struct lugate_fmt *f, const char *s)
 		lugate_fmt_char(f, *s++);
 }
 
+void lugate_fmt_input(struct lugate_fmt *f, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	if (!s)
+		s = "(null)";
+	for (i = 0; i < LUGATE_FMT_INPUT_MAX && s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c <= 0x7e && c != '\\') {
+			lugate_fmt_char(f, (char)c);
+			continue;
+		}
+		lugate_fmt_char(f, '\\');
+		if (c == '\\') {
+			lugate_fmt_char(f, '\\');
+			continue;
+		}
+		lugate_fmt_char(f, 'x');
+		lugate_fmt_char(f, hex[c >> 4]);
+		lugate_fmt_char(f, hex[c & 15]);
+	}
+	if (s[i])
+		lugate_fmt_str(f, "...");
+}
+
 void lugate_fmt_udec(struct lugate_fmt *f, uint64_t v)
 {
 	char digits[20];

@@ -46,7 +46,7 @@ int cli_bundle_write(const struct cli_bundle_spec *spec, const char *output)
 			if (!cli_read_file(f[i].path, (size_t)2 << 30, &f[i].data, &f[i].size))
 				goto out;
 			if (f[i].size == 0) {
-				cli_error("%s: empty file", f[i].path);
+				cli_error("%s: empty file", CLI_QPATH(f[i].path));
 				goto out;
 			}
 			in[n++] = (struct lugate_bundle_input){ f[i].role, f[i].data, f[i].size };
@@ -59,10 +59,10 @@ int cli_bundle_write(const struct cli_bundle_spec *spec, const char *output)
 		len = lugate_bundle_build(buf, needed, in, n, NULL);
 	if (len < 0) {
 		if (len == LUGATE_ERR_BADSTRING)
-			cli_error("%s: a command line must be printable ASCII, at most %u characters", output,
+			cli_error("%s: a command line must be printable ASCII, at most %u characters", CLI_QPATH(output),
 				  LUGATE_BUNDLE_CMDLINE_MAX);
 		else
-			cli_error("%s: cannot build the bundle: %s", output, lugate_strerror((int)len));
+			cli_error("%s: cannot build the bundle: %s", CLI_QPATH(output), lugate_strerror((int)len));
 		goto out;
 	}
 	if (cli_write_file(output, buf, (size_t)len))
@@ -87,7 +87,7 @@ static int bundle_build(int argc, char **argv)
 	const char *output = NULL;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "t:k:i:a:f:F:A:o:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "t:k:i:a:f:F:A:o:h", opts)) != -1) {
 		switch (c) {
 		case 't': spec.table = optarg; break;
 		case 'k': spec.kernel = optarg; break;
@@ -121,7 +121,7 @@ static int bundle_show(int argc, char **argv)
 	size_t size;
 	int c, err, rc = EXIT_ALLOW;
 
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "jh", opts)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
 		case 'h': fputs(usage, stdout); return EXIT_ALLOW;
@@ -137,7 +137,7 @@ static int bundle_show(int argc, char **argv)
 	err = lugate_bundle_open(blob, size, &b);
 	if (err) {
 		free(blob);
-		return cli_error("%s: not a valid bundle: %s", argv[optind], lugate_strerror(err));
+		return cli_error("%s: not a valid bundle: %s", CLI_QPATH(argv[optind]), lugate_strerror(err));
 	}
 	struct json_object *arr = json_object_new_array();
 	for (uint32_t i = 0; i < b.entry_count; i++) {
@@ -146,7 +146,7 @@ static int bundle_show(int argc, char **argv)
 		bool ok = lugate_bundle_verify(e, NULL) == 0;
 		lugate_hex_format(e->sha256, LUGATE_SHA256_SIZE, hex);
 		if (!ok) {
-			cli_error("%s: %s entry does not match its SHA-256", argv[optind], lugate_bundle_role_name(e->role));
+			cli_error("%s: %s entry does not match its SHA-256", CLI_QPATH(argv[optind]), lugate_bundle_role_name(e->role));
 			rc = EXIT_INPUT;
 		}
 		struct json_object *o = json_object_new_object();

@@ -40,7 +40,7 @@ int cmd_check(int argc, char **argv)
 	bool json = false, quiet = false;
 	int c, rc = EXIT_INPUT;
 
-	while ((c = getopt_long(argc, argv, "t:m:k:p:jqh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "t:m:k:p:jqh", opts)) != -1) {
 		switch (c) {
 		case 't': table_path = optarg; break;
 		case 'm': manifest_path = optarg; break;
@@ -85,9 +85,9 @@ int cmd_check(int argc, char **argv)
 	else
 		lugate_check(&in, reasons, CLI_REASON_CAPACITY(LUGATE_TABLE_MAX_DEVICES), &v);
 	if (v.reason_count && v.reasons[0].code == LUGATE_REASON_TABLE_CORRUPT)
-		cli_error("%s: not a valid handoff table: %s", table_path, lugate_strerror(v.reasons[0].error));
+		cli_error("%s: not a valid handoff table: %s", CLI_QPATH(table_path), lugate_strerror(v.reasons[0].error));
 	else if (v.manifest_error)
-		cli_error("%s: its manifest is corrupt: %s", kernel_path ? kernel_path : manifest_path,
+		cli_error("%s: its manifest is corrupt: %s", CLI_QPATH(kernel_path ? kernel_path : manifest_path),
 			  lugate_strerror(v.manifest_error));
 	rc = cli_verdict_report(&v, json, quiet);
 out:

@@ -2,6 +2,7 @@
 /* Shared CLI plumbing: errors, files, JSON output. */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,13 +20,92 @@ void cli_quiet_errors(bool quiet)
 	errors_quiet = quiet;
 }
 
+/* One byte as it may appear in an error line: printable ASCII as itself, else a C escape. */
+static size_t escape_byte(char *out, unsigned char c, bool quote)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (c == '\\' || (quote && c == '"'))
+		return out[0] = '\\', out[1] = (char)c, 2;
+	if (c >= 0x20 && c <= 0x7e)
+		return out[0] = (char)c, 1;
+	out[0] = '\\';
+	switch (c) {
+	case '\n': out[1] = 'n'; return 2;
+	case '\r': out[1] = 'r'; return 2;
+	case '\t': out[1] = 't'; return 2;
+	default:
+		out[1] = 'x', out[2] = hex[c >> 4], out[3] = hex[c & 15];
+		return 4;
+	}
+}
+
+/* s[0..len) escaped into buf: the first `head` bytes, then "...", then the last `tail` bytes
+ * when the whole does not fit in head + tail. buf holds 4 * (head + tail) + 4 bytes. */
+static const char *quote_into(char *buf, const char *s, size_t len, size_t head, size_t tail, bool quote)
+{
+	size_t o = 0;
+
+	if (!s)
+		s = "(null)", len = 6;
+	if (len <= head + tail)
+		head = len, tail = 0;
+	for (size_t i = 0; i < head; i++)
+		o += escape_byte(buf + o, (unsigned char)s[i], quote);
+	for (int dot = 0; head < len && dot < 3; dot++)
+		buf[o++] = '.';
+	for (size_t i = len - tail; i < len && tail; i++)
+		o += escape_byte(buf + o, (unsigned char)s[i], quote);
+	buf[o] = '\0';
+	return buf;
+}
+
+const char *cli_quote_n(char buf[CLI_QUOTE_SIZE], const char *s, size_t len)
+{
+	return quote_into(buf, s, len, CLI_QUOTE_MAX, 0, true);
+}
+
+const char *cli_quote(char buf[CLI_QUOTE_SIZE], const char *s)
+{
+	/* strnlen: a 100 MB value is not walked to its end to print 64 bytes of it */
+	return cli_quote_n(buf, s, s ? strnlen(s, CLI_QUOTE_MAX + 1) : 0);
+}
+
+const char *cli_quote_path(char buf[CLI_QUOTE_SIZE], const char *path)
+{
+	/* the end of a path (the file's name) says the most: keep it, elide the middle */
+	return quote_into(buf, path, path ? strlen(path) : 0, CLI_PATH_SHOWN / 4, CLI_PATH_SHOWN * 3 / 4, false);
+}
+
+/*
+ * The last line of defence: whatever a call site passed unquoted, the line stays one bounded
+ * line of printable ASCII. Control bytes (a newline that would start a second "error", an ESC
+ * that would drive the terminal) are escaped; a line over ERROR_LINE_MAX is cut with "...".
+ */
+#define ERROR_LINE_MAX 2048
 static void verror(const char *fmt, va_list ap)
 {
+	char line[ERROR_LINE_MAX + 1], out[4 * ERROR_LINE_MAX + 16];
+	size_t o = 0;
+	int n;
+
 	if (errors_quiet)
 		return;
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	if (n < 0)
+		snprintf(line, sizeof(line), "(an error message could not be formatted)");
+	for (const char *p = line; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c >= 0x20 && c <= 0x7e)
+			out[o++] = (char)c; /* a backslash here is already an escape's, from cli_quote */
+		else
+			o += escape_byte(out + o, c, false);
+	}
+	for (int dot = 0; n >= (int)sizeof(line) && dot < 3; dot++)
+		out[o++] = '.';
+	out[o++] = '\n';
 	fputs("lugate: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	fwrite(out, 1, o, stderr);
 }
 
 int cli_error(const char *fmt, ...)
@@ -46,6 +126,68 @@ int cli_fail(int code, const char *fmt, ...)
 	return code;
 }
 
+/* What a path is when it is not a regular file, for "not a regular file (...)". */
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISLNK(mode))
+		return "a symbolic link";
+	return "of an unknown type";
+}
+
+int cli_open_regular(const char *path, const char **kind)
+{
+	struct stat st;
+	int fd, flags;
+
+	*kind = NULL;
+	/* stat first: opening a FIFO blocks for a writer, opening a device may act on it */
+	if (stat(path, &st) != 0)
+		return -1;
+	if (!S_ISREG(st.st_mode)) {
+		*kind = file_kind(st.st_mode);
+		return -2;
+	}
+	/* O_NONBLOCK: if the path was swapped for a FIFO since the stat, the open still returns */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		*kind = file_kind(st.st_mode);
+		close(fd);
+		return -2;
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+int cli_open_input(const char *path)
+{
+	const char *kind;
+	int fd = cli_open_regular(path, &kind);
+
+	if (fd == -2)
+		cli_error("%s: not a regular file (%s)", CLI_QPATH(path), kind);
+	else if (fd < 0)
+		cli_error("%s: cannot open: %s", CLI_QPATH(path), strerror(errno));
+	return fd < 0 ? -1 : fd;
+}
+
 bool cli_read_file(const char *path, size_t max_size, uint8_t **data, size_t *size)
 {
 	struct stat st;
@@ -55,24 +197,22 @@ bool cli_read_file(const char *path, size_t max_size, uint8_t **data, size_t *si
 
 	if (!max_size)
 		max_size = (size_t)1 << 30;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		cli_error("%s: cannot open: %s", path, strerror(errno));
+	fd = cli_open_input(path);
+	if (fd < 0)
 		return false;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		cli_error("%s: not a regular file", path);
+	if (fstat(fd, &st) != 0) {
+		cli_error("%s: cannot open: %s", CLI_QPATH(path), strerror(errno));
 		close(fd);
 		return false;
 	}
 	if ((uint64_t)st.st_size > max_size) {
-		cli_error("%s: too large (%lld bytes; limit %zu)", path, (long long)st.st_size, max_size);
+		cli_error("%s: too large (%lld bytes; limit %zu)", CLI_QPATH(path), (long long)st.st_size, max_size);
 		close(fd);
 		return false;
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf) {
-		cli_error("%s: out of memory", path);
+		cli_error("%s: out of memory", CLI_QPATH(path));
 		close(fd);
 		return false;
 	}
@@ -81,7 +221,7 @@ bool cli_read_file(const char *path, size_t max_size, uint8_t **data, size_t *si
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			cli_error("%s: read failed: %s", path, n < 0 ? strerror(errno) : "file shrank");
+			cli_error("%s: read failed: %s", CLI_QPATH(path), n < 0 ? strerror(errno) : "file shrank");
 			free(buf);
 			close(fd);
 			return false;
@@ -95,19 +235,68 @@ bool cli_read_file(const char *path, size_t max_size, uint8_t **data, size_t *si
 	return true;
 }
 
+/*
+ * What may be at an output path: nothing, or a regular file the caller owns. lstat, not stat:
+ * a symbolic link is refused, never followed (as root, a link to /etc/shadow must not be
+ * written through). A device, FIFO, socket or directory is refused: rename would replace the
+ * node itself (`-o /dev/null` as root would leave the system a regular file there).
+ */
+static bool output_replaceable(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0) {
+		if (errno == ENOENT)
+			return true;
+		return cli_error("%s: cannot create: %s", CLI_QPATH(path), strerror(errno)), false;
+	}
+	if (S_ISLNK(st.st_mode))
+		return cli_error("%s: refusing to write: it is a symbolic link (lugate writes only a regular file, "
+				 "never through a link)", CLI_QPATH(path)), false;
+	if (!S_ISREG(st.st_mode))
+		return cli_error("%s: refusing to write: it exists and is not a regular file (%s)", CLI_QPATH(path),
+				 file_kind(st.st_mode)), false;
+	if (st.st_uid != geteuid())
+		return cli_error("%s: refusing to write: it is owned by another user (uid %u; lugate replaces only "
+				 "a file it owns)", CLI_QPATH(path), (unsigned)st.st_uid), false;
+	return true;
+}
+
+/* After the rename: the folder's entry itself reaches the disk too (best effort). */
+static void sync_parent(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+	int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
+
 bool cli_write_file(const char *path, const void *data, size_t size)
 {
 	size_t len = strlen(path);
-	char *tmp = malloc(len + 16);
+	char *tmp;
 	const uint8_t *p = data;
 	int fd;
 
+	if (!len)
+		return cli_error("-o: the output path is empty"), false;
+	if (!output_replaceable(path))
+		return false;
+	tmp = malloc(len + 16);
 	if (!tmp)
-		return cli_error("%s: out of memory", path), false;
+		return cli_error("%s: out of memory", CLI_QPATH(path)), false;
+	/* beside the destination (rename stays in one file system); mkstemp opens O_CREAT|O_EXCL */
 	snprintf(tmp, len + 16, "%s.tmp.XXXXXX", path);
 	fd = mkstemp(tmp);
+	if (fd >= 0)
+		(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
 	if (fd < 0) {
-		cli_error("%s: cannot create: %s", path, strerror(errno));
+		cli_error("%s: cannot create: %s", CLI_QPATH(path), strerror(errno));
 		free(tmp);
 		return false;
 	}
@@ -116,7 +305,7 @@ bool cli_write_file(const char *path, const void *data, size_t size)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			cli_error("%s: write failed: %s", path, strerror(errno));
+			cli_error("%s: write failed: %s", CLI_QPATH(path), n < 0 ? strerror(errno) : "no progress");
 			close(fd);
 			unlink(tmp);
 			free(tmp);
@@ -125,13 +314,33 @@ bool cli_write_file(const char *path, const void *data, size_t size)
 		p += n;
 		size -= (size_t)n;
 	}
-	if (fchmod(fd, 0644) != 0 || fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
-		cli_error("%s: cannot write: %s", path, strerror(errno));
+	if (fchmod(fd, 0644) != 0 || fsync(fd) != 0) {
+		cli_error("%s: cannot write: %s", CLI_QPATH(path), strerror(errno));
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		return false;
+	}
+	if (close(fd) != 0) {
+		cli_error("%s: cannot write: %s", CLI_QPATH(path), strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return false;
+	}
+	/* once more just before the rename: what appeared meanwhile is refused the same way */
+	if (!output_replaceable(path)) {
+		unlink(tmp);
+		free(tmp);
+		return false;
+	}
+	if (rename(tmp, path) != 0) {
+		cli_error("%s: cannot write: %s", CLI_QPATH(path), strerror(errno));
 		unlink(tmp);
 		free(tmp);
 		return false;
 	}
 	free(tmp);
+	sync_parent(path);
 	return true;
 }
 
@@ -140,6 +349,29 @@ void cli_print_json(struct json_object *obj)
 	puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 							 JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(obj);
+}
+
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+	int saved = opterr, c;
+
+	opterr = 0;
+	optopt = 0;
+	c = getopt_long(argc, argv, shortopts, longopts, NULL);
+	opterr = saved;
+	if (c != '?')
+		return c;
+	/* the element getopt stopped at; a short option inside a cluster ("-jx") is named alone */
+	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : NULL;
+	char shortname[3] = { '-', (char)optopt, '\0' };
+	bool known = optopt && optopt != '?' && optopt != ':' && strchr(shortopts, optopt);
+	if (!arg || arg[0] != '-' || (arg[1] != '-' && optopt))
+		arg = shortname;
+	if (known)
+		cli_error("%s: option '%s' needs a value", argv[0], CLI_Q(arg));
+	else
+		cli_error("%s: unknown option '%s'", argv[0], CLI_Q(arg));
+	return c;
 }
 
 bool cli_wants_help(int argc, char **argv)
@@ -170,7 +402,7 @@ int cli_table_load(const char *path, uint8_t **blob, size_t *size, struct lugate
 		return LUGATE_ERR_INVAL;
 	err = lugate_table_open(*blob, *size, t);
 	if (err)
-		cli_error("%s: not a valid handoff table: %s", path, lugate_strerror(err));
+		cli_error("%s: not a valid handoff table: %s", CLI_QPATH(path), lugate_strerror(err));
 	return err;
 }
 
@@ -183,7 +415,7 @@ bool cli_table_build(const struct lugate_table_spec *spec, uint8_t **blob, size_
 
 	n = lugate_table_build(NULL, 0, spec, NULL, 0, &needed);
 	if (n != LUGATE_ERR_NOSPACE) {
-		cli_error("%s: cannot build the table: %s", what, lugate_strerror((int)n));
+		cli_error("%s: cannot build the table: %s", CLI_QPATH(what), lugate_strerror((int)n));
 		return false;
 	}
 	buf = malloc(needed);
@@ -191,14 +423,14 @@ bool cli_table_build(const struct lugate_table_spec *spec, uint8_t **blob, size_
 	if (!buf || !scratch) {
 		free(buf);
 		free(scratch);
-		cli_error("%s: out of memory", what);
+		cli_error("%s: out of memory", CLI_QPATH(what));
 		return false;
 	}
 	n = lugate_table_build(buf, needed, spec, scratch, spec->device_count, NULL);
 	free(scratch);
 	if (n < 0) {
 		free(buf);
-		cli_error("%s: cannot build the table: %s", what, lugate_strerror((int)n));
+		cli_error("%s: cannot build the table: %s", CLI_QPATH(what), lugate_strerror((int)n));
 		return false;
 	}
 	*blob = buf;
@@ -219,9 +451,9 @@ bool cli_policy_load(const char *path, struct lugate_policy *out)
 	free(text);
 	if (err) {
 		if (line)
-			cli_error("%s:%u: %s", path, line, lugate_strerror(err));
+			cli_error("%s:%u: %s", CLI_QPATH(path), line, lugate_strerror(err));
 		else
-			cli_error("%s: %s", path, lugate_strerror(err));
+			cli_error("%s: %s", CLI_QPATH(path), lugate_strerror(err));
 		return false;
 	}
 	return true;

@@ -370,7 +370,7 @@ static uint8_t *stamp(const struct cli_target *t, size_t base, const uint8_t *m,
 		*carrier = LUGATE_CARRIER_PE_SECTION;
 		out = pe_add_section(t->data, base, m, msize, out_size, &why);
 		if (!out)
-			cli_error("%s: cannot add a .lugate section: %s", t->path, why);
+			cli_error("%s: cannot add a .lugate section: %s", CLI_QPATH(t->path), why);
 		return out;
 	}
 	if (t->info.format == LUGATE_IMAGE_ELF) {
@@ -383,7 +383,7 @@ static uint8_t *stamp(const struct cli_target *t, size_t base, const uint8_t *m,
 	*carrier = LUGATE_CARRIER_TRAILER;
 	out = add_trailer(t->data, base, m, msize, out_size);
 	if (!out)
-		cli_error("%s: out of memory", t->path);
+		cli_error("%s: out of memory", CLI_QPATH(t->path));
 	return out;
 }
 
@@ -393,9 +393,9 @@ static bool manifest_fits_image(const struct cli_target *t, const uint8_t *m, si
 	int err = lugate_manifest_open(m, msize, &man);
 
 	if (err)
-		return cli_error("%s: not a valid manifest: %s", mpath, lugate_strerror(err)), false;
+		return cli_error("%s: not a valid manifest: %s", CLI_QPATH(mpath), lugate_strerror(err)), false;
 	if (t->info.release[0] && strcmp(man.release, t->info.release) != 0)
-		return cli_error("%s: the manifest is for release %s but %s is %s (from the %s)", mpath, man.release, t->path,
+		return cli_error("%s: the manifest is for release %s but %s is %s (from the %s)", CLI_QPATH(mpath), man.release, CLI_QPATH(t->path),
 				 t->info.release, t->info.release_source),
 		       false;
 	return true;
@@ -418,7 +418,7 @@ int cmd_embed(int argc, char **argv)
 	size_t blob_size, out_size = 0, base;
 	int c, rc = EXIT_INPUT;
 
-	while ((c = getopt_long(argc, argv, "m:o:rh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "m:o:rh", opts)) != -1) {
 		switch (c) {
 		case 'm': manifest_path = optarg; break;
 		case 'o': output = optarg; break;
@@ -436,25 +436,25 @@ int cmd_embed(int argc, char **argv)
 	if (!cli_manifest_load(manifest_path, &blob, &blob_size) || !manifest_fits_image(&t, blob, blob_size, manifest_path))
 		goto out;
 	if (t.info.carrier != LUGATE_CARRIER_NONE && !replace) {
-		cli_error("%s: already stamped (%s); pass --replace to replace its manifest", t.path,
+		cli_error("%s: already stamped (%s); pass --replace to replace its manifest", CLI_QPATH(t.path),
 			  lugate_carrier_name(t.info.carrier));
 		goto out;
 	}
 	if (signed_after_stamping(&t)) {
 		cli_error("%s: signed after it was stamped: replacing its manifest would drop the signature "
-			  "(replace it in the unsigned image, then sign again)", t.path);
+			  "(replace it in the unsigned image, then sign again)", CLI_QPATH(t.path));
 		goto out;
 	}
 	base = strip_carrier(&t, &why);
 	if (!base) {
-		cli_error("%s: cannot replace its %s manifest: %s", t.path, lugate_carrier_name(t.info.carrier), why);
+		cli_error("%s: cannot replace its %s manifest: %s", CLI_QPATH(t.path), lugate_carrier_name(t.info.carrier), why);
 		goto out;
 	}
 	out = stamp(&t, base, blob, blob_size, &out_size, &carrier);
 	if (!out)
 		goto out;
 	if (!fits_init_size(&t.info, out_size)) {
-		cli_error("%s: stamped, the kernel would no longer fit its init_size (0x%x) for kexec", t.path, t.info.bz.init_size);
+		cli_error("%s: stamped, the kernel would no longer fit its init_size (0x%x) for kexec", CLI_QPATH(t.path), t.info.bz.init_size);
 		goto out;
 	}
 	/* read back what we are about to write: the same core must find the same manifest */
@@ -462,7 +462,7 @@ int cmd_embed(int argc, char **argv)
 	    check.manifest.size != blob_size || memcmp(check.manifest.p, blob, blob_size) != 0 ||
 	    check.format != t.info.format || strcmp(check.release, t.info.release) != 0 ||
 	    lugate_manifest_open(check.manifest.p, check.manifest.size, &readback) != 0) {
-		cli_error("%s: the stamped image does not read back (a bug: nothing written)", t.path);
+		cli_error("%s: the stamped image does not read back (a bug: nothing written)", CLI_QPATH(t.path));
 		goto out;
 	}
 	if (cli_write_file(output, out, out_size)) {

@@ -26,6 +26,8 @@ static bool compat_from_running(const char *debugfs, struct cli_devices *devs, c
 				struct cli_kho_state *kho)
 {
 	cli_kho_probe(debugfs, "/dev", kho);
+	if (kho->bad[0])
+		return cli_error("%s", kho->bad), false;
 	if (!kho->active)
 		return true; /* no KHO: nothing was preserved through it */
 	if (!kho->root_compat[0])
@@ -70,12 +72,12 @@ bool cli_handoff_from_devices(const struct cli_handoff_source *src, uint8_t **bl
 		release = running;
 	if (!release) {
 		cli_error("%s: no \"release\" and the running kernel's is unavailable; pass --release",
-			  src->devices_path);
+			  CLI_QPATH(src->devices_path));
 		goto out;
 	}
 	err = lugate_release_parse(release, strlen(release), &rel);
 	if (err) {
-		cli_error("%s: release \"%s\": %s", src->devices_path, release, lugate_strerror(err));
+		cli_error("%s: release \"%s\": %s", CLI_QPATH(src->devices_path), CLI_Q(release), lugate_strerror(err));
 		goto out;
 	}
 	spec.release = release;
@@ -103,7 +105,7 @@ static int handoff_build(int argc, char **argv)
 	size_t size;
 	int c, rc = EXIT_INPUT;
 
-	while ((c = getopt_long(argc, argv, "d:r:s:o:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "d:r:s:o:h", opts)) != -1) {
 		switch (c) {
 		case 'd': src.devices_path = optarg; break;
 		case 'r': src.release = optarg; break;
@@ -229,7 +231,7 @@ static int handoff_show(int argc, char **argv)
 	size_t size;
 	int c, err;
 
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "jh", opts)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
 		case 'h': fputs(show_usage, stdout); return EXIT_ALLOW;

@@ -216,7 +216,7 @@ int cmd_inspect(int argc, char **argv)
 	bool json = false;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "jh", opts)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
 		case 'h': fputs(usage, stdout); return EXIT_ALLOW;
@@ -235,7 +235,7 @@ int cmd_inspect(int argc, char **argv)
 		inspect_text(&t);
 	rc = EXIT_ALLOW;
 	if (t.manifest_error) {
-		cli_error("%s: its manifest (%s) is corrupt: %s", t.path, lugate_carrier_name(t.info.carrier),
+		cli_error("%s: its manifest (%s) is corrupt: %s", CLI_QPATH(t.path), lugate_carrier_name(t.info.carrier),
 			  lugate_strerror(t.manifest_error));
 		rc = EXIT_INPUT;
 	} else if (!cli_target_usable(&t)) {

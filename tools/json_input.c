@@ -63,7 +63,7 @@ static bool keys_known(struct json_object *obj, const char *const *allowed, cons
 		for (const char *const *a = allowed; *a; a++)
 			ok = ok || strcmp(key, *a) == 0;
 		if (!ok) {
-			cli_error("%s: %s: unknown key \"%s\"", path, where, key);
+			cli_error("%s: %s: unknown key \"%s\"", path, where, CLI_Q(key));
 			return false;
 		}
 	}
@@ -202,11 +202,11 @@ static bool parse_device(struct json_object *d, size_t i, struct lugate_device *
 		return false;
 	err = lugate_pci_parse(addr, strlen(addr), &out->addr);
 	if (err)
-		return cli_error("%s: %s: address \"%s\": %s", path, where, addr, lugate_strerror(err)), false;
+		return cli_error("%s: %s: address \"%s\": %s", path, where, CLI_Q(addr), lugate_strerror(err)), false;
 	snprintf(where, sizeof(where), "devices[%zu] (%s)", i, addr);
 	err = lugate_guid_parse(schema, strlen(schema), &out->schema);
 	if (err)
-		return cli_error("%s: %s: schema \"%s\": %s", path, where, schema, lugate_strerror(err)), false;
+		return cli_error("%s: %s: schema \"%s\": %s", path, where, CLI_Q(schema), lugate_strerror(err)), false;
 	if (driver && strlen(driver) > LUGATE_DRIVER_MAX)
 		return cli_error("%s: %s: driver name longer than %u characters", path, where, LUGATE_DRIVER_MAX), false;
 	out->vendor_id = (uint16_t)vendor;
@@ -232,7 +232,7 @@ bool cli_devices_load_ex(const char *path, struct cli_devices *out, bool ids_fro
 	memset(out, 0, sizeof(*out));
 	if (!cli_read_file(path, JSON_MAX_SIZE, &text, &size))
 		return false;
-	ok = cli_devices_parse((const char *)text, size, path, out, ids_from_sysfs);
+	ok = cli_devices_parse((const char *)text, size, CLI_QPATH(path), out, ids_from_sysfs);
 	free(text);
 	return ok;
 }
@@ -306,7 +306,7 @@ static bool parse_schema(struct json_object *s, size_t i, struct lugate_schema *
 		return false;
 	err = lugate_guid_parse(guid, strlen(guid), &out->guid);
 	if (err)
-		return cli_error("%s: %s: guid \"%s\": %s", path, where, guid, lugate_strerror(err)), false;
+		return cli_error("%s: %s: guid \"%s\": %s", path, where, CLI_Q(guid), lugate_strerror(err)), false;
 	if (lo > hi)
 		return cli_error("%s: %s: min_version %llu is above max_version %llu", path, where,
 				 (unsigned long long)lo, (unsigned long long)hi), false;
@@ -366,7 +366,7 @@ bool cli_manifest_from_json(const char *text, size_t text_size, const char *path
 		len = lugate_manifest_build(buf, needed, &spec, scratch, n, NULL);
 	if (len < 0) {
 		if (len == LUGATE_ERR_BADRELEASE)
-			cli_error("%s: release \"%s\": %s", path, spec.release, lugate_strerror((int)len));
+			cli_error("%s: release \"%s\": %s", path, CLI_Q(spec.release), lugate_strerror((int)len));
 		else if (len == LUGATE_ERR_DUPLICATE)
 			cli_error("%s: a schema GUID or compatible string appears twice", path);
 		else
@@ -399,13 +399,13 @@ bool cli_manifest_load(const char *path, uint8_t **blob, size_t *size)
 		err = lugate_manifest_open(data, n, &m);
 		if (err) {
 			free(data);
-			return cli_error("%s: not a valid binary manifest: %s", path, lugate_strerror(err)), false;
+			return cli_error("%s: not a valid binary manifest: %s", CLI_QPATH(path), lugate_strerror(err)), false;
 		}
 		*blob = data;
 		*size = n;
 		return true;
 	}
-	ok = cli_manifest_from_json((const char *)data, n, path, blob, size);
+	ok = cli_manifest_from_json((const char *)data, n, CLI_QPATH(path), blob, size);
 	free(data);
 	return ok;
 }

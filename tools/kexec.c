@@ -22,9 +22,14 @@ static bool read_line(const char *path, char *buf, size_t size)
 	FILE *f;
 
 	cli_sys_path(full, sizeof(full), path);
-	f = fopen(full, "re");
-	if (!f)
+	/* a FIFO (in a fake LUGATE_SYSROOT) reads as absent instead of blocking the verb */
+	int fd = cli_open_regular(full, &(const char *){ NULL });
+	f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
 		return false;
+	}
 	bool ok = fgets(buf, (int)size, f) != NULL;
 	fclose(f);
 	if (ok)
@@ -179,7 +184,7 @@ int cli_argv_run(const struct cli_argv *a)
 	if (pid == 0) {
 		dup2(STDERR_FILENO, STDOUT_FILENO);
 		execv(a->v[0], a->v);
-		fprintf(stderr, "lugate: cannot run %s: %s\n", a->v[0], strerror(errno));
+		fprintf(stderr, "lugate: cannot run %s: %s\n", CLI_QPATH(a->v[0]), strerror(errno));
 		_exit(127);
 	}
 	while (waitpid(pid, &status, 0) < 0)

@@ -91,7 +91,7 @@ static int parse_args(int argc, char **argv, struct load_args *a)
 
 	memset(a, 0, sizeof(*a));
 	a->runtime_dir = "/run/lugate";
-	while ((c = getopt_long(argc, argv, "k:i:a:t:d:f:p:njqh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "k:i:a:t:d:f:p:njqh", opts)) != -1) {
 		switch (c) {
 		case 'k': a->kernel = optarg; break;
 		case 'i': a->initrd = optarg; break;
@@ -117,7 +117,7 @@ static int parse_args(int argc, char **argv, struct load_args *a)
 		}
 	}
 	if (optind != argc)
-		return cli_error("load: unexpected argument '%s'", argv[optind]);
+		return cli_error("load: unexpected argument '%s'", CLI_Q(argv[optind]));
 	if (!a->kernel)
 		return cli_error("load: --kernel is required");
 	if (!a->handoff == !a->devices)
@@ -145,14 +145,14 @@ static bool staged_path(const char *what, const char *path, char out[PATH_MAX])
 	struct stat st;
 
 	if (!realpath(path, out))
-		return cli_error("%s %s: %s", what, path, strerror(errno)), false;
+		return cli_error("%s %s: %s", what, CLI_QPATH(path), strerror(errno)), false;
 	if (stat(out, &st) != 0 || !S_ISREG(st.st_mode))
-		return cli_error("%s %s: not a regular file", what, path), false;
+		return cli_error("%s %s: not a regular file", what, CLI_QPATH(path)), false;
 	if (access(out, R_OK) != 0)
-		return cli_error("%s %s: not readable: %s", what, path, strerror(errno)), false;
+		return cli_error("%s %s: not readable: %s", what, CLI_QPATH(path), strerror(errno)), false;
 	if (strpbrk(out, " \t\n\"'\\"))
 		return cli_error("%s %s: kexec-tools cannot pass a path containing white space or quotes; "
-				 "copy or link the file elsewhere", what, out), false;
+				 "copy or link the file elsewhere", what, CLI_QPATH(out)), false;
 	return true;
 }
 
@@ -253,7 +253,7 @@ static int write_bundle(const struct load_args *a, const struct cli_bundle_spec 
 	int rc;
 
 	if (snprintf(path, sizeof(path), "%s/bundle.bin", a->runtime_dir) >= (int)sizeof(path))
-		return cli_error("--runtime-dir %s: path too long", a->runtime_dir);
+		return cli_error("--runtime-dir %s: path too long", CLI_QPATH(a->runtime_dir));
 	rc = cli_bundle_write(b, path);
 	if (rc != EXIT_ALLOW)
 		return rc;
@@ -312,9 +312,9 @@ static int write_sealed(const struct load_args *a, const uint8_t *sealed, size_t
 
 	if (mkdir(a->runtime_dir, 0700) != 0 && errno != EEXIST)
 		return cli_fail(EXIT_SYSTEM, "cannot create the runtime folder %s: %s (pass --runtime-dir DIR)",
-				a->runtime_dir, strerror(errno));
+				CLI_QPATH(a->runtime_dir), strerror(errno));
 	if (snprintf(path, sizeof(path), "%s/table.sealed", a->runtime_dir) >= (int)sizeof(path))
-		return cli_error("--runtime-dir %s: path too long", a->runtime_dir);
+		return cli_error("--runtime-dir %s: path too long", CLI_QPATH(a->runtime_dir));
 	if (!cli_write_file(path, sealed, size))
 		return EXIT_SYSTEM;
 	return staged_path("sealed table", path, r->sealed) ? EXIT_ALLOW : EXIT_INPUT;

@@ -44,6 +44,6 @@ int main(int argc, char **argv)
 	for (const struct cli_verb *v = verbs; v->name; v++)
 		if (strcmp(argv[1], v->name) == 0)
 			return v->run(argc - 1, argv + 1);
-	cli_error("unknown verb '%s' (try `lugate --help`)", argv[1]);
+	cli_error("unknown verb '%s' (try `lugate --help`)", CLI_Q(argv[1]));
 	return EXIT_INPUT;
 }

@@ -34,7 +34,7 @@ int cmd_manifest(int argc, char **argv)
 	build = strcmp(argv[1], "build") == 0;
 	argc--;
 	argv++;
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "o:h", opts)) != -1) {
 		switch (c) {
 		case 'o': output = optarg; break;
 		case 'h': fputs(usage, stdout); return EXIT_ALLOW;

@@ -15,26 +15,58 @@
 #include <unistd.h>
 #include "cli.h"
 
-static bool read_hex_attr(const char *dir, const char *attr, unsigned long max, uint32_t *out)
+/*
+ * One hex attribute of a sysfs device folder. 1: read; 0: absent or not a hex number (the
+ * caller says "not present"); -1: there, but not a regular file (said here). Real sysfs
+ * attributes are regular files of size 4096 whatever they hold: read to EOF, never by size.
+ * A FIFO in a fake tree must not hang the verb: cli_open_regular never blocks on one.
+ */
+static int read_hex_attr(const char *dir, const char *attr, unsigned long max, uint32_t *out)
 {
 	char path[512], buf[32], *end;
-	FILE *f;
+	const char *kind;
+	size_t got = 0;
 	unsigned long v;
+	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, attr);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	bool ok = fgets(buf, sizeof(buf), f) != NULL;
-	fclose(f);
-	if (!ok)
-		return false;
+	fd = cli_open_regular(path, &kind);
+	if (fd == -2)
+		return cli_error("%s: not a regular file (%s)", CLI_QPATH(path), kind), -1;
+	if (fd < 0)
+		return 0;
+	while (got < sizeof(buf) - 1) {
+		ssize_t n = read(fd, buf + got, sizeof(buf) - 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
 	errno = 0;
 	v = strtoul(buf, &end, 16);
-	if (errno || end == buf || (*end != '\n' && *end) || v > max)
-		return false;
+	if (errno || end == buf || *end || v > max)
+		return 0;
 	*out = (uint32_t)v;
-	return true;
+	return 1;
+}
+
+/* vendor, device and class of one device: 1, 0 (not present; said here), -1 (said already). */
+static int read_ids(const char *sysfs_root, const char *dir, const char *addr, uint32_t *vendor,
+		    uint32_t *device, uint32_t *cls)
+{
+	int r = read_hex_attr(dir, "vendor", 0xffff, vendor);
+
+	if (r == 1)
+		r = read_hex_attr(dir, "device", 0xffff, device);
+	if (r == 1)
+		r = read_hex_attr(dir, "class", 0xffffff, cls);
+	if (r == 0)
+		cli_error("%s: device %s is not present (or unreadable) in sysfs", CLI_QPATH(sysfs_root), addr);
+	return r;
 }
 
 /* --sysfs DIR without --from-running: the device list must agree with the system. */
@@ -49,15 +81,13 @@ bool cli_devices_check_sysfs(const struct cli_devices *d, const char *sysfs_root
 
 		lugate_pci_format(dev->addr, addr);
 		snprintf(dir, sizeof(dir), "%s/bus/pci/devices/%s", sysfs_root, addr);
-		if (!read_hex_attr(dir, "vendor", 0xffff, &vendor) || !read_hex_attr(dir, "device", 0xffff, &device) ||
-		    !read_hex_attr(dir, "class", 0xffffff, &cls)) {
-			cli_error("%s: device %s is not present (or unreadable) in sysfs", sysfs_root, addr);
+		if (read_ids(sysfs_root, dir, addr, &vendor, &device, &cls) != 1) {
 			all_ok = false;
 			continue;
 		}
 		if (vendor != dev->vendor_id || device != dev->device_id || cls != dev->class_code) {
 			cli_error("%s: device %s is %04x:%04x class %06x in sysfs, but the device list says "
-				  "%04x:%04x class %06x", sysfs_root, addr, vendor, device, cls,
+				  "%04x:%04x class %06x", CLI_QPATH(sysfs_root), addr, vendor, device, cls,
 				  dev->vendor_id, dev->device_id, dev->class_code);
 			all_ok = false;
 		}
@@ -82,10 +112,7 @@ bool cli_devices_fill_from_sysfs(struct cli_devices *d, const char *sysfs_root)
 		lugate_pci_format(dev->addr, addr);
 		snprintf(dir, sizeof(dir), "%s/bus/pci/devices/%s", sysfs_root, addr);
 		if (dev->class_code == CLI_ID_UNKNOWN) {
-			if (!read_hex_attr(dir, "vendor", 0xffff, &vendor) ||
-			    !read_hex_attr(dir, "device", 0xffff, &device) ||
-			    !read_hex_attr(dir, "class", 0xffffff, &cls)) {
-				cli_error("%s: device %s is not present (or unreadable) in sysfs", sysfs_root, addr);
+			if (read_ids(sysfs_root, dir, addr, &vendor, &device, &cls) != 1) {
 				all_ok = false;
 				continue;
 			}
@@ -107,12 +134,16 @@ bool cli_devices_fill_from_sysfs(struct cli_devices *d, const char *sysfs_root)
 	return all_ok;
 }
 
-/* Read up to size bytes of a (debugfs) file; returns the count or -1. */
-static ssize_t read_prefix(const char *path, uint8_t *buf, size_t size)
+/* Read up to size bytes of a (debugfs) file; returns the count or -1. Not a regular file: -1,
+ * named in *bad (a FIFO would block the verb for a writer that never comes). */
+static ssize_t read_prefix(const char *path, uint8_t *buf, size_t size, char *bad, size_t bad_size)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	const char *kind;
+	int fd = cli_open_regular(path, &kind);
 	size_t got = 0;
 
+	if (fd == -2 && !bad[0])
+		snprintf(bad, bad_size, "%s: not a regular file (%s)", CLI_QPATH(path), kind);
 	if (fd < 0)
 		return -1;
 	while (got < size) {
@@ -147,16 +178,16 @@ void cli_kho_probe(const char *debugfs_root, const char *dev_root, struct cli_kh
 
 	memset(out, 0, sizeof(*out));
 	snprintf(path, sizeof(path), "%s/kho/out/fdt", debugfs_root);
-	n = read_prefix(path, buf, sizeof(buf));
+	n = read_prefix(path, buf, sizeof(buf), out->bad, sizeof(out->bad));
 	if (n > 0) {
 		out->active = true;
-		snprintf(out->how, sizeof(out->how), "%s", path);
+		snprintf(out->how, sizeof(out->how), "%s", CLI_QPATH(path));
 		/* sized when KHO started, the tree grew since: a prefix (lugate/kho.h) */
 		lugate_kho_root_compat(buf, (size_t)n, LUGATE_KHO_PREFIX, out->root_compat);
 	}
 	/* LUO's entry: a sub-FDT (luo-v1) or, later, a raw blob opening with its compatible. */
 	snprintf(path, sizeof(path), "%s/kho/out/sub_fdts/LUO", debugfs_root);
-	n = read_prefix(path, buf, sizeof(buf) - 1);
+	n = read_prefix(path, buf, sizeof(buf) - 1, out->bad, sizeof(out->bad));
 	if (n > 0) {
 		buf[n] = 0;
 		if (lugate_kho_root_compat(buf, (size_t)n, LUGATE_KHO_PREFIX, out->luo_compat) < 0 &&
@@ -168,6 +199,6 @@ void cli_kho_probe(const char *debugfs_root, const char *dev_root, struct cli_kh
 	snprintf(path, sizeof(path), "%s/liveupdate", dev_root);
 	if (stat(path, &st) == 0 && S_ISCHR(st.st_mode) && !out->active) {
 		out->active = true;
-		snprintf(out->how, sizeof(out->how), "%s exists (LUO needs KHO)", path);
+		snprintf(out->how, sizeof(out->how), "%s exists (LUO needs KHO)", CLI_QPATH(path));
 	}
 }

@@ -22,7 +22,7 @@ static bool resolve_policy(const struct cli_seal_args *a, const struct lugate_ta
 		return cli_policy_load(a->policy_path, p);
 	if (t->policy_text)
 		return lugate_policy_parse(t->policy_text, strlen(t->policy_text), p, NULL) == 0 ||
-		       (cli_error("%s: its sealed policy does not parse", a->table_path), false);
+		       (cli_error("%s: its sealed policy does not parse", CLI_QPATH(a->table_path)), false);
 	lugate_policy_default(p);
 	return true;
 }
@@ -39,7 +39,7 @@ static bool build_sealed(const struct lugate_table *t, const struct lugate_verdi
 	bool ok;
 
 	if (!devs)
-		return cli_error("%s: out of memory", what), false;
+		return cli_error("%s: out of memory", CLI_QPATH(what)), false;
 	while (n < t->device_count && lugate_table_next_device(t, &cursor, &devs[n]) == 1)
 		n++;
 	for (uint32_t i = 0; i < t->compat_count; i++)
@@ -80,7 +80,7 @@ int cli_seal(const struct cli_seal_args *a, uint8_t **sealed, size_t *sealed_siz
 	}
 	err = lugate_table_open(table, table_size, &t);
 	if (err) {
-		cli_error("%s: not a valid handoff table: %s", a->table_path, lugate_strerror(err));
+		cli_error("%s: not a valid handoff table: %s", CLI_QPATH(a->table_path), lugate_strerror(err));
 		goto out;
 	}
 	if (!resolve_policy(a, &t, &policy) || lugate_policy_format(&policy, policy_text, sizeof(policy_text)) < 0)
@@ -106,7 +106,7 @@ int cli_seal(const struct cli_seal_args *a, uint8_t **sealed, size_t *sealed_siz
 	else
 		cli_target_check(&target, &in, reasons, CLI_REASON_CAPACITY(t.device_count), &v);
 	if (v.manifest_error)
-		cli_error("%s: its manifest is corrupt: %s", a->kernel_path, lugate_strerror(v.manifest_error));
+		cli_error("%s: its manifest is corrupt: %s", CLI_QPATH(a->kernel_path), lugate_strerror(v.manifest_error));
 	if (a->verdict_json) {
 		*a->verdict_json = cli_verdict_json(&v);
 		rc = cli_verdict_exit(&v);
@@ -141,7 +141,7 @@ int cmd_seal(int argc, char **argv)
 	size_t size;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "t:k:f:p:o:jqh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "t:k:f:p:o:jqh", opts)) != -1) {
 		switch (c) {
 		case 't': a.table_path = optarg; break;
 		case 'k': a.kernel_path = optarg; break;

@@ -51,9 +51,9 @@ bool cli_target_open(const char *path, bool want_scan, struct cli_target *t)
 	err = lugate_image_identify(t->data, t->size, &t->info);
 	if (err) {
 		if (err == LUGATE_ERR_UNKNOWNFMT)
-			cli_error("%s: not a kernel image lugate knows (bzImage, PE/UKI, ELF64, arm64 Image)", path);
+			cli_error("%s: not a kernel image lugate knows (bzImage, PE/UKI, ELF64, arm64 Image)", CLI_QPATH(path));
 		else
-			cli_error("%s: malformed kernel image: %s (%s)", path, t->info.why ? t->info.why : lugate_strerror(err),
+			cli_error("%s: malformed kernel image: %s (%s)", CLI_QPATH(path), t->info.why ? t->info.why : lugate_strerror(err),
 				  lugate_errname(err));
 		cli_target_free(t);
 		return false;
@@ -74,7 +74,7 @@ bool cli_target_usable(const struct cli_target *t)
 	if (!t->release_mismatch)
 		return true;
 	cli_error("%s: its manifest names release %s but the image is %s (from the %s): stamp it with its own manifest",
-		  t->path, t->manifest.release, t->info.release, t->info.release_source);
+		  CLI_QPATH(t->path), t->manifest.release, t->info.release, t->info.release_source);
 	return false;
 }
 

@@ -20,6 +20,12 @@ void lugate_fmt_init(struct lugate_fmt *f, char *buf, size_t size);
 void lugate_fmt_str(struct lugate_fmt *f, const char *s);
 void lugate_fmt_strn(struct lugate_fmt *f, const char *s, size_t n);
 void lugate_fmt_char(struct lugate_fmt *f, char c);
+/* A string that came from input (a release, a compatible string, a driver name), as a message
+ * may show it: printable ASCII as itself, any other byte as \xNN, and after
+ * LUGATE_FMT_INPUT_MAX bytes "..." instead of the rest. What the parsers accept is already
+ * printable and short; this holds for whatever a front end passes the check. */
+#define LUGATE_FMT_INPUT_MAX 64u
+void lugate_fmt_input(struct lugate_fmt *f, const char *s);
 void lugate_fmt_udec(struct lugate_fmt *f, uint64_t v);
 void lugate_fmt_sdec(struct lugate_fmt *f, int64_t v);
 /* Hex with at least `width` digits (0 = no padding), no prefix. */

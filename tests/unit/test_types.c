@@ -119,6 +119,27 @@ static void fmt_bounded(void **state)
 	assert_string_equal(buf, "0");
 }
 
+/* Input in a message: control bytes escaped, a long string cut with "...". */
+static void fmt_input_escaped(void **state)
+{
+	(void)state;
+	char buf[256], big[200];
+	struct lugate_fmt f;
+	lugate_fmt_init(&f, buf, sizeof(buf));
+	lugate_fmt_input(&f, "6.1\n\x1b[2J\\\xe9");
+	assert_string_equal(buf, "6.1\\x0a\\x1b[2J\\\\\\xe9");
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	lugate_fmt_init(&f, buf, sizeof(buf));
+	lugate_fmt_input(&f, big);
+	assert_int_equal(f.len, LUGATE_FMT_INPUT_MAX + 3);
+	assert_memory_equal(buf + LUGATE_FMT_INPUT_MAX - 1, "a...", 5);
+	big[LUGATE_FMT_INPUT_MAX] = '\0'; /* exactly the limit: shown whole */
+	lugate_fmt_init(&f, buf, sizeof(buf));
+	lugate_fmt_input(&f, big);
+	assert_int_equal(f.len, LUGATE_FMT_INPUT_MAX);
+}
+
 static void error_strings(void **state)
 {
 	(void)state;
@@ -136,7 +157,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(guid_roundtrip), cmocka_unit_test(guid_rejects), cmocka_unit_test(guid_order),
 		cmocka_unit_test(pci_roundtrip),  cmocka_unit_test(pci_rejects),  cmocka_unit_test(hex_roundtrip),
-		cmocka_unit_test(fmt_bounded),    cmocka_unit_test(error_strings),
+		cmocka_unit_test(fmt_bounded),    cmocka_unit_test(fmt_input_escaped), cmocka_unit_test(error_strings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
