@@ -15,26 +15,43 @@
 #include <unistd.h>
 #include "cli.h"
 
+/*
+ * A sysfs ID attribute's text, exactly as the kernel prints it: "0x", lowercase hex digits,
+ * one newline, nothing more ("0x%04x\n", "0x%06x\n"). No sign, no spaces, no second line,
+ * nothing past max: anything else is not what the kernel wrote.
+ */
+static bool parse_sysfs_hex(const char *buf, size_t n, unsigned long max, uint32_t *out)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	if (n < 4 || buf[0] != '0' || buf[1] != 'x' || buf[n - 1] != '\n')
+		return false;
+	for (i = 2; i < n - 1; i++) {
+		char c = buf[i];
+		unsigned long d = c >= '0' && c <= '9' ? (unsigned long)(c - '0') :
+				  c >= 'a' && c <= 'f' ? (unsigned long)(c - 'a' + 10) : 16;
+		if (d > 15 || v > (max - d) / 16 || d > max)
+			return false;
+		v = v * 16 + d;
+	}
+	*out = (uint32_t)v;
+	return true;
+}
+
 static bool read_hex_attr(const char *dir, const char *attr, unsigned long max, uint32_t *out)
 {
-	char path[512], buf[32], *end;
+	char path[512], buf[32];
 	FILE *f;
-	unsigned long v;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, attr);
 	f = fopen(path, "re");
 	if (!f)
 		return false;
-	bool ok = fgets(buf, sizeof(buf), f) != NULL;
+	/* one line, and nothing after it; strlen stops at a NUL, which then fails the parse */
+	bool ok = fgets(buf, sizeof(buf), f) != NULL && fgetc(f) == EOF;
 	fclose(f);
-	if (!ok)
-		return false;
-	errno = 0;
-	v = strtoul(buf, &end, 16);
-	if (errno || end == buf || (*end != '\n' && *end) || v > max)
-		return false;
-	*out = (uint32_t)v;
-	return true;
+	return ok && parse_sysfs_hex(buf, strlen(buf), max, out);
 }
 
 /* --sysfs DIR without --from-running: the device list must agree with the system. */
@@ -65,6 +82,11 @@ bool cli_devices_check_sysfs(const struct cli_devices *d, const char *sysfs_root
 	return all_ok;
 }
 
+/*
+ * --from-running: every device must be in sysfs, and the IDs the list gives must be the
+ * ones sysfs reports (as --sysfs checks without --from-running); then all three come from
+ * sysfs, and the driver name too when the list has none.
+ */
 bool cli_devices_fill_from_sysfs(struct cli_devices *d, const char *sysfs_root)
 {
 	bool all_ok = true;
@@ -75,24 +97,37 @@ bool cli_devices_fill_from_sysfs(struct cli_devices *d, const char *sysfs_root)
 		return cli_error("out of memory"), false;
 	for (size_t i = 0; i < d->device_count; i++) {
 		struct lugate_device *dev = &d->devices[i];
+		const struct cli_listed_ids *want = d->listed ? &d->listed[i] : NULL;
 		char addr[LUGATE_PCI_TEXT_LEN + 1], dir[512], link[600], target[512];
 		uint32_t vendor, device, cls;
 		ssize_t n;
 
 		lugate_pci_format(dev->addr, addr);
 		snprintf(dir, sizeof(dir), "%s/bus/pci/devices/%s", sysfs_root, addr);
-		if (dev->class_code == CLI_ID_UNKNOWN) {
-			if (!read_hex_attr(dir, "vendor", 0xffff, &vendor) ||
-			    !read_hex_attr(dir, "device", 0xffff, &device) ||
-			    !read_hex_attr(dir, "class", 0xffffff, &cls)) {
-				cli_error("%s: device %s is not present (or unreadable) in sysfs", sysfs_root, addr);
-				all_ok = false;
-				continue;
-			}
-			dev->vendor_id = (uint16_t)vendor;
-			dev->device_id = (uint16_t)device;
-			dev->class_code = cls;
+		if (!read_hex_attr(dir, "vendor", 0xffff, &vendor) || !read_hex_attr(dir, "device", 0xffff, &device) ||
+		    !read_hex_attr(dir, "class", 0xffffff, &cls)) {
+			cli_error("%s: device %s is not present (or unreadable) in sysfs", sysfs_root, addr);
+			all_ok = false;
+			continue;
 		}
+		if (want && ((want->vendor != CLI_ID_UNKNOWN && want->vendor != vendor) ||
+			     (want->device != CLI_ID_UNKNOWN && want->device != device) ||
+			     (want->cls != CLI_ID_UNKNOWN && want->cls != cls))) {
+			char v[12] = "*", dv[12] = "*", c[12] = "*";
+			if (want->vendor != CLI_ID_UNKNOWN)
+				snprintf(v, sizeof(v), "%04x", want->vendor);
+			if (want->device != CLI_ID_UNKNOWN)
+				snprintf(dv, sizeof(dv), "%04x", want->device);
+			if (want->cls != CLI_ID_UNKNOWN)
+				snprintf(c, sizeof(c), "%06x", want->cls);
+			cli_error("%s: device %s is %04x:%04x class %06x in sysfs, but the device list says "
+				  "%s:%s class %s", sysfs_root, addr, vendor, device, cls, v, dv, c);
+			all_ok = false;
+			continue;
+		}
+		dev->vendor_id = (uint16_t)vendor;
+		dev->device_id = (uint16_t)device;
+		dev->class_code = cls;
 		if (dev->driver && dev->driver[0])
 			continue;
 		snprintf(link, sizeof(link), "%s/driver", dir);
