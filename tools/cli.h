@@ -89,12 +89,18 @@ bool cli_running_release(char *buf, size_t size);
 
 /* ---- JSON source forms -> core binary forms (tools/json_input.c) ------------------- */
 
+/* The IDs a device list gives for one device; CLI_ID_UNKNOWN where it leaves one out. */
+struct cli_listed_ids {
+	uint32_t vendor, device, cls;
+};
+
 /* Parsed device list: owns its strings and arrays; free with cli_devices_free. */
 struct cli_devices {
 	char *release;                   /* NULL if the JSON had none */
 	char **compat;
 	size_t compat_count;
 	struct lugate_device *devices;
+	struct cli_listed_ids *listed;   /* per device: the IDs as listed (for the sysfs cross-check) */
 	size_t device_count;
 	struct json_object *root;        /* keeps driver strings alive */
 	char *driver_buf;                /* driver names read from sysfs (owned) */
@@ -102,7 +108,7 @@ struct cli_devices {
 
 bool cli_devices_load(const char *path, struct cli_devices *out);
 /* ids_from_sysfs: vendor/device/class may be omitted; such devices get class_code ==
- * CLI_ID_UNKNOWN until cli_devices_fill_from_sysfs fills them. */
+ * CLI_ID_UNKNOWN until cli_devices_fill_from_sysfs fills them (and checks those given). */
 #define CLI_ID_UNKNOWN 0xffffffffu
 bool cli_devices_load_ex(const char *path, struct cli_devices *out, bool ids_from_sysfs);
 /* The same from JSON text already in memory (not NUL-terminated); `name` names it in errors,

@@ -21,22 +21,35 @@ static const char build_usage[] =
 	"  --debugfs DIR    debugfs root for --from-running (default /sys/kernel/debug)\n"
 	"  -o, --output F   where to write the table\n";
 
-/* With --from-running and no "compatible" in the list: the running kernel's KHO/LUO versions. */
-static bool compat_from_running(const char *debugfs, struct cli_devices *devs, const char **storage,
-				struct cli_kho_state *kho)
+/*
+ * With --from-running, the formats state was preserved in. A list without "compatible"
+ * takes the running kernel's KHO/LUO versions (storage, *count). A list that names them is
+ * taken as it is, except an empty list on a host where KHO is active: that would record that
+ * nothing was preserved through KHO, and the check would then allow a target that cannot
+ * revive what KHO holds. It is an input error; list the formats, or leave the key out.
+ */
+static bool compat_from_running(const char *debugfs, const char *list_path, const struct cli_devices *devs,
+				const char *storage[2], size_t *count, struct cli_kho_state *kho)
 {
+	*count = 0;
 	cli_kho_probe(debugfs, "/dev", kho);
 	if (kho->bad[0])
 		return cli_error("%s", kho->bad), false;
+	if (devs->compat) {
+		if (!devs->compat_count && kho->active)
+			return cli_error("%s: \"compatible\" is empty, but KHO is active (%s): list the KHO/LUO "
+					 "formats, or leave \"compatible\" out to take the running ones",
+					 list_path, kho->how), false;
+		return true;
+	}
 	if (!kho->active)
 		return true; /* no KHO: nothing was preserved through it */
 	if (!kho->root_compat[0])
 		return cli_error("%s: KHO is active but its version could not be read; list it in "
 				 "\"compatible\" in the device list (or mount debugfs)", kho->how), false;
-	storage[0] = kho->root_compat;
-	devs->compat_count = 1;
+	storage[(*count)++] = kho->root_compat;
 	if (kho->luo_compat[0])
-		storage[devs->compat_count++] = kho->luo_compat;
+		storage[(*count)++] = kho->luo_compat;
 	return true;
 }
 
@@ -46,8 +59,9 @@ static const char show_usage[] =
 
 bool cli_handoff_from_devices(const struct cli_handoff_source *src, uint8_t **blob, size_t *size)
 {
-	const char *release = src->release, *running_compat[2];
-	struct cli_kho_state kho;
+	const char *release = src->release, *running_compat[2] = { NULL, NULL };
+	struct cli_kho_state kho; /* running_compat points into it */
+	size_t running_count = 0;
 	char running[LUGATE_RELEASE_MAX + 1];
 	struct lugate_table_spec spec = { 0 };
 	struct lugate_release rel;
@@ -60,8 +74,8 @@ bool cli_handoff_from_devices(const struct cli_handoff_source *src, uint8_t **bl
 	if (src->from_running) {
 		if (!cli_devices_fill_from_sysfs(&devs, src->sysfs ? src->sysfs : "/sys"))
 			goto out;
-		if (!devs.compat_count &&
-		    !compat_from_running(src->debugfs ? src->debugfs : "/sys/kernel/debug", &devs, running_compat, &kho))
+		if (!compat_from_running(src->debugfs ? src->debugfs : "/sys/kernel/debug", src->devices_path, &devs,
+					 running_compat, &running_count, &kho))
 			goto out;
 	} else if (src->sysfs && !cli_devices_check_sysfs(&devs, src->sysfs)) {
 		goto out;
@@ -81,8 +95,13 @@ bool cli_handoff_from_devices(const struct cli_handoff_source *src, uint8_t **bl
 		goto out;
 	}
 	spec.release = release;
-	spec.compat = src->from_running && !devs.compat ? running_compat : (const char *const *)devs.compat;
-	spec.compat_count = devs.compat_count;
+	if (src->from_running && !devs.compat) {
+		spec.compat = running_compat;
+		spec.compat_count = running_count;
+	} else {
+		spec.compat = (const char *const *)devs.compat;
+		spec.compat_count = devs.compat_count;
+	}
 	spec.devices = devs.devices;
 	spec.device_count = devs.device_count;
 	ok = cli_table_build(&spec, blob, size, src->devices_path);

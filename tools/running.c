@@ -16,17 +16,40 @@
 #include "cli.h"
 
 /*
- * One hex attribute of a sysfs device folder. 1: read; 0: absent or not a hex number (the
- * caller says "not present"); -1: there, but not a regular file (said here). Real sysfs
+ * A sysfs ID attribute's text, exactly as the kernel prints it: "0x", lowercase hex digits,
+ * one newline, nothing more ("0x%04x\n", "0x%06x\n"). No sign, no spaces, no second line,
+ * nothing past max: anything else is not what the kernel wrote.
+ */
+static bool parse_sysfs_hex(const char *buf, size_t n, unsigned long max, uint32_t *out)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	if (n < 4 || buf[0] != '0' || buf[1] != 'x' || buf[n - 1] != '\n')
+		return false;
+	for (i = 2; i < n - 1; i++) {
+		char c = buf[i];
+		unsigned long d = c >= '0' && c <= '9' ? (unsigned long)(c - '0') :
+				  c >= 'a' && c <= 'f' ? (unsigned long)(c - 'a' + 10) : 16;
+		if (d > 15 || v > (max - d) / 16 || d > max)
+			return false;
+		v = v * 16 + d;
+	}
+	*out = (uint32_t)v;
+	return true;
+}
+
+/*
+ * One hex attribute of a sysfs device folder. 1: read; 0: absent or not what the kernel prints
+ * (the caller says "not present"); -1: there, but not a regular file (said here). Real sysfs
  * attributes are regular files of size 4096 whatever they hold: read to EOF, never by size.
  * A FIFO in a fake tree must not hang the verb: cli_open_regular never blocks on one.
  */
 static int read_hex_attr(const char *dir, const char *attr, unsigned long max, uint32_t *out)
 {
-	char path[512], buf[32], *end;
+	char path[512], buf[32];
 	const char *kind;
 	size_t got = 0;
-	unsigned long v;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, attr);
@@ -45,15 +68,9 @@ static int read_hex_attr(const char *dir, const char *attr, unsigned long max, u
 	}
 	close(fd);
 	buf[got] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	errno = 0;
-	v = strtoul(buf, &end, 16);
-	if (errno || end == buf || *end || v > max)
-		return 0;
-	*out = (uint32_t)v;
-	return 1;
+	/* one line and nothing after it; strlen stops at a NUL, which then fails the parse */
+	return got < sizeof(buf) - 1 && parse_sysfs_hex(buf, strlen(buf), max, out) ? 1 : 0;
 }
-
 /* vendor, device and class of one device: 1, 0 (not present; said here), -1 (said already). */
 static int read_ids(const char *sysfs_root, const char *dir, const char *addr, uint32_t *vendor,
 		    uint32_t *device, uint32_t *cls)
@@ -95,6 +112,11 @@ bool cli_devices_check_sysfs(const struct cli_devices *d, const char *sysfs_root
 	return all_ok;
 }
 
+/*
+ * --from-running: every device must be in sysfs, and the IDs the list gives must be the
+ * ones sysfs reports (as --sysfs checks without --from-running); then all three come from
+ * sysfs, and the driver name too when the list has none.
+ */
 bool cli_devices_fill_from_sysfs(struct cli_devices *d, const char *sysfs_root)
 {
 	bool all_ok = true;
@@ -105,21 +127,35 @@ bool cli_devices_fill_from_sysfs(struct cli_devices *d, const char *sysfs_root)
 		return cli_error("out of memory"), false;
 	for (size_t i = 0; i < d->device_count; i++) {
 		struct lugate_device *dev = &d->devices[i];
+		const struct cli_listed_ids *want = d->listed ? &d->listed[i] : NULL;
 		char addr[LUGATE_PCI_TEXT_LEN + 1], dir[512], link[600], target[512];
 		uint32_t vendor, device, cls;
 		ssize_t n;
 
 		lugate_pci_format(dev->addr, addr);
 		snprintf(dir, sizeof(dir), "%s/bus/pci/devices/%s", sysfs_root, addr);
-		if (dev->class_code == CLI_ID_UNKNOWN) {
-			if (read_ids(sysfs_root, dir, addr, &vendor, &device, &cls) != 1) {
-				all_ok = false;
-				continue;
-			}
-			dev->vendor_id = (uint16_t)vendor;
-			dev->device_id = (uint16_t)device;
-			dev->class_code = cls;
+		if (read_ids(sysfs_root, dir, addr, &vendor, &device, &cls) != 1) {
+			all_ok = false;
+			continue;
 		}
+		if (want && ((want->vendor != CLI_ID_UNKNOWN && want->vendor != vendor) ||
+			     (want->device != CLI_ID_UNKNOWN && want->device != device) ||
+			     (want->cls != CLI_ID_UNKNOWN && want->cls != cls))) {
+			char v[12] = "*", dv[12] = "*", c[12] = "*";
+			if (want->vendor != CLI_ID_UNKNOWN)
+				snprintf(v, sizeof(v), "%04x", want->vendor);
+			if (want->device != CLI_ID_UNKNOWN)
+				snprintf(dv, sizeof(dv), "%04x", want->device);
+			if (want->cls != CLI_ID_UNKNOWN)
+				snprintf(c, sizeof(c), "%06x", want->cls);
+			cli_error("%s: device %s is %04x:%04x class %06x in sysfs, but the device list says "
+				  "%s:%s class %s", CLI_QPATH(sysfs_root), addr, vendor, device, cls, v, dv, c);
+			all_ok = false;
+			continue;
+		}
+		dev->vendor_id = (uint16_t)vendor;
+		dev->device_id = (uint16_t)device;
+		dev->class_code = cls;
 		if (dev->driver && dev->driver[0])
 			continue;
 		snprintf(link, sizeof(link), "%s/driver", dir);

@@ -6,9 +6,11 @@
  * A list the parser accepts holds at most LUGATE_TABLE_MAX_DEVICES devices whose fields
  * are in range (or marked unknown, for --from-running) and whose strings are C strings no
  * longer than the format allows. When it builds into a table (as `handoff build` would),
- * the table opens and holds the same devices, sorted.
+ * the table opens and holds the same devices, sorted. No accepted list has a key twice in
+ * any object (fuzz_json.h checks that on its own).
  */
 #include "fuzz.h"
+#include "fuzz_json.h"
 #include "../../tools/cli.h"
 
 static int by_addr(const void *a, const void *b)
@@ -103,8 +105,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	for (int from_running = 0; from_running <= 1; from_running++) {
 		struct cli_devices d;
-		if (cli_devices_parse(text, size, "fuzz.json", &d, from_running))
+		if (cli_devices_parse(text, size, "fuzz.json", &d, from_running)) {
+			fuzz_json_assert_unique_keys(text, size);
 			accepted_list_properties(&d, from_running);
+		}
 		cli_devices_free(&d);
 	}
 	return 0;

@@ -5,9 +5,11 @@
  *
  * Whatever it accepts becomes a binary manifest that lugate_manifest_open accepts, with the
  * JSON's release; printed back as JSON (cli_manifest_to_json, what `manifest show` prints)
- * and read again, it gives the very same bytes.
+ * and read again, it gives the very same bytes. No accepted input has a key twice in any
+ * object (fuzz_json.h checks that on its own).
  */
 #include "fuzz.h"
+#include "fuzz_json.h"
 #include "../../tools/cli.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -28,6 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!cli_manifest_from_json((const char *)data, size, "fuzz.json", &blob, &blob_size))
 		return 0;
+	fuzz_json_assert_unique_keys((const char *)data, size);
 	FUZZ_ASSERT(lugate_manifest_open(blob, blob_size, &m) == 0);
 	FUZZ_ASSERT(m.schema_count <= LUGATE_MANIFEST_MAX_SCHEMAS && m.compat_count <= LUGATE_MANIFEST_MAX_COMPAT);
 

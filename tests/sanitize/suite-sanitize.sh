@@ -23,6 +23,7 @@ run() { # run SUITE [SCRIPT]: its TAP lines, renamed "asan SUITE: ..."
 }
 run unit
 run cli
+run parsing tests/cli/suite-parsing.sh
 # `lugate load` with its fake kexec; the loader image is the normal build's (not a host program),
 # and the installed-layout check stays with the normal run (make install builds the tree)
 LUGATE_LOADER=${BUILD:-build}/loader.elf LOAD_SUITE_NO_INSTALL=1 run load tests/cli/suite-load.sh
