@@ -13,7 +13,11 @@ L=$B/lugate
 [ -x "$L" ] || { echo "not ok - $L is not built"; exit 1; }
 W=$T_TMP/w; mkdir -p "$W"
 EX=$PWD/examples
-IMG=$PWD/tests/fuzz/corpus/image/seed-tiny-gzip    # a tiny bzImage of release 6.1.0-56-amd64
+# a tiny bzImage of release 6.1.0-56-amd64, padded past its code to the 4 KiB lugate's loader
+# needs of a bzImage (what follows syssize is not loaded); cmdline_size 2047
+IMG=$W/tiny.img
+python3 -c 'import sys; b = open(sys.argv[1], "rb").read(); open(sys.argv[2], "wb").write(b + bytes(8192 - len(b)))' \
+  tests/fuzz/corpus/image/seed-tiny-gzip "$IMG"
 
 # ---- a fake system ---------------------------------------------------------------------------
 S=$W/sysroot
