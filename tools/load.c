@@ -96,10 +96,13 @@ static int parse_args(int argc, char **argv, struct load_args *a)
 		{ "json", no_argument, NULL, 'j' },              { "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },              { NULL, 0, NULL, 0 },
 	};
+	static char default_dir[PATH_MAX];
 	int c;
 
 	memset(a, 0, sizeof(*a));
-	a->runtime_dir = NULL;
+	/* /run/lugate; under LUGATE_SYSROOT (tests) the fake system's */
+	cli_sys_path(default_dir, sizeof(default_dir), "/run/lugate");
+	a->runtime_dir = default_dir;
 	while ((c = getopt_long(argc, argv, "k:i:a:t:d:f:p:njqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k': a->kernel = optarg; break;
@@ -139,14 +142,8 @@ static int parse_args(int argc, char **argv, struct load_args *a)
 		return cli_error("load: --fallback-initrd needs --fallback");
 	if (a->kho && a->no_kho)
 		return cli_error("load: --kho and --no-kho exclude each other");
-	if (a->runtime_dir && !a->runtime_dir[0])
+	if (!a->runtime_dir[0])
 		return cli_error("load: --runtime-dir is empty");
-	if (!a->runtime_dir) {
-		/* /run/lugate; under LUGATE_SYSROOT (tests) the fake system's */
-		static char def[PATH_MAX];
-		cli_sys_path(def, sizeof(def), "/run/lugate");
-		a->runtime_dir = def;
-	}
 	return EXIT_ALLOW;
 }
 
