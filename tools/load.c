@@ -4,6 +4,11 @@
  * still runs. A refusal stages nothing; `kexec -e` afterwards jumps into lugate's loader,
  * which checks once more and boots the approved kernel (or the sealed fallback).
  *
+ * Order: every input is validated first (files, images the loader boots, the command line
+ * against both kernels' cmdline_size, the check, kexec, the loader); only then is the runtime
+ * folder opened (the caller's, private, not a symlink) and written by descriptor. Any failure
+ * after the first write puts the folder back as it was: a failed verb leaves nothing behind.
+ *
  * Two paths (docs/live-update.md). Without KHO: kexec_load (`kexec -l`) of the Multiboot2
  * loader.elf with one module per file. With KHO (the running kernel has it, or the table lists a
  * KHO/LUO format): preserved memory reaches the next kernel only through kexec_file_load, so
@@ -489,7 +494,10 @@ static int check_sealed_hashes(const struct load_args *a, const struct load_inpu
 	lugate_sha256(in->kernel_data, in->kernel_size, sha);
 	if (memcmp(sha, t.target_sha256, sizeof(sha)) != 0)
 		return cli_error("kernel %s changed while lugate read it; run load again", a->kernel);
-	if (a->fallback && lugate_check_fallback(&t, (lugate_sha256(in->fallback_data, in->fallback_size, sha), sha)) != 0)
+	if (!a->fallback)
+		return EXIT_ALLOW;
+	lugate_sha256(in->fallback_data, in->fallback_size, sha);
+	if (lugate_check_fallback(&t, sha) != 0)
 		return cli_error("fallback %s changed while lugate read it; run load again", a->fallback);
 	return EXIT_ALLOW;
 }
