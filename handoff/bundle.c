@@ -2,6 +2,7 @@
 /* The bundle container for the kexec_file loader (see lugate/bundle.h). */
 #include <string.h>
 #include <lugate/bundle.h>
+#include <lugate/cmdline.h>
 #include <lugate/error.h>
 #include <lugate/sha256.h>
 #include "bytes.h"
@@ -42,14 +43,10 @@ static bool is_cmdline_role(uint32_t role)
 	return role == LUGATE_BUNDLE_CMDLINE || role == LUGATE_BUNDLE_FALLBACK_CMDLINE;
 }
 
-static bool valid_cmdline(const uint8_t *p, uint64_t size)
+/* The command-line rule (handoff/cmdline.c); no kernel is at hand here to bound it further. */
+static bool valid_cmdline(const void *p, uint64_t size)
 {
-	if (size > LUGATE_BUNDLE_CMDLINE_MAX)
-		return false;
-	for (uint64_t i = 0; i < size; i++)
-		if (p[i] < 0x20 || p[i] > 0x7e)
-			return false;
-	return true;
+	return size <= LUGATE_BUNDLE_CMDLINE_MAX && lugate_cmdline_check(p, (size_t)size, 0) == 0;
 }
 
 static bool all_zero(const uint8_t *p, uint64_t n)

@@ -6,71 +6,147 @@
 #include <string.h>
 #include <lugate/bundle.h>
 #include "cli.h"
+#include "stage.h"
+#include "target.h"
 #include "verbs.h"
+#include "verdict.h"
 
 static const char usage[] =
-	"Usage: lugate bundle build --table T --kernel K [--initrd I] [--append ARGS]\n"
-	"                           [--fallback F [--fallback-initrd FI] [--fallback-append ARGS]] -o BUNDLE\n"
+	"Usage: lugate bundle build --table SEALED --kernel K [--initrd I] [--append ARGS]\n"
+	"                           [--fallback F [--fallback-initrd FI] [--fallback-append ARGS]]\n"
+	"                           [--allow-refused-target] -o BUNDLE\n"
 	"       lugate bundle show BUNDLE [--json]\n"
 	"Pack (or list) what the bzImage64 loader needs into one file, passed as the initrd of\n"
-	"`kexec -s`. Every entry carries its SHA-256; the loader verifies them.\n";
+	"`kexec -s`. Every entry carries its SHA-256; the loader verifies them.\n"
+	"build first runs what the loader will: the table must be sealed (`lugate seal`), the kernel\n"
+	"and fallback bootable 64-bit bzImages, each command line printable ASCII within its\n"
+	"kernel's cmdline_size (the fallback boots with --fallback-append, else --append), and the\n"
+	"check must allow the kernel (its hash the sealed one, its manifest the table's needs) and\n"
+	"the fallback must match the sealed fallback hash. Nothing is written otherwise.\n"
+	"  --allow-refused-target  build even though the loader will refuse the target (or the\n"
+	"                     fallback's hash), to test that refusal; the reasons are still printed\n"
+	"Exit: 0 built, 1 the loader would refuse (reasons as `lugate check` prints them), 2 bad input.\n";
 
-struct bundle_file {
-	uint32_t role;
-	const char *path;        /* file, or NULL */
-	const char *text;        /* command line, or NULL */
-	uint8_t *data;
-	size_t size;
+struct bundle_args {
+	const char *table, *kernel, *initrd, *append, *fallback, *fallback_initrd, *fallback_append, *output;
+	bool allow_refused;
 };
 
-int cli_bundle_write(const struct cli_bundle_spec *spec, const char *output)
+/* The table: well-formed and sealed, as the loader's gate requires. */
+static bool read_table(const char *path, uint8_t **blob, size_t *size)
 {
-	struct bundle_file f[] = {
-		{ LUGATE_BUNDLE_TABLE, spec->table, NULL, NULL, 0 },
-		{ LUGATE_BUNDLE_KERNEL, spec->kernel, NULL, NULL, 0 },
-		{ LUGATE_BUNDLE_INITRD, spec->initrd, NULL, NULL, 0 },
-		{ LUGATE_BUNDLE_CMDLINE, NULL, spec->append, NULL, 0 },
-		{ LUGATE_BUNDLE_FALLBACK, spec->fallback, NULL, NULL, 0 },
-		{ LUGATE_BUNDLE_FALLBACK_INITRD, spec->fallback_initrd, NULL, NULL, 0 },
-		{ LUGATE_BUNDLE_FALLBACK_CMDLINE, NULL, spec->fallback_append, NULL, 0 },
-	};
-	struct lugate_bundle_input in[sizeof(f) / sizeof(f[0])];
-	uint32_t n = 0;
-	uint64_t needed = 0;
-	uint8_t *buf = NULL;
-	int rc = EXIT_INPUT;
-	long long len;
+	struct lugate_table t;
+	int err;
 
-	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
-		if (f[i].path) {
-			if (!cli_read_file(f[i].path, (size_t)2 << 30, &f[i].data, &f[i].size))
-				goto out;
-			if (f[i].size == 0) {
-				cli_error("%s: empty file", CLI_QPATH(f[i].path));
-				goto out;
-			}
-			in[n++] = (struct lugate_bundle_input){ f[i].role, f[i].data, f[i].size };
-		} else if (f[i].text && f[i].text[0]) {
-			in[n++] = (struct lugate_bundle_input){ f[i].role, f[i].text, strlen(f[i].text) };
-		}
+	if (!cli_read_file(path, LUGATE_FRAME_HEADER_SIZE + LUGATE_FRAME_PAYLOAD_MAX, blob, size))
+		return false;
+	err = lugate_table_open(*blob, *size, &t);
+	if (err)
+		return cli_error("%s: not a valid handoff table: %s", path, lugate_strerror(err)), false;
+	if (!t.sealed)
+		return cli_error("%s: the table is not sealed to a target image (run `lugate seal`); "
+				 "the loader refuses an unsealed table", path), false;
+	return true;
+}
+
+/*
+ * The check as the loader will run it: the sealed table and policy, the target's manifest
+ * alone (the loader cannot decompress a kernel to scan it), its SHA-256 against the sealed
+ * one; then the fallback's hash against the sealed fallback hash. The KHO format the
+ * outgoing kernel will show at the jump is not known here: the loader still checks it.
+ * Returns EXIT_ALLOW, EXIT_REFUSE (printed as `check` prints it) or EXIT_INPUT.
+ */
+static int loader_verdict(const struct bundle_args *a, const uint8_t *table, size_t table_size,
+			  struct cli_target *kernel, const struct cli_target *fallback)
+{
+	struct lugate_check_input in = { 0 };
+	struct lugate_reason *reasons = calloc(CLI_REASON_CAPACITY(LUGATE_TABLE_MAX_DEVICES), sizeof(*reasons));
+	struct lugate_verdict v;
+	int rc, fb = 0;
+
+	if (!reasons)
+		return cli_error("out of memory");
+	cli_target_check_input(kernel, &in);
+	in.table = table;
+	in.table_size = table_size;
+	in.policy = NULL;              /* the policy sealed in the table, as the loader uses */
+	in.scanned_compat = NULL;
+	in.scanned_compat_count = 0;
+	lugate_check(&in, reasons, CLI_REASON_CAPACITY(LUGATE_TABLE_MAX_DEVICES), &v);
+	if (v.manifest_error) {
+		free(reasons);
+		return cli_error("%s: its manifest is corrupt: %s", a->kernel, lugate_strerror(v.manifest_error));
 	}
-	len = lugate_bundle_build(NULL, 0, in, n, &needed);
-	if (len == LUGATE_ERR_NOSPACE && (buf = malloc(needed)) != NULL)
-		len = lugate_bundle_build(buf, needed, in, n, NULL);
-	if (len < 0) {
-		if (len == LUGATE_ERR_BADSTRING)
-			cli_error("%s: a command line must be printable ASCII, at most %u characters", CLI_QPATH(output),
-				  LUGATE_BUNDLE_CMDLINE_MAX);
-		else
-			cli_error("%s: cannot build the bundle: %s", CLI_QPATH(output), lugate_strerror((int)len));
+	if (a->fallback)
+		fb = lugate_check_fallback(&v.table, fallback->sha256);
+	rc = v.decision == LUGATE_ALLOW && fb != LUGATE_ERR_BADHASH ? EXIT_ALLOW : EXIT_REFUSE;
+	if (v.decision != LUGATE_ALLOW)
+		cli_verdict_print(&v, stdout);
+	if (fb == LUGATE_ERR_BADHASH)
+		printf("%sfallback-mismatch: %s does not match the fallback hash sealed in the table; the loader "
+		       "would stop instead of booting it\n", v.decision == LUGATE_ALLOW ? "refuse: " : "  ", a->fallback);
+	free(reasons);
+	if (rc == EXIT_REFUSE && a->allow_refused) {
+		fprintf(stderr, "lugate: warning: the loader will refuse this bundle's %s (--allow-refused-target)\n",
+			v.decision != LUGATE_ALLOW ? "target" : "fallback");
+		rc = EXIT_ALLOW;
+	}
+	return rc;
+}
+
+/* Validate everything the loader will, then pack and write; nothing is written on failure. */
+static int build(const struct bundle_args *a)
+{
+	struct cli_target kernel = { 0 }, fallback = { 0 };
+	struct cli_bundle_parts parts = { 0 };
+	uint8_t *table = NULL, *bundle = NULL;
+	size_t table_size = 0, bundle_size = 0;
+	uint32_t kernel_cmdline = 0, fallback_cmdline = 0;
+	const char *fb_line;
+	int rc = EXIT_INPUT;
+
+	if (!read_table(a->table, &table, &table_size))
 		goto out;
+	if (!cli_target_open(a->kernel, false, &kernel) || !cli_target_usable(&kernel) ||
+	    !cli_stage_image("kernel", a->kernel, kernel.data, kernel.size, &kernel_cmdline))
+		goto out;
+	if (a->fallback && (!cli_target_open(a->fallback, false, &fallback) || !cli_target_usable(&fallback) ||
+			    !cli_stage_image("fallback", a->fallback, fallback.data, fallback.size, &fallback_cmdline)))
+		goto out;
+	/* the fallback boots with its own line, else with the target's */
+	fb_line = a->fallback_append ? a->fallback_append : a->append;
+	if (a->append && !cli_stage_cmdline("--append", a->append, strlen(a->append), a->kernel, kernel_cmdline))
+		goto out;
+	if (a->fallback && fb_line &&
+	    !cli_stage_cmdline(a->fallback_append ? "--fallback-append" : "--append (the fallback's too)", fb_line,
+			       strlen(fb_line), a->fallback, fallback_cmdline))
+		goto out;
+	rc = loader_verdict(a, table, table_size, &kernel, &fallback);
+	if (rc != EXIT_ALLOW)
+		goto out;
+	rc = EXIT_INPUT;
+	parts.table_name = a->table;
+	parts.table = table;
+	parts.table_size = table_size;
+	parts.kernel_name = a->kernel;
+	parts.kernel = kernel.data;
+	parts.kernel_size = kernel.size;
+	if (a->fallback) {
+		parts.fallback_name = a->fallback;
+		parts.fallback = fallback.data;
+		parts.fallback_size = fallback.size;
 	}
-	if (cli_write_file(output, buf, (size_t)len))
+	parts.initrd = a->initrd;
+	parts.fallback_initrd = a->fallback_initrd;
+	parts.append = a->append;
+	parts.fallback_append = a->fallback_append;
+	if (cli_bundle_pack(&parts, a->output, &bundle, &bundle_size) && cli_write_file(a->output, bundle, bundle_size))
 		rc = EXIT_ALLOW;
 out:
-	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
-		free(f[i].data);
-	free(buf);
+	cli_target_free(&kernel);
+	cli_target_free(&fallback);
+	free(table);
+	free(bundle);
 	return rc;
 }
 
@@ -81,33 +157,34 @@ static int bundle_build(int argc, char **argv)
 		{ "initrd", required_argument, NULL, 'i' },  { "append", required_argument, NULL, 'a' },
 		{ "fallback", required_argument, NULL, 'f' }, { "fallback-initrd", required_argument, NULL, 'F' },
 		{ "fallback-append", required_argument, NULL, 'A' }, { "output", required_argument, NULL, 'o' },
+		{ "allow-refused-target", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
 	};
-	struct cli_bundle_spec spec = { 0 };
-	const char *output = NULL;
+	struct bundle_args a = { 0 };
 	int c;
 
 	while ((c = cli_getopt(argc, argv, "t:k:i:a:f:F:A:o:h", opts)) != -1) {
 		switch (c) {
-		case 't': spec.table = optarg; break;
-		case 'k': spec.kernel = optarg; break;
-		case 'i': spec.initrd = optarg; break;
-		case 'a': spec.append = optarg; break;
-		case 'f': spec.fallback = optarg; break;
-		case 'F': spec.fallback_initrd = optarg; break;
-		case 'A': spec.fallback_append = optarg; break;
-		case 'o': output = optarg; break;
+		case 't': a.table = optarg; break;
+		case 'k': a.kernel = optarg; break;
+		case 'i': a.initrd = optarg; break;
+		case 'a': a.append = optarg; break;
+		case 'f': a.fallback = optarg; break;
+		case 'F': a.fallback_initrd = optarg; break;
+		case 'A': a.fallback_append = optarg; break;
+		case 'o': a.output = optarg; break;
+		case 'R': a.allow_refused = true; break;
 		case 'h': fputs(usage, stdout); return EXIT_ALLOW;
 		default: fputs(usage, stderr); return EXIT_INPUT;
 		}
 	}
-	if (!spec.table || !spec.kernel || !output || optind != argc) {
+	if (!a.table || !a.kernel || !a.output || optind != argc) {
 		fputs(usage, stderr);
 		return cli_error("bundle build: --table, --kernel and -o are required");
 	}
-	if (!spec.fallback && (spec.fallback_initrd || spec.fallback_append))
+	if (!a.fallback && (a.fallback_initrd || a.fallback_append))
 		return cli_error("bundle build: --fallback-initrd and --fallback-append need --fallback");
-	return cli_bundle_write(&spec, output);
+	return build(&a);
 }
 
 static int bundle_show(int argc, char **argv)
@@ -137,7 +214,7 @@ static int bundle_show(int argc, char **argv)
 	err = lugate_bundle_open(blob, size, &b);
 	if (err) {
 		free(blob);
-		return cli_error("%s: not a valid bundle: %s", CLI_QPATH(argv[optind]), lugate_strerror(err));
+		return cli_error("%s: not a valid bundle: %s", argv[optind], lugate_strerror(err));
 	}
 	struct json_object *arr = json_object_new_array();
 	for (uint32_t i = 0; i < b.entry_count; i++) {
@@ -146,7 +223,7 @@ static int bundle_show(int argc, char **argv)
 		bool ok = lugate_bundle_verify(e, NULL) == 0;
 		lugate_hex_format(e->sha256, LUGATE_SHA256_SIZE, hex);
 		if (!ok) {
-			cli_error("%s: %s entry does not match its SHA-256", CLI_QPATH(argv[optind]), lugate_bundle_role_name(e->role));
+			cli_error("%s: %s entry does not match its SHA-256", argv[optind], lugate_bundle_role_name(e->role));
 			rc = EXIT_INPUT;
 		}
 		struct json_object *o = json_object_new_object();

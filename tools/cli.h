@@ -168,12 +168,4 @@ bool cli_policy_load(const char *path, struct lugate_policy *out);
  * keeps the blob for the caller in *blob. */
 int cli_table_load(const char *path, uint8_t **blob, size_t *size, struct lugate_table *t);
 
-/* ---- bundles (tools/bundle_cmd.c) ---------------------------------------------------- */
-struct cli_bundle_spec {
-	const char *table, *kernel, *initrd, *append;               /* append may be NULL */
-	const char *fallback, *fallback_initrd, *fallback_append;   /* all optional */
-};
-/* Read the files, pack them, write the bundle; prints errors; returns an exit code. */
-int cli_bundle_write(const struct cli_bundle_spec *spec, const char *output);
-
 #endif

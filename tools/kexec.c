@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* kexec-tools for `lugate load`; see kexec.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,24 +200,69 @@ bool cli_kexec_is_loaded(void)
 	return read_line("/sys/kernel/kexec_loaded", line, sizeof(line)) && strcmp(line, "1") == 0;
 }
 
-bool cli_running_cmdline(char *buf, size_t size)
+int cli_running_cmdline(char **out, size_t *out_len)
 {
-	char line[4096], *save = NULL;
-	size_t len = 0;
+	char path[600];
+	char *text = NULL, *line = NULL;
+	size_t n = 0, len = 0;
+	ssize_t got;
+	int fd, rc = EXIT_SYSTEM;
 
-	if (!read_line("/proc/cmdline", line, sizeof(line)))
-		return false;
-	buf[0] = '\0';
-	for (char *w = strtok_r(line, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
-		if (strncmp(w, "BOOT_IMAGE=", 11) == 0 || strncmp(w, "initrd=", 7) == 0)
-			continue;
-		size_t n = strlen(w);
-		if (len + n + 2 > size)
-			return false;
-		if (len)
-			buf[len++] = ' ';
-		memcpy(buf + len, w, n + 1);
-		len += n;
+	*out = NULL;
+	*out_len = 0;
+	cli_sys_path(path, sizeof(path), "/proc/cmdline");
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return cli_fail(EXIT_SYSTEM, "cannot read the running kernel's command line (%s): %s", path,
+				strerror(errno));
+	text = malloc(CLI_RUNNING_CMDLINE_MAX + 1);
+	line = malloc(CLI_RUNNING_CMDLINE_MAX + 1);
+	if (!text || !line) {
+		cli_fail(EXIT_SYSTEM, "out of memory");
+		goto out;
 	}
-	return true;
+	/* the whole file, never a silent cut: one byte more than the cap says it is longer */
+	while (n <= CLI_RUNNING_CMDLINE_MAX && (got = read(fd, text + n, CLI_RUNNING_CMDLINE_MAX + 1 - n)) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			cli_fail(EXIT_SYSTEM, "cannot read the running kernel's command line (%s): %s", path, strerror(errno));
+			goto out;
+		}
+		n += (size_t)got;
+	}
+	if (n > CLI_RUNNING_CMDLINE_MAX) {
+		rc = cli_error("--reuse-cmdline: the running kernel's command line (%s) is longer than %u bytes", path,
+			       CLI_RUNNING_CMDLINE_MAX);
+		goto out;
+	}
+	if (n && text[n - 1] == '\n')
+		n--;
+	/* words split at spaces and tabs, joined by one space, without BOOT_IMAGE= and initrd=
+	 * (the boot loader's, not the kernel's); any other byte is kept for the rule to judge */
+	for (size_t i = 0; i < n;) {
+		size_t w;
+		while (i < n && (text[i] == ' ' || text[i] == '\t'))
+			i++;
+		for (w = i; w < n && text[w] != ' ' && text[w] != '\t'; w++)
+			;
+		if (w > i && !(w - i >= 11 && memcmp(text + i, "BOOT_IMAGE=", 11) == 0) &&
+		    !(w - i >= 7 && memcmp(text + i, "initrd=", 7) == 0)) {
+			if (len)
+				line[len++] = ' ';
+			memcpy(line + len, text + i, w - i);
+			len += w - i;
+		}
+		i = w;
+	}
+	line[len] = '\0';
+	*out = line;
+	*out_len = len;
+	line = NULL;
+	rc = EXIT_ALLOW;
+out:
+	close(fd);
+	free(text);
+	free(line);
+	return rc;
 }

@@ -42,7 +42,11 @@ int cli_argv_run(const struct cli_argv *a);
 /* Read /sys/kernel/kexec_loaded (under LUGATE_SYSROOT). */
 bool cli_kexec_is_loaded(void);
 
-/* /proc/cmdline minus BOOT_IMAGE= and initrd= (what --reuse-cmdline passes on). */
-bool cli_running_cmdline(char *buf, size_t size);
+/* /proc/cmdline (under LUGATE_SYSROOT) read whole, minus BOOT_IMAGE= and initrd= words: what
+ * --reuse-cmdline passes on, malloc'd into *out (NUL-terminated, *len bytes: a NUL or control
+ * byte inside is kept for the command-line rule to refuse). Returns EXIT_ALLOW, EXIT_SYSTEM
+ * (unreadable) or EXIT_INPUT (longer than CLI_RUNNING_CMDLINE_MAX); prints the error. */
+#define CLI_RUNNING_CMDLINE_MAX 65536u
+int cli_running_cmdline(char **out, size_t *len);
 
 #endif

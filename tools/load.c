@@ -4,6 +4,11 @@
  * still runs. A refusal stages nothing; `kexec -e` afterwards jumps into lugate's loader,
  * which checks once more and boots the approved kernel (or the sealed fallback).
  *
+ * Order: every input is validated first (files, images the loader boots, the command line
+ * against both kernels' cmdline_size, the check, kexec, the loader); only then is the runtime
+ * folder opened (the caller's, private, not a symlink) and written by descriptor. Any failure
+ * after the first write puts the folder back as it was: a failed verb leaves nothing behind.
+ *
  * Two paths (docs/live-update.md). Without KHO: kexec_load (`kexec -l`) of the Multiboot2
  * loader.elf with one module per file. With KHO (the running kernel has it, or the table lists a
  * KHO/LUO format): preserved memory reaches the next kernel only through kexec_file_load, so
@@ -11,6 +16,7 @@
  * the KHO data. --no-kho forces the first path (and loses the preserved memory), --kho the second.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -18,9 +24,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <lugate/cmdline.h>
 #include "cli.h"
 #include "kexec.h"
 #include "seal.h"
+#include "stage.h"
 #include "verbs.h"
 #include "verdict.h"
 
@@ -40,11 +48,17 @@ static const char usage[] =
 	"  --fallback IMAGE2  booted by the loader if its own check refuses (sealed into the table)\n"
 	"  --loader PATH      the loader (default: PREFIX/lib/lugate/loader.elf, or loader.bzImage\n"
 	"                     on the KHO path)\n"
-	"  --runtime-dir DIR  where the sealed table is kept until the jump (default /run/lugate)\n"
+	"  --runtime-dir DIR  where the sealed table is kept until the jump (default /run/lugate):\n"
+	"                     a directory, not a symbolic link, owned by the caller and writable by\n"
+	"                     no group or other user (else exit 3); made 0700 if it is missing\n"
 	"  --kho              take the KHO path (kexec -s) even if no KHO state is seen\n"
 	"  --no-kho           take the kexec -l path even though KHO state would be lost\n"
 	"  --dry-run          seal, then print the kexec command instead of running it\n"
-	"Exit: 0 staged (or printed), 1 refused, 2 bad input, 3 the system refused (kexec).\n";
+	"Every input is checked first (the images must be 64-bit bzImages lugate's loader boots, the\n"
+	"command line printable ASCII within both kernels' cmdline_size); a verb that fails writes\n"
+	"nothing, and a failed kexec puts back the runtime folder's previous files.\n"
+	"Exit: 0 staged (or printed), 1 refused, 2 bad input, 3 the system refused (kexec, the\n"
+	"runtime folder).\n";
 
 struct load_args {
 	const char *kernel, *initrd, *append, *fallback, *fallback_initrd, *policy;
@@ -87,10 +101,13 @@ static int parse_args(int argc, char **argv, struct load_args *a)
 		{ "json", no_argument, NULL, 'j' },              { "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },              { NULL, 0, NULL, 0 },
 	};
+	static char default_dir[PATH_MAX];
 	int c;
 
 	memset(a, 0, sizeof(*a));
-	a->runtime_dir = "/run/lugate";
+	/* /run/lugate; under LUGATE_SYSROOT (tests) the fake system's */
+	cli_sys_path(default_dir, sizeof(default_dir), "/run/lugate");
+	a->runtime_dir = default_dir;
 	while ((c = cli_getopt(argc, argv, "k:i:a:t:d:f:p:njqh", opts)) != -1) {
 		switch (c) {
 		case 'k': a->kernel = optarg; break;
@@ -246,46 +263,256 @@ static void choose_path(const struct load_args *a, const uint8_t *table, size_t 
 		r->outgoing_compat[r->outgoing_compat_count++] = r->kho.luo_compat;
 }
 
-/* The bundle (docs/bundle-format.md) beside the sealed table: the kexec_file loader's one input. */
-static int write_bundle(const struct load_args *a, const struct cli_bundle_spec *b, struct load_report *r)
+/* A kexec-tools argument cannot hold white space or quotes (see staged_path). */
+static bool passable(const char *what, const char *path)
 {
-	char path[PATH_MAX];
-	int rc;
-
-	if (snprintf(path, sizeof(path), "%s/bundle.bin", a->runtime_dir) >= (int)sizeof(path))
-		return cli_error("--runtime-dir %s: path too long", CLI_QPATH(a->runtime_dir));
-	rc = cli_bundle_write(b, path);
-	if (rc != EXIT_ALLOW)
-		return rc;
-	return staged_path("bundle", path, r->bundle) ? EXIT_ALLOW : EXIT_INPUT;
+	if (strpbrk(path, " \t\n\"'\\"))
+		return cli_error("%s %s: kexec-tools cannot pass a path containing white space or quotes", what, CLI_QPATH(path)),
+		       false;
+	return true;
 }
 
-/* The exact kexec-tools command: loader as a Multiboot2 image, one module per file. */
-static int build_command(const struct load_args *a, const struct cli_kexec_env *env, struct load_report *r)
-{
-	char kernel[PATH_MAX], initrd[PATH_MAX], fallback[PATH_MAX], fallback_initrd[PATH_MAX];
-	char running[4096];
-	const char *cmdline = a->append;
-	struct cli_argv *c = &r->cmd;
-	bool ok;
+/*
+ * The runtime folder: the sealed table (and bundle) live there until kexec reads them, so no
+ * one but the caller may be able to change them. Opened without following a symbolic link;
+ * it must be a directory owned by the caller with no group or other write permission. Every
+ * file is then written relative to this descriptor, so a path component swapped later cannot
+ * redirect a write; `path` is its canonical name, for the kexec command.
+ */
+struct runtime_dir {
+	int fd;
+	bool created;
+	dev_t dev;
+	ino_t ino;
+	char path[PATH_MAX];
+};
 
-	if (!staged_path("kernel", a->kernel, kernel) || (a->initrd && !staged_path("initrd", a->initrd, initrd)) ||
-	    (a->fallback && !staged_path("fallback", a->fallback, fallback)) ||
-	    (a->fallback_initrd && !staged_path("fallback initrd", a->fallback_initrd, fallback_initrd)))
+static int open_runtime_dir(const char *dir, struct runtime_dir *rd)
+{
+	struct stat st, named;
+
+	rd->fd = -1;
+	rd->created = false;
+	if (lstat(dir, &st) != 0 && errno == ENOENT) {
+		if (mkdir(dir, 0700) != 0)
+			return cli_fail(EXIT_SYSTEM, "cannot create the runtime folder %s: %s (pass --runtime-dir DIR)", dir,
+					strerror(errno));
+		rd->created = true;
+	}
+	rd->fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (rd->fd < 0) {
+		if (errno == ELOOP || (lstat(dir, &st) == 0 && S_ISLNK(st.st_mode)))
+			return cli_fail(EXIT_SYSTEM, "the runtime folder %s is a symbolic link; lugate does not follow it "
+					"(pass the real directory as --runtime-dir)", dir);
+		return cli_fail(EXIT_SYSTEM, "cannot open the runtime folder %s: %s", dir, strerror(errno));
+	}
+	if (fstat(rd->fd, &st) != 0)
+		return cli_fail(EXIT_SYSTEM, "cannot stat the runtime folder %s: %s", dir, strerror(errno));
+	if (st.st_uid != geteuid())
+		return cli_fail(EXIT_SYSTEM, "the runtime folder %s is owned by uid %u, not by the caller (uid %u): "
+				"another user could replace the sealed table before the jump", dir, (unsigned)st.st_uid,
+				(unsigned)geteuid());
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return cli_fail(EXIT_SYSTEM, "the runtime folder %s is writable by its group or others (mode %04o): "
+				"another user could replace the sealed table before the jump; chmod go-w it",
+				dir, (unsigned)(st.st_mode & 07777));
+	rd->dev = st.st_dev;
+	rd->ino = st.st_ino;
+	/* the name kexec will resolve must lead to this very directory */
+	if (!realpath(dir, rd->path) || stat(rd->path, &named) != 0 || named.st_dev != st.st_dev ||
+	    named.st_ino != st.st_ino)
+		return cli_fail(EXIT_SYSTEM, "the runtime folder %s changed while lugate opened it", dir);
+	if (!passable("--runtime-dir", rd->path))
+		return EXIT_INPUT;
+	return EXIT_ALLOW;
+}
+
+/* A file written into the runtime folder: first under a temporary name, then renamed over the
+ * old one, which is kept (hard link) until the verb has succeeded, and put back otherwise. */
+struct staged_file {
+	const char *name;
+	char tmp[64], old[64];
+	char path[PATH_MAX];
+	bool written, committed, has_old;
+	dev_t dev;
+	ino_t ino;
+};
+
+static bool staged_init(struct staged_file *f, const char *name, const struct runtime_dir *rd)
+{
+	memset(f, 0, sizeof(*f));
+	f->name = name;
+	snprintf(f->tmp, sizeof(f->tmp), ".%s.new.%ld", name, (long)getpid());
+	snprintf(f->old, sizeof(f->old), ".%s.old.%ld", name, (long)getpid());
+	if (snprintf(f->path, sizeof(f->path), "%s/%s", rd->path, name) >= (int)sizeof(f->path))
+		return cli_error("--runtime-dir %s: path too long", rd->path), false;
+	return true;
+}
+
+static bool staged_write(const struct runtime_dir *rd, struct staged_file *f, const void *data, size_t size)
+{
+	const uint8_t *p = data;
+	struct stat st;
+	size_t done = 0;
+	int fd;
+
+	unlinkat(rd->fd, f->tmp, 0); /* a leftover of a run that died with this pid */
+	fd = openat(rd->fd, f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return cli_fail(EXIT_SYSTEM, "%s: cannot create: %s", f->path, strerror(errno)), false;
+	f->written = true;
+	while (done < size) {
+		ssize_t n = write(fd, p + done, size - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			cli_fail(EXIT_SYSTEM, "%s: cannot write: %s", f->path, n < 0 ? strerror(errno) : "short write");
+			close(fd);
+			return false;
+		}
+		done += (size_t)n;
+	}
+	if (fsync(fd) != 0 || fstat(fd, &st) != 0) {
+		cli_fail(EXIT_SYSTEM, "%s: cannot write: %s", f->path, strerror(errno));
+		close(fd);
+		return false;
+	}
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	if (close(fd) != 0)
+		return cli_fail(EXIT_SYSTEM, "%s: cannot write: %s", f->path, strerror(errno)), false;
+	return true;
+}
+
+static bool staged_commit(const struct runtime_dir *rd, struct staged_file *f)
+{
+	unlinkat(rd->fd, f->old, 0);
+	if (linkat(rd->fd, f->name, rd->fd, f->old, 0) == 0)
+		f->has_old = true;
+	else if (errno != ENOENT)
+		return cli_fail(EXIT_SYSTEM, "%s: cannot keep the previous file: %s", f->path, strerror(errno)), false;
+	if (renameat(rd->fd, f->tmp, rd->fd, f->name) != 0)
+		return cli_fail(EXIT_SYSTEM, "%s: cannot replace: %s", f->path, strerror(errno)), false;
+	f->committed = true;
+	return true;
+}
+
+/* The path on the kexec command line names the file written, and it is a regular file. */
+static bool staged_verify(const struct staged_file *f)
+{
+	struct stat st;
+
+	if (lstat(f->path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_dev != f->dev || st.st_ino != f->ino)
+		return cli_fail(EXIT_SYSTEM, "%s is not the file lugate wrote (it changed under lugate)", f->path), false;
+	return true;
+}
+
+/* Failure: put the previous file back (its bytes and times), or remove the new one. */
+static void staged_undo(const struct runtime_dir *rd, struct staged_file *f)
+{
+	if (f->committed && f->has_old)
+		renameat(rd->fd, f->old, rd->fd, f->name);
+	else if (f->committed)
+		unlinkat(rd->fd, f->name, 0);
+	else if (f->written)
+		unlinkat(rd->fd, f->tmp, 0);
+	if (!f->committed && f->has_old)
+		unlinkat(rd->fd, f->old, 0);
+}
+
+static void staged_done(const struct runtime_dir *rd, struct staged_file *f)
+{
+	if (f->has_old)
+		unlinkat(rd->fd, f->old, 0);
+}
+
+/* Everything `load` checks before it writes anything. */
+struct load_inputs {
+	char kernel[PATH_MAX], initrd[PATH_MAX], fallback[PATH_MAX], fallback_initrd[PATH_MAX];
+	uint8_t *kernel_data, *fallback_data;
+	size_t kernel_size, fallback_size;
+	uint32_t kernel_cmdline_size, fallback_cmdline_size;
+	char *cmdline;               /* the new kernel's command line (malloc'd), NULL for none */
+	size_t cmdline_len;
+	const char *cmdline_what;    /* "--append" or "--reuse-cmdline" */
+};
+
+static void inputs_free(struct load_inputs *in)
+{
+	free(in->kernel_data);
+	free(in->fallback_data);
+	free(in->cmdline);
+}
+
+/* The files (readable regular files kexec-tools can name), the images (what the loader can
+ * boot) and the command line (the rule, against the target's cmdline_size and the fallback's:
+ * on both paths the fallback boots with the same line). */
+static int check_inputs(const struct load_args *a, struct load_inputs *in)
+{
+	int rc;
+
+	if (!staged_path("kernel", a->kernel, in->kernel) || (a->initrd && !staged_path("initrd", a->initrd, in->initrd)) ||
+	    (a->fallback && !staged_path("fallback", a->fallback, in->fallback)) ||
+	    (a->fallback_initrd && !staged_path("fallback initrd", a->fallback_initrd, in->fallback_initrd)))
+		return EXIT_INPUT;
+	if (!cli_stage_image_file("kernel", a->kernel, &in->kernel_data, &in->kernel_size, &in->kernel_cmdline_size))
+		return EXIT_INPUT;
+	if (a->fallback && !cli_stage_image_file("fallback", a->fallback, &in->fallback_data, &in->fallback_size,
+						 &in->fallback_cmdline_size))
 		return EXIT_INPUT;
 	if (a->reuse_cmdline) {
-		if (!cli_running_cmdline(running, sizeof(running)))
-			return cli_fail(EXIT_SYSTEM, "cannot read the running kernel's command line (/proc/cmdline)");
-		cmdline = running;
-	}
-	if (r->path == LOAD_KEXEC_FILE) {
-		/* everything travels in the bundle; the loader's own command line stays empty */
-		struct cli_bundle_spec b = { r->sealed, kernel, a->initrd ? initrd : NULL, cmdline,
-					     a->fallback ? fallback : NULL,
-					     a->fallback_initrd ? fallback_initrd : NULL, NULL };
-		int rc = write_bundle(a, &b, r);
+		in->cmdline_what = "--reuse-cmdline";
+		rc = cli_running_cmdline(&in->cmdline, &in->cmdline_len);
 		if (rc != EXIT_ALLOW)
 			return rc;
+	} else if (a->append) {
+		in->cmdline_what = "--append";
+		in->cmdline = strdup(a->append);
+		if (!in->cmdline)
+			return cli_fail(EXIT_SYSTEM, "out of memory");
+		in->cmdline_len = strlen(a->append);
+	}
+	if (in->cmdline && !cli_stage_cmdline(in->cmdline_what, in->cmdline, in->cmdline_len, a->kernel,
+					      in->kernel_cmdline_size))
+		return EXIT_INPUT;
+	if (in->cmdline && a->fallback &&
+	    !cli_stage_cmdline(in->cmdline_what, in->cmdline, in->cmdline_len, a->fallback, in->fallback_cmdline_size))
+		return EXIT_INPUT;
+	return EXIT_ALLOW;
+}
+
+/* The sealed table names the images by hash: they must be the bytes checked here (a file
+ * changed between the reads would be refused by the loader; say so now). */
+static int check_sealed_hashes(const struct load_args *a, const struct load_inputs *in, const uint8_t *sealed,
+			       size_t sealed_size)
+{
+	uint8_t sha[LUGATE_SHA256_SIZE];
+	struct lugate_table t;
+
+	if (lugate_table_open(sealed, sealed_size, &t) != 0 || !t.sealed)
+		return cli_fail(EXIT_INPUT, "the sealed table does not open");
+	lugate_sha256(in->kernel_data, in->kernel_size, sha);
+	if (memcmp(sha, t.target_sha256, sizeof(sha)) != 0)
+		return cli_error("kernel %s changed while lugate read it; run load again", a->kernel);
+	if (!a->fallback)
+		return EXIT_ALLOW;
+	lugate_sha256(in->fallback_data, in->fallback_size, sha);
+	if (lugate_check_fallback(&t, sha) != 0)
+		return cli_error("fallback %s changed while lugate read it; run load again", a->fallback);
+	return EXIT_ALLOW;
+}
+
+/* The exact kexec-tools command: loader as a Multiboot2 image, one module per file; or the
+ * bzImage64 loader with the bundle as its initrd. */
+static int build_command(const struct load_args *a, const struct cli_kexec_env *env, const struct load_inputs *in,
+			 struct load_report *r)
+{
+	struct cli_argv *c = &r->cmd;
+	const char *cmdline = in->cmdline;
+	bool ok;
+
+	if (r->path == LOAD_KEXEC_FILE) {
+		/* everything travels in the bundle; the loader's own command line stays empty */
 		ok = cli_argv_add(c, "%s", env->kexec) && cli_argv_add(c, "-s") && cli_argv_add(c, "-l") &&
 		     cli_argv_add(c, "%s", r->loader) && cli_argv_add(c, "--initrd=%s", r->bundle);
 		return ok ? EXIT_ALLOW : cli_fail(EXIT_SYSTEM, "out of memory");
@@ -294,30 +521,30 @@ static int build_command(const struct load_args *a, const struct cli_kexec_env *
 	     cli_argv_add(c, "multiboot2-x86") && cli_argv_add(c, "%s", r->loader);
 	if (cmdline && cmdline[0])
 		ok = ok && cli_argv_add(c, "--command-line=%s", cmdline);
-	ok = ok && cli_argv_add(c, "--module=%s role=kernel", kernel) &&
+	ok = ok && cli_argv_add(c, "--module=%s role=kernel", in->kernel) &&
 	     cli_argv_add(c, "--module=%s role=table", r->sealed);
 	if (a->initrd)
-		ok = ok && cli_argv_add(c, "--module=%s role=initrd", initrd);
+		ok = ok && cli_argv_add(c, "--module=%s role=initrd", in->initrd);
 	if (a->fallback)
-		ok = ok && cli_argv_add(c, "--module=%s role=fallback", fallback);
+		ok = ok && cli_argv_add(c, "--module=%s role=fallback", in->fallback);
 	if (a->fallback_initrd)
-		ok = ok && cli_argv_add(c, "--module=%s role=fallback-initrd", fallback_initrd);
+		ok = ok && cli_argv_add(c, "--module=%s role=fallback-initrd", in->fallback_initrd);
 	return ok ? EXIT_ALLOW : cli_fail(EXIT_SYSTEM, "out of memory");
 }
 
-/* Keep the sealed table where the staged command reads it until the jump. */
-static int write_sealed(const struct load_args *a, const uint8_t *sealed, size_t size, struct load_report *r)
+/* On the kexec -l path the loader receives its own path, a space and the command line, and
+ * keeps LUGATE_CMDLINE_MAX bytes of it with the NUL: a longer one would stop it. */
+static int check_loader_line(const struct load_report *r, const struct load_inputs *in)
 {
-	char path[PATH_MAX];
+	size_t total;
 
-	if (mkdir(a->runtime_dir, 0700) != 0 && errno != EEXIST)
-		return cli_fail(EXIT_SYSTEM, "cannot create the runtime folder %s: %s (pass --runtime-dir DIR)",
-				CLI_QPATH(a->runtime_dir), strerror(errno));
-	if (snprintf(path, sizeof(path), "%s/table.sealed", a->runtime_dir) >= (int)sizeof(path))
-		return cli_error("--runtime-dir %s: path too long", CLI_QPATH(a->runtime_dir));
-	if (!cli_write_file(path, sealed, size))
-		return EXIT_SYSTEM;
-	return staged_path("sealed table", path, r->sealed) ? EXIT_ALLOW : EXIT_INPUT;
+	if (r->path != LOAD_KEXEC_LOAD || !in->cmdline || !in->cmdline[0])
+		return EXIT_ALLOW;
+	total = strlen(r->loader) + 1 + in->cmdline_len;
+	if (total + 1 > LUGATE_CMDLINE_MAX)
+		return cli_error("%s: the loader's command line (its path %s and this line) would be %zu characters, "
+				 "more than the %u it keeps", in->cmdline_what, r->loader, total, LUGATE_CMDLINE_MAX - 1);
+	return EXIT_ALLOW;
 }
 
 static int stage(const struct cli_kexec_env *env, const struct load_report *r)
@@ -332,6 +559,62 @@ static int stage(const struct cli_kexec_env *env, const struct load_report *r)
 	if (!cli_kexec_is_loaded())
 		return cli_fail(EXIT_SYSTEM, "kexec reported success but /sys/kernel/kexec_loaded is not 1");
 	return EXIT_ALLOW;
+}
+
+/*
+ * Write the sealed table (and the bundle), check that the paths on the command line name
+ * them, and run kexec unless this is a dry run. Any failure puts the folder back as it was.
+ */
+static int write_and_stage(const struct load_args *a, const struct cli_kexec_env *env, const struct load_inputs *in,
+			   const uint8_t *sealed, size_t sealed_size, const uint8_t *bundle, size_t bundle_size,
+			   struct load_report *r)
+{
+	struct runtime_dir rd;
+	struct staged_file files[2];
+	size_t n = bundle ? 2 : 1;
+	int rc = open_runtime_dir(a->runtime_dir, &rd);
+
+	if (rc != EXIT_ALLOW)
+		goto out;
+	rc = EXIT_INPUT;
+	if (!staged_init(&files[0], "table.sealed", &rd) || !staged_init(&files[1], "bundle.bin", &rd))
+		goto out;
+	snprintf(r->sealed, sizeof(r->sealed), "%s", files[0].path);
+	if (bundle)
+		snprintf(r->bundle, sizeof(r->bundle), "%s", files[1].path);
+	rc = build_command(a, env, in, r);
+	if (rc != EXIT_ALLOW)
+		goto out;
+	rc = EXIT_SYSTEM;
+	if (!staged_write(&rd, &files[0], sealed, sealed_size) ||
+	    (bundle && !staged_write(&rd, &files[1], bundle, bundle_size)))
+		goto undo;
+	for (size_t i = 0; i < n; i++)
+		if (!staged_commit(&rd, &files[i]))
+			goto undo;
+	for (size_t i = 0; i < n; i++)
+		if (!staged_verify(&files[i]))
+			goto undo;
+	rc = EXIT_ALLOW;
+	if (!a->dry_run) {
+		rc = stage(env, r);
+		r->staged = rc == EXIT_ALLOW;
+	}
+	if (rc == EXIT_ALLOW) {
+		for (size_t i = 0; i < n; i++)
+			staged_done(&rd, &files[i]);
+		goto out;
+	}
+undo:
+	for (size_t i = n; i-- > 0;)
+		staged_undo(&rd, &files[i]);
+	r->sealed[0] = r->bundle[0] = '\0';
+out:
+	if (rc != EXIT_ALLOW && rd.created && rd.fd >= 0)
+		rmdir(a->runtime_dir); /* made for this run, and empty again */
+	if (rd.fd >= 0)
+		close(rd.fd);
+	return rc;
 }
 
 static struct json_object *argv_json(const struct cli_argv *c)
@@ -375,21 +658,27 @@ int cmd_load(int argc, char **argv)
 {
 	struct load_args a;
 	struct load_report r = { 0 };
+	struct load_inputs in = { 0 };
 	struct cli_kexec_env env;
 	struct cli_seal_args s = { 0 };
-	uint8_t *table = NULL, *sealed = NULL;
-	size_t table_size = 0, sealed_size = 0;
+	uint8_t *table = NULL, *sealed = NULL, *bundle = NULL;
+	size_t table_size = 0, sealed_size = 0, bundle_size = 0;
 	const char *blocker;
 	bool given_bad;
 	int rc = parse_args(argc, argv, &a);
 
 	if (rc != EXIT_ALLOW)
 		return rc < 0 ? EXIT_ALLOW : rc;
+	/* 1. the inputs: files, images the loader boots, the command line; nothing written yet */
+	rc = check_inputs(&a, &in);
+	if (rc != EXIT_ALLOW)
+		goto out;
+	rc = EXIT_INPUT;
 	if (!table_bytes(&a, &table, &table_size))
-		return EXIT_INPUT;
-	/* 1. which path (kexec -l, or kexec -s keeping KHO): it decides what the check must see */
+		goto out;
+	/* 2. which path (kexec -l, or kexec -s keeping KHO): it decides what the check must see */
 	choose_path(&a, table, table_size, &r);
-	/* 2. the check, and the sealed table, in memory: a refusal touches nothing */
+	/* 3. the check, and the sealed table, in memory: a refusal touches nothing */
 	s.table_path = a.devices ? a.devices : a.handoff;
 	s.table = table;
 	s.table_size = table_size;
@@ -403,9 +692,11 @@ int cmd_load(int argc, char **argv)
 	s.quiet = a.quiet || a.json;
 	s.verdict_json = a.json ? &r.json : NULL;
 	rc = cli_seal(&s, &sealed, &sealed_size);
+	if (rc == EXIT_ALLOW)
+		rc = check_sealed_hashes(&a, &in, sealed, sealed_size);
 	if (rc != EXIT_ALLOW)
 		goto out;
-	/* can this system kexec this way at all; is the loader there */
+	/* 4. can this system kexec this way at all; is the loader there */
 	cli_kexec_probe(a.kexec, &env);
 	blocker = cli_kexec_blocker(&env, r.path == LOAD_KEXEC_FILE, a.dry_run);
 	if (blocker) {
@@ -423,20 +714,41 @@ int cmd_load(int argc, char **argv)
 		rc = EXIT_INPUT;
 		goto out;
 	}
-	/* 3. the sealed table (and bundle) to the runtime folder; stage (or print) the command */
-	rc = write_sealed(&a, sealed, sealed_size, &r);
-	if (rc == EXIT_ALLOW)
-		rc = build_command(&a, &env, &r);
-	if (rc == EXIT_ALLOW && !a.dry_run) {
-		rc = stage(&env, &r);
-		r.staged = rc == EXIT_ALLOW;
+	rc = check_loader_line(&r, &in);
+	if (rc != EXIT_ALLOW)
+		goto out;
+	/* 5. the bundle, in memory (KHO path): the sealed table and the very bytes checked */
+	if (r.path == LOAD_KEXEC_FILE) {
+		struct cli_bundle_parts p = { 0 };
+		p.table_name = "the sealed table";
+		p.table = sealed;
+		p.table_size = sealed_size;
+		p.kernel_name = a.kernel;
+		p.kernel = in.kernel_data;
+		p.kernel_size = in.kernel_size;
+		if (a.fallback) {
+			p.fallback_name = a.fallback;
+			p.fallback = in.fallback_data;
+			p.fallback_size = in.fallback_size;
+		}
+		p.initrd = a.initrd ? in.initrd : NULL;
+		p.fallback_initrd = a.fallback_initrd ? in.fallback_initrd : NULL;
+		p.append = in.cmdline;
+		if (!cli_bundle_pack(&p, "bundle.bin", &bundle, &bundle_size)) {
+			rc = EXIT_INPUT;
+			goto out;
+		}
 	}
+	/* 6. only now: the runtime folder, the files, and kexec (or the printed command) */
+	rc = write_and_stage(&a, &env, &in, sealed, sealed_size, bundle, bundle_size, &r);
 out:
 	if (a.json || rc == EXIT_ALLOW)
 		report(&a, &r, rc);
 	json_object_put(r.json);
 	cli_argv_free(&r.cmd);
+	inputs_free(&in);
 	free(table);
 	free(sealed);
+	free(bundle);
 	return rc;
 }

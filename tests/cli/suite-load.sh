@@ -13,7 +13,11 @@ L=$B/lugate
 [ -x "$L" ] || { echo "not ok - $L is not built"; exit 1; }
 W=$T_TMP/w; mkdir -p "$W"
 EX=$PWD/examples
-IMG=$PWD/tests/fuzz/corpus/image/seed-tiny-gzip    # a tiny bzImage of release 6.1.0-56-amd64
+# a tiny bzImage of release 6.1.0-56-amd64, padded past its code to the 4 KiB lugate's loader
+# needs of a bzImage (what follows syssize is not loaded); cmdline_size 2047
+IMG=$W/tiny.img
+python3 -c 'import sys; b = open(sys.argv[1], "rb").read(); open(sys.argv[2], "wb").write(b + bytes(8192 - len(b)))' \
+  tests/fuzz/corpus/image/seed-tiny-gzip "$IMG"
 
 # ---- a fake system ---------------------------------------------------------------------------
 S=$W/sysroot
@@ -232,6 +236,164 @@ expect "a truncated table" 2 load --kernel "$W/target.img" --handoff "$W/trunc.b
 expect_err_line "trunc.bin"
 expect "a corrupt kernel image" 2 load --kernel "$W/initrd.img" --handoff "$W/t.bin"
 expect_err_line "initrd.img"
+
+# ---- the runtime folder: the caller's own, private, not a symbolic link (else exit 3) -------------
+snap() { stat -c '%i %Y %s' "$1" && sha256sum <"$1"; }   # inode, mtime, size, bytes
+unstaged() {  # unstaged NAME DIR: kexec not run, DIR holds no staged file (nor a temporary one)
+  check "$1: kexec not run, nothing written in $2" bash -c '[ ! -e "$1" ] && [ -z "$(ls -A "$2" 2>/dev/null)" ]' _ "$FAKE_KEXEC_LOG" "$2"
+}
+fake_system
+D=$W/rd
+if [ "$(id -u)" -eq 0 ]; then
+  rm -rf "$D"; mkdir -m 0777 "$D"; chmod 0777 "$D"; chown 65534 "$D"; rm -f "$FAKE_KEXEC_LOG"
+  expect "runtime dir mode 0777 owned by nobody: exit 3" 3 load --runtime-dir "$D" --kernel "$W/target.img" --handoff "$W/t.bin"
+  expect_err_line "the runtime folder $D is owned by uid 65534, not by the caller (uid 0)"
+  unstaged "runtime dir owned by nobody" "$D"
+  chmod 0700 "$D"
+  expect "runtime dir 0700 but owned by nobody: exit 3 (dry run too)" 3 load --runtime-dir "$D" --kernel "$W/target.img" --handoff "$W/t.bin" --dry-run
+  expect_err_line "is owned by uid 65534, not by the caller"
+  unstaged "runtime dir owned by nobody, dry run" "$D"
+fi
+rm -rf "$D"; mkdir "$D"; chmod 0770 "$D"
+expect "group-writable runtime dir: exit 3" 3 load --runtime-dir "$D" --kernel "$W/target.img" --handoff "$W/t.bin"
+expect_err_line "the runtime folder $D is writable by its group or others (mode 0770)"
+unstaged "group-writable runtime dir" "$D"
+chmod 0703 "$D"
+expect "other-writable runtime dir: exit 3" 3 load --runtime-dir "$D" --kernel "$W/target.img" --handoff "$W/t.bin" --dry-run
+expect_err_line "writable by its group or others (mode 0703)"
+unstaged "other-writable runtime dir" "$D"
+chmod 0700 "$D"; ln -sfn "$D" "$W/rd-link"
+expect "symlinked runtime dir: exit 3" 3 load --runtime-dir "$W/rd-link" --kernel "$W/target.img" --handoff "$W/t.bin"
+expect_err_line "the runtime folder $W/rd-link is a symbolic link; lugate does not follow it"
+unstaged "symlinked runtime dir (its target)" "$D"
+ln -sfn "$W/nowhere" "$W/rd-dangling"
+expect "a dangling symlink as runtime dir: exit 3, nothing made where it points" 3 load --runtime-dir "$W/rd-dangling" --kernel "$W/target.img" --handoff "$W/t.bin" --dry-run
+expect_err_line "is a symbolic link"
+check "... $W/nowhere was not created" test ! -e "$W/nowhere"
+printf x >"$W/rd-file"
+expect "a regular file as runtime dir: exit 3" 3 load --runtime-dir "$W/rd-file" --kernel "$W/target.img" --handoff "$W/t.bin" --dry-run
+expect_err_line "cannot open the runtime folder $W/rd-file"
+chmod 0755 "$D"
+expect "an existing runtime dir of the caller, 0755: staged" 0 load --runtime-dir "$D" --kernel "$W/target.img" --handoff "$W/t.bin"
+check "... with its sealed table, and no temporary or backup file left" bash -c '[ "$(ls -A "$1")" = table.sealed ] && grep -qx -- "--module=$1/table.sealed role=table" "$2"' _ "$D" "$FAKE_KEXEC_LOG"
+check "... the folder's mode is left as it was" bash -c '[ "$(stat -c %a "$1")" = 755 ]' _ "$D"
+# the default, /run/lugate: here under LUGATE_SYSROOT (the fake system's run/lugate)
+fake_system; mkdir -p "$S/run"
+expect "default runtime dir (/run/lugate): made 0700, staged there" 0 "$L" load --kexec "$K" --loader "$LOADER" --kernel "$W/target.img" --handoff "$W/t.bin"
+check "... $S/run/lugate is 0700 with the sealed table, named on the kexec command line" bash -c '[ "$(stat -c %a "$1")" = 700 ] && [ -f "$1/table.sealed" ] && grep -qx -- "--module=$1/table.sealed role=table" "$2"' _ "$S/run/lugate" "$FAKE_KEXEC_LOG"
+chmod 0777 "$S/run/lugate"; rm -f "$FAKE_KEXEC_LOG"; before=$(snap "$S/run/lugate/table.sealed")
+expect "default runtime dir made world-writable: exit 3" 3 "$L" load --kexec "$K" --loader "$LOADER" --kernel "$W/target.img" --handoff "$W/t.bin"
+expect_err_line "the runtime folder $S/run/lugate is writable by its group or others (mode 0777)"
+check "... kexec not run, its sealed table untouched" bash -c '[ ! -e "$1" ] && [ "$(stat -c "%i %Y %s" "$2" && sha256sum <"$2")" = "$3" ]' _ "$FAKE_KEXEC_LOG" "$S/run/lugate/table.sealed" "$before"
+rm -rf "$S/run/lugate"; ln -s "$W/rd" "$S/run/lugate"
+expect "default runtime dir a symlink: exit 3" 3 "$L" load --kexec "$K" --loader "$LOADER" --kernel "$W/target.img" --handoff "$W/t.bin" --dry-run
+expect_err_line "the runtime folder $S/run/lugate is a symbolic link"
+
+# ---- a failed verb writes nothing: the previous table.sealed keeps its bytes, inode and mtime -------
+fake_system; rm -rf "$R"
+expect "stage once (the previous table)" 0 load --kernel "$W/target.img" --handoff "$W/t.bin"
+touch -d 2020-01-01 "$R/table.sealed"; before=$(snap "$R/table.sealed")
+kept() {  # kept NAME: table.sealed is the previous one, alone in the folder, kexec not run again
+  check "$1: the previous table.sealed is unchanged (bytes, inode, mtime), nothing else in $R" bash -c \
+    '[ "$(stat -c "%i %Y %s" "$1/table.sealed" && sha256sum <"$1/table.sealed")" = "$2" ] && [ "$(ls -A "$1")" = table.sealed ]' _ "$R" "$before"
+}
+mkdir -p "$W/sp ace"; cp "$W/target.img" "$W/sp ace/target.img"; rm -f "$FAKE_KEXEC_LOG"
+expect "a kernel path with a space: exit 2" 2 load --kernel "$W/sp ace/target.img" --handoff "$W/t.bin" --fallback "$W/fallback.img"
+expect_err_line "kernel $W/sp ace/target.img: kexec-tools cannot pass a path containing white space"
+kept "kernel path with a space"
+check "... kexec not run" test ! -e "$FAKE_KEXEC_LOG"
+expect "a fallback path with a space: exit 2" 2 load --kernel "$W/target.img" --handoff "$W/t.bin" --fallback "$W/sp ace/target.img"
+expect_err_line "cannot pass a path containing white space"
+kept "fallback path with a space"
+expect "a refused target: exit 1" 1 load --kernel "$W/bad.img" --handoff "$W/t.bin"
+kept "refused target"
+expect "the loader missing: exit 2" 2 load --kernel "$W/target.img" --handoff "$W/t.bin" --fallback "$W/fallback.img" --loader "$W/no-loader"
+kept "loader missing"
+expect "kexec fails: exit 3" 3 env FAKE_KEXEC_FAIL=1 "$L" load --kexec "$K" --loader "$LOADER" --runtime-dir "$R" \
+  --kernel "$W/target.img" --handoff "$W/t.bin" --fallback "$W/fallback.img"
+check "kexec fails: kexec ran with the new table at the staged path" grep -qx -- "--module=$R/table.sealed role=table" "$FAKE_KEXEC_LOG"
+kept "kexec failed: the previous table put back"
+echo 0 >"$S/sys/kernel/kexec_loaded"
+expect "kexec runs but nothing is loaded: exit 3" 3 env FAKE_KEXEC_NOLOAD=1 "$L" load --kexec "$K" --loader "$LOADER" --runtime-dir "$R" \
+  --kernel "$W/target.img" --handoff "$W/t.bin" --fallback "$W/fallback.img"
+kept "nothing loaded: the previous table put back"
+rm -rf "$W/fresh"
+expect "kexec fails with a runtime dir this run made: exit 3" 3 env FAKE_KEXEC_FAIL=1 "$L" load --kexec "$K" --loader "$LOADER" \
+  --runtime-dir "$W/fresh" --kernel "$W/target.img" --handoff "$W/t.bin"
+check "... the folder it made is gone again" test ! -e "$W/fresh"
+expect "stage again with the fallback: a new table replaces the previous" 0 load --kernel "$W/target.img" --handoff "$W/t.bin" --fallback "$W/fallback.img"
+check "... table.sealed is the new one (it seals the fallback), alone" bash -c '! cmp -s "$1/table.sealed" "$2" && [ "$(ls -A "$1")" = table.sealed ]' _ "$R" "$W/sealed-nofb.bin"
+
+# ---- the command line: printable ASCII within both kernels' cmdline_size, on both paths -----------
+# a fallback whose setup header declares cmdline_size 255 (the tiny target's is 2047)
+python3 -c 'import sys, struct; b = bytearray(open(sys.argv[1], "rb").read()); struct.pack_into("<I", b, 0x238, 255); open(sys.argv[2], "wb").write(b)' \
+  "$IMG" "$W/fallback-255.img"
+long2047=$(head -c 2047 /dev/zero | tr '\0' x); long2048=${long2047}x; long3000=$(head -c 3000 /dev/zero | tr '\0' y)
+fake_system; rm -rf "$R"; rm -f "$FAKE_KEXEC_LOG"
+badline() {  # badline NAME TEXT LOADER-ARGS...: exit 2 with TEXT, nothing staged
+  local name=$1 text=$2; shift 2
+  expect "$name: exit 2" 2 "$@"
+  expect_err_line "$text"
+  check "$name: nothing staged" bash -c '[ ! -e "$1" ] && [ ! -e "$2" ]' _ "$FAKE_KEXEC_LOG" "$R"
+}
+for p in l s; do
+  if [ $p = l ]; then run=load; pn="kexec -l"; else run=loadk; pn="kexec -s (KHO)"; fi
+  pa=(); [ $p = s ] && pa=(--kho)
+  badline "$pn: --append with a newline" "--append: byte 4 is 0x0a: a kernel command line must be printable ASCII" \
+    $run "${pa[@]}" --kernel "$W/target.img" --handoff "$W/t.bin" --append "$(printf 'root\nquiet')"
+  badline "$pn: --append with a tab" "--append: byte 4 is 0x09" \
+    $run "${pa[@]}" --kernel "$W/target.img" --handoff "$W/t.bin" --append "$(printf 'root\tquiet')"
+  badline "$pn: --append with non-ASCII" "--append: byte 8 is 0xc3" \
+    $run "${pa[@]}" --kernel "$W/target.img" --handoff "$W/t.bin" --append "$(printf 'console=\303\251')"
+  badline "$pn: --append with an ESC" "--append: byte 0 is 0x1b" \
+    $run "${pa[@]}" --kernel "$W/target.img" --handoff "$W/t.bin" --append "$(printf '\033[31m')"
+  badline "$pn: --append of 2048 characters, cmdline_size 2047" "--append: 2048 characters, more than the 2047 that $W/target.img accepts (its cmdline_size)" \
+    $run "${pa[@]}" --kernel "$W/target.img" --handoff "$W/t.bin" --append "$long2048"
+  badline "$pn: --append of 3000 characters" "--append: 3000 characters, more than the 2047" \
+    $run "${pa[@]}" --kernel "$W/target.img" --handoff "$W/t.bin" --append "$long3000"
+  badline "$pn: --append over the fallback's cmdline_size (255)" "--append: 300 characters, more than the 255 that $W/fallback-255.img accepts" \
+    $run "${pa[@]}" --kernel "$W/target.img" --handoff "$W/t.bin" --fallback "$W/fallback-255.img" --append "${long2047:0:300}"
+  expect "$pn: --append of exactly 2047 characters is staged" 0 $run "${pa[@]}" --kernel "$W/target.img" --handoff "$W/t.bin" --append "$long2047" --dry-run
+  expect "$pn: 255 characters fit the fallback too" 0 $run "${pa[@]}" --kernel "$W/target.img" --handoff "$W/t.bin" \
+    --fallback "$W/fallback-255.img" --append "${long2047:0:255}" --dry-run
+  rm -rf "$R"
+done
+expect "bundle of the 2047-character line holds it whole" 0 bash -c 'loadk() { env LUGATE_LIBDIR="$1" "$2" load --kexec "$3" --runtime-dir "$4" "${@:5}"; }
+  loadk "$@" --kho --dry-run && "$2" bundle show --json "$4/bundle.bin"' _ "$W/lib" "$L" "$K" "$R" --kernel "$W/target.img" --handoff "$W/t.bin" --append "$long2047"
+python3 - "$OUT" <<'PY' && echo "ok - the bundle's cmdline entry is the whole 2047-character line" || echo "not ok - the bundle's cmdline entry is the whole 2047-character line"
+import json, sys
+t = open(sys.argv[1]).read(); j = json.loads(t[t.index("{"):])
+c = [e for e in j["entries"] if e["role"] == "cmdline"][0]
+assert c["text"] == "x" * 2047 and c["size"] == 2047, c["size"]
+PY
+rm -rf "$R"
+# --reuse-cmdline: /proc/cmdline is read whole (it was cut at 4096 bytes), then the same rule
+echo "BOOT_IMAGE=/boot/vmlinuz root=/dev/vda1 $long3000" >"$S/proc/cmdline"
+badline "--reuse-cmdline, /proc/cmdline over cmdline_size" "--reuse-cmdline: 3015 characters, more than the 2047 that $W/target.img accepts" \
+  load --kernel "$W/target.img" --handoff "$W/t.bin" --reuse-cmdline
+head -c 5000 /dev/zero | tr '\0' z >"$S/proc/cmdline"
+badline "--reuse-cmdline, a 5000-byte /proc/cmdline (once cut at 4096 without a word)" "--reuse-cmdline: 5000 characters, more than the 2047" \
+  loadk --kho --kernel "$W/target.img" --handoff "$W/t.bin" --reuse-cmdline
+head -c 70000 /dev/zero | tr '\0' z >"$S/proc/cmdline"
+badline "--reuse-cmdline, /proc/cmdline over 64 KiB" "--reuse-cmdline: the running kernel's command line ($S/proc/cmdline) is longer than 65536 bytes" \
+  load --kernel "$W/target.img" --handoff "$W/t.bin" --reuse-cmdline
+printf 'root=/dev/vda1\tquiet\ncrash\n' >"$S/proc/cmdline"
+badline "--reuse-cmdline, a newline inside /proc/cmdline" "--reuse-cmdline: byte 20 is 0x0a" \
+  load --kernel "$W/target.img" --handoff "$W/t.bin" --reuse-cmdline
+rm -f "$S/proc/cmdline"
+expect "--reuse-cmdline, /proc/cmdline unreadable: exit 3" 3 load --kernel "$W/target.img" --handoff "$W/t.bin" --reuse-cmdline
+expect_err_line "cannot read the running kernel's command line ($S/proc/cmdline)"
+check "... nothing staged" bash -c '[ ! -e "$1" ] && [ ! -e "$2" ]' _ "$FAKE_KEXEC_LOG" "$R"
+
+# ---- images lugate's loader cannot boot are not staged ------------------------------------------
+cp tests/fuzz/corpus/image/seed-tiny-gzip "$W/tiny-1536.img"
+python3 -c 'import sys, struct; b = bytearray(open(sys.argv[1], "rb").read()); struct.pack_into("<H", b, 0x236, 0); open(sys.argv[2], "wb").write(b)' \
+  "$IMG" "$W/no64.img"
+fake_system; rm -rf "$R"; rm -f "$FAKE_KEXEC_LOG"
+badline "a 32-bit-only kernel (no XLF_KERNEL_64)" "kernel $W/no64.img: lugate's loader cannot boot it: no 64-bit entry point" \
+  load --kernel "$W/no64.img" --handoff "$W/t.bin"
+badline "a fallback under 4 KiB" "fallback $W/tiny-1536.img: lugate's loader cannot boot it: too small for a bzImage" \
+  load --kernel "$W/target.img" --handoff "$W/t.bin" --fallback "$W/tiny-1536.img"
 
 # ---- the installed layout: PREFIX/sbin/lugate finds PREFIX/lib/lugate/loader.elf ------------------
 [ -n "${LOAD_SUITE_NO_INSTALL:-}" ] && exit 0

@@ -98,12 +98,13 @@ e2e_initramfs_new "$s2" && e2e_initramfs_add "$s2" "$LUO_MEMFD" bin/luo-memfd 07
   cat "$kho_files/stage2.sh" "$here/loader/guest-check.sh" | e2e_initramfs_init "$s2" &&
   e2e_initramfs_pack "$s2" "$work/stage2.cpio.gz" || abort "build the stage-2 initramfs"
 
-# make_bundle NAME TARGET [TABLE]: a bundle with TARGET as the kernel; both command lines name the
-# delivery record the guest must see.
-make_bundle() {  # make_bundle NAME TARGET [TABLE]
-  local name=$1 target=$2 table=${3:-$work/sealed.bin} common
+# make_bundle NAME TARGET [TABLE [FLAGS]]: a bundle with TARGET as the kernel; both command lines
+# name the delivery record the guest must see. FLAGS: --allow-refused-target for a target the
+# loader must refuse (bundle build refuses to pack it otherwise).
+make_bundle() {  # make_bundle NAME TARGET [TABLE [FLAGS]]
+  local name=$1 target=$2 table=${3:-$work/sealed.bin} flags=${4:-} common
   common="$BASE_APPEND e2e_stage=2 lugate_e2e.table_sha256=$(sha256sum "$table" | cut -d' ' -f1)"
-  "$LUGATE" bundle build --table "$table" --kernel "$target" --initrd "$work/stage2.cpio.gz" \
+  "$LUGATE" bundle build $flags --table "$table" --kernel "$target" --initrd "$work/stage2.cpio.gz" \
     --append "$common lugate_e2e.expect=allowed,target" \
     --fallback "$kernel" --fallback-initrd "$work/stage2.cpio.gz" \
     --fallback-append "$common lugate_e2e.expect=refused,fallback" -o "$work/$name.bundle" >&2
@@ -217,7 +218,11 @@ after_boot la57
 # ---- scenario 3: target changed after sealing -> the loader refuses -> fallback -----------------
 cp "$work/target.img" "$work/changed.img"
 printf 'X' | dd of="$work/changed.img" bs=1 seek=$(( $(stat -c %s "$work/changed.img") / 2 )) conv=notrunc 2>/dev/null
-make_bundle mismatch "$work/changed.img" && make_stage1 mismatch || abort "mismatch: build bundle and stage-1 initramfs"
+if make_bundle mismatch "$work/changed.img" 2>/dev/null; then
+  tap_not_ok "mismatch: bundle build refuses a changed target without --allow-refused-target" "it built the bundle"
+else tap_ok "mismatch: bundle build refuses a changed target without --allow-refused-target"; fi
+make_bundle mismatch "$work/changed.img" "$work/sealed.bin" --allow-refused-target && make_stage1 mismatch ||
+  abort "mismatch: build bundle and stage-1 initramfs"
 run mismatch
 check_log "mismatch: loader refuses with image-mismatch" "lugate-loader:   reason image-mismatch:"
 check_log "mismatch: fallback matches its sealed hash" "lugate-loader: fallback: matches the fallback hash sealed in the table"

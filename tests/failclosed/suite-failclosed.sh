@@ -152,7 +152,7 @@ output-handoff|unwritable|handoff build --devices examples/devices.json -o @
 output-manifest|unwritable|manifest build examples/target-6.1.0-56.json -o @
 output-seal|unwritable|seal --handoff $W/t.bin --kernel $S -q -o @
 output-embed|unwritable|embed --manifest $W/m.bin $W/small.img -o @
-output-bundle|unwritable|bundle build --table $W/sealed.bin --kernel $W/small.img -o @"
+output-bundle|unwritable|bundle build --table $W/small-sealed.bin --kernel $W/small-stamped.img -o @"
 pass=0 fail=0
 while IFS='|' read -r vname kinds cmd; do
   for kind in $kinds; do

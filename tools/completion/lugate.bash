@@ -10,13 +10,13 @@ _lugate()
     fi
     case $prev in
         --devices|--manifest|--policy|--handoff|--kernel|--initrd|--fallback|--fallback-initrd|\
-        --loader|-o|--output|--sysfs|--kexec)
+        --loader|-o|--output|--sysfs|--kexec|--table)
             _filedir
             return ;;
         --runtime-dir)
             _filedir -d
             return ;;
-        --append|--release)
+        --append|--fallback-append|--release)
             return ;;
     esac
     local opts
@@ -34,6 +34,11 @@ _lugate()
         load) opts="--kernel --initrd --append --reuse-cmdline --handoff --devices --from-running --sysfs
                     --fallback --fallback-initrd --policy --loader --kexec --runtime-dir --dry-run --kho --no-kho
                     --json --quiet --help" ;;
+        bundle)
+            if [[ $cword -eq 2 ]]; then COMPREPLY=($(compgen -W "build show" -- "$cur")); return; fi
+            if [[ ${words[2]} == show ]]; then opts="--json --help"
+            else opts="--table --kernel --initrd --append --fallback --fallback-initrd --fallback-append
+                       --allow-refused-target --output -o --help"; fi ;;
         *) opts="--help" ;;
     esac
     if [[ $cur == -* ]]; then
