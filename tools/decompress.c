@@ -14,10 +14,11 @@
 #include <zstd_errors.h>
 #include "target.h"
 
-/* liblzma's memory limit: a kernel's xz or lzma dictionary is at most 64 MiB; without a limit
- * a 13-byte .lzma header asking for a 4 GiB dictionary gets one allocated. The dictionary is
- * written (resident) only as far as output is produced. */
-#define LZMA_MEMLIMIT ((uint64_t)128 << 20)
+/* liblzma's memory limit: kernels since 6.x compress with a 128 MiB xz dictionary (129 MiB to
+ * decode; `lzma -9` uses 64 MiB); without a limit a 13-byte .lzma header asking for a 4 GiB
+ * dictionary gets one allocated. The dictionary is written (resident) only as far as output is
+ * produced, and the output is bounded by the caller. */
+#define LZMA_MEMLIMIT ((uint64_t)132 << 20)
 /* zstd's window: a kernel's `zstd -22 --ultra` uses 2^27 bytes (128 MiB); refuse more. */
 #define ZSTD_WINDOWLOG_MAX 27
 
@@ -113,7 +114,7 @@ static const char *inflate_xz(const uint8_t *in, size_t n, struct outbuf *o)
 	} while (rc == LZMA_OK || (rc == LZMA_BUF_ERROR && s.avail_out == 0));
 	lzma_end(&s);
 	return rc == LZMA_STREAM_END ? NULL
-	       : rc == LZMA_MEMLIMIT_ERROR ? "xz/lzma data asks for a dictionary over 128 MiB"
+	       : rc == LZMA_MEMLIMIT_ERROR ? "xz/lzma data needs over 132 MiB to decode (a kernel's 128 MiB dictionary needs 129)"
 					   : "xz/lzma data is corrupt";
 }
 

@@ -14,7 +14,7 @@
  * the first IMAGE_PREFIX bytes (the bzImage setup header, the PE header that e_lfanew points
  * to, the ELF header, the arm64 header); a manifest trailer sits at the end but names no
  * format. The file caps keep `inspect` and `check --kernel` under 300 MB for any input: a
- * compressed kernel's file plus its decoder's window (at most 128 MiB, see decompress.c), or
+ * compressed kernel's file plus its decoder's window (at most 132 MiB, see decompress.c), or
  * an uncompressed kernel's file alone.
  */
 #define IMAGE_PREFIX ((size_t)64 << 10)

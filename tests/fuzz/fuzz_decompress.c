@@ -5,8 +5,8 @@
  * `lugate check --kernel`, `seal` and `inspect` run it, then the scan of what came out.
  * It either fails with a message, in bounded time, or hands out as many bytes as it says,
  * never more than the limit (the first byte's higher values pick one: a bomb must stop there,
- * with "output too large"). What it hands out is scanned in the pieces it comes in, and that scan
- * must find what a scan of the whole output finds.
+ * with "output too large"). What it hands out is scanned in the pieces it comes in, and that
+ * scan must find what a scan of the whole output finds.
  * Slower than the rest: each call sets up a library's decoder (liblzma's dictionary, bzip2's
  * block buffers) and a chunk of 1 MiB (8 MiB for lz4).
  */
@@ -29,7 +29,14 @@ static void scan_properties(const uint8_t *p, size_t n)
 		for (size_t j = 0; j < i; j++)
 			FUZZ_ASSERT(strcmp(found[i], found[j]) != 0);
 		/* a whole C string of the input: at the start or after a byte that is not printable
-		 * ASCII (a NUL, or a p/* The output, kept whole to check the piecewise scan against (at most the limit). */
+		 * ASCII (a NUL, or a pointer's last byte before a char array in a struct) */
+		for (size_t at = 0; at + len < n && !hit; at++)
+			hit = (at == 0 || p[at - 1] < 0x20 || p[at - 1] > 0x7e) && memcmp(p + at, found[i], len + 1) == 0;
+		FUZZ_ASSERT(hit);
+	}
+}
+
+/* The output, kept whole to check the piecewise scan against (at most the limit). */
 struct collect {
 	uint8_t *p;
 	size_t len, cap;
