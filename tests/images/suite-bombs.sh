@@ -131,6 +131,24 @@ while IFS=: read -r kind size _; do
   is "check --kernel a $kind bomb: no verdict printed" "$(wc -c <"$OUT")" 0
 done <<<"$BOMBS"
 
+# the same bomb as a UKI's .linux: the bound is the inner bzImage's init_size
+python3 - "$W/bomb.bzip2" "$W/bomb-uki.efi" <<'EOF'
+import struct, sys
+k = open(sys.argv[1], 'rb').read()
+h = bytearray(0x200)
+h[0:2] = b'MZ'; struct.pack_into('<I', h, 0x3c, 0x40)
+h[0x40:0x44] = b'PE\0\0'
+struct.pack_into('<HHIIIHH', h, 0x44, 0x8664, 1, 0, 0, 0, 0, 0)     # one section, no optional header
+sec = 0x44 + 20
+h[sec:sec + 8] = b'.linux\0\0'
+struct.pack_into('<IIII', h, sec + 8, len(k), 0, len(k), 0x200)      # VirtualSize, VA, raw size, raw ptr
+open(sys.argv[2], 'wb').write(bytes(h) + k)
+EOF
+run "inspect a UKI whose .linux is a bzip2 bomb" 2 "$L" inspect "$W/bomb-uki.efi"
+expect_err_line "bzip2 output too large"
+run "check --kernel the UKI bomb" 2 "$L" check --handoff "$W/t.bin" --kernel "$W/bomb-uki.efi"
+expect_err_line "init_size (16777216 bytes)"
+
 rm -f "$W/sealed.bin"
 run "seal --kernel a bzip2 bomb" 2 "$L" seal --handoff "$W/t.bin" --kernel "$W/bomb.bzip2" -o "$W/sealed.bin"
 expect_err_line "bzip2 output too large"
