@@ -63,8 +63,8 @@ lz4:1G:lz4 -l -1
 zstd:2G:zstd -1"
 # the largest windows lugate decodes (a 6.x kernel's xz dictionary, zstd -22's window), for the
 # worst case below
-WIDE="xz:256M:xz --lzma2=preset=0,dict=128MiB --check=crc32
-zstd:256M:zstd -1 --long=27"
+WIDE="xz:160M:xz --lzma2=preset=0,dict=128MiB --check=crc32
+zstd:160M:zstd -1 --long=27"
 mkdir -p "$CACHE"
 while IFS=: read -r kind size cmd; do
   f=$CACHE/zeros-$size.$kind
@@ -171,9 +171,28 @@ while IFS=: read -r kind size _; do
   truncate -s 128M "$W/wide.$kind"
   run "inspect a 128 MiB bzImage whose $kind payload fills a 128 MiB window ($size of zeros)" 0 \
     "$L" inspect --json "$W/wide.$kind"
-  is "the $kind payload was decompressed whole" "$(j "$OUT" 'j["boot"]["decompressed_size"]')" $((256 << 20))
+  is "the $kind payload was decompressed whole" "$(j "$OUT" 'j["boot"]["decompressed_size"]')" $((160 << 20))
   rm -f "$W/wide.$kind"
 done <<<"$WIDE"
+
+# ---- the scan sees strings across the pieces the output streams in (1 MiB each) --------------
+python3 - "$W/chunks.gz" <<'EOF'
+import gzip, sys
+M = 1 << 20
+b = bytearray(3 * M + 100)
+def put(at, s): b[at:at + len(s)] = s
+put(M - 3, b"kho-v12\0")              # crosses the first boundary
+put(M - 20, b"\0luo-v5\0")             # ends just before it
+b[2 * M - 1] = 0; put(2 * M, b"memfd-v2\0")          # starts a piece, its NUL in the one before
+b[2 * M + 4095] = ord("x"); put(2 * M + 4096, b"pci-v1\0")   # a longer word: no format string
+b[3 * M - 1] = ord("y"); put(3 * M, b"luo-flb-v1\0")        # the same, across a boundary
+put(3 * M + 40, b"\0luo-session-v3\0")
+open(sys.argv[1], "wb").write(gzip.compress(bytes(b), 9))
+EOF
+mkbz "$k56" "$W/chunks.gz" "$W/chunks.img" 0x1000000
+run "inspect a payload with format strings at its 1 MiB boundaries" 0 "$L" inspect --json "$W/chunks.img"
+is "the strings found, in family order (not pci-v1 after 'x', not luo-flb-v1 after 'y')" \
+  "$(j "$OUT" '" ".join(j["kho_compatible"])')" "kho-v12 luo-v5 luo-session-v3 memfd-v2"
 
 # ---- corrupt is not too large -------------------------------------------------------------------
 head -c 300000 /dev/urandom | gzip -1 | head -c 20000 >"$W/cut.gz"
