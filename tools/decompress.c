@@ -200,21 +200,10 @@ static const char *inflate_bzip2(const uint8_t *in, size_t n, struct outbuf *o)
 	return rc == BZ_STREAM_END ? NULL : "bzip2 data is corrupt";
 }
 
-/* zstd's frame header may say how much its frame holds: more than that is not this frame. */
-static size_t declared_limit(enum lugate_compression c, const uint8_t *in, size_t n, size_t limit)
-{
-	if (c == LUGATE_COMP_ZSTD) {
-		unsigned long long fcs = ZSTD_getFrameContentSize(in, n);
-		if (fcs != ZSTD_CONTENTSIZE_UNKNOWN && fcs != ZSTD_CONTENTSIZE_ERROR && fcs < limit)
-			return (size_t)fcs;
-	}
-	return limit;
-}
-
 const char *cli_decompress(enum lugate_compression c, const uint8_t *in, size_t n, size_t limit, cli_sink_fn sink,
 			   void *ctx, size_t *out_size, bool *too_large)
 {
-	struct outbuf o = { .limit = declared_limit(c, in, n, limit), .sink = sink, .ctx = ctx };
+	struct outbuf o = { .limit = limit, .sink = sink, .ctx = ctx };
 	const char *err;
 
 	*out_size = 0;

@@ -65,7 +65,7 @@ bool cli_target_check(struct cli_target *t, struct lugate_check_input *in, struc
 /*
  * decompress.c: host-only (zlib, liblzma, libzstd, liblz4, libbz2). cli_decompress hands the
  * output to `sink` in pieces (none kept: memory stays at a chunk plus the decoder's window) and
- * stops past `limit` bytes of output (or past what a zstd frame header declares): then it
+ * stops past `limit` bytes of output: then it
  * returns "<format> output too large" and sets *too_large. Otherwise NULL, or a one-line reason
  * ("... data is corrupt"). *out_size: the bytes produced (up to the stop).
  */

@@ -201,6 +201,24 @@ run "inspect a bzImage whose gzip stream is cut short" 0 "$L" inspect --json "$W
 is "cut gzip: the scan is skipped as corrupt data" "$(j "$OUT" 'j.get("kho_scan_error")')" "gzip data is corrupt"
 not_in_err "too large"
 
+# a zstd frame that outgrows the content size its header states: corrupt, stopped there
+head -c 32M /dev/zero >"$W/z32" && zstd -q -1 "$W/z32" -o "$W/z32.zst" && rm -f "$W/z32"
+python3 - "$W/z32.zst" <<'EOF'
+import struct, sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+fhd = d[4]; single = fhd >> 5 & 1
+at = 5 + (0 if single else 1) + [0, 1, 2, 4][fhd & 3]
+size = [1 if single else 0, 2, 4, 8][fhd >> 6]
+assert size in (4, 8), size
+d[at:at + size] = (1 << 20).to_bytes(size, 'little')   # the header now says 1 MiB
+open(sys.argv[1], 'wb').write(d)
+EOF
+mkbz "$k56" "$W/z32.zst" "$W/fcs.img" 0x4000000
+run "inspect a zstd payload larger than its frame header states" 0 "$L" inspect --json "$W/fcs.img"
+# (libzstd itself stops a frame at its stated content size)
+is "zstd over its frame content size: corrupt data, the scan left out" "$(j "$OUT" 'j.get("kho_scan_error")')" \
+  "zstd data is corrupt"
+
 # ---- huge files: identified from their first bytes, never read whole ----------------------------
 truncate -s 2G "$W/sparse-zeros"
 run "inspect a 2 GiB sparse file of zeros" 2 "$L" inspect "$W/sparse-zeros"
