@@ -80,9 +80,10 @@ int cmd_check(int argc, char **argv)
 		cli_error("out of memory");
 		goto out;
 	}
-	if (kernel_path)
-		cli_target_check(&target, &in, reasons, CLI_REASON_CAPACITY(LUGATE_TABLE_MAX_DEVICES), &v);
-	else
+	if (kernel_path) {
+		if (!cli_target_check(&target, &in, reasons, CLI_REASON_CAPACITY(LUGATE_TABLE_MAX_DEVICES), &v))
+			goto out; /* the payload decompresses past its declared size */
+	} else
 		lugate_check(&in, reasons, CLI_REASON_CAPACITY(LUGATE_TABLE_MAX_DEVICES), &v);
 	if (v.reason_count && v.reasons[0].code == LUGATE_REASON_TABLE_CORRUPT)
 		cli_error("%s: not a valid handoff table: %s", CLI_QPATH(table_path), lugate_strerror(v.reasons[0].error));

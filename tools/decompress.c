@@ -11,50 +11,65 @@
 #include <string.h>
 #include <zlib.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 #include "target.h"
 
-#define OUT_LIMIT ((size_t)1 << 30)
-/* liblzma's memory limit: a kernel's xz or lzma dictionary is at most 64 MiB; without a limit
- * a 13-byte .lzma header asking for a 4 GiB dictionary gets one allocated. */
-#define LZMA_MEMLIMIT ((uint64_t)256 << 20)
+/* liblzma's memory limit: kernels since 6.x compress with a 128 MiB xz dictionary (129 MiB to
+ * decode; `lzma -9` uses 64 MiB); without a limit a 13-byte .lzma header asking for a 4 GiB
+ * dictionary gets one allocated. The dictionary is written (resident) only as far as output is
+ * produced, and the output is bounded by the caller. */
+#define LZMA_MEMLIMIT ((uint64_t)132 << 20)
+/* zstd's window: a kernel's `zstd -22 --ultra` uses 2^27 bytes (128 MiB); refuse more. */
+#define ZSTD_WINDOWLOG_MAX 27
 
-#define OUT_FIRST_MIN ((size_t)64 << 10)
-#define OUT_FIRST_MAX ((size_t)64 << 20)
-#define OUT_ROOM 4096u   /* the least free room a decompression call is handed */
+/*
+ * The output is not kept: it goes out in chunks to a sink (the scan for KHO/LUO strings), so
+ * the memory decompression costs is the chunk plus the decoder's own window, whatever the
+ * payload inflates to. A chunk holds one legacy lz4 block (at most 8 MiB); the other formats
+ * fill a smaller one. The limit is counted over the whole output.
+ */
+/* Its own message: not corrupt data, but more than the image declares (target.c says what). */
+#define CLI_TOO_LARGE(fmt) fmt " output too large"
+
+#define LZ4_BLOCK_MAX ((size_t)8 << 20)
+#define CHUNK ((size_t)1 << 20)
 
 struct outbuf {
 	uint8_t *p;
-	size_t len, cap;
-	size_t first;        /* the first buffer's size (first_capacity) */
+	size_t len, cap;     /* bytes waiting in p; p's size */
+	size_t total;        /* bytes produced so far, flushed or not */
+	size_t limit;        /* the most the caller accepts */
+	cli_sink_fn sink;
+	void *ctx;
 };
 
-/* Eight times the compressed size (kernels compress 3 to 5 times), from 64 KiB to 64 MiB: a
- * kernel's payload fits the first buffer, and a small input costs a small one. Past it the
- * buffer doubles, up to OUT_LIMIT. */
-static size_t first_capacity(size_t in_size)
+static bool setup(struct outbuf *o, size_t cap)
 {
-	size_t cap = in_size > OUT_FIRST_MAX / 8 ? OUT_FIRST_MAX : in_size * 8;
-
-	return cap < OUT_FIRST_MIN ? OUT_FIRST_MIN : cap;
+	o->p = malloc(cap);
+	o->cap = cap;
+	return o->p != NULL;
 }
 
-static bool grow(struct outbuf *o, size_t want)
+static void flush(struct outbuf *o)
 {
-	size_t cap = o->cap ? o->cap : o->first;
-	if (want <= o->cap)
-		return true;
-	while (cap < want)
-		cap *= 2;
-	if (cap > OUT_LIMIT)
-		cap = OUT_LIMIT;
-	if (want > cap)
-		return false;
-	uint8_t *p = realloc(o->p, cap);
-	if (!p)
-		return false;
-	o->p = p;
-	o->cap = cap;
-	return true;
+	if (o->len && o->sink)
+		o->sink(o->ctx, o->p, o->len);
+	o->len = 0;
+}
+
+/* Account for `got` new bytes at p + len; false once the total passes the limit. */
+static bool produced(struct outbuf *o, size_t got)
+{
+	o->len += got;
+	o->total += got;
+	return o->total <= o->limit;
+}
+
+/* Room for the next call: flush a full buffer. */
+static void make_room(struct outbuf *o)
+{
+	if (o->len == o->cap)
+		flush(o);
 }
 
 static const char *inflate_gzip(const uint8_t *in, size_t n, struct outbuf *o)
@@ -64,15 +79,15 @@ static const char *inflate_gzip(const uint8_t *in, size_t n, struct outbuf *o)
 	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
 		return "zlib init failed";
 	z.next_in = (Bytef *)(uintptr_t)in;
-	z.avail_in = (uInt)n;
+	z.avail_in = n > UINT32_MAX ? UINT32_MAX : (uInt)n;
 	do {
-		if (!grow(o, o->len + OUT_ROOM))
-			rc = Z_MEM_ERROR;
-		else {
-			z.next_out = o->p + o->len;
-			z.avail_out = (uInt)(o->cap - o->len);
-			rc = inflate(&z, Z_NO_FLUSH);
-			o->len = o->cap - z.avail_out;
+		make_room(o);
+		z.next_out = o->p + o->len;
+		z.avail_out = (uInt)(o->cap - o->len);
+		rc = inflate(&z, Z_NO_FLUSH);
+		if (!produced(o, (o->cap - o->len) - z.avail_out)) {
+			inflateEnd(&z);
+			return CLI_TOO_LARGE("gzip");
 		}
 	} while (rc == Z_OK);
 	inflateEnd(&z);
@@ -88,18 +103,18 @@ static const char *inflate_xz(const uint8_t *in, size_t n, struct outbuf *o)
 	s.next_in = in;
 	s.avail_in = n;
 	do {
-		if (!grow(o, o->len + OUT_ROOM)) {
-			rc = LZMA_MEM_ERROR;
-			break;
-		}
+		make_room(o);
 		s.next_out = o->p + o->len;
 		s.avail_out = o->cap - o->len;
 		rc = lzma_code(&s, LZMA_FINISH);
-		o->len = o->cap - s.avail_out;
+		if (!produced(o, (o->cap - o->len) - s.avail_out)) {
+			lzma_end(&s);
+			return CLI_TOO_LARGE("xz/lzma");
+		}
 	} while (rc == LZMA_OK || (rc == LZMA_BUF_ERROR && s.avail_out == 0));
 	lzma_end(&s);
 	return rc == LZMA_STREAM_END ? NULL
-	       : rc == LZMA_MEMLIMIT_ERROR ? "xz/lzma data asks for a dictionary over 256 MiB"
+	       : rc == LZMA_MEMLIMIT_ERROR ? "xz/lzma data needs over 132 MiB to decode (a kernel's 128 MiB dictionary needs 129)"
 					   : "xz/lzma data is corrupt";
 }
 
@@ -110,17 +125,23 @@ static const char *inflate_zstd(const uint8_t *in, size_t n, struct outbuf *o)
 	size_t rc = 1;
 	if (!d)
 		return "zstd init failed";
+	if (ZSTD_isError(ZSTD_DCtx_setParameter(d, ZSTD_d_windowLogMax, ZSTD_WINDOWLOG_MAX))) {
+		ZSTD_freeDStream(d);
+		return "zstd init failed";
+	}
 	while (rc != 0) {
-		if (!grow(o, o->len + OUT_ROOM)) {
-			ZSTD_freeDStream(d);
-			return "zstd output too large";
-		}
+		make_room(o);
 		ZSTD_outBuffer ob = { o->p + o->len, o->cap - o->len, 0 };
 		rc = ZSTD_decompressStream(d, &ob, &ib);
-		o->len += ob.pos;
+		if (!produced(o, ob.pos)) {
+			ZSTD_freeDStream(d);
+			return CLI_TOO_LARGE("zstd");
+		}
 		if (ZSTD_isError(rc) || (ib.pos == ib.size && rc != 0 && ob.pos == 0)) {
 			ZSTD_freeDStream(d);
-			return "zstd data is corrupt";
+			return ZSTD_getErrorCode(rc) == ZSTD_error_frameParameter_windowTooLarge
+				       ? "zstd data asks for a window over 128 MiB"
+				       : "zstd data is corrupt";
 		}
 	}
 	ZSTD_freeDStream(d);
@@ -131,7 +152,6 @@ static const char *inflate_zstd(const uint8_t *in, size_t n, struct outbuf *o)
  * decompressing to at most 8 MiB. */
 static const char *inflate_lz4(const uint8_t *in, size_t n, struct outbuf *o)
 {
-	const size_t block_max = (size_t)8 << 20;
 	size_t pos = 4;
 	while (pos + 4 <= n) {
 		uint32_t bsize = (uint32_t)in[pos] | (uint32_t)in[pos + 1] << 8 | (uint32_t)in[pos + 2] << 16 |
@@ -143,15 +163,15 @@ static const char *inflate_lz4(const uint8_t *in, size_t n, struct outbuf *o)
 		pos += 4;
 		if (bsize > n - pos)
 			break; /* the trailing uncompressed-size word */
-		if (!grow(o, o->len + block_max))
-			return "lz4 output too large";
-		int got = LZ4_decompress_safe((const char *)in + pos, (char *)o->p + o->len, (int)bsize, (int)block_max);
+		flush(o); /* a block needs the whole chunk */
+		int got = LZ4_decompress_safe((const char *)in + pos, (char *)o->p, (int)bsize, (int)LZ4_BLOCK_MAX);
 		if (got < 0)
-			return o->len ? NULL : "lz4 data is corrupt";
-		o->len += (size_t)got;
+			return o->total ? NULL : "lz4 data is corrupt";
+		if (!produced(o, (size_t)got))
+			return CLI_TOO_LARGE("lz4");
 		pos += bsize;
 	}
-	return o->len ? NULL : "lz4 data is corrupt";
+	return o->total ? NULL : "lz4 data is corrupt";
 }
 
 static const char *inflate_bzip2(const uint8_t *in, size_t n, struct outbuf *o)
@@ -161,46 +181,51 @@ static const char *inflate_bzip2(const uint8_t *in, size_t n, struct outbuf *o)
 	if (BZ2_bzDecompressInit(&s, 0, 0) != BZ_OK)
 		return "bzip2 init failed";
 	s.next_in = (char *)(uintptr_t)in;
-	s.avail_in = (unsigned)n;
+	s.avail_in = n > UINT32_MAX ? UINT32_MAX : (unsigned)n;
 	do {
-		if (!grow(o, o->len + OUT_ROOM)) {
-			rc = BZ_MEM_ERROR;
-			break;
-		}
-		size_t before = o->len;
+		make_room(o);
 		s.next_out = (char *)o->p + o->len;
 		s.avail_out = (unsigned)(o->cap - o->len);
 		rc = BZ2_bzDecompress(&s);
-		o->len = o->cap - s.avail_out;
+		size_t got = (o->cap - o->len) - s.avail_out;
+		if (!produced(o, got)) {
+			BZ2_bzDecompressEnd(&s);
+			return CLI_TOO_LARGE("bzip2");
+		}
 		/* a stream cut short: bzip2 says BZ_OK, without progress, for ever */
-		if (rc == BZ_OK && s.avail_in == 0 && o->len == before)
+		if (rc == BZ_OK && s.avail_in == 0 && got == 0)
 			rc = BZ_UNEXPECTED_EOF;
 	} while (rc == BZ_OK);
 	BZ2_bzDecompressEnd(&s);
 	return rc == BZ_STREAM_END ? NULL : "bzip2 data is corrupt";
 }
 
-const char *cli_decompress(enum lugate_compression c, const uint8_t *in, size_t n, uint8_t **out, size_t *out_size)
+const char *cli_decompress(enum lugate_compression c, const uint8_t *in, size_t n, size_t limit, cli_sink_fn sink,
+			   void *ctx, size_t *out_size, bool *too_large)
 {
-	struct outbuf o = { .first = first_capacity(n) };
+	struct outbuf o = { .limit = limit, .sink = sink, .ctx = ctx };
 	const char *err;
 
+	*out_size = 0;
+	*too_large = false;
+	if (c < LUGATE_COMP_GZIP || c > LUGATE_COMP_ZSTD)
+		return "unknown compression";
+	if (!setup(&o, c == LUGATE_COMP_LZ4 ? LZ4_BLOCK_MAX : CHUNK))
+		return "out of memory";
 	switch (c) {
 	case LUGATE_COMP_GZIP: err = inflate_gzip(in, n, &o); break;
 	case LUGATE_COMP_XZ:
 	case LUGATE_COMP_LZMA: err = inflate_xz(in, n, &o); break;
 	case LUGATE_COMP_ZSTD: err = inflate_zstd(in, n, &o); break;
 	case LUGATE_COMP_LZ4: err = inflate_lz4(in, n, &o); break;
-	case LUGATE_COMP_BZIP2: err = inflate_bzip2(in, n, &o); break;
-	default: err = "unknown compression"; break;
+	default: err = inflate_bzip2(in, n, &o); break;
 	}
-	if (err) {
-		free(o.p);
-		return err;
-	}
-	*out = o.p;
-	*out_size = o.len;
-	return NULL;
+	if (!err)
+		flush(&o);
+	free(o.p);
+	*too_large = o.total > o.limit;
+	*out_size = o.total;
+	return err;
 }
 
 /*
@@ -213,38 +238,138 @@ const char *cli_decompress(enum lugate_compression c, const uint8_t *in, size_t 
  */
 static const char *const families[] = { "kho-v", "luo-v", "luo-session-v", "luo-flb-v", "memfd-v", "pci-v" };
 
-static bool starts_a_string(const uint8_t *p, const uint8_t *hit)
+/* A hit at the start of a window counts as the start of a string only if the window starts the
+ * data; otherwise the byte before it is in the window before, and the junction sees it. */
+static bool starts_a_string(const uint8_t *w, const uint8_t *hit, bool w_starts_data)
 {
-	return hit == p || hit[-1] < 0x20 || hit[-1] > 0x7e;
+	return hit == w ? w_starts_data : hit[-1] < 0x20 || hit[-1] > 0x7e;
 }
 
-size_t cli_scan_compat(const uint8_t *p, size_t n, char found[][LUGATE_COMPAT_MAX + 1], size_t max)
+/* Keep the first CLI_SCAN_MAX strings in (family, first offset) order, the order a scan of the
+ * whole data in one piece finds them in: a string found again keeps its first offset; when the
+ * set is full, one that sorts before the last kept one takes its place. */
+static void scan_add(struct cli_compat_scan *s, unsigned fam, uint64_t at, const uint8_t *str, size_t len)
 {
-	size_t count = 0;
-	for (size_t f = 0; f < sizeof(families) / sizeof(families[0]); f++) {
+	size_t k, last = 0;
+
+	for (k = 0; k < s->count; k++)
+		if (strlen(s->found[k]) == len && memcmp(s->found[k], str, len) == 0) {
+			if (at < s->at[k])
+				s->at[k] = at;
+			return;
+		}
+	if (s->count < CLI_SCAN_MAX)
+		k = s->count++;
+	else {
+		for (k = 1; k < s->count; k++)
+			if (s->fam[k] > s->fam[last] || (s->fam[k] == s->fam[last] && s->at[k] > s->at[last]))
+				last = k;
+		if (fam > s->fam[last] || (fam == s->fam[last] && at > s->at[last]))
+			return;
+		k = last;
+	}
+	s->fam[k] = (uint8_t)fam;
+	s->at[k] = at;
+	memcpy(s->found[k], str, len);
+	s->found[k][len] = 0;
+}
+
+/* Every whole string in w[0, n), which starts at offset `base` of the data. */
+static void scan_window(struct cli_compat_scan *s, const uint8_t *w, size_t n, uint64_t base)
+{
+	for (unsigned f = 0; f < sizeof(families) / sizeof(families[0]); f++) {
 		size_t flen = strlen(families[f]);
-		const uint8_t *s = p, *end = p + n;
-		while (s < end) {
-			const uint8_t *hit = memmem(s, (size_t)(end - s), families[f], flen);
+		const uint8_t *p = w, *end = w + n;
+		while (p < end) {
+			const uint8_t *hit = memmem(p, (size_t)(end - p), families[f], flen);
 			if (!hit)
 				break;
-			s = hit + 1;
-			if (!starts_a_string(p, hit))
+			p = hit + 1;
+			if (!starts_a_string(w, hit, base == 0))
 				continue;
 			const uint8_t *d = hit + flen;
 			while (d < end && *d >= '0' && *d <= '9')
 				d++;
 			if (d == hit + flen || d >= end || *d != 0 || (size_t)(d - hit) > LUGATE_COMPAT_MAX)
 				continue;
-			bool dup = false;
-			for (size_t k = 0; k < count; k++)
-				dup = dup || (strlen(found[k]) == (size_t)(d - hit) && memcmp(found[k], hit, (size_t)(d - hit)) == 0);
-			if (dup || count == max)
-				continue;
-			memcpy(found[count], hit, (size_t)(d - hit));
-			found[count][d - hit] = 0;
-			count++;
+			scan_add(s, f, base + (uint64_t)(hit - w), hit, (size_t)(d - hit));
 		}
 	}
-	return count;
+}
+
+void cli_scan_init(struct cli_compat_scan *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+/*
+ * The data comes in pieces: a string may cross from one into the next. Each piece is scanned
+ * alone, and so is the junction: the last CLI_SCAN_TAIL bytes before it and its first
+ * CLI_SCAN_TAIL bytes. A string with the byte before it is at most LUGATE_COMPAT_MAX + 2
+ * bytes, so one that crosses (or starts a piece) lies whole in a junction.
+ */
+void cli_scan_feed(struct cli_compat_scan *s, const uint8_t *p, size_t n)
+{
+	uint8_t j[2 * CLI_SCAN_TAIL];
+	size_t head = n < CLI_SCAN_TAIL ? n : CLI_SCAN_TAIL;
+
+	if (!n)
+		return;
+	if (s->tail_len) {
+		memcpy(j, s->tail, s->tail_len);
+		memcpy(j + s->tail_len, p, head);
+		scan_window(s, j, s->tail_len + head, s->total - s->tail_len);
+	}
+	scan_window(s, p, n, s->total);
+	if (n >= CLI_SCAN_TAIL) {
+		memcpy(s->tail, p + n - CLI_SCAN_TAIL, CLI_SCAN_TAIL);
+		s->tail_len = CLI_SCAN_TAIL;
+	} else {
+		size_t keep = s->tail_len + n > CLI_SCAN_TAIL ? CLI_SCAN_TAIL - n : s->tail_len;
+		memmove(s->tail, s->tail + s->tail_len - keep, keep);
+		memcpy(s->tail + keep, p, n);
+		s->tail_len = keep + n;
+	}
+	s->total += n;
+}
+
+size_t cli_scan_finish(struct cli_compat_scan *s, char found[][LUGATE_COMPAT_MAX + 1], size_t max)
+{
+	size_t n = 0;
+
+	/* in (family, offset) order: a selection sort of at most CLI_SCAN_MAX */
+	for (; n < s->count && n < max; n++) {
+		size_t best = n;
+		for (size_t k = n + 1; k < s->count; k++)
+			if (s->fam[k] < s->fam[best] || (s->fam[k] == s->fam[best] && s->at[k] < s->at[best]))
+				best = k;
+		if (best != n) {
+			char tmp[LUGATE_COMPAT_MAX + 1];
+			uint64_t at = s->at[n];
+			uint8_t fam = s->fam[n];
+			memcpy(tmp, s->found[n], sizeof(tmp));
+			memcpy(s->found[n], s->found[best], sizeof(tmp));
+			memcpy(s->found[best], tmp, sizeof(tmp));
+			s->at[n] = s->at[best];
+			s->fam[n] = s->fam[best];
+			s->at[best] = at;
+			s->fam[best] = fam;
+		}
+		memcpy(found[n], s->found[n], sizeof(found[n]));
+	}
+	return n;
+}
+
+void cli_scan_sink(void *ctx, const uint8_t *p, size_t n)
+{
+	cli_scan_feed(ctx, p, n);
+}
+
+size_t cli_scan_compat(const uint8_t *p, size_t n, char found[][LUGATE_COMPAT_MAX + 1], size_t max)
+{
+	struct cli_compat_scan s;
+
+	cli_scan_init(&s);
+	cli_scan_feed(&s, p, n);
+	return cli_scan_finish(&s, found, max);
 }

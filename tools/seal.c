@@ -103,8 +103,8 @@ int cli_seal(const struct cli_seal_args *a, uint8_t **sealed, size_t *sealed_siz
 	in.outgoing_compat_count = a->outgoing_compat_count;
 	if (a->manifest_only)
 		lugate_check(&in, reasons, CLI_REASON_CAPACITY(t.device_count), &v);
-	else
-		cli_target_check(&target, &in, reasons, CLI_REASON_CAPACITY(t.device_count), &v);
+	else if (!cli_target_check(&target, &in, reasons, CLI_REASON_CAPACITY(t.device_count), &v))
+		goto out; /* the payload decompresses past its declared size: rc is EXIT_INPUT */
 	if (v.manifest_error)
 		cli_error("%s: its manifest is corrupt: %s", CLI_QPATH(a->kernel_path), lugate_strerror(v.manifest_error));
 	if (a->verdict_json) {

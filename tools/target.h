@@ -22,6 +22,8 @@ struct cli_target {
 	/* payload scan (only when asked for) */
 	bool scanned;                /* the scan ran to the end */
 	const char *scan_error;      /* why it could not (NULL if it ran or was not asked) */
+	bool scan_too_large;         /* it stopped past scan_limit: an input error, not a skipped scan */
+	size_t scan_limit;           /* the most the payload may decompress to (its init_size + 1/4) */
 	size_t kernel_size;          /* bytes scanned: the decompressed payload, or the image */
 	size_t compat_count;
 	char compat[CLI_SCAN_MAX][LUGATE_COMPAT_MAX + 1];
@@ -29,7 +31,9 @@ struct cli_target {
 };
 
 /* Read, identify and hash an image; scan its payload if `scan`. Prints a one-line error and
- * returns false for an unreadable or malformed image. A corrupt manifest (the check's
+ * returns false for an unreadable or malformed image, or (when scanned) one whose payload
+ * decompresses to more than its header declares (cli_target_scan_ok). The file is read
+ * only after its first 64 KiB name a format, and only up to that format's cap. A corrupt manifest (the check's
  * no-manifest) or one naming another release than the image is not an error here: inspect
  * shows both; check, seal and embed refuse the second with cli_target_usable. */
 bool cli_target_open(const char *path, bool scan, struct cli_target *t);
@@ -44,20 +48,50 @@ void cli_target_check_input(const struct cli_target *t, struct lugate_check_inpu
 
 /* Decompress and scan the payload now, if that has not been done (see scan_error). */
 void cli_target_scan(struct cli_target *t);
+/* False, with a one-line error, if the scan stopped because the payload decompresses to more
+ * than the image declares ("output too large": exit 2). A corrupt payload only skips the scan. */
+bool cli_target_scan_ok(const struct cli_target *t);
 
 /*
  * lugate_check with `in` filled (cli_target_check_input, then whatever the caller changes).
  * The payload scan is slow (an xz kernel takes a second to decompress) and only matters when
  * the manifest alone leaves a preserved KHO/LUO format unrevived: it runs then, and the check
- * again with what it found.
+ * again with what it found. False (error printed: exit 2) if the scan found the payload
+ * larger than declared (cli_target_scan_ok).
  */
-void cli_target_check(struct cli_target *t, struct lugate_check_input *in, struct lugate_reason *reasons,
+bool cli_target_check(struct cli_target *t, struct lugate_check_input *in, struct lugate_reason *reasons,
 		      size_t capacity, struct lugate_verdict *v);
 
-/* decompress.c: host-only (zlib, liblzma, libzstd, liblz4, libbz2). cli_decompress returns
- * NULL and a malloc'd *out, or a one-line reason. cli_scan_compat finds the KHO/LUO format
- * strings a kernel carries: "<family>-v<digits>" as a whole C string (see decompress.c). */
-const char *cli_decompress(enum lugate_compression c, const uint8_t *in, size_t n, uint8_t **out, size_t *out_size);
+/*
+ * decompress.c: host-only (zlib, liblzma, libzstd, liblz4, libbz2). cli_decompress hands the
+ * output to `sink` in pieces (none kept: memory stays at a chunk plus the decoder's window) and
+ * stops past `limit` bytes of output: then it
+ * returns "<format> output too large" and sets *too_large. Otherwise NULL, or a one-line reason
+ * ("... data is corrupt"). *out_size: the bytes produced (up to the stop).
+ */
+typedef void (*cli_sink_fn)(void *ctx, const uint8_t *p, size_t n);
+const char *cli_decompress(enum lugate_compression c, const uint8_t *in, size_t n, size_t limit, cli_sink_fn sink,
+			   void *ctx, size_t *out_size, bool *too_large);
+
+/*
+ * The KHO/LUO format strings a kernel carries: "<family>-v<digits>" as a whole C string (see
+ * decompress.c), at most CLI_SCAN_MAX of them, in (family, first offset) order. The data may
+ * come in pieces (cli_scan_feed, or cli_scan_sink as a cli_decompress sink): the result is
+ * the same as cli_scan_compat over the whole.
+ */
+#define CLI_SCAN_TAIL (LUGATE_COMPAT_MAX + 2u)
+struct cli_compat_scan {
+	uint64_t total;              /* bytes fed */
+	size_t count, tail_len;
+	uint64_t at[CLI_SCAN_MAX];   /* each string's first offset */
+	uint8_t fam[CLI_SCAN_MAX];   /* and family */
+	char found[CLI_SCAN_MAX][LUGATE_COMPAT_MAX + 1];
+	uint8_t tail[CLI_SCAN_TAIL]; /* the last bytes fed */
+};
+void cli_scan_init(struct cli_compat_scan *s);
+void cli_scan_feed(struct cli_compat_scan *s, const uint8_t *p, size_t n);
+void cli_scan_sink(void *ctx, const uint8_t *p, size_t n);
+size_t cli_scan_finish(struct cli_compat_scan *s, char found[][LUGATE_COMPAT_MAX + 1], size_t max);
 size_t cli_scan_compat(const uint8_t *p, size_t n, char found[][LUGATE_COMPAT_MAX + 1], size_t max);
 
 #endif
