@@ -969,6 +969,17 @@ static void uki_arm64_inner(void **state)
 	assert_string_equal(i.release, "6.1.0-77-elf");
 	assert_string_equal(i.release_source, "Linux version banner (.linux)");
 	free(img);
+
+	/* a .uname that agrees with the banner; one that does not: inconsistent */
+	static const uint8_t same[] = "6.1.0-77-elf\n", other[] = "6.1.0-78-elf\n";
+	img = make_pe((struct pe_sec[]){ { ".uname", same, sizeof(same) - 1 }, { ".linux", a64, sizeof(a64) } }, 2, &n);
+	assert_int_equal(identify(img, n, &i), 0);
+	assert_string_equal(i.release_source, ".uname");
+	free(img);
+	img = make_pe((struct pe_sec[]){ { ".uname", other, sizeof(other) - 1 }, { ".linux", a64, sizeof(a64) } }, 2, &n);
+	assert_int_equal(identify(img, n, &i), LUGATE_ERR_INCONSISTENT);
+	assert_string_equal(i.why, "UKI: .uname and the Linux version banner in .linux name different releases");
+	free(img);
 }
 
 /* ---- anything else ---------------------------------------------------------------------------- */
