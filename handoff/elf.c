@@ -50,6 +50,10 @@ static int scan_notes(const uint8_t *p, uint64_t len, struct lugate_image_info *
 			out->carrier = LUGATE_CARRIER_ELF_NOTE;
 			out->manifest.p = p + desc_at;
 			out->manifest.size = descsz;
+		} else if (note_named(p + name_at, namesz, NOTE_NAME, sizeof(NOTE_NAME))) {
+			/* lugate data lugate cannot read: never treat the image as unstamped */
+			return image_fail(out, LUGATE_ERR_UNSUPPORTED,
+					  "ELF: a lugate note of a type lugate does not read (only type 1, the manifest)");
 		} else if (note_named(p + name_at, namesz, "GNU", 4) && type == NT_GNU_BUILD_ID && !out->elf_build_id.p) {
 			out->elf_build_id.p = p + desc_at;
 			out->elf_build_id.size = descsz;

@@ -33,6 +33,8 @@ static const struct err_entry err_table[LUGATE_ERR_MAX + 1] = {
 	[-LUGATE_ERR_INVAL] = { "invalid-argument", "invalid argument" },
 	[-LUGATE_ERR_BADSTRING] = { "bad-string", "string is empty, unterminated, too long or has bad characters" },
 	[-LUGATE_ERR_UNSUPPORTED] = { "unsupported", "well-formed but not supported" },
+	[-LUGATE_ERR_NONCANONICAL] = { "non-canonical", "not laid out byte for byte as lugate writes it (padding, gaps, header fields, names)" },
+	[-LUGATE_ERR_INCONSISTENT] = { "inconsistent", "the input states the same fact twice, differently" },
 };
 
 static const struct err_entry *err_lookup(int err)

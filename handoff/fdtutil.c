@@ -131,17 +131,35 @@ static inline const uint8_t *name_end(const uint8_t *blk, uint32_t at, uint32_t 
  * property length that wraps libfdt's int offset arithmetic is refused here and not there
  * (lugate's readers refuse such a property anyway: its length reads as negative).
  */
-int fdtu_walk_tags(const void *fdt)
+/* Whether the bytes [from, to) of the block (to clipped at size) are all zero: the padding
+ * the builder leaves after a node name or a property value. */
+static inline bool zero_pad(const uint8_t *blk, uint32_t from, uint32_t to, uint32_t size)
+{
+	uint8_t any = 0;
+
+	if (to > size)
+		to = size;
+	for (; from < to; from++)
+		any |= blk[from];
+	return any == 0;
+}
+
+/*
+ * The walk, and, in the same pass, whether the block is laid out as lugate's builder lays it
+ * out (*canonical): no FDT_NOP, every padding byte zero, properties only right after their
+ * node's FDT_BEGIN_NODE or another property (the devicetree order, which libfdt's readers
+ * assume: a property after a subnode is invisible to them), an empty root name, and FDT_END
+ * as the block's last four bytes. Soundness alone decides the return value.
+ */
+static int walk_tags(const void *fdt, bool *canonical)
 {
 	const uint8_t *blk = (const uint8_t *)fdt + fdt_off_dt_struct(fdt);
 	const uint32_t size = fdt_size_dt_struct(fdt);
-	uint32_t off = 0;
+	uint32_t off = 0, prev = FDT_END;
 	int depth = 0;
-	bool seen_root = false;
+	bool seen_root = false, canon = true;
 	struct name_bound names;
 
-	if (fdt_version(fdt) < 17)
-		return fdtu_walk_tags_libfdt(fdt);
 	names = strings_last_nul(fdt);
 	for (;;) {
 		uint32_t tag, end;
@@ -163,35 +181,94 @@ int fdtu_walk_tags(const void *fdt)
 				return -1;
 			end += 8 + len;
 			off = (end + 3) & ~(uint32_t)3;
+			canon &= (prev == FDT_BEGIN_NODE || prev == FDT_PROP) && zero_pad(blk, end, off, size);
+			prev = tag;
 			continue;
 		}
 		switch (tag) {
 		case FDT_BEGIN_NODE:
 			if ((depth == 0 && seen_root) || ++depth > FDTU_MAX_DEPTH)
 				return -1;
-			seen_root = true;
 			nul = name_end(blk, end, size);
 			if (!nul)
 				return -1;
+			/* the root's name is empty */
+			canon &= seen_root || nul == blk + end;
+			seen_root = true;
 			end = (uint32_t)(nul - blk) + 1;
+			canon &= zero_pad(blk, end, (end + 3) & ~(uint32_t)3, size);
 			break;
 		case FDT_END_NODE:
 			if (--depth < 0)
 				return -1;
 			break;
 		case FDT_NOP:
+			canon = false;
 			break;
 		case FDT_END:
-			return depth == 0 && seen_root ? 0 : -1;
+			if (depth != 0 || !seen_root)
+				return -1;
+			*canonical = canon && end == size;
+			return 0;
 		default:
 			return -1;
 		}
+		prev = tag;
 		off = (end + 3) & ~(uint32_t)3;
 	}
 }
 
-int fdtu_open(const void *fdt, uint32_t size)
+/*
+ * The same walk as fdtu_walk_tags_libfdt(), for version-17 trees, reading the structure
+ * block directly: fdt_next_tag() re-checks the header and the bounds of every byte of a node
+ * name through fdt_offset_ptr(), which made this walk the largest cost of opening a table
+ * after its digest. Same rules: every tag and its payload inside the block (whose bounds
+ * fdt_check_header() verified), tags on 4-byte boundaries, names terminated; only a
+ * property length that wraps libfdt's int offset arithmetic is refused here and not there
+ * (lugate's readers refuse such a property anyway: its length reads as negative).
+ */
+int fdtu_walk_tags(const void *fdt)
 {
+	bool canonical;
+
+	if (fdt_version(fdt) < 17)
+		return fdtu_walk_tags_libfdt(fdt);
+	return walk_tags(fdt, &canonical);
+}
+
+/*
+ * The header fields lugate's builder writes (libfdt's sequential writer, fdt_create() then
+ * fdt_finish_reservemap()): version 17 (last compatible 16), boot CPU 0, the reservation
+ * map at 48 (the 40-byte header rounded up to a 16-byte entry; the 8 bytes between zero),
+ * one all-zero terminator entry and nothing else, the structure block right after it, the
+ * strings block right after the structure block, and the tree ending where the strings do.
+ */
+#define FDTU_HEADER_SIZE 40u
+#define FDTU_RSVMAP_OFF 48u
+#define FDTU_STRUCT_OFF (FDTU_RSVMAP_OFF + 16u)
+
+static bool canonical_header(const void *fdt, uint32_t size)
+{
+	const uint8_t *b = fdt;
+	uint8_t any = 0;
+
+	if (fdt_version(fdt) != 17 || fdt_last_comp_version(fdt) != 16 || fdt_boot_cpuid_phys(fdt) != 0)
+		return false;
+	if (fdt_off_mem_rsvmap(fdt) != FDTU_RSVMAP_OFF || fdt_off_dt_struct(fdt) != FDTU_STRUCT_OFF)
+		return false;
+	if (size < FDTU_STRUCT_OFF || fdt_size_dt_struct(fdt) > size - FDTU_STRUCT_OFF ||
+	    fdt_off_dt_strings(fdt) != FDTU_STRUCT_OFF + fdt_size_dt_struct(fdt) ||
+	    fdt_size_dt_strings(fdt) != size - fdt_off_dt_strings(fdt))
+		return false;
+	for (uint32_t i = FDTU_HEADER_SIZE; i < FDTU_STRUCT_OFF; i++)
+		any |= b[i];
+	return any == 0;
+}
+
+int fdtu_open(const void *fdt, uint32_t size, bool *canonical)
+{
+	bool walk_canonical = false;
+
 	if (size < sizeof(struct fdt_header))
 		return LUGATE_ERR_BADFDT;
 	if (fdt_check_header(fdt) != 0 || fdt_totalsize(fdt) != size)
@@ -203,9 +280,36 @@ int fdtu_open(const void *fdt, uint32_t size)
 	/* lugate's trees never carry memory reservations: one meaning per blob */
 	if (fdt_num_mem_rsv(fdt) != 0)
 		return LUGATE_ERR_BADFDT;
-	if (fdtu_walk_tags(fdt) != 0)
+	if (fdt_version(fdt) < 17) {
+		if (fdtu_walk_tags_libfdt(fdt) != 0)
+			return LUGATE_ERR_BADFDT;
+	} else if (walk_tags(fdt, &walk_canonical) != 0) {
 		return LUGATE_ERR_BADFDT;
+	}
+	*canonical = walk_canonical && canonical_header(fdt, size);
 	return 0;
+}
+
+int fdtu_strings_layout(const void *fdt, const char *const names[], unsigned count, uint32_t off[])
+{
+	const char *blk = (const char *)fdt + fdt_off_dt_strings(fdt);
+	uint32_t pos = fdt_size_dt_strings(fdt);
+
+	/* fdtu_open proved the block lies inside the tree when the header is canonical; a
+	 * header that is not is refused anyway, so its strings are not read */
+	if (fdt_off_dt_strings(fdt) > fdt_totalsize(fdt) || pos > fdt_totalsize(fdt) - fdt_off_dt_strings(fdt))
+		return -1;
+	for (unsigned i = 0; i < count; i++) {
+		uint32_t len = (uint32_t)strlen(names[i]) + 1;
+
+		off[i] = FDTU_ABSENT;
+		if (pos < len || memcmp(blk + pos - len, names[i], len) != 0 ||
+		    (pos > len && blk[pos - len - 1] != '\0'))
+			continue;
+		pos -= len;
+		off[i] = pos;
+	}
+	return pos == 0 ? 0 : -1;
 }
 
 static bool printable(char c)
@@ -247,6 +351,15 @@ bool fdtu_valid_stringlist(const void *val, int len, size_t max_item, uint32_t m
 	return true;
 }
 
+bool fdtu_stringlist_unique(const char *list, int len)
+{
+	for (int a = 0; a < len; a += (int)strlen(list + a) + 1)
+		for (int b = a + (int)strlen(list + a) + 1; b < len; b += (int)strlen(list + b) + 1)
+			if (strcmp(list + a, list + b) == 0)
+				return false;
+	return true;
+}
+
 const char *fdtu_stringlist_item(const char *list, int len, uint32_t i)
 {
 	int pos = 0;
@@ -258,8 +371,9 @@ const char *fdtu_stringlist_item(const char *list, int len, uint32_t i)
 	return NULL;
 }
 
-const void *fdtu_take(const void *fdt, int *prop, const char *name, int size, int *len)
+const void *fdtu_take(const void *fdt, int *prop, const char *name, int size, int *len, uint32_t *nameoff)
 {
+	const struct fdt_property *p;
 	const char *pname;
 	const void *val;
 	int plen;
@@ -271,6 +385,10 @@ const void *fdtu_take(const void *fdt, int *prop, const char *name, int size, in
 		return NULL;
 	if (len)
 		*len = plen;
+	if (nameoff) {
+		p = fdt_get_property_by_offset(fdt, *prop, NULL);
+		*nameoff = p ? fdt32_to_cpu(p->nameoff) : FDTU_ABSENT;
+	}
 	*prop = fdt_next_property_offset(fdt, *prop);
 	return val;
 }

@@ -11,11 +11,33 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Open an FDT payload: header valid, totalsize == size, structure sound. */
-int fdtu_open(const void *fdt, uint32_t size);
+/*
+ * Open an FDT payload: header valid, totalsize == size, structure sound (else an error).
+ * On success *canonical says whether the header, the reservation map and every byte of the
+ * structure block but the names' strings-block offsets and the tags' order inside a node
+ * are what lugate's builder writes: header fields, gaps, padding, no FDT_NOP, nothing after
+ * FDT_END (see canonical_header and walk_tags in fdtutil.c). The readers check the rest and
+ * refuse a tree that is not canonical with LUGATE_ERR_NONCANONICAL, after their own checks
+ * (so a tree with a wrong property is named by what is wrong with it).
+ */
+int fdtu_open(const void *fdt, uint32_t size, bool *canonical);
+
+/* An offset in the strings block that no name has. */
+#define FDTU_ABSENT UINT32_MAX
+
+/*
+ * The strings block as lugate's builder writes it, for a tree whose property names are
+ * first used in the order `names` (each optional, each at most once): libfdt's sequential
+ * writer puts each new name in front of those before it, so the block is the names used, in
+ * reverse order, each once. off[i] receives where names[i] is, or FDTU_ABSENT if the block
+ * does not hold it. 0 if the block is exactly such a concatenation (nothing else, no
+ * duplicate, no other order), else -1. The caller checks that the names present are exactly
+ * those its tree uses and that every property points at its name's offset.
+ */
+int fdtu_strings_layout(const void *fdt, const char *const names[], unsigned count, uint32_t off[]);
 
 /* The structure walk fdtu_open runs: one root, nesting, every tag and name in bounds.
- * 0 or -1. fdtu_walk_tags_libfdt is the reference walk through fdt_next_tag(), used for
+ * 0 or -1 (canonical layout is not its question: KHO trees are read with it too). fdtu_walk_tags_libfdt is the reference walk through fdt_next_tag(), used for
  * FDT versions before 17 and by the tests that hold the two to the same answers. */
 int fdtu_walk_tags(const void *fdt);
 int fdtu_walk_tags_libfdt(const void *fdt);
@@ -28,16 +50,20 @@ bool fdtu_valid_string(const void *val, int len, size_t max_len);
 bool fdtu_valid_stringlist(const void *val, int len, size_t max_item, uint32_t max_count,
 			   uint32_t *count);
 
+/* Whether a validated string list names no string twice (the builders refuse duplicates). */
+bool fdtu_stringlist_unique(const char *list, int len);
+
 /* The i-th item of a validated string list. */
 const char *fdtu_stringlist_item(const char *list, int len, uint32_t i);
 
 /*
  * Canonical property walk: *prop is a property offset (from fdt_first_property_offset or a
  * previous call); if its name is `name` (and, when size >= 0, its length is `size`), return
- * its value and advance *prop. Otherwise return NULL and leave *prop unchanged, so optional
- * properties can be tried in order.
+ * its value and advance *prop (and, if nameoff is given, say where its name is in the
+ * strings block). Otherwise return NULL and leave *prop unchanged, so optional properties
+ * can be tried in order.
  */
-const void *fdtu_take(const void *fdt, int *prop, const char *name, int size, int *len);
+const void *fdtu_take(const void *fdt, int *prop, const char *name, int size, int *len, uint32_t *nameoff);
 
 /*
  * Building a framed FDT (table, manifest): the room the tree may take in buf, and, once the

@@ -183,12 +183,19 @@ static int validate_schemas(const uint8_t *rec, int len, uint32_t *count)
 	return 0;
 }
 
+/* The property names of a manifest in the order the builder first uses them: its strings
+ * block is those used, in reverse (fdtu_strings_layout). */
+enum { N_COMPATIBLE, N_RELEASE, N_SCHEMAS, N_REVIVES, N_COUNT };
+
+static const char *const manifest_names[N_COUNT] = { "compatible", "release", "schemas", "revives" };
+
 int lugate_manifest_open(const void *blob, size_t blob_size, struct lugate_manifest *out)
 {
 	struct lugate_manifest m;
 	const void *fdt;
 	const char *s;
-	uint32_t fdt_size;
+	uint32_t fdt_size, off[N_COUNT], nameoff[N_COUNT];
+	bool canonical;
 	int prop, len, err;
 
 	if (!blob || !out)
@@ -197,36 +204,44 @@ int lugate_manifest_open(const void *blob, size_t blob_size, struct lugate_manif
 	err = lugate_frame_open(blob, blob_size, LUGATE_MANIFEST_MAGIC, &fdt, &fdt_size);
 	if (err)
 		return err;
-	err = fdtu_open(fdt, fdt_size);
+	err = fdtu_open(fdt, fdt_size, &canonical);
 	if (err)
 		return err;
 	m.fdt = fdt;
 	m.fdt_size = fdt_size;
+	nameoff[N_REVIVES] = FDTU_ABSENT;
 	prop = fdt_first_property_offset(fdt, 0);
-	s = fdtu_take(fdt, &prop, "compatible", -1, &len);
+	s = fdtu_take(fdt, &prop, "compatible", -1, &len, &nameoff[N_COMPATIBLE]);
 	if (!s || len != (int)sizeof(LUGATE_MANIFEST_COMPATIBLE) ||
 	    memcmp(s, LUGATE_MANIFEST_COMPATIBLE, sizeof(LUGATE_MANIFEST_COMPATIBLE)) != 0)
 		return LUGATE_ERR_BADCOMPAT;
-	s = fdtu_take(fdt, &prop, "release", -1, &len);
+	s = fdtu_take(fdt, &prop, "release", -1, &len, &nameoff[N_RELEASE]);
 	if (!s || !fdtu_valid_string(s, len, LUGATE_RELEASE_MAX))
 		return LUGATE_ERR_BADPROP;
 	m.release = s;
-	m.schema_records = fdtu_take(fdt, &prop, "schemas", -1, &len);
+	m.schema_records = fdtu_take(fdt, &prop, "schemas", -1, &len, &nameoff[N_SCHEMAS]);
 	if (!m.schema_records)
 		return LUGATE_ERR_BADPROP;
 	err = validate_schemas(m.schema_records, len, &m.schema_count);
 	if (err)
 		return err;
-	s = fdtu_take(fdt, &prop, "revives", -1, &len);
+	s = fdtu_take(fdt, &prop, "revives", -1, &len, &nameoff[N_REVIVES]);
 	if (s) {
 		if (!fdtu_valid_stringlist(s, len, LUGATE_COMPAT_MAX, LUGATE_MANIFEST_MAX_COMPAT,
 					   &m.compat_count) || m.compat_count == 0)
 			return LUGATE_ERR_BADSTRING;
+		if (!fdtu_stringlist_unique(s, len))
+			return LUGATE_ERR_DUPLICATE;
 		m.compat_list = s;
 		m.compat_prop_len = len;
 	}
 	if (prop >= 0 || fdt_first_subnode(fdt, 0) >= 0)
 		return LUGATE_ERR_BADPROP;
+	/* every byte as the builder writes it: the strings block holds exactly the names used,
+	 * and each property points at its name there (an absent one on both sides) */
+	if (!canonical || fdtu_strings_layout(fdt, manifest_names, N_COUNT, off) != 0 ||
+	    memcmp(off, nameoff, sizeof(off)) != 0)
+		return LUGATE_ERR_NONCANONICAL;
 	*out = m;
 	return 0;
 }

@@ -81,6 +81,10 @@ static int read_sections(const uint8_t *img, size_t size, uint64_t table, uint16
 			err = take_singleton(&out->osrel_section, img, &sec[i]);
 		else if (name_is(&sec[i], ".lugate"))
 			err = take_singleton(&out->lugate_section, img, &sec[i]);
+		else if (memcmp(sec[i].name, ".lugate", 7) == 0)
+			/* lugate data lugate cannot read: never treat the image as unstamped */
+			return image_fail(out, LUGATE_ERR_UNSUPPORTED,
+					  "PE: a section named .lugate<something> that lugate does not read (only .lugate)");
 		if (err)
 			return image_fail(out, err, "PE: a section that must be unique (.linux, .uname, .osrel, .lugate) appears twice");
 	}
@@ -119,7 +123,9 @@ static int read_inner_kernel(struct lugate_image_info *out, struct lugate_image_
 	return 0; /* a kernel lugate does not read: the UKI is still one */
 }
 
-/* A UKI: the release from .uname, else from the kernel inside; that kernel's header too. */
+/* A UKI: the release from .uname, else from the kernel inside; that kernel's header too.
+ * When both name a release they must name the same one: the kernel in .linux is what boots,
+ * and a check made against a .uname that says otherwise would judge another kernel. */
 static int read_uki(struct lugate_image_info *out)
 {
 	struct lugate_image_info inner;
@@ -137,6 +143,10 @@ static int read_uki(struct lugate_image_info *out)
 		image_take_release(out->uname_section.p, n, out->release);
 		if (out->release[0] && strlen(out->release) == n) {
 			out->release_source = ".uname";
+			if (inner.release[0] && strcmp(inner.release, out->release) != 0)
+				return image_fail(out, LUGATE_ERR_INCONSISTENT,
+						  out->has_bzimage ? "UKI: .uname and the bzImage version string in .linux name different releases"
+								   : "UKI: .uname and the Linux version banner in .linux name different releases");
 			return 0;
 		}
 		out->release[0] = '\0';

@@ -244,6 +244,39 @@ long lugate_table_build(void *buf, size_t buf_size, const struct lugate_table_sp
 
 /* ---- opening ----------------------------------------------------------------------- */
 
+/*
+ * Every property name a table can hold, in the order the builder first uses them (root,
+ * then the device properties, then /sealed's): the strings block is these, those used, in
+ * reverse (fdtu_strings_layout). The device names are device_u32_names and the three after.
+ */
+enum {
+	N_COMPATIBLE, N_RELEASE, N_PRESERVED, N_DEVICE, N_TARGET_SHA = N_DEVICE + 10, N_TARGET_RELEASE,
+	N_FALLBACK_SHA, N_POLICY, N_COUNT
+};
+
+static const char *const table_names[N_COUNT] = {
+	"compatible", "release", "preserved-compatible",
+	"segment", "bus", "device", "function", "vendor-id", "device-id", "class",
+	"schema-guid", "schema-version", "driver",
+	"target-sha256", "target-release", "fallback-sha256", "policy",
+};
+
+/* What opening learns about the tree's bytes beyond its content: where each name is in the
+ * strings block (if the block is canonical), which names the tree uses, and whether every
+ * byte so far is one lugate would write. */
+struct canon_state {
+	uint32_t off[N_COUNT];
+	bool used[N_COUNT];
+	bool ok;
+};
+
+/* A property just taken: its name offset must be the canonical one for its name. */
+static inline void canon_name(struct canon_state *cs, unsigned name, uint32_t nameoff)
+{
+	cs->used[name] = true;
+	cs->ok &= cs->off[name] == nameoff;
+}
+
 /* Reads one device node in canonical order; on success *prop_end says whether the node had
  * no further properties. Used by both validation and iteration. */
 struct raw_device {
@@ -263,13 +296,13 @@ static int read_raw_device(const void *fdt, int node, struct raw_device *rd)
 	int prop = fdt_first_property_offset(fdt, node);
 
 	for (unsigned i = 0; i < 7; i++) {
-		rd->u32[i] = fdtu_take(fdt, &prop, device_u32_names[i], 4, NULL);
+		rd->u32[i] = fdtu_take(fdt, &prop, device_u32_names[i], 4, NULL, NULL);
 		if (!rd->u32[i])
 			return LUGATE_ERR_BADPROP;
 	}
-	rd->guid = fdtu_take(fdt, &prop, "schema-guid", LUGATE_GUID_SIZE, NULL);
-	rd->version = fdtu_take(fdt, &prop, "schema-version", 4, NULL);
-	rd->driver = fdtu_take(fdt, &prop, "driver", -1, &rd->driver_len);
+	rd->guid = fdtu_take(fdt, &prop, "schema-guid", LUGATE_GUID_SIZE, NULL, NULL);
+	rd->version = fdtu_take(fdt, &prop, "schema-version", 4, NULL, NULL);
+	rd->driver = fdtu_take(fdt, &prop, "driver", -1, &rd->driver_len, NULL);
 	if (!rd->guid || !rd->version || !rd->driver || prop >= 0)
 		return LUGATE_ERR_BADPROP;
 	return 0;
@@ -522,7 +555,8 @@ static bool canon_same_names(const struct canon_names *names, const uint32_t nam
 
 /* Validates the device at `node` and finds its sibling; the fast path when it applies. */
 static int validate_device_at(const void *fdt, const uint8_t *blk, uint32_t blk_size, int node,
-			      struct canon_names *names, lugate_pci_addr *addr, int *next, int *devices_end)
+			      const struct canon_names *names, lugate_pci_addr *addr, int *next, int *devices_end,
+			      bool *canonical)
 {
 	struct canon_node cn;
 	struct raw_device rd;
@@ -530,7 +564,9 @@ static int validate_device_at(const void *fdt, const uint8_t *blk, uint32_t blk_
 	int err;
 
 	if (!blk || !canon_layout(blk, blk_size, node, &cn)) {
+		/* a node laid out otherwise (FDT_NOPs, other tags) is not one lugate writes */
 		err = validate_device(fdt, node, addr);
+		*canonical = false;
 		*next = fdt_next_subnode(fdt, node);
 		return err;
 	}
@@ -548,19 +584,22 @@ static int validate_device_at(const void *fdt, const uint8_t *blk, uint32_t blk_
 	err = validate_device(fdt, node, addr);
 	if (err)
 		return err;
-	/* The general path accepted this canonical node: its name offsets are the right names. */
-	names->known = true;
-	memcpy(names->nameoff, nameoff, sizeof(names->nameoff));
+	/* The general path accepted a node whose name offsets are not the canonical ones
+	 * (names->nameoff holds those): the names are right, their bytes are not lugate's. */
+	if (!canon_same_names(names, nameoff))
+		*canonical = false;
 	*next = canon_sibling(fdt, blk, blk_size, node, cn.next, devices_end);
 	return 0;
 }
 
 /* Validates every device under /devices. *devices_end: the offset after /devices'
- * FDT_END_NODE when the fast path saw it, else -1. */
+ * FDT_END_NODE when the fast path saw it, else -1. cs->ok turns false on a device node lugate
+ * would not write byte for byte (its names' offsets must be the strings block's canonical
+ * ones, which, when that block is not canonical, no node has). */
 static int validate_devices(const void *fdt, uint32_t fdt_size, int devices, uint32_t *count,
-			    int *devices_end)
+			    int *devices_end, struct canon_state *cs)
 {
-	struct canon_names names = { .known = false };
+	struct canon_names names = { .known = cs->off[N_DEVICE] != FDTU_ABSENT };
 	const uint8_t *blk = NULL;
 	uint32_t blk_size = 0;
 	lugate_pci_addr prev = 0, addr = 0;
@@ -570,10 +609,12 @@ static int validate_devices(const void *fdt, uint32_t fdt_size, int devices, uin
 	*devices_end = -1;
 	if (fdt_first_property_offset(fdt, devices) >= 0)
 		return LUGATE_ERR_BADPROP;
+	for (unsigned i = 0; i < CANON_PROPS; i++)
+		names.nameoff[i] = cs->off[N_DEVICE + i];
 	if (!canon_block(fdt, fdt_size, &blk, &blk_size))
 		blk = NULL;
 	for (node = fdt_first_subnode(fdt, devices); node >= 0; node = next) {
-		err = validate_device_at(fdt, blk, blk_size, node, &names, &addr, &next, devices_end);
+		err = validate_device_at(fdt, blk, blk_size, node, &names, &addr, &next, devices_end, &cs->ok);
 		if (err)
 			return err;
 		if (n > 0 && addr == prev)
@@ -586,28 +627,38 @@ static int validate_devices(const void *fdt, uint32_t fdt_size, int devices, uin
 	}
 	if (node != -FDT_ERR_NOTFOUND)
 		return LUGATE_ERR_BADFDT;
+	for (unsigned i = 0; i < CANON_PROPS; i++)
+		cs->used[N_DEVICE + i] = n > 0;
 	*count = n;
 	return 0;
 }
 
-static int validate_sealed(const void *fdt, int node, struct lugate_table *t)
+static int validate_sealed(const void *fdt, int node, struct lugate_table *t, struct canon_state *cs)
 {
 	int prop = fdt_first_property_offset(fdt, node);
+	uint32_t nameoff;
 	int len;
 	const char *s;
 
-	t->target_sha256 = fdtu_take(fdt, &prop, "target-sha256", LUGATE_SHA256_SIZE, NULL);
+	t->target_sha256 = fdtu_take(fdt, &prop, "target-sha256", LUGATE_SHA256_SIZE, NULL, &nameoff);
 	if (!t->target_sha256)
 		return LUGATE_ERR_BADPROP;
-	s = fdtu_take(fdt, &prop, "target-release", -1, &len);
+	canon_name(cs, N_TARGET_SHA, nameoff);
+	s = fdtu_take(fdt, &prop, "target-release", -1, &len, &nameoff);
 	if (s && !fdtu_valid_string(s, len, LUGATE_RELEASE_MAX))
 		return LUGATE_ERR_BADSTRING;
+	if (s)
+		canon_name(cs, N_TARGET_RELEASE, nameoff);
 	t->target_release = s;
-	t->fallback_sha256 = fdtu_take(fdt, &prop, "fallback-sha256", LUGATE_SHA256_SIZE, NULL);
-	s = fdtu_take(fdt, &prop, "policy", -1, &len);
+	t->fallback_sha256 = fdtu_take(fdt, &prop, "fallback-sha256", LUGATE_SHA256_SIZE, NULL, &nameoff);
+	if (t->fallback_sha256)
+		canon_name(cs, N_FALLBACK_SHA, nameoff);
+	s = fdtu_take(fdt, &prop, "policy", -1, &len, &nameoff);
 	if (s && (len < 1 || len > (int)LUGATE_POLICY_TEXT_MAX + 1 || s[len - 1] != '\0' ||
 		  memchr(s, '\0', (size_t)len - 1)))
 		return LUGATE_ERR_BADSTRING;
+	if (s)
+		canon_name(cs, N_POLICY, nameoff);
 	t->policy_text = s;
 	if (prop >= 0 || fdt_first_subnode(fdt, node) >= 0)
 		return LUGATE_ERR_BADPROP;
@@ -615,25 +666,31 @@ static int validate_sealed(const void *fdt, int node, struct lugate_table *t)
 	return 0;
 }
 
-static int validate_root(const void *fdt, struct lugate_table *t)
+static int validate_root(const void *fdt, struct lugate_table *t, struct canon_state *cs)
 {
 	int prop = fdt_first_property_offset(fdt, 0);
+	uint32_t nameoff;
 	int len;
 	const char *s;
 
-	s = fdtu_take(fdt, &prop, "compatible", -1, &len);
+	s = fdtu_take(fdt, &prop, "compatible", -1, &len, &nameoff);
 	if (!s || len != (int)sizeof(LUGATE_TABLE_COMPATIBLE) ||
 	    memcmp(s, LUGATE_TABLE_COMPATIBLE, sizeof(LUGATE_TABLE_COMPATIBLE)) != 0)
 		return LUGATE_ERR_BADCOMPAT;
-	s = fdtu_take(fdt, &prop, "release", -1, &len);
+	canon_name(cs, N_COMPATIBLE, nameoff);
+	s = fdtu_take(fdt, &prop, "release", -1, &len, &nameoff);
 	if (!s || !fdtu_valid_string(s, len, LUGATE_RELEASE_MAX))
 		return LUGATE_ERR_BADPROP;
+	canon_name(cs, N_RELEASE, nameoff);
 	t->release = s;
-	s = fdtu_take(fdt, &prop, "preserved-compatible", -1, &len);
+	s = fdtu_take(fdt, &prop, "preserved-compatible", -1, &len, &nameoff);
 	if (s) {
+		canon_name(cs, N_PRESERVED, nameoff);
 		if (!fdtu_valid_stringlist(s, len, LUGATE_COMPAT_MAX, LUGATE_TABLE_MAX_COMPAT,
 					   &t->compat_count) || t->compat_count == 0)
 			return LUGATE_ERR_BADSTRING;
+		if (!fdtu_stringlist_unique(s, len))
+			return LUGATE_ERR_DUPLICATE;
 		t->compat_list = s;
 		t->compat_prop_len = len;
 	}
@@ -645,6 +702,7 @@ static int validate_root(const void *fdt, struct lugate_table *t)
 int lugate_table_open(const void *blob, size_t blob_size, struct lugate_table *out)
 {
 	struct lugate_table t;
+	struct canon_state cs;
 	const void *fdt;
 	uint32_t fdt_size;
 	const uint8_t *blk;
@@ -658,14 +716,20 @@ int lugate_table_open(const void *blob, size_t blob_size, struct lugate_table *o
 	err = lugate_frame_open(blob, blob_size, LUGATE_TABLE_MAGIC, &fdt, &fdt_size);
 	if (err)
 		return err;
-	err = fdtu_open(fdt, fdt_size);
+	memset(&cs, 0, sizeof(cs));
+	err = fdtu_open(fdt, fdt_size, &cs.ok);
 	if (err)
 		return err;
+	/* a strings block that is not the builder's leaves every offset absent: no name matches */
+	if (fdtu_strings_layout(fdt, table_names, N_COUNT, cs.off) != 0) {
+		cs.ok = false;
+		memset(cs.off, 0xff, sizeof(cs.off));
+	}
 	t.fdt = fdt;
 	t.fdt_size = fdt_size;
 	t.blob = blob;
 	t.blob_size = blob_size;
-	err = validate_root(fdt, &t);
+	err = validate_root(fdt, &t, &cs);
 	if (err)
 		return err;
 	/* Subnodes in canonical order: devices, then optionally sealed; nothing else. */
@@ -673,7 +737,7 @@ int lugate_table_open(const void *blob, size_t blob_size, struct lugate_table *o
 	if (node < 0 || strcmp(fdt_get_name(fdt, node, NULL), "devices") != 0)
 		return LUGATE_ERR_BADPROP;
 	t.devices_node = node;
-	err = validate_devices(fdt, fdt_size, node, &t.device_count, &devices_end);
+	err = validate_devices(fdt, fdt_size, node, &t.device_count, &devices_end, &cs);
 	if (err)
 		return err;
 	/* where the device walk ended, /devices' sibling is one tag away: no second walk */
@@ -684,12 +748,17 @@ int lugate_table_open(const void *blob, size_t blob_size, struct lugate_table *o
 	if (node >= 0) {
 		if (strcmp(fdt_get_name(fdt, node, NULL), "sealed") != 0)
 			return LUGATE_ERR_BADPROP;
-		err = validate_sealed(fdt, node, &t);
+		err = validate_sealed(fdt, node, &t, &cs);
 		if (err)
 			return err;
 		if (fdt_next_subnode(fdt, node) >= 0)
 			return LUGATE_ERR_BADPROP;
 	}
+	/* the strings block holds exactly the names the tree uses */
+	for (unsigned i = 0; i < N_COUNT; i++)
+		cs.ok &= cs.used[i] == (cs.off[i] != FDTU_ABSENT);
+	if (!cs.ok)
+		return LUGATE_ERR_NONCANONICAL;
 	*out = t;
 	return 0;
 }

@@ -33,9 +33,11 @@ enum lugate_err {
 	LUGATE_ERR_INVAL = -22,      /* invalid argument from the caller */
 	LUGATE_ERR_BADSTRING = -23,  /* string not NUL-terminated, empty, too long or bad chars */
 	LUGATE_ERR_UNSUPPORTED = -24,/* well-formed, but a feature lugate does not handle */
+	LUGATE_ERR_NONCANONICAL = -25, /* valid content, but bytes lugate's builder would not write */
+	LUGATE_ERR_INCONSISTENT = -26, /* an input states one fact twice, differently */
 };
 
-#define LUGATE_ERR_MAX 24
+#define LUGATE_ERR_MAX 26
 
 /* A stable one-line description; never NULL. */
 const char *lugate_strerror(int err);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Host-side unit tests of the loader's pure parts (loader/e820.c, memory.c, cmdline.c,
- * bzimage.c): the same sources the loader links, compiled for the host. TAP output; exit 1 on
+ * bzimage.c, gate.c with the host core): the same sources the loader links, compiled for the
+ * host. The gate must refuse a target, and a fallback, whose SHA-256 differs from the sealed
+ * one in any single byte (the first, the middle ones, the last). TAP output; exit 1 on
  * any failure. The real Debian kernel (argv[1], optional) is parsed and then truncated and
  * mutated at every header byte: bzimage_parse must reject or accept, never read out of bounds
  * (run under -fsanitize=address,undefined by mk/40-loader.mk).
@@ -9,9 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <lugate/lugate.h>
 #include "bzimage.h"
 #include "cmdline.h"
+#include "console.h"
 #include "e820.h"
+#include "gate.h"
 #include "memory.h"
 
 char __image_start[1], __image_end[1];   /* memory.c reserves the loader image: none here */
@@ -26,6 +31,34 @@ static void tap(int ok, const char *name)
 }
 
 static struct loader_boot_info info;
+
+/* gate.c logs through the console; on the host the lines are counted, not printed. */
+const char log_prefix[] = "lugate: ";
+static unsigned log_lines;
+
+void log_start(struct log_line *l)
+{
+	lugate_fmt_init(&l->f, l->buf, sizeof(l->buf));
+}
+
+void log_emit(struct log_line *l)
+{
+	(void)l;
+	log_lines++;
+}
+
+void log_str(const char *text)
+{
+	(void)text;
+	log_lines++;
+}
+
+void log_hex(const char *label, uint64_t v)
+{
+	(void)label;
+	(void)v;
+	log_lines++;
+}
 
 static void test_e820(void)
 {
@@ -164,11 +197,119 @@ static void test_bzimage(const char *kernel)
 	free(img);
 }
 
+/* A framed blob built by the core into a malloc'd buffer (NULL on failure). */
+static uint8_t *build_sealed_table(const uint8_t target[32], const uint8_t fallback[32], size_t *size)
+{
+	struct lugate_table_spec spec = { .release = "6.1.0-55-amd64", .target_sha256 = target,
+					  .target_release = "6.1.0-56-amd64", .fallback_sha256 = fallback };
+	size_t needed = 0;
+	uint8_t *buf;
+	long n;
+
+	if (lugate_table_build(NULL, 0, &spec, NULL, 0, &needed) != LUGATE_ERR_NOSPACE || !(buf = malloc(needed)))
+		return NULL;
+	n = lugate_table_build(buf, needed, &spec, NULL, 0, NULL);
+	if (n <= 0) {
+		free(buf);
+		return NULL;
+	}
+	*size = (size_t)n;
+	return buf;
+}
+
+static const struct gate_wording wording = { "bad-modules", "bad modules", "no target", "no table" };
+
+static bool gate_allows(const uint8_t *table, size_t table_size, const uint8_t sha[32], bool *mismatch)
+{
+	static struct gate_decision d;
+	struct target_info target;
+	struct gate_input in;
+
+	memset(&target, 0, sizeof(target));
+	target.bootable = true;
+	target.release = "6.1.0-56-amd64";
+	memcpy(target.sha256, sha, 32);
+	memset(&in, 0, sizeof(in));
+	in.target = &target;
+	in.table = table;
+	in.table_size = table_size;
+	in.wording = &wording;
+	gate_decide(&d, &in);
+	*mismatch = false;
+	for (size_t i = 0; i < d.v.reason_count; i++)
+		*mismatch = *mismatch || d.reasons[i].code == LUGATE_REASON_IMAGE_MISMATCH;
+	return d.allow;
+}
+
+static enum gate_fallback_verdict gate_fallback(const uint8_t *table, size_t table_size, const uint8_t sha[32])
+{
+	static struct gate_decision d;
+	struct target_info fallback;
+	struct gate_input in;
+
+	/* a refused decision (no target given) with the intact table, then the fallback */
+	memset(&in, 0, sizeof(in));
+	in.table = table;
+	in.table_size = table_size;
+	in.wording = &wording;
+	gate_decide(&d, &in);
+	memset(&fallback, 0, sizeof(fallback));
+	fallback.bootable = true;
+	memcpy(fallback.sha256, sha, 32);
+	return gate_check_fallback(&d, &fallback);
+}
+
+static void test_gate_hashes(void)
+{
+	static const size_t at[] = { 0, 15, 16, 17, 31 };
+	uint8_t target[32], fallback[32], other[32];
+	uint8_t *table;
+	size_t size = 0;
+	bool mismatch, all_refused = true, all_named = true, fb_all_refused = true, every_byte = true;
+	char name[160];
+
+	for (size_t i = 0; i < 32; i++) {
+		target[i] = (uint8_t)(0x21 + 7 * i);
+		fallback[i] = (uint8_t)(0xe0 - 3 * i);
+	}
+	table = build_sealed_table(target, fallback, &size);
+	tap(table != NULL, "gate: a sealed table built by the core");
+	if (!table)
+		return;
+	tap(gate_allows(table, size, target, &mismatch) && !mismatch, "gate: the sealed target hash is allowed");
+	tap(gate_fallback(table, size, fallback) == GATE_FALLBACK_VERIFIED, "gate: the sealed fallback hash is verified");
+	for (size_t k = 0; k < sizeof(at) / sizeof(at[0]); k++) {
+		memcpy(other, target, 32);
+		other[at[k]] ^= 0x01;
+		bool allowed = gate_allows(table, size, other, &mismatch);
+		snprintf(name, sizeof(name), "gate: a target hash differing only in byte %zu is refused (image-mismatch)", at[k]);
+		tap(!allowed && mismatch, name);
+		memcpy(other, fallback, 32);
+		other[at[k]] ^= 0x01;
+		snprintf(name, sizeof(name), "gate: a fallback hash differing only in byte %zu is never booted (mismatch)", at[k]);
+		tap(gate_fallback(table, size, other) == GATE_FALLBACK_MISMATCH, name);
+	}
+	for (size_t i = 0; i < 32; i++) {
+		memcpy(other, target, 32);
+		other[i] ^= 0x80;
+		all_refused &= !gate_allows(table, size, other, &mismatch);
+		all_named &= mismatch;
+		memcpy(other, fallback, 32);
+		other[i] ^= 0x80;
+		fb_all_refused &= gate_fallback(table, size, other) == GATE_FALLBACK_MISMATCH;
+	}
+	every_byte = all_refused && all_named && fb_all_refused;
+	tap(every_byte, "gate: every one of the 32 bytes of the target and the fallback hash is compared");
+	tap(log_lines > 0, "gate: decisions are logged");
+	free(table);
+}
+
 int main(int argc, char **argv)
 {
 	test_e820();
 	test_allocator();
 	test_cmdline();
+	test_gate_hashes();
 	test_bzimage(argc > 1 ? argv[1] : NULL);
 	printf("1..%d\n", count);
 	return failures ? 1 : 0;

@@ -6,7 +6,8 @@
  * lugate_manifest_open accepts must: keep its views inside the blob; hold sorted, unique
  * records with min <= max; let lugate_manifest_find (branch-free) agree with a linear search
  * for every record's GUID and its neighbours, and lugate_manifest_find_indexed (the first-byte
- * index the check searches with) agree with lugate_manifest_find; rebuild into a manifest with the same content.
+ * index the check searches with) agree with lugate_manifest_find; rebuild into a manifest with the same content
+ * and the very same bytes (an accepted manifest is the one lugate builds from its parse).
  * The direct structure walk must agree with libfdt's walk.
  */
 #include "fuzz.h"
@@ -47,7 +48,8 @@ static struct lugate_guid guid_add(const struct lugate_guid *g, int delta)
 	return r;
 }
 
-static void rebuild_agrees(const struct lugate_manifest *m, const struct lugate_schema *schemas)
+static void rebuild_agrees(const void *blob, size_t size, const struct lugate_manifest *m,
+			   const struct lugate_schema *schemas)
 {
 	const char *compat[LUGATE_MANIFEST_MAX_COMPAT];
 	struct lugate_manifest_spec spec = { 0 };
@@ -76,6 +78,8 @@ static void rebuild_agrees(const struct lugate_manifest *m, const struct lugate_
 	FUZZ_ASSERT(buf && scratch);
 	len = lugate_manifest_build(buf, needed, &spec, scratch, m->schema_count, NULL);
 	FUZZ_ASSERT(len > 0);
+	/* canonical bytes: what was accepted is exactly what lugate builds from it */
+	FUZZ_ASSERT((size_t)len == size && memcmp(buf, blob, (size_t)len) == 0);
 	FUZZ_ASSERT(lugate_manifest_open(buf, (size_t)len, &m2) == 0);
 	FUZZ_ASSERT(strcmp(m2.release, m->release) == 0 && m2.schema_count == m->schema_count &&
 		    m2.compat_count == m->compat_count);
@@ -131,7 +135,7 @@ static void accepted_manifest_properties(const void *blob, size_t size, const st
 		FUZZ_ASSERT(printable_string(c, LUGATE_COMPAT_MAX));
 	}
 	FUZZ_ASSERT(lugate_manifest_compat(m, m->compat_count) == NULL);
-	rebuild_agrees(m, schemas);
+	rebuild_agrees(blob, size, m, schemas);
 	free(schemas);
 }
 

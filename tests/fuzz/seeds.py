@@ -66,6 +66,9 @@ def tables_and_manifests():
         name = os.path.basename(d.rstrip("/"))
         lugate("handoff", "build", "--devices", d + "devices.json", "-o", tmp(name + ".table"))
         put("table", "vector-" + name, read(tmp(name + ".table")))
+        if os.path.exists(d + "manifest.bin"):  # a binary vector no builder writes: as it is
+            put("manifest", "vector-" + name, read(d + "manifest.bin"))
+            continue
         lugate("manifest", "build", d + "manifest.json", "-o", tmp(name + ".manifest"))
         put("manifest", "vector-" + name, read(tmp(name + ".manifest")))
         put("devices_json", "vector-" + name, read(d + "devices.json"))

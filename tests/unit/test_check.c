@@ -305,6 +305,68 @@ static void fallback_hash(void **state)
 	free(table);
 }
 
+/* A hash that differs from the sealed one in a single byte, wherever: the first, one in the
+ * middle, the last; and every other byte for good measure. A comparison that reads fewer than
+ * all 32 bytes (say the first 16) would let some of these through. */
+static const size_t hash_positions[] = { 0, 15, 16, 17, 31 };
+
+static void target_hash_every_byte(void **state)
+{
+	(void)state;
+	uint8_t sha[32], other[32];
+	struct fixture f;
+
+	for (size_t i = 0; i < 32; i++)
+		sha[i] = (uint8_t)(0x40 + 3 * i);
+	make(&f, "6.1.0-55-amd64", "6.1.0-56-amd64", NULL, 0, NULL, 0, sha);
+	run(&f, NULL, sha);
+	assert_int_equal(f.v.decision, LUGATE_ALLOW);
+	for (size_t k = 0; k < sizeof(hash_positions) / sizeof(hash_positions[0]); k++) {
+		memcpy(other, sha, 32);
+		other[hash_positions[k]] ^= 0x01;
+		run(&f, NULL, other);
+		if (f.v.decision != LUGATE_REFUSE || f.v.reason_total != 1 ||
+		    f.v.reasons[0].code != LUGATE_REASON_IMAGE_MISMATCH)
+			fail_msg("target hash differing only in byte %zu: not refused as image-mismatch", hash_positions[k]);
+	}
+	for (size_t i = 0; i < 32; i++) {
+		memcpy(other, sha, 32);
+		other[i] ^= 0x80;
+		run(&f, NULL, other);
+		if (f.v.decision != LUGATE_REFUSE)
+			fail_msg("target hash differing only in byte %zu (0x80): allowed", i);
+	}
+	done(&f);
+}
+
+static void fallback_hash_every_byte(void **state)
+{
+	(void)state;
+	uint8_t sha[32] = { 1 }, fb[32], other[32];
+	struct lugate_table_spec ts = { .release = "6.12.5", .target_sha256 = sha, .fallback_sha256 = fb };
+	struct lugate_table t;
+	uint8_t *table;
+	size_t n;
+
+	for (size_t i = 0; i < 32; i++)
+		fb[i] = (uint8_t)(0x90 + 5 * i);
+	n = build_table(&ts, &table);
+	assert_int_equal(lugate_table_open(table, n, &t), 0);
+	assert_int_equal(lugate_check_fallback(&t, fb), 0);
+	for (size_t k = 0; k < sizeof(hash_positions) / sizeof(hash_positions[0]); k++) {
+		memcpy(other, fb, 32);
+		other[hash_positions[k]] ^= 0x01;
+		if (lugate_check_fallback(&t, other) != LUGATE_ERR_BADHASH)
+			fail_msg("fallback hash differing only in byte %zu: accepted", hash_positions[k]);
+	}
+	for (size_t i = 0; i < 32; i++) {
+		memcpy(other, fb, 32);
+		other[i] ^= 0x80;
+		assert_int_equal(lugate_check_fallback(&t, other), LUGATE_ERR_BADHASH);
+	}
+	free(table);
+}
+
 /* Every device's schema verdict equals a linear search's, whichever first-byte bucket of the
  * manifest index its GUID falls in: present, absent from an empty bucket, absent beside a
  * record of its bucket, at both ends of the GUID space; repeated GUIDs (the look-up reused)
@@ -391,6 +453,8 @@ int main(void)
 		cmocka_unit_test(sealed_image_and_policy),
 		cmocka_unit_test(policy_sealed_in_table),
 		cmocka_unit_test(fallback_hash),
+		cmocka_unit_test(target_hash_every_byte),
+		cmocka_unit_test(fallback_hash_every_byte),
 		cmocka_unit_test(schema_lookups_match_linear),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

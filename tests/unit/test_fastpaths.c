@@ -5,8 +5,8 @@
  * manifest's branch-free GUID search. They must accept exactly what the general paths
  * accept, reject with the same errors, read the same devices, find the same records.
  *  - every kind of bad device node, placed after good ones (where the fast path runs);
- *  - valid tables the fast path cannot read (NOP tags, unshared name strings) still open and
- *    iterate the same devices;
+ *  - sound tables the fast path cannot read (NOP tags, unshared name strings) are refused as
+ *    not canonical, whichever device they touch; the canonical one iterates its devices;
  *  - the direct structure walk gives libfdt's walk's answer on every one-byte corruption;
  *  - lugate_manifest_find agrees with a linear search for every count up to 70 and 1,000;
  *  - the check's reuse of the previous device's look-up still judges every device.
@@ -222,8 +222,10 @@ static void valid_shapes_read_alike(void **state)
 	for (int variant = 0; variant < 4; variant++) {
 		struct shape sh = { .tweak = T_NONE, .nops = variant & 1, .no_dedup = variant & 2 };
 		size_t n = make_table(buf, sizeof(buf), &sh);
-		assert_int_equal(lugate_table_open(buf, n, &t), 0);
-		expect_devices(&t);
+		/* NOP tags and repeated name strings are sound trees, but not bytes lugate writes */
+		assert_int_equal(lugate_table_open(buf, n, &t), variant ? LUGATE_ERR_NONCANONICAL : 0);
+		if (variant == 0)
+			expect_devices(&t);
 	}
 }
 

@@ -493,7 +493,8 @@ static uint8_t *make_pe(const struct pe_sec *secs, uint16_t count, size_t *size)
 
 static uint8_t bz_inner[BZ_SIZE];
 static const uint8_t osrel[] = "ID=debian\nVERSION_ID=\"12\"\n";
-static const uint8_t uname_text[] = "6.1.0-56-amd64\n";
+/* the release the kernel in .linux names (bz_version_text): a UKI states it twice, alike */
+static const uint8_t uname_text[] = "6.1.0-99-test\n";
 static const uint8_t text_code[64] = { 0xc3 };
 
 static void uki_sections(void **state)
@@ -517,7 +518,7 @@ static void uki_sections(void **state)
 	assert_int_equal(i.linux_format, LUGATE_IMAGE_BZIMAGE);
 	assert_int_equal(i.pe_machine, 0x8664);
 	assert_int_equal(i.pe_sections, 4);
-	assert_string_equal(i.release, "6.1.0-56-amd64"); /* .uname wins over the kernel's string */
+	assert_string_equal(i.release, "6.1.0-99-test"); /* .uname first, the kernel's string agrees */
 	assert_string_equal(i.release_source, ".uname");
 	assert_int_equal(i.osrel_section.size, sizeof(osrel) - 1);
 	assert_memory_equal(i.osrel_section.p, osrel, sizeof(osrel) - 1);
@@ -534,6 +535,22 @@ static void uki_sections(void **state)
 	assert_int_equal(identify(img, n, &i), 0);
 	assert_string_equal(i.release, "6.1.0-99-test");
 	assert_string_equal(i.release_source, "bzImage version string (.linux)");
+	free(img);
+
+	/* a .uname that contradicts the kernel in .linux (the one that boots): an input error,
+	 * whichever of the two a check would have believed */
+	static const uint8_t other_uname[] = "6.1.0-56-amd64\n";
+	struct pe_sec contra[] = { secs[0], { ".uname", other_uname, sizeof(other_uname) - 1 }, secs[3] };
+	img = make_pe(contra, 3, &n);
+	assert_int_equal(identify(img, n, &i), LUGATE_ERR_INCONSISTENT);
+	assert_string_equal(i.why, "UKI: .uname and the bzImage version string in .linux name different releases");
+	free(img);
+	/* the same release with a trailing NUL instead of a newline: one release */
+	static const uint8_t nul_uname[] = "6.1.0-99-test\0\0";
+	struct pe_sec alike[] = { secs[0], { ".uname", nul_uname, sizeof(nul_uname) - 1 }, secs[3] };
+	img = make_pe(alike, 3, &n);
+	assert_int_equal(identify(img, n, &i), 0);
+	assert_string_equal(i.release, "6.1.0-99-test");
 	free(img);
 
 	/* a .uname that is not one word: not taken, and not guessed either */
@@ -576,6 +593,23 @@ static void uki_lugate_section(void **state)
 	stamped = stamp_trailer(img, n, m, msize, &sn);
 	expect_error(stamped, sn, LUGATE_ERR_DUPLICATE, LUGATE_IMAGE_UKI);
 	free(stamped);
+	free(img);
+
+	/* a section named .lugate<X>: lugate data lugate cannot read, never "unstamped" */
+	static const char *const unknown[] = { ".lugateX", ".lugate2", ".lugate_" };
+	for (size_t u = 0; u < 3; u++) {
+		struct pe_sec odd[] = { secs[0], { unknown[u], m, (uint32_t)msize } };
+		img = make_pe(odd, 2, &n);
+		assert_int_equal(identify(img, n, &i), LUGATE_ERR_UNSUPPORTED);
+		assert_string_equal(i.why, "PE: a section named .lugate<something> that lugate does not read (only .lugate)");
+		assert_int_equal(i.carrier, LUGATE_CARRIER_NONE);
+		free(img);
+	}
+	/* names that merely start alike are other sections: ".lugat" */
+	struct pe_sec near[] = { secs[0], { ".lugat", m, (uint32_t)msize } };
+	img = make_pe(near, 2, &n);
+	assert_int_equal(identify(img, n, &i), 0);
+	assert_int_equal(i.carrier, LUGATE_CARRIER_NONE);
 	free(img);
 	free(m);
 }
@@ -783,6 +817,13 @@ static void elf_fields_and_note(void **state)
 	assert_int_equal(i.manifest.size, msize);
 	assert_memory_equal(i.manifest.p, m, msize);
 	assert_int_equal(lugate_manifest_open(i.manifest.p, i.manifest.size, &man), 0);
+	/* a lugate note of another type: lugate data lugate cannot read, never "unstamped" */
+	for (uint32_t type = 0; type < 4; type += 2) {
+		size_t at = ELF_NOTES + 12 + 4 + 20; /* after the GNU build-id note */
+		put32(img + at + 8, type);
+		assert_int_equal(identify(img, n, &i), LUGATE_ERR_UNSUPPORTED);
+		assert_string_equal(i.why, "ELF: a lugate note of a type lugate does not read (only type 1, the manifest)");
+	}
 	free(img);
 
 	/* no banner: no release, never a guess */
@@ -927,6 +968,17 @@ static void uki_arm64_inner(void **state)
 	assert_false(i.has_bzimage);
 	assert_string_equal(i.release, "6.1.0-77-elf");
 	assert_string_equal(i.release_source, "Linux version banner (.linux)");
+	free(img);
+
+	/* a .uname that agrees with the banner; one that does not: inconsistent */
+	static const uint8_t same[] = "6.1.0-77-elf\n", other[] = "6.1.0-78-elf\n";
+	img = make_pe((struct pe_sec[]){ { ".uname", same, sizeof(same) - 1 }, { ".linux", a64, sizeof(a64) } }, 2, &n);
+	assert_int_equal(identify(img, n, &i), 0);
+	assert_string_equal(i.release_source, ".uname");
+	free(img);
+	img = make_pe((struct pe_sec[]){ { ".uname", other, sizeof(other) - 1 }, { ".linux", a64, sizeof(a64) } }, 2, &n);
+	assert_int_equal(identify(img, n, &i), LUGATE_ERR_INCONSISTENT);
+	assert_string_equal(i.why, "UKI: .uname and the Linux version banner in .linux name different releases");
 	free(img);
 }
 
