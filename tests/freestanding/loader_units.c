@@ -172,6 +172,13 @@ static void put64(uint64_t a, uint64_t v)
 	put32(a + 4, (uint32_t)(v >> 32));
 }
 
+/* A signature, byte by byte: firmware tables hold no terminating NUL. */
+static void put_sig(uint64_t a, const char *sig)
+{
+	for (size_t i = 0; sig[i]; i++)
+		phys[a + i] = (uint8_t)sig[i];
+}
+
 static void fix_sum(uint64_t a, uint32_t len, uint32_t at)
 {
 	uint8_t sum = 0;
@@ -184,7 +191,7 @@ static void fix_sum(uint64_t a, uint32_t len, uint32_t at)
 
 static void sdt(uint64_t a, const char *sig, uint32_t len, uint8_t rev)
 {
-	memcpy(phys + a, sig, 4);
+	put_sig(a, sig);
 	put32(a + 4, len);
 	phys[a + 8] = rev;
 	fix_sum(a, len, 9);
@@ -199,7 +206,7 @@ static void sdt(uint64_t a, const char *sig, uint32_t len, uint8_t rev)
 static void rsdp(uint64_t a, uint8_t rev, uint32_t rsdt, uint64_t xsdt)
 {
 	memset(phys + a, 0, 36);
-	memcpy(phys + a, "RSD PTR ", 8);
+	put_sig(a, "RSD PTR ");
 	phys[a + 15] = rev;
 	put32(a + 16, rsdt);
 	if (rev >= 2) {
