@@ -156,7 +156,7 @@ _Noreturn void loader_run(struct loader_boot_info *info)
 	opts.vga = true;
 	cmdline_fits = cmdline_split(info->cmdline, kernel_cmdline, sizeof(kernel_cmdline), &opts);
 	console_init(opts.vga);
-	stop_set_debug_exit(opts.debug_exit);
+	stop_configure(opts.debug_exit, opts.stop_given ? &opts.stop : NULL);
 	cpu_load_gdt();
 	cpu_install_exception_handlers();
 
@@ -183,6 +183,13 @@ _Noreturn void loader_run(struct loader_boot_info *info)
 			lugate_fmt_udec(&l.f, opts.unknown - 1);
 			lugate_fmt_str(&l.f, " more lugate.* option(s)");
 		}
+		log_emit(&l);
+	}
+	if (opts.stop_bad) {
+		log_start(&l);
+		lugate_fmt_str(&l.f, "ignoring ");
+		lugate_fmt_str(&l.f, opts.bad_stop);
+		lugate_fmt_str(&l.f, ": not reboot, reboot:SECONDS (0-3600) or halt; a stop will use the default");
 		log_emit(&l);
 	}
 	if (!cmdline_fits || info->cmdline_truncated)

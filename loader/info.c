@@ -3,7 +3,22 @@
  * Filling struct loader_boot_info (loader.h): what every entry adds to it the same way. Free of
  * hardware, so the host harness of the bzImage64 entry links it as it is.
  */
+#include <string.h>
 #include "loader.h"
+
+/* One entry runs, once: the stop path (stop.c) finds its information here. */
+static const struct loader_boot_info *current;
+
+void loader_info_init(struct loader_boot_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	current = info;
+}
+
+const struct loader_boot_info *loader_info_current(void)
+{
+	return current;
+}
 
 bool loader_info_reserve(struct loader_boot_info *info, uint64_t start, uint64_t end)
 {

@@ -77,7 +77,18 @@ struct loader_boot_info {
 	struct loader_range reserved[LOADER_MAX_RESERVED];
 	uint64_t setup_data;         /* incoming setup_data chain to forward; 0 if none */
 	uint64_t entry_tsc;          /* TSC at the entry's first C code (tsc.h); 0: loader_run reads it */
+	/* for a stop's ACPI reset (stop.h, acpi.h): where the entry's identity map ends (0: unknown,
+	 * nothing is read), and the RSDP the boot protocol named (the zero page's acpi_rsdp_addr, a
+	 * Multiboot2 ACPI tag's copy of rsdp_max bytes; 0: the BIOS area is scanned) */
+	uint64_t map_limit;
+	uint64_t rsdp;
+	uint32_t rsdp_max;           /* 0: as long as the RSDP says, inside the map */
 };
+
+/* Start an entry's info: all zero, and the one a stop reads options and the RSDP from. */
+void loader_info_init(struct loader_boot_info *info);
+/* The info the entry started (NULL before that). */
+const struct loader_boot_info *loader_info_current(void);
 
 /* Add a never-write range (the entry's own structures); false if the list is full. */
 bool loader_info_reserve(struct loader_boot_info *info, uint64_t start, uint64_t end);

@@ -55,7 +55,7 @@ LINT_UNITS += tests/e2e/loader|-std=c11,-Iinclude,-D_DEFAULT_SOURCE
 # Host unit tests of the loader's pure parts (e820, allocator, command line, bzImage header),
 # the very sources the loader links, under AddressSanitizer/UBSan.
 LOADER_UNITS := $(BUILD)/tests/loader-units
-LOADER_UNIT_SRCS := loader/e820.c loader/memory.c loader/cmdline.c loader/bzimage.c loader/gate.c
+LOADER_UNIT_SRCS := loader/e820.c loader/memory.c loader/cmdline.c loader/bzimage.c loader/gate.c loader/acpi.c loader/reset.c
 $(LOADER_UNITS): tests/freestanding/loader_units.c $(LOADER_UNIT_SRCS) $(wildcard loader/*.h) $(LIBLUGATE)
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -Iinclude -Iloader \

@@ -27,6 +27,7 @@
 #include <lugate/cmdline.h>
 #include "cli.h"
 #include "kexec.h"
+#include "../loader/stop.h"   /* the loader's lugate.stop default and maximum */
 #include "seal.h"
 #include "stage.h"
 #include "verbs.h"
@@ -37,6 +38,7 @@ static const char usage[] =
 	"                   (--handoff TABLE | --devices FILE.json [--from-running] [--sysfs DIR])\n"
 	"                   [--fallback IMAGE2 [--fallback-initrd I2]] [--policy P] [--loader PATH]\n"
 	"                   [--kexec PATH] [--runtime-dir DIR] [--kho | --no-kho] [--dry-run] [--json] [-q]\n"
+	"                   [--on-stop reboot[:SECONDS]|halt]\n"
 	"Check the handoff table against IMAGE; on allow seal it into the runtime folder and stage\n"
 	"lugate's loader with kexec-tools: `kexec -l --type multiboot2-x86 loader.elf` with the image,\n"
 	"the sealed table, the initrd and the fallback as modules; or, when the running kernel has KHO,\n"
@@ -54,6 +56,8 @@ static const char usage[] =
 	"  --kho              take the KHO path (kexec -s) even if no KHO state is seen\n"
 	"  --no-kho           take the kexec -l path even though KHO state would be lost\n"
 	"  --dry-run          seal, then print the kexec command instead of running it\n"
+	"  --on-stop WHAT     if the loader boots nothing: reboot after SECONDS (0-3600; default\n"
+	"                     reboot:10) or halt; passed to it as lugate.stop=WHAT\n"
 	"Every input is checked first (the images must be 64-bit bzImages lugate's loader boots, the\n"
 	"command line printable ASCII within both kernels' cmdline_size); a verb that fails writes\n"
 	"nothing, and a failed kexec puts back the runtime folder's previous files.\n"
@@ -64,6 +68,8 @@ struct load_args {
 	const char *kernel, *initrd, *append, *fallback, *fallback_initrd, *policy;
 	const char *handoff, *devices, *sysfs, *loader, *kexec, *runtime_dir;
 	bool reuse_cmdline, from_running, kho, no_kho, dry_run, json, quiet;
+	const char *on_stop;
+	char stop_word[32];          /* "lugate.stop=...", for the loader's own command line */
 };
 
 /* kexec_load of the Multiboot2 loader, or kexec_file_load of the bzImage64 loader with KHO. */
@@ -86,6 +92,26 @@ struct load_report {
 	bool staged;
 };
 
+/* --on-stop (NULL: the loader's default) -> "lugate.stop=halt" or "lugate.stop=reboot:N", the
+ * values the loader accepts (loader/cmdline.c); false if it would not. */
+static bool stop_word(const char *v, char *out, size_t size)
+{
+	unsigned long seconds = STOP_DEFAULT_SECONDS;
+
+	if (v && strcmp(v, "halt") == 0)
+		return snprintf(out, size, "lugate.stop=halt") < (int)size;
+	if (v && strcmp(v, "reboot") != 0) {
+		const char *d = v + 7;
+
+		if (strncmp(v, "reboot:", 7) != 0 || !*d || strspn(d, "0123456789") != strlen(d) || strlen(d) > 6)
+			return false;
+		seconds = strtoul(d, NULL, 10);
+		if (seconds > STOP_MAX_SECONDS)
+			return false;
+	}
+	return snprintf(out, size, "lugate.stop=reboot:%lu", seconds) < (int)size;
+}
+
 static int parse_args(int argc, char **argv, struct load_args *a)
 {
 	static const struct option opts[] = {
@@ -97,7 +123,7 @@ static int parse_args(int argc, char **argv, struct load_args *a)
 		{ "policy", required_argument, NULL, 'p' },      { "loader", required_argument, NULL, 'L' },
 		{ "kexec", required_argument, NULL, 'K' },       { "runtime-dir", required_argument, NULL, 'r' },
 		{ "no-kho", no_argument, NULL, 'N' },            { "dry-run", no_argument, NULL, 'n' },
-		{ "kho", no_argument, NULL, 'H' },
+		{ "kho", no_argument, NULL, 'H' },              { "on-stop", required_argument, NULL, 'S' },
 		{ "json", no_argument, NULL, 'j' },              { "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },              { NULL, 0, NULL, 0 },
 	};
@@ -129,6 +155,7 @@ static int parse_args(int argc, char **argv, struct load_args *a)
 		case 'n': a->dry_run = true; break;
 		case 'j': a->json = true; break;
 		case 'q': a->quiet = true; break;
+		case 'S': a->on_stop = optarg; break;
 		case 'h': fputs(usage, stdout); return -1;
 		default: fputs(usage, stderr); return EXIT_INPUT;
 		}
@@ -149,6 +176,9 @@ static int parse_args(int argc, char **argv, struct load_args *a)
 		return cli_error("load: --kho and --no-kho exclude each other");
 	if (!a->runtime_dir[0])
 		return cli_error("load: --runtime-dir is empty");
+	if (!stop_word(a->on_stop, a->stop_word, sizeof(a->stop_word)))
+		return cli_error("load: --on-stop %s: want reboot, reboot:SECONDS (0-%u) or halt", CLI_Q(a->on_stop),
+				 STOP_MAX_SECONDS);
 	return EXIT_ALLOW;
 }
 
@@ -512,15 +542,17 @@ static int build_command(const struct load_args *a, const struct cli_kexec_env *
 	bool ok;
 
 	if (r->path == LOAD_KEXEC_FILE) {
-		/* everything travels in the bundle; the loader's own command line stays empty */
+		/* everything travels in the bundle; the loader's own command line holds its options */
 		ok = cli_argv_add(c, "%s", env->kexec) && cli_argv_add(c, "-s") && cli_argv_add(c, "-l") &&
-		     cli_argv_add(c, "%s", r->loader) && cli_argv_add(c, "--initrd=%s", r->bundle);
+		     cli_argv_add(c, "%s", r->loader) && cli_argv_add(c, "--initrd=%s", r->bundle) &&
+		     cli_argv_add(c, "--command-line=%s", a->stop_word);
 		return ok ? EXIT_ALLOW : cli_fail(EXIT_SYSTEM, "out of memory");
 	}
+	/* the kernel's command line, then the loader's own option (it takes the last one, drops it) */
 	ok = cli_argv_add(c, "%s", env->kexec) && cli_argv_add(c, "-l") && cli_argv_add(c, "--type") &&
-	     cli_argv_add(c, "multiboot2-x86") && cli_argv_add(c, "%s", r->loader);
-	if (cmdline && cmdline[0])
-		ok = ok && cli_argv_add(c, "--command-line=%s", cmdline);
+	     cli_argv_add(c, "multiboot2-x86") && cli_argv_add(c, "%s", r->loader) &&
+	     cli_argv_add(c, "--command-line=%s%s%s", cmdline ? cmdline : "", cmdline && cmdline[0] ? " " : "",
+			  a->stop_word);
 	ok = ok && cli_argv_add(c, "--module=%s role=kernel", in->kernel) &&
 	     cli_argv_add(c, "--module=%s role=table", r->sealed);
 	if (a->initrd)
@@ -532,15 +564,16 @@ static int build_command(const struct load_args *a, const struct cli_kexec_env *
 	return ok ? EXIT_ALLOW : cli_fail(EXIT_SYSTEM, "out of memory");
 }
 
-/* On the kexec -l path the loader receives its own path, a space and the command line, and
- * keeps LUGATE_CMDLINE_MAX bytes of it with the NUL: a longer one would stop it. */
-static int check_loader_line(const struct load_report *r, const struct load_inputs *in)
+/* On the kexec -l path the loader receives its own path, a space, the command line, a space
+ * and its lugate.stop= word, and keeps LUGATE_CMDLINE_MAX bytes of it with the NUL: a longer
+ * one would stop it. */
+static int check_loader_line(const struct load_args *a, const struct load_report *r, const struct load_inputs *in)
 {
 	size_t total;
 
 	if (r->path != LOAD_KEXEC_LOAD || !in->cmdline || !in->cmdline[0])
 		return EXIT_ALLOW;
-	total = strlen(r->loader) + 1 + in->cmdline_len;
+	total = strlen(r->loader) + 1 + in->cmdline_len + 1 + strlen(a->stop_word);
 	if (total + 1 > LUGATE_CMDLINE_MAX)
 		return cli_error("%s: the loader's command line (its path %s and this line) would be %zu characters, "
 				 "more than the %u it keeps", in->cmdline_what, r->loader, total, LUGATE_CMDLINE_MAX - 1);
@@ -714,7 +747,7 @@ int cmd_load(int argc, char **argv)
 		rc = EXIT_INPUT;
 		goto out;
 	}
-	rc = check_loader_line(&r, &in);
+	rc = check_loader_line(&a, &r, &in);
 	if (rc != EXIT_ALLOW)
 		goto out;
 	/* 5. the bundle, in memory (KHO path): the sealed table and the very bytes checked */

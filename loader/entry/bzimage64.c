@@ -343,11 +343,12 @@ void loader_bzimage64_main(uint64_t boot_params, uint64_t map_limit)
 	uint64_t bp = boot_params, initrd, initrd_size;
 	uint32_t n;
 
-	memset(info, 0, sizeof(*info));
+	loader_info_init(info);
 	info->entry_tsc = tsc_read();   /* loader_split counts from here (tsc.h) */
 	info->entry = "bzimage64";
 	console_init(false);
 	identity_limit = map_limit;
+	info->map_limit = map_limit;
 	if (!map_limit)
 		loader_stop(LOADER_STOP_INPUT, "the loader was placed beyond the identity map it can build (4 GiB, 512 GiB with 1 GiB pages)");
 	if (!mapped(bp, BP_SIZE))
@@ -361,6 +362,7 @@ void loader_bzimage64_main(uint64_t boot_params, uint64_t map_limit)
 	reserve(info, bp, BP_SIZE);
 	info->carry_firmware = true;
 	info->acpi_rsdp_addr = rd64(bp + BP_ACPI_RSDP_ADDR);
+	info->rsdp = info->acpi_rsdp_addr;   /* a stop's ACPI reset looks here first */
 	memcpy(info->efi_info, phys_ptr(bp + BP_EFI_INFO), sizeof(info->efi_info));
 	log_firmware(info);
 	if (rd32(bp + BP_EFI_INFO) != 0)   /* the EFI memory map efi_info points at (efi_memmap, _size, _hi) */

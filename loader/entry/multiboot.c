@@ -25,6 +25,8 @@
 #define MB2_TAG_CMDLINE 1u
 #define MB2_TAG_MODULE 3u
 #define MB2_TAG_MMAP 6u
+#define MB2_TAG_ACPI_OLD 14u        /* a copy of the version-1 RSDP */
+#define MB2_TAG_ACPI_NEW 15u        /* a copy of the version-2 RSDP */
 #define MB2_INFO_MAX 0x100000u      /* 1 MiB: far above any real boot information */
 #define MB_IDENTITY_LIMIT 0x100000000ull   /* multiboot.S maps the first 4 GiB: nothing above is read */
 
@@ -166,6 +168,10 @@ static void parse_mb2(struct loader_boot_info *info, uint64_t mbi)
 
 			for (uint64_t e = p + 16; esize >= 24 && e + 24 <= p + size; e += esize)
 				loader_info_add_mem(info, rd64(e), rd64(e + 8), rd32(e + 16));
+		} else if (type == MB2_TAG_ACPI_NEW || (type == MB2_TAG_ACPI_OLD && info->rsdp == 0)) {
+			/* for a stop's ACPI reset: the copy inside the (reserved) information */
+			info->rsdp = p + 8;
+			info->rsdp_max = size - 8;
 		}
 		p += ((uint64_t)size + 7u) & ~7ull;
 	}
@@ -176,8 +182,9 @@ void loader_multiboot_main(uint32_t magic, uint32_t info_addr)
 	uint64_t entry_tsc = tsc_read();    /* loader_split: the loader's own time starts here */
 	struct loader_boot_info *info = &boot_info;
 
-	memset(info, 0, sizeof(*info));
+	loader_info_init(info);
 	info->entry_tsc = entry_tsc;
+	info->map_limit = MB_IDENTITY_LIMIT;
 	if (magic == MB1_BOOT_MAGIC) {
 		parse_mb1(info, info_addr);
 	} else if (magic == MB2_BOOT_MAGIC) {

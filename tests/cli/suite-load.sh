@@ -93,7 +93,7 @@ fake_system
 expect "load --dry-run prints the command" 0 load --kernel "$W/target.img" --initrd "$W/initrd.img" --handoff "$W/t.bin" \
   --fallback "$W/fallback.img" --fallback-initrd "$W/initrd.img" --append "root=/dev/vda1 console=ttyS0" --dry-run
 cp "$OUT" "$W/dry.out"
-want="$K -l --type multiboot2-x86 $LOADER '--command-line=root=/dev/vda1 console=ttyS0' '--module=$W/target.img role=kernel' '--module=$R/table.sealed role=table' '--module=$W/initrd.img role=initrd' '--module=$W/fallback.img role=fallback' '--module=$W/initrd.img role=fallback-initrd'"
+want="$K -l --type multiboot2-x86 $LOADER '--command-line=root=/dev/vda1 console=ttyS0 lugate.stop=reboot:10' '--module=$W/target.img role=kernel' '--module=$R/table.sealed role=table' '--module=$W/initrd.img role=initrd' '--module=$W/fallback.img role=fallback' '--module=$W/initrd.img role=fallback-initrd'"
 check "dry run: verdict line, then exactly the kexec command" bash -c '[ "$(sed -n 1p "$1")" = "allow: 6.1.0-55-amd64 -> 6.1.0-56-amd64 (stable-next), 4 preserved devices supported" ] && [ "$(sed -n 2p "$1")" = "$2" ] && [ "$(wc -l <"$1")" = 2 ]' _ "$W/dry.out" "$want"
 check "dry run did not run kexec" test ! -e "$FAKE_KEXEC_LOG"
 expect "lugate seal with the same inputs" 0 "$L" seal --handoff "$W/t.bin" --kernel "$W/target.img" --fallback "$W/fallback.img" -o "$W/sealed.bin"
@@ -115,7 +115,7 @@ expect "load --reuse-cmdline --json" 0 load --kernel "$W/target.img" --handoff "
 check "JSON: allow, staged, the running command line without BOOT_IMAGE= and initrd=" python3 -c '
 import json,sys; j=json.load(open(sys.argv[1]))
 assert j["verdict"]=="allow" and j["staged"] is True and j["exit"]==0, j
-assert "--command-line=root=/dev/vda1 ro quiet" in j["kexec_command"], j["kexec_command"]
+assert "--command-line=root=/dev/vda1 ro quiet lugate.stop=reboot:10" in j["kexec_command"], j["kexec_command"]
 assert j["sealed_table"].endswith("/table.sealed") and j["loader"].endswith("loader.elf"), j' "$OUT"
 
 # ---- the system refuses: exit 3, one line, nothing staged ------------------------------------------
@@ -172,7 +172,7 @@ check "... kexec not run, nothing loaded" bash -c '[ ! -e "$1" ] && grep -qx 0 "
 expect "KHO active: the dry run takes the kexec -s path" 0 loadk --kernel "$W/target-kho4.img" --initrd "$W/initrd.img" \
   --handoff "$W/t.bin" --fallback "$W/fallback.img" --append "root=/dev/vda1" --dry-run
 check "dry run: kexec -s -l loader.bzImage --initrd=BUNDLE, nothing else" bash -c '[ "$(sed -n 2p "$1")" = "$2" ]' _ "$OUT" \
-  "$K -s -l $W/lib/loader.bzImage --initrd=$R/bundle.bin"
+  "$K -s -l $W/lib/loader.bzImage --initrd=$R/bundle.bin --command-line=lugate.stop=reboot:10"
 cp "$OUT" "$W/dry-kho.out"
 expect "the bundle lists its entries" 0 "$L" bundle show "$R/bundle.bin" --json
 check "bundle: the sealed table, the kernel, initrd, command line, fallback, all verified" python3 -c '
@@ -394,6 +394,31 @@ badline "a 32-bit-only kernel (no XLF_KERNEL_64)" "kernel $W/no64.img: lugate's 
   load --kernel "$W/no64.img" --handoff "$W/t.bin"
 badline "a fallback under 4 KiB" "fallback $W/tiny-1536.img: lugate's loader cannot boot it: too small for a bzImage" \
   load --kernel "$W/target.img" --handoff "$W/t.bin" --fallback "$W/tiny-1536.img"
+# ---- --on-stop: what the loader does if it boots nothing (lugate.stop=) -------------------------
+fake_system; rm -f "$FAKE_KEXEC_LOG"
+expect "--on-stop halt" 0 load --kernel "$W/target.img" --handoff "$W/t.bin" --append "root=/dev/vda1" --on-stop halt --dry-run
+expect_out "'--command-line=root=/dev/vda1 lugate.stop=halt' "
+expect "--on-stop reboot:30" 0 load --kernel "$W/target.img" --handoff "$W/t.bin" --append "root=/dev/vda1" --on-stop reboot:30 --dry-run
+expect_out "'--command-line=root=/dev/vda1 lugate.stop=reboot:30' "
+expect "--on-stop reboot (the default delay, written out)" 0 load --kernel "$W/target.img" --handoff "$W/t.bin" --on-stop reboot --dry-run
+expect_out " --command-line=lugate.stop=reboot:10 "
+expect "--on-stop reboot:0 and reboot:3600" 0 load --kernel "$W/target.img" --handoff "$W/t.bin" --on-stop reboot:0 --on-stop reboot:3600 --dry-run
+expect_out " --command-line=lugate.stop=reboot:3600 "
+expect "no --on-stop: the loader's default, written out" 0 load --kernel "$W/target.img" --handoff "$W/t.bin" --dry-run
+expect_out " --command-line=lugate.stop=reboot:10 "
+expect "--on-stop halt on the KHO path: the loader's own command line" 0 loadk --kernel "$W/target.img" --handoff "$W/t.bin" --kho --on-stop halt --dry-run
+check "KHO dry run: kexec -s -l ... --command-line=lugate.stop=halt" bash -c '[ "$(sed -n 2p "$1")" = "$2" ]' _ "$OUT" \
+  "$K -s -l $W/lib/loader.bzImage --initrd=$R/bundle.bin --command-line=lugate.stop=halt"
+expect "--on-stop staged: kexec gets the same word" 0 load --kernel "$W/target.img" --handoff "$W/t.bin" --on-stop reboot:5
+check "the staged kexec command line ends in lugate.stop=reboot:5" grep -qx -- "--command-line=lugate.stop=reboot:5" "$FAKE_KEXEC_LOG"
+for bad in "reboot:x" "reboot:" "reboot:3601" "reboot:99999999999" "reboot:-1" "reboot:+5" "halt:5" "HALT" "reboot 5" ""; do
+  fake_system; rm -rf "$FAKE_KEXEC_LOG" "$R"
+  expect "--on-stop '$bad' is bad input (exit 2)" 2 load --kernel "$W/target.img" --handoff "$W/t.bin" --on-stop "$bad" --dry-run
+  expect_err_line "load: --on-stop $bad: want reboot, reboot:SECONDS (0-3600) or halt"
+  check "--on-stop '$bad': nothing sealed, kexec not run" bash -c '[ ! -e "$1" ] && [ ! -e "$2/table.sealed" ]' _ "$FAKE_KEXEC_LOG" "$R"
+done
+expect "load --help names --on-stop" 0 "$L" load --help
+expect_out "--on-stop WHAT"
 
 # ---- the installed layout: PREFIX/sbin/lugate finds PREFIX/lib/lugate/loader.elf ------------------
 [ -n "${LOAD_SUITE_NO_INSTALL:-}" ] && exit 0

@@ -98,7 +98,7 @@ boot() {  # boot NAME APPEND
 boot allow "lugate_e2e.expect=allowed,target e2e_target=/boot/vmlinuz-$kver"
 has "allow: lugate allowed ($kver -> $kver)" "allow: $kver -> $kver (same), 2 preserved devices supported"
 hasre "allow: --dry-run printed kexec -s -l of the installed loader.bzImage with the bundle" \
-  "^/sbin/kexec -s -l /usr/lib/lugate/loader.bzImage --initrd=/run/lugate/bundle.bin$"
+  "^/sbin/kexec -s -l /usr/lib/lugate/loader.bzImage --initrd=/run/lugate/bundle.bin --command-line=lugate.stop=reboot:10$"
 has "allow: lugate load staged through kexec_file_load" "staged (kexec_file_load, KHO kept): /usr/lib/lugate/loader.bzImage with the bundle /run/lugate/bundle.bin"
 sealed=$(tr -d '\r' <"$log" | sed -n 's/^E2E-ADMIN kexec_loaded=1 sealed_sha256=\([0-9a-f]\{64\}\)$/\1/p' | tail -1)
 if [ -n "$sealed" ]; then tap_ok "allow: kexec_loaded=1, sealed table $sealed"; else tap_not_ok "allow: kexec_loaded=1 and a sealed table"; fi

@@ -13,6 +13,10 @@
 # loader stops with its message and exit code; 6 the table's range is reserved in the e820 map
 # the kernel printed. Extra: an unsealed table and a fallback that is not the sealed one stop.
 # Case 1 also reads the loader's TSC phase split (issue 9, loader_split): present, adds up.
+# What a stop does next (lugate.stop, docs/loader.md "When the loader stops"): reboot:1 resets
+# pc through port 0xCF9 (its ACPI 1.0 FADT has no reset register) and q35 through the FADT's
+# reset register; microvm without ACPI falls through CF9 and the keyboard controller to the
+# triple fault; halt keeps QEMU running; no option (or a bad one) is reboot:10.
 # A failed case prints its serial log. Nothing is skipped: if QEMU, a kernel or a tool is
 # missing, the cases report "not ok".
 set -u
@@ -30,7 +34,7 @@ FALLBACK_REL=6.1.0-55-amd64
 GUID_A=5f0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d
 GUID_B=00112233-4455-6677-8899-aabbccddeeff
 BASE_APPEND="console=ttyS0 panic=-1 lugate.debug_exit=1"
-CASES="1 2 3 4 5 6 unsealed fallback-mismatch kexec-mb1 kexec-mb2"
+CASES="1 2 3 4 5 6 unsealed fallback-mismatch stop-reboot-pc stop-reboot-q35 stop-fallthrough stop-halt stop-default stop-bad kexec-mb1 kexec-mb2"
 
 abort() {  # every case is reported failed, with the reason
   local c
@@ -203,6 +207,7 @@ stop_case() {  # stop_case NAME TITLE MODULES CODE REASON STOPTEXT
   expect_log "lugate-loader: STOP: $6" "the loader printed its stop message"
   expect_no_log "entering the kernel" "no kernel was entered"
   expect_no_log "lugate-loader: tsc " "no TSC split without a jump"
+  expect_no_log "lugate-loader: rebooting in" "isa-debug-exit ended QEMU right after the STOP line, before the stop policy"
   case_end
 }
 
@@ -220,6 +225,89 @@ stop_case unsealed "unsealed table, no fallback" "$W/target.img role=kernel,$W/t
 stop_case fallback-mismatch "fallback differs from the sealed one" \
   "$W/target-changed.img role=kernel,$W/t1.bin role=table,$W/target.img role=fallback" \
   17 image-mismatch "refused, and the fallback does not match the fallback hash sealed in the table"
+
+# ---- what a stop does next: lugate.stop ------------------------------------------------------
+# Both images unbootable (a file that is not a bzImage as kernel and as fallback): the loader
+# stops with code 0x11. No lugate.debug_exit here: QEMU (-no-reboot) ends only if the loader
+# resets the machine; a halted loader runs into the timeout.
+head -c 4096 /dev/zero >"$W/junk.bin"
+UNBOOTABLE="$W/junk.bin role=kernel,$W/t1.bin role=table,$W/junk.bin role=fallback"
+STOP_UNBOOTABLE="lugate-loader: STOP: refused, and the fallback is not a bootable 64-bit bzImage (nothing was booted; stop code 0x11)"
+stop_boot() {  # stop_boot NAME APPEND [QEMU ARGS...]: the loader with UNBOOTABLE, no isa-debug-exit
+  local name=$1 append=$2
+  shift 2
+  CASE_LOG=$W/$name.log
+  e2e_qemu "$CASE_LOG" "$LOADER_ELF" "$UNBOOTABLE" "$append" "$@"
+  CASE_RC=$?
+  echo "# $name: QEMU exit $CASE_RC after ${E2E_QEMU_SECONDS}s"
+}
+expect_next_to_stop() {  # expect_next_to_stop LINE DESCRIPTION: LINE comes right after the STOP line
+  local next
+  next=$(tr -d '\r' <"$CASE_LOG" | grep -a -A1 -F -- "$STOP_UNBOOTABLE" | sed -n 2p)
+  if [ "$next" = "$1" ]; then case_ok "$2"; else case_not_ok "$2" "after the STOP line: '$next'"; fi
+}
+expect_elapsed_at_least() {  # expect_elapsed_at_least SECONDS DESCRIPTION
+  if [ "$(echo "$E2E_QEMU_SECONDS >= $1" | bc)" = 1 ]; then case_ok "$2 (${E2E_QEMU_SECONDS}s)"
+  else case_not_ok "$2" "QEMU ended after ${E2E_QEMU_SECONDS}s"; fi
+}
+
+case_begin "case stop-reboot-pc (lugate.stop=reboot:1, pc machine)"
+stop_boot stop-reboot-pc "console=ttyS0 lugate.stop=reboot:1"
+expect_rc 0 "QEMU ended by itself: the loader reset the machine (-no-reboot)"
+expect_log "$STOP_UNBOOTABLE" "the loader printed its stop message"
+expect_next_to_stop "lugate-loader: rebooting in 1 s (lugate.stop=reboot:1)" "the reboot line follows the STOP line"
+expect_log_re "^lugate-loader: TSC at [0-9]+ MHz \\((CPUID 0x15|PIT|CPUID 0x16)\\)$" "the delay is measured against a clock"
+expect_log "lugate-loader: no ACPI reset: the FADT is too short to hold a reset register (ACPI 1.0)" \
+  "pc's ACPI 1.0 FADT has no reset register: said, and skipped"
+expect_log "lugate-loader: resetting via CF9" "port 0xCF9 was tried"
+expect_no_log "lugate-loader: resetting via KBC" "... and it reset the machine (the keyboard controller was not needed)"
+expect_elapsed_at_least 1 "QEMU ran at least the 1 s delay"
+case_end
+
+case_begin "case stop-reboot-q35 (lugate.stop=reboot:1, q35 machine)"
+stop_boot stop-reboot-q35 "console=ttyS0 lugate.stop=reboot:1" -machine q35
+expect_rc 0 "QEMU ended by itself: the loader reset the machine"
+expect_next_to_stop "lugate-loader: rebooting in 1 s (lugate.stop=reboot:1)" "the reboot line follows the STOP line"
+expect_log_re "^lugate-loader: ACPI: RSDP at 0x[0-9a-f]+$" "the RSDP was found in the BIOS area (Multiboot 1 names none)"
+expect_log "lugate-loader: resetting via ACPI (I/O port 0xcf9 <- 0x0f)" "the FADT's reset register was used"
+expect_no_log "lugate-loader: resetting via CF9" "... and it reset the machine (nothing else was tried)"
+case_end
+
+case_begin "case stop-fallthrough (lugate.stop=reboot:0, microvm without ACPI, PCI or i8042)"
+stop_boot stop-fallthrough "console=ttyS0 lugate.stop=reboot:0" -machine microvm,acpi=off
+expect_rc 0 "QEMU ended by itself: the last method reset the machine"
+expect_next_to_stop "lugate-loader: rebooting in 0 s (lugate.stop=reboot:0)" "the reboot line follows the STOP line"
+expect_log "lugate-loader: no ACPI reset: no RSDP (none handed over, none in the BIOS area)" "no ACPI: said, and skipped"
+if tr -d '\r' <"$CASE_LOG" | grep -a '^lugate-loader: resetting via ' | tr '\n' '|' |
+   grep -qx 'lugate-loader: resetting via CF9|lugate-loader: resetting via KBC|lugate-loader: resetting via triple fault|'; then
+  case_ok "CF9, then the keyboard controller, then the triple fault, in that order"
+else
+  case_not_ok "CF9, then the keyboard controller, then the triple fault, in that order"
+fi
+case_end
+
+case_begin "case stop-halt (lugate.stop=halt)"
+E2E_TIMEOUT=20 stop_boot stop-halt "console=ttyS0 lugate.stop=halt"
+expect_rc 124 "QEMU was still running at the 20 s timeout (killed by the test)"
+expect_next_to_stop "lugate-loader: halting (lugate.stop=halt): the machine stays down until it is reset" \
+  "the halt line follows the STOP line"
+expect_no_log "lugate-loader: resetting via" "no reset was tried"
+case_end
+
+case_begin "case stop-default (no lugate.stop: reboot:10)"
+stop_boot stop-default "console=ttyS0"
+expect_rc 0 "QEMU ended by itself: the default resets the machine"
+expect_next_to_stop "lugate-loader: rebooting in 10 s (lugate.stop=reboot:10)" "the default is reboot:10, said right after the STOP line"
+expect_elapsed_at_least 10 "QEMU ran at least the 10 s delay"
+case_end
+
+case_begin "case stop-bad (lugate.stop=reboot:x: reported, the default used)"
+stop_boot stop-bad "console=ttyS0 lugate.stop=halt lugate.stop=reboot:x"
+expect_rc 0 "QEMU ended by itself: the default (not the earlier halt) was used"
+expect_log "lugate-loader: ignoring lugate.stop=reboot:x: not reboot, reboot:SECONDS (0-3600) or halt; a stop will use the default" \
+  "the bad value was reported"
+expect_next_to_stop "lugate-loader: rebooting in 10 s (lugate.stop=reboot:10)" "a stop used the default"
+case_end
 
 # ---- kexec-tools starts the same file as Multiboot and as Multiboot2 --------------------------
 # A running Debian kernel loads the loader with kexec-tools; its small modules and the boot

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Host-side unit tests of the loader's pure parts (loader/e820.c, memory.c, cmdline.c,
- * bzimage.c, gate.c with the host core): the same sources the loader links, compiled for the
- * host. The gate must refuse a target, and a fallback, whose SHA-256 differs from the sealed
- * one in any single byte (the first, the middle ones, the last). TAP output; exit 1 on
+ * bzimage.c, acpi.c, reset.c, gate.c with the host core): the same sources the loader links,
+ * compiled for the host. The gate must refuse a target, and a fallback, whose SHA-256 differs
+ * from the sealed one in any single byte (the first, the middle ones, the last). TAP output; exit 1 on
  * any failure. The real Debian kernel (argv[1], optional) is parsed and then truncated and
  * mutated at every header byte: bzimage_parse must reject or accept, never read out of bounds
  * (run under -fsanitize=address,undefined by mk/40-loader.mk).
@@ -12,12 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <lugate/lugate.h>
+#include "acpi.h"
 #include "bzimage.h"
 #include "cmdline.h"
 #include "console.h"
 #include "e820.h"
 #include "gate.h"
 #include "memory.h"
+#include "reset.h"
 
 char __image_start[1], __image_end[1];   /* memory.c reserves the loader image: none here */
 
@@ -130,6 +132,305 @@ static void test_cmdline(void)
 	tap(!cmdline_split("x aaaaaaaaaaaaaaaaaaaa bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", out, 32, &o) &&
 	    strlen(out) < 32, "cmdline: too long is reported, output still terminated");
 	tap(cmdline_split("", out, sizeof(out), &o) && out[0] == '\0', "cmdline: empty");
+}
+
+/* lugate.stop values, alone and on a command line. */
+static bool stop_is(const char *v, bool ok, bool reboot, uint32_t seconds)
+{
+	struct stop_policy p = { false, 12345 };
+	bool got = cmdline_parse_stop(v, strlen(v), &p);
+
+	if (!ok)
+		return !got && !p.reboot && p.seconds == 12345;   /* a bad value changes nothing */
+	return got && p.reboot == reboot && p.seconds == seconds;
+}
+
+static void test_stop_option(void)
+{
+	struct loader_options o;
+	char out[64];
+
+	tap(stop_is("reboot", true, true, STOP_DEFAULT_SECONDS), "stop: reboot is the default delay (10 s)");
+	tap(stop_is("reboot:0", true, true, 0), "stop: reboot:0 resets at once");
+	tap(stop_is("reboot:30", true, true, 30), "stop: reboot:30");
+	tap(stop_is("reboot:3600", true, true, 3600) && stop_is("reboot:0030", true, true, 30),
+	    "stop: reboot:3600 (the maximum), leading zeros");
+	tap(stop_is("halt", true, false, 0), "stop: halt");
+	tap(stop_is("reboot:x", false, 0, 0) && stop_is("reboot:", false, 0, 0) && stop_is("reboot:-1", false, 0, 0) &&
+	    stop_is("reboot:+5", false, 0, 0) && stop_is("reboot:5s", false, 0, 0) && stop_is("reboot:1 ", false, 0, 0),
+	    "stop: reboot:x, reboot:, reboot:-1, reboot:+5, reboot:5s are bad");
+	tap(stop_is("reboot:3601", false, 0, 0) && stop_is("reboot:99999999999", false, 0, 0) &&
+	    stop_is("reboot:4294967296", false, 0, 0), "stop: past 3600 s (and past 32 bits) is bad, never wrapped");
+	tap(stop_is("", false, 0, 0) && stop_is("HALT", false, 0, 0) && stop_is("halt:5", false, 0, 0) &&
+	    stop_is("rebootx", false, 0, 0), "stop: empty, HALT, halt:5, rebootx are bad");
+
+	memset(&o, 0, sizeof(o));
+	tap(cmdline_split("ldr a lugate.stop=halt b", out, sizeof(out), &o) && strcmp(out, "a b") == 0 && o.stop_given &&
+	    !o.stop.reboot && !o.stop_bad, "stop: lugate.stop=halt consumed, not passed on");
+	memset(&o, 0, sizeof(o));
+	tap(cmdline_split("ldr lugate.stop=halt lugate.stop=reboot:5", out, sizeof(out), &o) && o.stop_given &&
+	    o.stop.reboot && o.stop.seconds == 5 && out[0] == '\0', "stop: the last lugate.stop wins");
+	memset(&o, 0, sizeof(o));
+	tap(cmdline_split("ldr lugate.stop=halt lugate.stop=reboot:x q", out, sizeof(out), &o) && !o.stop_given &&
+	    o.stop_bad && strcmp(o.bad_stop, "lugate.stop=reboot:x") == 0 && strcmp(out, "q") == 0 && o.unknown == 0,
+	    "stop: a bad last value is reported and leaves the default, not the earlier value");
+	memset(&o, 0, sizeof(o));
+	tap(cmdline_split("ldr lugate.stop= x", out, sizeof(out), &o) && !o.stop_given && o.stop_bad &&
+	    strcmp(o.bad_stop, "lugate.stop=") == 0, "stop: lugate.stop= (empty) is bad");
+	memset(&o, 0, sizeof(o));
+	tap(cmdline_split("bzimage64 console=ttyS0 lugate.debug_exit=1 lugate.stop=reboot:7", NULL, 0, &o) &&
+	    o.debug_exit && o.stop_given && o.stop.seconds == 7, "stop: options only (out NULL), as an entry's stop reads them");
+}
+
+/* ---- ACPI: a fake physical memory with firmware tables --------------------------------------- */
+#define PHYS_SIZE 0x200000u
+static uint8_t phys[PHYS_SIZE];
+
+static const void *phys_map(void *ctx, uint64_t addr, uint64_t size)
+{
+	uint64_t limit = *(const uint64_t *)ctx;
+
+	return addr < limit && size <= limit - addr ? phys + addr : NULL;
+}
+
+static void put32(uint64_t a, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		phys[a + (uint64_t)i] = (uint8_t)(v >> (8 * i));
+}
+
+static void put64(uint64_t a, uint64_t v)
+{
+	put32(a, (uint32_t)v);
+	put32(a + 4, (uint32_t)(v >> 32));
+}
+
+/* A signature, byte by byte: firmware tables hold no terminating NUL. */
+static void put_sig(uint64_t a, const char *sig)
+{
+	for (size_t i = 0; sig[i]; i++)
+		phys[a + i] = (uint8_t)sig[i];
+}
+
+static void fix_sum(uint64_t a, uint32_t len, uint32_t at)
+{
+	uint8_t sum = 0;
+
+	phys[a + at] = 0;
+	for (uint32_t i = 0; i < len; i++)
+		sum = (uint8_t)(sum + phys[a + i]);
+	phys[a + at] = (uint8_t)(0 - sum);
+}
+
+static void sdt(uint64_t a, const char *sig, uint32_t len, uint8_t rev)
+{
+	put_sig(a, sig);
+	put32(a + 4, len);
+	phys[a + 8] = rev;
+	fix_sum(a, len, 9);
+}
+
+#define RSDP_AT 0xf5a00u
+#define XSDT_AT 0x100000u
+#define RSDT_AT 0x100100u
+#define FADT_AT 0x100200u
+#define DSDT_AT 0x100400u   /* a table that is not the FADT, listed first */
+
+static void rsdp(uint64_t a, uint8_t rev, uint32_t rsdt, uint64_t xsdt)
+{
+	memset(phys + a, 0, 36);
+	put_sig(a, "RSD PTR ");
+	phys[a + 15] = rev;
+	put32(a + 16, rsdt);
+	if (rev >= 2) {
+		put32(a + 20, 36);
+		put64(a + 24, xsdt);
+		fix_sum(a, 36, 32);
+	}
+	fix_sum(a, 20, 8);
+}
+
+/* A firmware as QEMU's q35 has it: RSDP v2 in the BIOS area, XSDT and RSDT, a FADT with an I/O
+ * reset register at 0xcf9. */
+static void firmware(void)
+{
+	memset(phys, 0, sizeof(phys));
+	rsdp(RSDP_AT, 2, RSDT_AT, XSDT_AT);
+	put64(XSDT_AT + 36, DSDT_AT);
+	put64(XSDT_AT + 44, FADT_AT);
+	sdt(XSDT_AT, "XSDT", 52, 1);
+	put32(RSDT_AT + 36, DSDT_AT);
+	put32(RSDT_AT + 40, FADT_AT);
+	sdt(RSDT_AT, "RSDT", 44, 1);
+	sdt(DSDT_AT, "DSDT", 36, 2);
+	put32(FADT_AT + 112, ACPI_FADT_RESET_REG_SUP);
+	phys[FADT_AT + 116] = ACPI_SPACE_IO;
+	phys[FADT_AT + 117] = 8;
+	phys[FADT_AT + 119] = 1;
+	put64(FADT_AT + 120, 0xcf9);
+	phys[FADT_AT + 128] = 0x06;
+	sdt(FADT_AT, "FACP", 244, 3);
+}
+
+static const char *find(uint64_t hint, uint64_t hint_max, struct acpi_reset *r, uint64_t *at)
+{
+	static uint64_t limit = PHYS_SIZE;
+	struct acpi_mem m = { phys_map, &limit };
+
+	memset(r, 0xa5, sizeof(*r));
+	*at = 0;
+	return acpi_find_reset(&m, hint, hint_max, r, at);
+}
+
+static bool reason_has(const char *why, const char *text)
+{
+	return why && strstr(why, text);
+}
+
+static void test_acpi(void)
+{
+	struct acpi_reset r;
+	uint64_t at;
+	const char *why;
+
+	firmware();
+	why = find(0, 0, &r, &at);
+	tap(!why && at == RSDP_AT && r.space == ACPI_SPACE_IO && r.addr == 0xcf9 && r.value == 0x06,
+	    "acpi: RSDP found in the BIOS area, XSDT -> FADT -> I/O 0xcf9 <- 0x06");
+	tap(!find(RSDP_AT, 0, &r, &at) && at == RSDP_AT && r.addr == 0xcf9, "acpi: the RSDP handed over is used");
+	rsdp(0x9fc00, 2, RSDT_AT, XSDT_AT);   /* an EBDA copy, with the BIOS area's spoiled */
+	phys[0x40e] = 0xc0;
+	phys[0x40f] = 0x9f;
+	phys[RSDP_AT + 8] ^= 1;
+	tap(!find(0, 0, &r, &at) && at == 0x9fc00, "acpi: an RSDP in the EBDA's first KiB is found (BIOS area spoiled)");
+	firmware();
+	phys[RSDP_AT + 8] ^= 1;
+	why = find(0, 0, &r, &at);
+	tap(reason_has(why, "no RSDP"), "acpi: an RSDP with a bad checksum is no RSDP");
+	firmware();
+	tap(!find(0x1000, 0, &r, &at) && at == RSDP_AT, "acpi: a handed-over address without an RSDP: the BIOS area is scanned");
+	phys[RSDP_AT + 8] ^= 1;
+	tap(reason_has(find(0x1000, 0, &r, &at), "handed over is invalid"), "acpi: ... and with none there either, it says so");
+	firmware();
+	/* a Multiboot2 "old" tag: a version-2 RSDP cut to 20 bytes: the RSDT is used */
+	memcpy(phys + 0x3000, phys + RSDP_AT, 20);
+	memset(phys + RSDP_AT, 0, 36);
+	phys[XSDT_AT] = 'Y';
+	tap(!find(0x3000, 20, &r, &at) && at == 0x3000 && r.addr == 0xcf9,
+	    "acpi: a 20-byte copy of a v2 RSDP (Multiboot2 tag 14) reads the RSDT");
+	firmware();
+	phys[XSDT_AT + 20] ^= 0x40;   /* the XSDT's checksum breaks: the RSDT is used */
+	tap(!find(0, 0, &r, &at) && r.addr == 0xcf9, "acpi: an XSDT failing its checksum falls back to the RSDT");
+	firmware();
+	put32(XSDT_AT + 4, 0x7fffffff);
+	put32(RSDT_AT + 4, 0x7fffffff);
+	tap(reason_has(find(0, 0, &r, &at), "no valid XSDT or RSDT"), "acpi: root tables of absurd length are refused");
+	firmware();
+	put64(XSDT_AT + 44, PHYS_SIZE + 0x1000);   /* the FADT pointer leaves the map: not read */
+	sdt(XSDT_AT, "XSDT", 52, 1);
+	put32(RSDT_AT + 40, 0xfffffff0);
+	sdt(RSDT_AT, "RSDT", 44, 1);
+	tap(reason_has(find(0, 0, &r, &at), "lists a FADT"), "acpi: FADT pointers beyond the map are not followed");
+	firmware();
+	put32(FADT_AT + 112, 0);
+	sdt(FADT_AT, "FACP", 244, 3);
+	tap(reason_has(find(0, 0, &r, &at), "does not announce"), "acpi: no RESET_REG_SUP flag: not used");
+	firmware();
+	sdt(FADT_AT, "FACP", 116, 1);
+	tap(reason_has(find(0, 0, &r, &at), "too short"), "acpi: an ACPI 1.0 FADT (116 bytes, QEMU's pc) has none");
+	firmware();
+	phys[FADT_AT + 116] = 2;   /* PCI configuration space */
+	sdt(FADT_AT, "FACP", 244, 3);
+	tap(reason_has(find(0, 0, &r, &at), "neither in I/O nor in memory"), "acpi: a PCI-config reset register is not used");
+	firmware();
+	phys[FADT_AT + 117] = 16;
+	sdt(FADT_AT, "FACP", 244, 3);
+	tap(reason_has(find(0, 0, &r, &at), "plain 8-bit"), "acpi: a 16-bit reset register is odd: not used");
+	firmware();
+	put64(FADT_AT + 120, 0x10000);
+	sdt(FADT_AT, "FACP", 244, 3);
+	tap(reason_has(find(0, 0, &r, &at), "address is invalid"), "acpi: an I/O port past 0xffff is refused");
+	firmware();
+	phys[FADT_AT + 116] = ACPI_SPACE_MEMORY;
+	put64(FADT_AT + 120, 0xfee00000u);
+	sdt(FADT_AT, "FACP", 244, 3);
+	tap(reason_has(find(0, 0, &r, &at), "beyond the identity map"), "acpi: a memory reset register beyond the map is refused");
+	firmware();
+	phys[FADT_AT + 116] = ACPI_SPACE_MEMORY;
+	put64(FADT_AT + 120, 0x1ff000);
+	sdt(FADT_AT, "FACP", 244, 3);
+	tap(!find(0, 0, &r, &at) && r.space == ACPI_SPACE_MEMORY && r.addr == 0x1ff000, "acpi: a memory reset register inside the map");
+	firmware();
+	phys[FADT_AT + 50] ^= 1;   /* checksum */
+	tap(reason_has(find(0, 0, &r, &at), "FADT is unreadable"), "acpi: a FADT failing its checksum is not used");
+}
+
+/* ---- the reset methods' order, with methods that do nothing -------------------------------- */
+struct fake_hw {
+	bool acpi;
+	char trace[128];
+};
+
+static void trace(struct fake_hw *f, const char *s)
+{
+	strncat(f->trace, s, sizeof(f->trace) - strlen(f->trace) - 1);
+}
+
+static const char *fake_find(void *ctx, struct acpi_reset *r)
+{
+	struct fake_hw *f = ctx;
+
+	trace(f, "find ");
+	if (!f->acpi)
+		return "none";
+	r->space = ACPI_SPACE_IO;
+	r->addr = 0xcf9;
+	r->value = 6;
+	return NULL;
+}
+
+static void fake_announce(void *ctx, enum reset_method m, const struct acpi_reset *r, const char *skip)
+{
+	static const char *const n[] = { "ACPI", "CF9", "KBC", "triple" };
+
+	trace(ctx, skip ? "skip-" : "say-");
+	trace(ctx, n[m]);
+	trace(ctx, r && r->addr == 0xcf9 ? "(cf9) " : " ");
+}
+
+static void fake_attempt(void *ctx, enum reset_method m, const struct acpi_reset *r)
+{
+	(void)r;
+	trace(ctx, m == RESET_ACPI ? "acpi " : m == RESET_CF9 ? "cf9 " : m == RESET_KBC ? "kbc " : "triple ");
+}
+
+static void fake_settle(void *ctx)
+{
+	trace(ctx, ". ");
+}
+
+static void test_reset_order(void)
+{
+	struct fake_hw f = { .acpi = true };
+	struct reset_hw hw = { fake_find, fake_announce, fake_attempt, fake_settle, &f };
+	struct reset_state s = { 0 };
+
+	reset_sequence(&s, &hw);
+	tap(strcmp(f.trace, "find say-ACPI(cf9) acpi . say-CF9 cf9 . say-KBC kbc . say-triple triple . ") == 0,
+	    "reset: ACPI, then CF9, KBC and the triple fault, each announced and given time");
+	tap(s.next == RESET_METHODS, "reset: every method tried once");
+	memset(&f, 0, sizeof(f));
+	memset(&s, 0, sizeof(s));
+	reset_sequence(&s, &hw);
+	tap(strcmp(f.trace, "find skip-ACPI say-CF9 cf9 . say-KBC kbc . say-triple triple . ") == 0,
+	    "reset: no ACPI reset register: said, skipped, CF9 next");
+	memset(&f, 0, sizeof(f));
+	s.next = RESET_KBC;   /* CF9 faulted and the stop was entered again */
+	reset_sequence(&s, &hw);
+	tap(strcmp(f.trace, "say-KBC kbc . say-triple triple . ") == 0, "reset: re-entered, it goes on after the faulting method");
+	memset(&f, 0, sizeof(f));
+	reset_sequence(&s, &hw);
+	tap(f.trace[0] == '\0', "reset: all tried: nothing more (the stop halts)");
 }
 
 static uint8_t *read_file(const char *path, size_t *size)
@@ -310,6 +611,9 @@ int main(int argc, char **argv)
 	test_allocator();
 	test_cmdline();
 	test_gate_hashes();
+	test_stop_option();
+	test_acpi();
+	test_reset_order();
 	test_bzimage(argc > 1 ? argv[1] : NULL);
 	printf("1..%d\n", count);
 	return failures ? 1 : 0;

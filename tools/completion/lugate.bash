@@ -33,7 +33,7 @@ _lugate()
         seal) opts="--handoff --kernel --fallback --policy --output -o --json --help" ;;
         load) opts="--kernel --initrd --append --reuse-cmdline --handoff --devices --from-running --sysfs
                     --fallback --fallback-initrd --policy --loader --kexec --runtime-dir --dry-run --kho --no-kho
-                    --json --quiet --help" ;;
+                    --json --quiet --help --on-stop" ;;
         bundle)
             if [[ $cword -eq 2 ]]; then COMPREPLY=($(compgen -W "build show" -- "$cur")); return; fi
             if [[ ${words[2]} == show ]]; then opts="--json --help"
