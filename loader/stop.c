@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Stop without booting; see stop.h. */
 #include <lugate/fmt.h>
-#include "console.h"
+#include "../boot/log.h"
 #include "io.h"
 #include "stop.h"
 

@@ -2,19 +2,19 @@
 /*
  * The gate: the decision a front end that boots Linux takes before the point of no return,
  * shared by the bare-metal loader (loader/boot.c) and the EFI app (efi/main.c), so both apply
- * the same rules. It is the core's lugate_check() with the sealed table, the target image's
+ * the same rules and log them in the same words. It is the core's lugate_check() with the sealed table, the target image's
  * manifest, release and SHA-256, plus the front end's own preconditions (a target and a table
  * were given, the target is bootable, the table is sealed, the inputs were well-formed), each
  * logged as a reason and recorded as a LUGATE_DELIVERY_F_* flag in the delivery record.
  */
-#ifndef LUGATE_LOADER_GATE_H
-#define LUGATE_LOADER_GATE_H
+#ifndef LUGATE_BOOT_GATE_H
+#define LUGATE_BOOT_GATE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <lugate/check.h>
-#include "delivery.h"
+#include <lugate/delivery.h>
 #include "target.h"
 
 /* How a front end words its own input problems in the log ("reason <name>: <text>"). */
@@ -23,6 +23,9 @@ struct gate_wording {
 	const char *bad_inputs;       /* e.g. "a module has no, an unknown or a repeated role=" */
 	const char *no_target;        /* e.g. "no module with role=kernel" */
 	const char *no_table;         /* e.g. "no module with role=table: nothing to check against" */
+	const char *fallback_unbootable;  /* why a refused front end stops rather than boot the
+					   * fallback it cannot enter, e.g. "refused, and the fallback
+					   * is not a bootable 64-bit bzImage" */
 };
 
 struct gate_input {
@@ -43,6 +46,7 @@ struct gate_decision {
 	size_t table_size;                  /* bytes delivered after the record (0: no table) */
 	struct lugate_verdict v;
 	struct lugate_reason reasons[LUGATE_DELIVERY_MAX_REASONS];
+	const struct gate_wording *wording; /* the input's, for the fallback's outcome */
 };
 
 /* Decide, and log the table, the verdict and every reason. */
@@ -67,5 +71,14 @@ enum gate_fallback_verdict {
 
 /* After a refusal: may this (inspected) fallback image boot? Logged. */
 enum gate_fallback_verdict gate_check_fallback(const struct gate_decision *d, const struct target_info *fallback);
+
+/*
+ * The same, as the outcome every front end acts on: NULL if the fallback may boot, with
+ * *extra_flags the delivery record's flags to add (LUGATE_DELIVERY_F_FALLBACK_VERIFIED or 0);
+ * else why nothing is booted (the wording's fallback_unbootable, or a hash mismatch), for the
+ * front end's stop.
+ */
+const char *gate_fallback_outcome(const struct gate_decision *d, const struct target_info *fallback,
+				  uint32_t *extra_flags);
 
 #endif
