@@ -6,6 +6,16 @@
  * manifest, release and SHA-256, plus the front end's own preconditions (a target and a table
  * were given, the target is bootable, the table is sealed, the inputs were well-formed), each
  * logged as a reason and recorded as a LUGATE_DELIVERY_F_* flag in the delivery record.
+ *
+ * boot/ is the room for what every boot front end shares, named for what its files do: they
+ * run at boot, between the firmware or the outgoing kernel and the kernel that is started, in
+ * every program that boots Linux behind the gate (the loader, lugate.efi, a later arm64
+ * loader), as Limine's common/ serves its BIOS and UEFI builds. It holds the gate, target
+ * inspection, the bzImage header, the zero page, the log and its console interface. Each
+ * front end compiles it with its own flags (mk/35-boot.mk); it uses the core (include/lugate)
+ * and nothing of loader/ or efi/: what differs per front end comes in as an argument (the
+ * image's bytes, the wording of a reason) or through console.h, which each front end
+ * implements. docs/architecture.md draws the rooms.
  */
 #ifndef LUGATE_BOOT_GATE_H
 #define LUGATE_BOOT_GATE_H

@@ -3,6 +3,7 @@
  * The boot front ends' log: one line per step, each "<log_prefix><text>\n" over the front
  * end's console_write (console.h), so a line reads the same from the loader and from
  * lugate.efi. A line longer than LOG_LINE_MAX is cut and ends in "...".
+ * Part of boot/, the room the boot front ends share (gate.h says why it is one room).
  */
 #ifndef LUGATE_BOOT_LOG_H
 #define LUGATE_BOOT_LOG_H

@@ -4,6 +4,7 @@
  * module, a bundle entry, a file on the ESP): that it is a 64-bit bzImage, its release, the
  * lugate manifest stamped into it (if any) and its SHA-256. A front end adds its own
  * preconditions afterwards (lugate.efi: the EFI handover entry).
+ * Part of boot/, the room the boot front ends share (gate.h says why it is one room).
  */
 #ifndef LUGATE_BOOT_TARGET_H
 #define LUGATE_BOOT_TARGET_H

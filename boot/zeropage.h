@@ -4,6 +4,7 @@
  * delivery record's setup_data entry, written the same way by every front end that boots a
  * bzImage: the bare-metal loader (loader/linux.c, 64-bit entry, its own e820) and the EFI
  * app (efi/, EFI handover entry, the kernel's EFI stub makes the e820 map).
+ * Part of boot/, the room the boot front ends share (gate.h says why it is one room).
  */
 #ifndef LUGATE_BOOT_ZEROPAGE_H
 #define LUGATE_BOOT_ZEROPAGE_H
