@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * The app's console: the loader's console.h interface over UEFI (the lines themselves are
- * loader/log.c's), so the shared loader files (gate.c, target.c) print the same lines here. Every line goes to ConOut
- * (the screen, and on most servers the serial console too) and, if ConOut does not already
- * reach a UART, to the first EFI serial port as well, so that a serial log always has it once.
+ * The app's console: the boot room's console interface (boot/console.h) over UEFI (the lines
+ * themselves are boot/log.c's), so the shared files (gate.c, target.c) print the same lines
+ * here as in the loader. Every line goes to ConOut (the screen, and on most servers the serial
+ * console too) and, if ConOut does not already reach a UART, to the first EFI serial port as
+ * well, so that a serial log always has it once.
  * Lines start with EFI_LOG_PREFIX.
  */
 #include <string.h>
-#include "console.h"
+#include "../boot/console.h"
 #include "lugate-efi.h"
 
 const char log_prefix[] = EFI_LOG_PREFIX;

@@ -2,9 +2,9 @@
 /* Booting Linux through the EFI handover entry; see handover.h. */
 #include <string.h>
 #include <lugate/fmt.h>
-#include "console.h"
+#include "../boot/log.h"
+#include "../boot/zeropage.h"
 #include "handover.h"
-#include "zeropage.h"
 
 #define PAGE 4096ull
 #define BELOW_4G 0x100000000ull
@@ -135,22 +135,6 @@ static const char *place_all(const struct efi_linux_boot *b, size_t cmdline_len,
 	if (EFI_ERROR(alloc_pages(EfiLoaderData, ZERO_PAGE_SIZE, &p->zero_page)))
 		return "no free memory for the zero page";
 	return NULL;
-}
-
-static void log_range(const char *label, const char *what, uint64_t start, uint64_t size)
-{
-	struct log_line l;
-
-	log_start(&l);
-	lugate_fmt_str(&l.f, label);
-	lugate_fmt_str(&l.f, ": ");
-	lugate_fmt_str(&l.f, what);
-	lugate_fmt_str(&l.f, " at [0x");
-	lugate_fmt_hex(&l.f, start, 0);
-	lugate_fmt_str(&l.f, "-0x");
-	lugate_fmt_hex(&l.f, start + size, 0);
-	lugate_fmt_str(&l.f, ")");
-	log_emit(&l);
 }
 
 const char *efi_linux_boot(EFI_HANDLE image, EFI_SYSTEM_TABLE *st, const struct efi_linux_boot *b)

@@ -2,7 +2,7 @@
 /*
  * Booting Linux from UEFI through the kernel's EFI handover entry (Documentation/x86/boot.rst,
  * "EFI Handover Protocol"): the app places the kernel and builds the boot_params itself (the
- * loader's zero page, loader/zeropage.c) with the delivery record as a setup_data entry, and
+ * shared zero page, boot/zeropage.c) with the delivery record as a setup_data entry, and
  * enters the kernel's EFI stub with boot services still up; the stub builds the e820 map from
  * the UEFI memory map, keeps the setup_data chain (it appends its own entries) and exits boot
  * services. The record's pages are EfiReservedMemoryType and also published as an EFI
@@ -11,9 +11,9 @@
 #ifndef LUGATE_EFI_HANDOVER_H
 #define LUGATE_EFI_HANDOVER_H
 
-#include "delivery.h"
+#include <lugate/delivery.h>
+#include "../boot/target.h"
 #include "lugate-efi.h"
-#include "target.h"
 
 struct efi_linux_boot {
 	const char *label;                   /* "target" or "fallback", for the log */

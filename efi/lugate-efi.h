@@ -2,7 +2,8 @@
 /*
  * lugate.efi: the gate as a UEFI application (docs/test-rig.md, "lugate.efi on a test rig").
  * Shared declarations of the app's files; the rules themselves live in the core (handoff/) and
- * in the loader files the app compiles in (loader/gate.c, target.c, bzimage.c, zeropage.c).
+ * in the boot room it shares with the bare-metal loader (boot/: gate.c, target.c, bzimage.c,
+ * zeropage.c, log.c).
  */
 #ifndef LUGATE_EFI_H
 #define LUGATE_EFI_H
@@ -19,7 +20,7 @@
 /*
  * The EFI configuration table through which the booted kernel (or anything running before
  * ExitBootServices) finds the delivery record: VendorTable points at the record ("LUGDELIV",
- * loader/delivery.h), which the table follows. The memory is EfiReservedMemoryType, so it is
+ * include/lugate/delivery.h), which the table follows. The memory is EfiReservedMemoryType, so it is
  * e820 "reserved" for the kernel and is never reused. The same bytes are the data of the
  * setup_data entry (type 0x4c554741) of the boot_params the app hands the kernel.
  *   {17fa1e4e-7e9c-4fb8-8f81-e6cebf615530}
@@ -28,7 +29,7 @@
 	{ 0x17fa1e4e, 0x7e9c, 0x4fb8, { 0x8f, 0x81, 0xe6, 0xcb, 0xf6, 0x15, 0x53, 0x30 } }
 #define LUGATE_EFI_DELIVERY_GUID_TEXT "17fa1e4e-7e9c-4fb8-8f81-e6cebf615530"
 
-/* console.c: the log (loader/console.h's interface) on ConOut and, when ConOut does not
+/* console.c: the log's console (boot/console.h) on ConOut and, when ConOut does not
  * already reach one, the first serial port. */
 void efi_console_init(EFI_SYSTEM_TABLE *st);
 const char *efi_console_describe(void);

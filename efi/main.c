@@ -3,7 +3,7 @@
  * lugate.efi: the gate as a UEFI application, for test rigs brought up from firmware.
  *
  * It reads its inputs from the ESP it was loaded from (config.h), runs the very same gate as
- * the bare-metal loader (loader/gate.c: the core's lugate_check() with the sealed table, the
+ * the bare-metal loader (boot/gate.c: the core's lugate_check() with the sealed table, the
  * target's manifest, release and SHA-256), then boots the approved target with the table
  * delivered (handover.c), or on refusal the fallback with the table marked refused, or returns
  * to the firmware with a status that says why (docs/test-rig.md lists them). A refused image is
@@ -11,12 +11,12 @@
  */
 #include <string.h>
 #include <lugate/lugate.h>
+#include "../boot/gate.h"
+#include "../boot/log.h"
+#include "../boot/target.h"
 #include "config.h"
-#include "console.h"
-#include "gate.h"
 #include "handover.h"
 #include "lugate-efi.h"
-#include "target.h"
 
 #define TEXT_MAX 512u
 
@@ -33,7 +33,6 @@ struct app {
 	char problem[CONFIG_ERROR_MAX + 64u];         /* first input problem (bad-config) */
 	unsigned problems;
 	struct efi_file kernel_file, table_file, initrd_file, fallback_file, fallback_initrd_file;
-	struct loader_module kernel_mod, fallback_mod;
 	struct target_info target, fallback;
 	struct gate_decision decision;
 	struct gate_wording wording;
@@ -285,20 +284,13 @@ static EFI_STATUS load(struct app *a, enum config_key k, const char *what, struc
 	return EFI_SUCCESS;
 }
 
-/* The loader's target inspection (hash, bzImage header, manifest), plus this front end's own
+/* The shared target inspection (hash, bzImage header, manifest), plus this front end's own
  * precondition: the image must have the EFI handover entry. */
-static void inspect(const struct efi_file *f, const char *label, struct loader_module *m, struct target_info *t)
+static void inspect(const struct efi_file *f, const char *label, struct target_info *t)
 {
 	const char *why;
-	size_t n;
 
-	memset(m, 0, sizeof(*m));
-	m->start = (uint64_t)(uintptr_t)f->data;
-	m->size = f->size;
-	n = strnlen(f->path, sizeof(m->cmdline) - 1);
-	memcpy(m->cmdline, f->path, n);
-	m->cmdline[n] = '\0';
-	target_inspect(m, label, t);
+	target_inspect(f->data, f->size, label, t);
 	if (t->bootable && (why = efi_linux_bootable(&t->bz)) != NULL) {
 		struct log_line l;
 
@@ -319,7 +311,7 @@ static void decide(struct app *a)
 
 	memset(&in, 0, sizeof(in));
 	if (!EFI_ERROR(load(a, CFG_KERNEL, "target kernel", &a->kernel_file)) && a->cfg.set[CFG_KERNEL]) {
-		inspect(&a->kernel_file, "target", &a->kernel_mod, &a->target);
+		inspect(&a->kernel_file, "target", &a->target);
 		in.target = &a->target;
 	}
 	if (!EFI_ERROR(load(a, CFG_TABLE, "table", &a->table_file)) && a->cfg.set[CFG_TABLE]) {
@@ -333,6 +325,7 @@ static void decide(struct app *a)
 	a->wording.bad_inputs = a->problem;
 	a->wording.no_target = "no readable kernel= in the configuration or the load options";
 	a->wording.no_table = "no readable table= in the configuration or the load options: nothing to check against";
+	a->wording.fallback_unbootable = "refused, and the fallback is not a 64-bit bzImage with the EFI handover entry";
 	in.bad_inputs = a->problems > 0;
 	in.wording = &a->wording;
 	gate_decide(&a->decision, &in);
@@ -357,28 +350,17 @@ static const char *boot(struct app *a, const char *label, const struct target_in
 static EFI_STATUS boot_fallback(struct app *a)
 {
 	struct lugate_delivery_header h;
-	uint32_t extra = 0;
+	uint32_t extra;
 	const char *cmdline, *why;
 
 	if (!a->cfg.set[CFG_FALLBACK])
 		return give_back(a, EFI_SECURITY_VIOLATION, "refused, and no fallback kernel was configured (fallback=)");
 	if (EFI_ERROR(load(a, CFG_FALLBACK, "fallback kernel", &a->fallback_file)))
 		return give_back(a, EFI_LOAD_ERROR, "refused, and the fallback kernel cannot be read");
-	inspect(&a->fallback_file, "fallback", &a->fallback_mod, &a->fallback);
-	switch (gate_check_fallback(&a->decision, &a->fallback)) {
-	case GATE_FALLBACK_VERIFIED:
-		extra |= LUGATE_DELIVERY_F_FALLBACK_VERIFIED;
-		break;
-	case GATE_FALLBACK_UNVERIFIED:
-		break;
-	case GATE_FALLBACK_UNBOOTABLE:
-		return give_back(a, EFI_LOAD_ERROR,
-				 "refused, and the fallback is not a 64-bit bzImage with the EFI handover entry");
-	case GATE_FALLBACK_MISMATCH:
-	default:
-		return give_back(a, EFI_LOAD_ERROR,
-				 "refused, and the fallback does not match the fallback hash sealed in the table");
-	}
+	inspect(&a->fallback_file, "fallback", &a->fallback);
+	why = gate_fallback_outcome(&a->decision, &a->fallback, &extra);
+	if (why)
+		return give_back(a, EFI_LOAD_ERROR, why);
 	if (EFI_ERROR(load(a, CFG_FALLBACK_INITRD, "fallback initrd", &a->fallback_initrd_file)))
 		return give_back(a, EFI_LOAD_ERROR, "refused, and the fallback's initrd cannot be read");
 	gate_fill_delivery(&h, &a->decision, false, a->fallback.sha256, extra);

@@ -5,18 +5,18 @@
  * or nothing (refused and no usable fallback). A refused image is never entered.
  */
 #include <string.h>
+#include <lugate/delivery.h>
 #include <lugate/lugate.h>
+#include "../boot/gate.h"
+#include "../boot/log.h"
+#include "../boot/target.h"
 #include "cmdline.h"
-#include "console.h"
 #include "cpu.h"
-#include "delivery.h"
-#include "gate.h"
 #include "linux.h"
 #include "loader.h"
 #include "memory.h"
 #include "modules.h"
 #include "stop.h"
-#include "target.h"
 #include "tsc.h"
 
 #define LOADER_VERSION "0.1"
@@ -50,13 +50,16 @@ static const struct gate_wording loader_wording = {
 	.bad_inputs = "a module has no, an unknown or a repeated role=",
 	.no_target = "no module with role=kernel",
 	.no_table = "no module with role=table: nothing to check against",
+	.fallback_unbootable = "refused, and the fallback is not a bootable 64-bit bzImage",
 };
 
-/* target_inspect, its time split: the image's SHA-256 is hash, the rest (headers, manifest) parse. */
-static void inspect(const struct loader_module *m, const char *label, struct target_info *out,
-		    struct tsc_split *tsc)
+/* target_inspect of the module given for role r, its time split: the image's SHA-256 is hash,
+ * the rest (headers, manifest) parse. */
+static void inspect(enum module_role r, const char *label, struct target_info *out, struct tsc_split *tsc)
 {
-	target_inspect(m, label, out);
+	const struct loader_module *m = mods.role[r];
+
+	target_inspect(module_bytes(m), (size_t)m->size, label, out);
 	tsc_lap(tsc, TSC_PARSE);
 	tsc_move(tsc, TSC_PARSE, TSC_HASH, out->sha256_tsc);
 }
@@ -69,7 +72,7 @@ static void decide(struct gate_decision *d, const struct loader_boot_info *info,
 
 	memset(&in, 0, sizeof(in));
 	if (kernel) {
-		inspect(kernel, "target", &target, tsc);
+		inspect(ROLE_KERNEL, "target", &target, tsc);
 		in.target = &target;
 	}
 	if (table) {
@@ -115,7 +118,7 @@ static _Noreturn void boot_fallback(struct gate_decision *d, const struct loader
 {
 	const struct loader_module *fb = mods.role[ROLE_FALLBACK];
 	struct lugate_delivery_header h;
-	uint32_t extra = 0;
+	uint32_t extra;
 	const char *why;
 
 	if (mods.repeated[ROLE_FALLBACK] || mods.repeated[ROLE_FALLBACK_INITRD])
@@ -123,20 +126,10 @@ static _Noreturn void boot_fallback(struct gate_decision *d, const struct loader
 	if (!fb)
 		loader_stop(LOADER_STOP_REFUSED, "refused, and no fallback kernel was given (role=fallback)");
 	tsc_lap(tsc, TSC_POLICY);
-	inspect(fb, "fallback", &fallback, tsc);
-	switch (gate_check_fallback(d, &fallback)) {
-	case GATE_FALLBACK_VERIFIED:
-		extra |= LUGATE_DELIVERY_F_FALLBACK_VERIFIED;
-		break;
-	case GATE_FALLBACK_UNVERIFIED:
-		break;
-	case GATE_FALLBACK_UNBOOTABLE:
-		loader_stop(LOADER_STOP_FALLBACK_BAD, "refused, and the fallback is not a bootable 64-bit bzImage");
-	case GATE_FALLBACK_MISMATCH:
-	default:
-		loader_stop(LOADER_STOP_FALLBACK_BAD,
-			    "refused, and the fallback does not match the fallback hash sealed in the table");
-	}
+	inspect(ROLE_FALLBACK, "fallback", &fallback, tsc);
+	why = gate_fallback_outcome(d, &fallback, &extra);
+	if (why)
+		loader_stop(LOADER_STOP_FALLBACK_BAD, why);
 	gate_fill_delivery(&h, d, false, fallback.sha256, extra);
 	log_str("booting the FALLBACK kernel, table delivered marked refused");
 	why = boot_image("fallback", &fallback, mods.role[ROLE_FALLBACK_INITRD], &h, info, tsc);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* COM1 serial console with a VGA text mirror; see console.h. */
 #include <string.h>
-#include "console.h"
+#include "../boot/console.h"
+#include "loader.h"
 #include "io.h"
 
 const char log_prefix[] = LOG_PREFIX;

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 #include <lugate/fmt.h>
-#include "console.h"
+#include "../boot/log.h"
 #include "cpu.h"
 #include "stop.h"
 

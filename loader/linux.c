@@ -2,11 +2,11 @@
 /* The x86 64-bit boot protocol; see linux.h. */
 #include <string.h>
 #include <lugate/fmt.h>
-#include "console.h"
+#include "../boot/log.h"
+#include "../boot/zeropage.h"
 #include "cpu.h"
 #include "e820.h"
 #include "linux.h"
-#include "zeropage.h"
 
 #define DEFAULT_MIN_LOAD 0x1000000ull   /* 16 MiB: LOAD_PHYSICAL_ADDR of x86-64 kernels */
 #define ZP_ACPI_RSDP_ADDR 0x070u        /* boot_params.acpi_rsdp_addr */
@@ -34,22 +34,6 @@ struct placement {
 static uint64_t page_up(uint64_t v)
 {
 	return (v + MEM_PAGE - 1) & ~(MEM_PAGE - 1);
-}
-
-static void log_range(const char *label, const char *what, uint64_t start, uint64_t size)
-{
-	struct log_line l;
-
-	log_start(&l);
-	lugate_fmt_str(&l.f, label);
-	lugate_fmt_str(&l.f, ": ");
-	lugate_fmt_str(&l.f, what);
-	lugate_fmt_str(&l.f, " at [0x");
-	lugate_fmt_hex(&l.f, start, 0);
-	lugate_fmt_str(&l.f, "-0x");
-	lugate_fmt_hex(&l.f, start + size, 0);
-	lugate_fmt_str(&l.f, ")");
-	log_emit(&l);
 }
 
 /*

@@ -8,9 +8,10 @@
 #ifndef LUGATE_LOADER_LINUX_H
 #define LUGATE_LOADER_LINUX_H
 
-#include "delivery.h"
+#include <lugate/delivery.h>
+#include "../boot/target.h"
 #include "memory.h"
-#include "target.h"
+#include "modules.h"
 #include "tsc.h"
 
 struct linux_boot {

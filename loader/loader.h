@@ -98,6 +98,13 @@ void loader_info_add_mem(struct loader_boot_info *info, uint64_t addr, uint64_t 
 /* The entry-independent loader: check, then boot the target or the fallback, or stop. */
 _Noreturn void loader_run(struct loader_boot_info *info);
 
+/*
+ * console.c: the console the shared log writes to (boot/console.h), COM1 (16550, 115200 8N1)
+ * mirrored, unless lugate.vga=0, on the VGA text screen. Every line starts with LOG_PREFIX.
+ */
+#define LOG_PREFIX "lugate-loader: "
+void console_init(bool vga);
+
 /* The loader's own image in memory (linker script symbols). */
 extern char __image_start[], __image_end[];
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Module roles; see modules.h. */
 #include <string.h>
-#include "console.h"
+#include "../boot/log.h"
 #include "modules.h"
 
 static const char *const role_names[ROLE_COUNT] = {

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* Stop without booting; see stop.h. */
 #include <lugate/fmt.h>
+#include "../boot/log.h"
 #include "clock.h"
 #include "cmdline.h"
-#include "console.h"
+#include "../boot/console.h"
 #include "cpu.h"
 #include "entry/phys.h"
 #include "io.h"

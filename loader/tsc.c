@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The loader's phase split by TSC; see tsc.h. */
 #include <string.h>
-#include "console.h"
+#include "../boot/log.h"
 #include "tsc.h"
 
 static const char *const phase_names[TSC_PHASES] = {

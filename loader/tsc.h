@@ -11,6 +11,7 @@
 #define LUGATE_LOADER_TSC_H
 
 #include <stdint.h>
+#include "../boot/cycles.h"   /* tsc_read */
 
 enum tsc_phase {
 	TSC_PARSE,      /* boot information, command line, memory map, modules, image and table headers */
@@ -25,15 +26,6 @@ struct tsc_split {
 	uint64_t mark;                   /* TSC at the last lap */
 	uint64_t cycles[TSC_PHASES];
 };
-
-/* The TSC once every earlier instruction has completed (LFENCE orders RDTSC after them). */
-static inline uint64_t tsc_read(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
-	return ((uint64_t)hi << 32) | lo;
-}
 
 /* Start counting at entry (a TSC value the entry read; 0: now). */
 void tsc_start(struct tsc_split *s, uint64_t entry);

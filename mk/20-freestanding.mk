@@ -102,4 +102,4 @@ $(FREESTANDING_SMOKE): tests/freestanding/smoke.c tests/freestanding/smoke_start
 CHECK_DEPS += $(FREESTANDING_SMOKE)
 
 LINT_UNITS += handoff/freestanding|-std=c11,-Ihandoff/freestanding,-ffreestanding
-LINT_UNITS += tests/freestanding|-std=c11,-Iinclude,-Iloader,-Ihandoff/freestanding,-I$(LIBFDT_SRC_DIR),-ffreestanding
+LINT_UNITS += tests/freestanding|-std=c11,-Iinclude,-Iloader,-Iboot,-Ihandoff/freestanding,-I$(LIBFDT_SRC_DIR),-ffreestanding

@@ -4,11 +4,13 @@
 #                      multiboot probes accept only EM_386; the entry switches to long mode itself.
 #   build/loader/loader64.elf  the same link as ELF64 with debug info (for gdb and objdump).
 # The C code and the core are compiled position-independent (the freestanding flags), so the
-# bzImage64 entry (issue 6) can reuse the same objects; only loader/entry/multiboot.S is
-# tied to the 1 MiB link address.
+# bzImage64 entry (docs/loader.md, "The bzImage64 entry") can reuse the same objects; only loader/entry/multiboot.S is
+# tied to the 1 MiB link address. The loader's own files and the boot room it shares with
+# lugate.efi (boot/, mk/35-boot.mk) are compiled alike; each names the other's headers by path
+# ("../boot/gate.h"), so no include directory of either room is needed.
 LOADER_ENTRY_MB_SRCS := loader/entry/multiboot.c loader/entry/multiboot.S
-LOADER_COMMON_SRCS   := $(sort $(wildcard loader/*.c)) loader/cpu.S
-LOADER_CFLAGS        := $(FREESTANDING_BASE_CFLAGS) -ffunction-sections -fdata-sections -Iloader
+LOADER_COMMON_SRCS   := $(sort $(wildcard loader/*.c)) $(BOOT_SRCS) loader/cpu.S
+LOADER_CFLAGS        := $(FREESTANDING_BASE_CFLAGS) -ffunction-sections -fdata-sections
 
 $(eval $(call lugate_core_variant,loader,$(LOADER_CFLAGS)))
 
@@ -53,12 +55,13 @@ LINT_UNITS += loader|$(LOADER_LINT_FLAGS) loader/entry|$(LOADER_LINT_FLAGS)
 LINT_UNITS += tests/e2e/loader|-std=c11,-Iinclude,-D_DEFAULT_SOURCE
 
 # Host unit tests of the loader's pure parts (e820, allocator, command line, bzImage header),
-# the very sources the loader links, under AddressSanitizer/UBSan.
+# the very sources the loader links, under AddressSanitizer/UBSan. The bzImage header reader is
+# the boot room's (boot/bzimage.c), hence -Iboot for the test's "bzimage.h".
 LOADER_UNITS := $(BUILD)/tests/loader-units
-LOADER_UNIT_SRCS := loader/e820.c loader/memory.c loader/cmdline.c loader/bzimage.c loader/gate.c loader/acpi.c loader/reset.c
-$(LOADER_UNITS): tests/freestanding/loader_units.c $(LOADER_UNIT_SRCS) $(wildcard loader/*.h) $(LIBLUGATE)
+LOADER_UNIT_SRCS := loader/e820.c loader/memory.c loader/cmdline.c boot/bzimage.c boot/gate.c loader/acpi.c loader/reset.c
+$(LOADER_UNITS): tests/freestanding/loader_units.c $(LOADER_UNIT_SRCS) $(wildcard loader/*.h) $(BOOT_HDRS) $(LIBLUGATE)
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -Iinclude -Iloader \
+	$(CC) $(CSTD) $(WARN) -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -Iinclude -Iloader -Iboot \
 		-D_DEFAULT_SOURCE -Wno-missing-prototypes -o $@ tests/freestanding/loader_units.c $(LOADER_UNIT_SRCS) \
 		$(LIBLUGATE) $(HOST_LIBS)
 

@@ -4,10 +4,11 @@
 #                      libefi.a/libgnuefi.a and headers; objcopy turns the ELF .so into PE32+.
 # The core and libfdt are compiled again with the EFI flags (variant "efi": -fpic instead of
 # -fpie, -fshort-wchar for CHAR16 literals, -maccumulate-outgoing-args for the ms_abi calls into
-# firmware), and so are the loader's boot-protocol files the app shares with the bare-metal
-# loader (one rule, one place): bzImage header, target inspection, the gate's decision and
-# delivery record, the zero page and setup_data. The small libc comes without memcpy/memset
-# (liblugate-libc-nomem.a): gnu-efi's libefi.a defines them.
+# firmware), and so is the boot room the app shares with the bare-metal loader (boot/,
+# mk/35-boot.mk; one rule, one place): bzImage header, target inspection, the gate's decision
+# and delivery record, the zero page and setup_data, the log. Nothing of loader/ is compiled
+# in. The small libc comes without memcpy/memset (liblugate-libc-nomem.a): gnu-efi's libefi.a
+# defines them.
 GNU_EFI_INC   ?= /usr/include/efi
 GNU_EFI_LIB   ?= /usr/lib
 GNU_EFI_CRT0  ?= $(GNU_EFI_LIB)/crt0-efi-x86_64.o
@@ -15,16 +16,14 @@ GNU_EFI_LDS   ?= $(GNU_EFI_LIB)/elf_x86_64_efi.lds
 
 EFI_CORE_CFLAGS := $(filter-out -fpie -fno-plt,$(FREESTANDING_BASE_CFLAGS)) -fpic -fshort-wchar \
 	-maccumulate-outgoing-args
-EFI_CFLAGS := $(EFI_CORE_CFLAGS) -Iefi -Iloader -isystem $(GNU_EFI_INC) -isystem $(GNU_EFI_INC)/x86_64 \
+EFI_CFLAGS := $(EFI_CORE_CFLAGS) -Iefi -isystem $(GNU_EFI_INC) -isystem $(GNU_EFI_INC)/x86_64 \
 	-isystem $(GNU_EFI_INC)/protocol -DGNU_EFI_USE_MS_ABI
 
 $(eval $(call lugate_core_variant,efi,$(EFI_CORE_CFLAGS)))
 
-# The loader files the app shares (each is free of multiboot, port I/O and the loader's allocator).
-EFI_LOADER_SRCS := loader/bzimage.c loader/target.c loader/gate.c loader/zeropage.c loader/log.c
 EFI_SRCS        := $(sort $(wildcard efi/*.c))
 EFI_OBJDIR      := $(BUILD)/efi/obj
-EFI_OBJS        := $(patsubst %.c,$(EFI_OBJDIR)/%.o,$(EFI_SRCS) $(EFI_LOADER_SRCS))
+EFI_OBJS        := $(patsubst %.c,$(EFI_OBJDIR)/%.o,$(EFI_SRCS) $(BOOT_SRCS))
 EFI_SO          := $(BUILD)/efi/lugate.so
 EFI_APP         := $(BUILD)/lugate.efi
 
@@ -51,7 +50,7 @@ ALL_TARGETS += $(EFI_APP)
 CHECK_DEPS  += $(EFI_APP)
 -include $(EFI_OBJS:.o=.d)
 
-EFI_LINT_FLAGS := -std=c11,-Iinclude,-Iefi,-Iloader,-Ihandoff/freestanding,-I$(LIBFDT_SRC_DIR),-ffreestanding,-fshort-wchar,-isystem,$(GNU_EFI_INC),-isystem,$(GNU_EFI_INC)/x86_64,-isystem,$(GNU_EFI_INC)/protocol,-DGNU_EFI_USE_MS_ABI
+EFI_LINT_FLAGS := -std=c11,-Iinclude,-Iefi,-Ihandoff/freestanding,-I$(LIBFDT_SRC_DIR),-ffreestanding,-fshort-wchar,-isystem,$(GNU_EFI_INC),-isystem,$(GNU_EFI_INC)/x86_64,-isystem,$(GNU_EFI_INC)/protocol,-DGNU_EFI_USE_MS_ABI
 LINT_UNITS += efi|$(EFI_LINT_FLAGS)
 
 # Host unit tests of the app's configuration parser (the very source the app links), run by

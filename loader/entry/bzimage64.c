@@ -24,7 +24,7 @@
 #include <lugate/error.h>
 #include <lugate/fmt.h>
 #include <lugate/kho.h>
-#include "../console.h"
+#include "../../boot/log.h"
 #include "../loader.h"
 #include "phys.h"
 #include "../stop.h"

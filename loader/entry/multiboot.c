@@ -5,7 +5,7 @@
  * string bounded; the boot information's own ranges are still kept out of the allocator.
  */
 #include <string.h>
-#include "../console.h"
+#include "../../boot/log.h"
 #include "../loader.h"
 #include "phys.h"
 #include "../stop.h"

@@ -16,6 +16,7 @@
 #include "bzimage.h"
 #include "cmdline.h"
 #include "console.h"
+#include "log.h"
 #include "e820.h"
 #include "gate.h"
 #include "memory.h"
@@ -518,7 +519,8 @@ static uint8_t *build_sealed_table(const uint8_t target[32], const uint8_t fallb
 	return buf;
 }
 
-static const struct gate_wording wording = { "bad-modules", "bad modules", "no target", "no table" };
+static const struct gate_wording wording = { "bad-modules", "bad modules", "no target", "no table",
+						   "fallback unbootable" };
 
 static bool gate_allows(const uint8_t *table, size_t table_size, const uint8_t sha[32], bool *mismatch)
 {

@@ -14,7 +14,8 @@
 #include <setjmp.h>
 #include <stdbool.h>
 #include "fuzz.h"
-#include "../../loader/console.h"
+#include "../../boot/console.h"
+#include "../../boot/log.h"
 #include "../../loader/loader.h"
 #include "../../loader/stop.h"
 #include "../../loader/entry/phys.h"

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The delivery record: what the loader hands the kernel it boots, in one setup_data entry of
- * type LUGATE_SETUP_DATA_TYPE (docs/loader.md, "Delivery record"). Little-endian:
+ * The delivery record: what a boot front end (the loader, lugate.efi) hands the kernel it
+ * boots, in one setup_data entry of type LUGATE_SETUP_DATA_TYPE (docs/loader.md, "Delivery
+ * record"). Wire ABI: the booted kernel, its init and tools read it, so it lives here beside
+ * the core's other formats, not in a front end. Little-endian:
  *
  *   offset size field
  *   0      8    magic          "LUGDELIV"
@@ -15,13 +17,13 @@
  *   36     4    reason_total   reasons found (> reason_count: the list was cut)
  *   40     32   booted_sha256  SHA-256 of the image file that was booted
  *   72     128  reasons[32]    u32 lugate_reason_code values (include/lugate/check.h), 0-padded
- *   200    ...  table          the handoff table exactly as the loader received it
+ *   200    ...  table          the handoff table exactly as the front end received it
  *
  * On Linux the entry appears as /sys/kernel/boot_params/setup_data/<n>/ with
  * type = 0x4c554741 and data = this record.
  */
-#ifndef LUGATE_LOADER_DELIVERY_H
-#define LUGATE_LOADER_DELIVERY_H
+#ifndef LUGATE_DELIVERY_H
+#define LUGATE_DELIVERY_H
 
 #include <stdint.h>
 #include <stddef.h>
@@ -39,10 +41,10 @@ enum lugate_delivery_booted { LUGATE_DELIVERY_BOOTED_TARGET = 1, LUGATE_DELIVERY
 #define LUGATE_DELIVERY_F_FALLBACK_VERIFIED (1u << 0) /* fallback matched the sealed fallback hash */
 #define LUGATE_DELIVERY_F_REASONS_CUT (1u << 1)       /* more reasons than reasons[] holds */
 #define LUGATE_DELIVERY_F_TABLE_UNSEALED (1u << 2)    /* refused: the table is not sealed to a target */
-#define LUGATE_DELIVERY_F_NO_TARGET (1u << 3)         /* refused: no role=kernel module */
+#define LUGATE_DELIVERY_F_NO_TARGET (1u << 3)         /* refused: no target image (loader: role=kernel) */
 #define LUGATE_DELIVERY_F_TARGET_UNBOOTABLE (1u << 4) /* refused: target not a bootable 64-bit bzImage */
-#define LUGATE_DELIVERY_F_NO_TABLE (1u << 5)          /* refused: no role=table module */
-#define LUGATE_DELIVERY_F_BAD_MODULES (1u << 6)       /* refused: module roles missing/unknown/repeated */
+#define LUGATE_DELIVERY_F_NO_TABLE (1u << 5)          /* refused: no table (loader: role=table) */
+#define LUGATE_DELIVERY_F_BAD_MODULES (1u << 6)       /* refused: malformed inputs (module roles, EFI config) */
 
 struct lugate_delivery_header {
 	char magic[8];
@@ -59,12 +61,5 @@ struct lugate_delivery_header {
 } __attribute__((packed));
 
 _Static_assert(sizeof(struct lugate_delivery_header) == 200, "delivery header is 200 bytes");
-
-/* The setup_data header Linux walks (boot.rst): next, type, len, then len bytes of data. */
-struct setup_data_header {
-	uint64_t next;
-	uint32_t type;
-	uint32_t len;
-} __attribute__((packed));
 
 #endif

@@ -2,8 +2,8 @@
 /* The gate's decision, delivery record and fallback rule; see gate.h. */
 #include <string.h>
 #include <lugate/lugate.h>
-#include "console.h"
 #include "gate.h"
+#include "log.h"
 
 static void log_reason_line(const char *name, const char *message)
 {
@@ -94,6 +94,7 @@ void gate_decide(struct gate_decision *d, const struct gate_input *in)
 	struct lugate_check_input ci;
 
 	memset(d, 0, sizeof(*d));
+	d->wording = in->wording;
 	if (in->bad_inputs)
 		d->flags |= LUGATE_DELIVERY_F_BAD_MODULES;
 	if (!target)
@@ -184,4 +185,22 @@ enum gate_fallback_verdict gate_check_fallback(const struct gate_decision *d, co
 		return GATE_FALLBACK_UNVERIFIED;
 	}
 	return GATE_FALLBACK_MISMATCH;
+}
+
+const char *gate_fallback_outcome(const struct gate_decision *d, const struct target_info *fallback,
+				  uint32_t *extra_flags)
+{
+	*extra_flags = 0;
+	switch (gate_check_fallback(d, fallback)) {
+	case GATE_FALLBACK_VERIFIED:
+		*extra_flags = LUGATE_DELIVERY_F_FALLBACK_VERIFIED;
+		return NULL;
+	case GATE_FALLBACK_UNVERIFIED:
+		return NULL;
+	case GATE_FALLBACK_UNBOOTABLE:
+		return d->wording->fallback_unbootable;
+	case GATE_FALLBACK_MISMATCH:
+	default:
+		return "refused, and the fallback does not match the fallback hash sealed in the table";
+	}
 }

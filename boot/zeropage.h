@@ -4,14 +4,15 @@
  * delivery record's setup_data entry, written the same way by every front end that boots a
  * bzImage: the bare-metal loader (loader/linux.c, 64-bit entry, its own e820) and the EFI
  * app (efi/, EFI handover entry, the kernel's EFI stub makes the e820 map).
+ * Part of boot/, the room the boot front ends share (gate.h says why it is one room).
  */
-#ifndef LUGATE_LOADER_ZEROPAGE_H
-#define LUGATE_LOADER_ZEROPAGE_H
+#ifndef LUGATE_BOOT_ZEROPAGE_H
+#define LUGATE_BOOT_ZEROPAGE_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <lugate/delivery.h>
 #include "bzimage.h"
-#include "delivery.h"
 
 #define ZERO_PAGE_SIZE 4096u
 #define ZP_EXT_RAMDISK_IMAGE 0x0c0u
@@ -21,6 +22,13 @@
 #define ZP_E820_TABLE 0x2d0u
 #define ZP_CODE32_START 0x214u
 #define TYPE_OF_LOADER_UNDEFINED 0xffu
+
+/* The setup_data header Linux walks (boot.rst): next, type, len, then len bytes of data. */
+struct setup_data_header {
+	uint64_t next;
+	uint32_t type;
+	uint32_t len;
+} __attribute__((packed));
 
 /* Physical addresses the zero page points at; 0 / 0 for no initrd. */
 struct zero_page_fields {

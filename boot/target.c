@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* Inspecting a kernel-image module; see target.h. */
+/* Inspecting a kernel image; see target.h. */
 #include <string.h>
 #include <lugate/lugate.h>
-#include "console.h"
+#include "cycles.h"
+#include "log.h"
 #include "target.h"
-#include "tsc.h"
 
 /*
  * The core's image parser (the one `lugate check --kernel` and `lugate seal` use) names the
@@ -35,20 +35,19 @@ static void find_manifest(const void *image, size_t size, struct target_info *ou
 	}
 }
 
-void target_inspect(const struct loader_module *m, const char *label, struct target_info *out)
+void target_inspect(const void *image, size_t size, const char *label, struct target_info *out)
 {
 	struct log_line l;
 	char hex[2 * LUGATE_SHA256_SIZE + 1];
 	uint64_t t0;
 
 	memset(out, 0, sizeof(*out));
-	out->module = m;
-	out->bootable = bzimage_parse(module_bytes(m), (size_t)m->size, &out->bz, &out->why_unbootable);
+	out->bootable = bzimage_parse(image, size, &out->bz, &out->why_unbootable);
 	t0 = tsc_read();
-	lugate_sha256(module_bytes(m), (size_t)m->size, out->sha256);
+	lugate_sha256(image, size, out->sha256);
 	out->sha256_tsc = tsc_read() - t0;
 	if (out->bootable)
-		find_manifest(module_bytes(m), (size_t)m->size, out);
+		find_manifest(image, size, out);
 
 	lugate_hex_format(out->sha256, LUGATE_SHA256_SIZE, hex);
 	log_start(&l);
