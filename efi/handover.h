@@ -11,7 +11,7 @@
 #ifndef LUGATE_EFI_HANDOVER_H
 #define LUGATE_EFI_HANDOVER_H
 
-#include "delivery.h"
+#include <lugate/delivery.h>
 #include "lugate-efi.h"
 #include "target.h"
 

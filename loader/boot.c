@@ -9,7 +9,7 @@
 #include "cmdline.h"
 #include "console.h"
 #include "cpu.h"
-#include "delivery.h"
+#include <lugate/delivery.h>
 #include "gate.h"
 #include "linux.h"
 #include "loader.h"

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <lugate/check.h>
-#include "delivery.h"
+#include <lugate/delivery.h>
 #include "target.h"
 
 /* How a front end words its own input problems in the log ("reason <name>: <text>"). */

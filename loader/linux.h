@@ -8,7 +8,7 @@
 #ifndef LUGATE_LOADER_LINUX_H
 #define LUGATE_LOADER_LINUX_H
 
-#include "delivery.h"
+#include <lugate/delivery.h>
 #include "memory.h"
 #include "target.h"
 #include "tsc.h"

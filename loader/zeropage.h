@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "bzimage.h"
-#include "delivery.h"
+#include <lugate/delivery.h>
 
 #define ZERO_PAGE_SIZE 4096u
 #define ZP_EXT_RAMDISK_IMAGE 0x0c0u

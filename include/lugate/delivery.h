@@ -20,8 +20,8 @@
  * On Linux the entry appears as /sys/kernel/boot_params/setup_data/<n>/ with
  * type = 0x4c554741 and data = this record.
  */
-#ifndef LUGATE_LOADER_DELIVERY_H
-#define LUGATE_LOADER_DELIVERY_H
+#ifndef LUGATE_DELIVERY_H
+#define LUGATE_DELIVERY_H
 
 #include <stdint.h>
 #include <stddef.h>
