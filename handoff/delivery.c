@@ -48,7 +48,7 @@ static int read_header(const uint8_t *p, size_t size, struct lugate_delivery *d)
 	d->reason_total = le32_load(p + OFF_REASON_TOTAL);
 	memcpy(d->booted_sha256, p + OFF_SHA256, LUGATE_SHA256_SIZE);
 	for (uint32_t i = 0; i < LUGATE_DELIVERY_MAX_REASONS; i++)
-		d->reasons[i] = le32_load(p + OFF_REASONS + 4 * i);
+		d->reasons[i] = le32_load(p + OFF_REASONS + (size_t)4 * i);
 	return 0;
 }
 

@@ -446,9 +446,9 @@ static int parse_known_bad(struct span rest, struct lugate_policy *out)
 	if (!next_token(&rest, &tok) || next_token(&rest, &extra))
 		return LUGATE_ERR_BADPOLICY;
 	if (same_text(tok.s, tok.n, "allow", 5))
-		out->allow_known_bad = true;
+		out->allow_known_bad = 1;
 	else if (same_text(tok.s, tok.n, "refuse", 6))
-		out->allow_known_bad = false;
+		out->allow_known_bad = 0;
 	else
 		return LUGATE_ERR_BADPOLICY;
 	return 0;

@@ -47,7 +47,7 @@ struct lugate_policy {
 	uint32_t kinds;              /* OR of LUGATE_PATH_SAME/STABLE_NEXT/MINOR_NEXT */
 	uint32_t allow_count;
 	struct lugate_policy_allow allow[LUGATE_POLICY_MAX_ALLOW];
-	bool allow_known_bad;        /* "known-bad = allow": a pair that failed before may go again */
+	uint32_t allow_known_bad;    /* 1: "known-bad = allow", a pair that failed before may go again */
 };
 
 void lugate_policy_default(struct lugate_policy *p);

@@ -41,7 +41,7 @@ static void accepted(const uint8_t *rec, size_t size, const struct lugate_delive
 	FUZZ_ASSERT(d->reason_count <= LUGATE_DELIVERY_MAX_REASONS && d->reason_total >= d->reason_count);
 	FUZZ_ASSERT(!!(d->flags & LUGATE_DELIVERY_F_REASONS_CUT) == (d->reason_total > d->reason_count));
 	for (uint32_t i = 0; i < LUGATE_DELIVERY_MAX_REASONS; i++) {
-		FUZZ_ASSERT(d->reasons[i] == ld32(rec + 72 + 4 * i));
+		FUZZ_ASSERT(d->reasons[i] == ld32(rec + 72 + (size_t)4 * i));
 		if (i < d->reason_count)
 			FUZZ_ASSERT(d->reasons[i] > LUGATE_REASON_NONE && d->reasons[i] < LUGATE_REASON_COUNT &&
 				    lugate_reason_name((enum lugate_reason_code)d->reasons[i]) != NULL);

@@ -65,7 +65,7 @@ static void policy_lifts_known_bad(void **state)
 	uint32_t line = 0;
 
 	assert_int_equal(lugate_policy_parse(text, strlen(text), &p, &line), 0);
-	assert_true(p.allow_known_bad);
+	assert_int_equal(p.allow_known_bad, 1);
 	in.policy = &p;
 	assert_int_equal(lugate_check(&in, reasons, 8, &v), 0);
 	assert_int_equal(v.decision, LUGATE_ALLOW);
@@ -74,7 +74,7 @@ static void policy_lifts_known_bad(void **state)
 	assert_string_equal(buf, text);
 	/* "refuse" is the default and is not written */
 	assert_int_equal(lugate_policy_parse("known-bad = refuse\n", 19, &p, &line), 0);
-	assert_false(p.allow_known_bad);
+	assert_int_equal(p.allow_known_bad, 0);
 	assert_int_equal(lugate_policy_format(&p, buf, sizeof(buf)), 25);
 	/* bad lines: no '=', an unknown word, two words */
 	static const char *const bad[] = { "known-bad allow\n", "known-bad = maybe\n", "known-bad = allow refuse\n",
@@ -82,7 +82,7 @@ static void policy_lifts_known_bad(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(lugate_policy_parse(bad[i], strlen(bad[i]), &p, &line), LUGATE_ERR_BADPOLICY);
 		assert_int_equal(line, 1);
-		assert_false(p.allow_known_bad);
+		assert_int_equal(p.allow_known_bad, 0);
 	}
 	free(table);
 	free(manifest);
