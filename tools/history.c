@@ -148,7 +148,7 @@ static void parse_history(const char *dir, const char *data, size_t size, struct
 
 		lineno++;
 		pos += len + (nl ? 1 : 0);
-		if (len == 0 && nl)
+		if (nl == line)
 			continue; /* the line break a recovery after a torn tail adds */
 		if (!nl)
 			why = "torn (no end of line): an interrupted write";
