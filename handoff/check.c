@@ -22,6 +22,7 @@ static const char *const reason_names[LUGATE_REASON_COUNT] = {
 	[LUGATE_REASON_NO_MANIFEST] = "no-manifest",
 	[LUGATE_REASON_IMAGE_MISMATCH] = "image-mismatch",
 	[LUGATE_REASON_TABLE_CORRUPT] = "table-corrupt",
+	[LUGATE_REASON_KNOWN_BAD] = "known-bad",
 };
 
 const char *lugate_reason_name(enum lugate_reason_code c)
@@ -152,6 +153,21 @@ static void check_release(const struct lugate_policy *policy, struct lugate_verd
 	r->to = v->target;
 }
 
+/* A pair that failed after an earlier jump is refused again unless the policy says otherwise:
+ * upstream has no rollback, and such bugs depend on the exact pair of kernels. */
+static void check_known_bad(const struct lugate_check_input *in, const struct lugate_policy *policy,
+			    struct lugate_verdict *v)
+{
+	struct lugate_reason *r;
+
+	if (!in->known_bad_since || (policy && policy->allow_known_bad))
+		return;
+	r = add_reason(v, LUGATE_REASON_KNOWN_BAD);
+	r->from = v->outgoing;
+	r->to = v->target;
+	r->subject = in->known_bad_since;
+}
+
 static void check_image(const struct lugate_check_input *in, struct lugate_verdict *v)
 {
 	if (!v->table.sealed || !in->target_sha256)
@@ -222,6 +238,7 @@ int lugate_check(const struct lugate_check_input *in, struct lugate_reason *reas
 
 	check_image(in, out);
 	check_release(policy, out);
+	check_known_bad(in, policy, out);
 	check_compat(in, m, out);
 	if (m) {
 		check_devices(m, out);
@@ -349,6 +366,14 @@ size_t lugate_reason_format(const struct lugate_reason *r, char *buf, size_t buf
 	case LUGATE_REASON_TABLE_CORRUPT:
 		lugate_fmt_str(&f, "handoff table is corrupt: ");
 		lugate_fmt_str(&f, lugate_strerror(r->error));
+		break;
+	case LUGATE_REASON_KNOWN_BAD:
+		lugate_fmt_str(&f, r->from ? r->from : "?");
+		lugate_fmt_str(&f, " -> ");
+		lugate_fmt_str(&f, r->to ? r->to : "?");
+		lugate_fmt_str(&f, " failed after the jump on ");
+		lugate_fmt_str(&f, r->subject ? r->subject : "an earlier boot");
+		lugate_fmt_str(&f, " (`lugate history`); \"known-bad = allow\" in the policy tries it again");
 		break;
 	default:
 		lugate_fmt_str(&f, "unknown reason");

@@ -433,6 +433,27 @@ static int parse_paths(struct span rest, struct lugate_policy *out, bool *seen_p
 	return 0;
 }
 
+/* "known-bad = allow|refuse"; rest starts after the word "known-bad". */
+static int parse_known_bad(struct span rest, struct lugate_policy *out)
+{
+	struct span tok, extra;
+
+	rest = trim(rest);
+	if (!rest.n || rest.s[0] != '=')
+		return LUGATE_ERR_BADPOLICY;
+	rest.s++;
+	rest.n--;
+	if (!next_token(&rest, &tok) || next_token(&rest, &extra))
+		return LUGATE_ERR_BADPOLICY;
+	if (same_text(tok.s, tok.n, "allow", 5))
+		out->allow_known_bad = 1;
+	else if (same_text(tok.s, tok.n, "refuse", 6))
+		out->allow_known_bad = 0;
+	else
+		return LUGATE_ERR_BADPOLICY;
+	return 0;
+}
+
 /* "allow A -> B"; rest starts after the word "allow". */
 static int parse_allow(struct span rest, struct lugate_policy *out)
 {
@@ -493,6 +514,8 @@ static int parse_line(struct span line, struct lugate_policy *out, bool *seen_pa
 		return parse_paths(rest, out, seen_paths);
 	if (same_text(line.s, word, "allow", 5))
 		return parse_allow(rest, out);
+	if (same_text(line.s, word, "known-bad", 9))
+		return parse_known_bad(rest, out);
 	return LUGATE_ERR_BADPOLICY;
 }
 
@@ -571,6 +594,8 @@ long lugate_policy_format(const struct lugate_policy *p, char *buf, size_t buf_s
 		lugate_fmt_str(&f, p->allow[i].to);
 		lugate_fmt_char(&f, '\n');
 	}
+	if (p->allow_known_bad)
+		lugate_fmt_str(&f, "known-bad = allow\n");
 	if (f.len >= buf_size)
 		return LUGATE_ERR_NOSPACE;
 	return (long)f.len;

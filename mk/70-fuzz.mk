@@ -96,7 +96,7 @@ $(FUZZ_DIR)/bin/fuzz_multiboot: tests/fuzz/fuzz_multiboot.c $(FUZZ_HEADERS) $(FU
 # MemorySanitizer builds of the harnesses that need nothing but the core (MSan wants every
 # line instrumented, and Debian's json-c and compression libraries are not): uninitialized
 # reads, which ASan does not see. make check replays their corpora and regressions.
-FUZZ_MSAN_NAMES := table manifest release policy image $(FUZZ_IMAGE_PARSERS:%=image_%) image_trailer \
+FUZZ_MSAN_NAMES := table manifest delivery release policy image $(FUZZ_IMAGE_PARSERS:%=image_%) image_trailer \
 		   bundle efi_config boot_params kho
 FUZZ_MSAN_BASE  := $(CSTD) -g -O1 -D_DEFAULT_SOURCE -Iinclude -I$(LIBFDT_SRC_DIR) -fsanitize=memory \
 		   -fsanitize-memory-track-origins -fno-omit-frame-pointer

@@ -6,20 +6,23 @@
 #include <string.h>
 #include "cli.h"
 #include "verbs.h"
+#include "history.h"
 #include "target.h"
 #include "verdict.h"
 
 static const char usage[] =
 	"Usage: lugate check --handoff TABLE (--manifest MANIFEST | --kernel IMAGE) [--policy FILE]\n"
-	"                    [--json] [-q]\n"
+	"                    [--state-dir DIR] [--json] [-q]\n"
 	"Check a handoff table against a target kernel's manifest under the version policy.\n"
 	"  --handoff TABLE    handoff table (sealed or not)\n"
 	"  --manifest FILE    the target's manifest (JSON source or binary form)\n"
 	"  --kernel IMAGE     the target image: its manifest, release and hash (see `lugate inspect`)\n"
 	"  --policy FILE      version policy (docs/policy.md); default: sealed policy, else same+stable-next\n"
+	"  --state-dir DIR    the jump history (default $LUGATE_STATE_DIR, else /var/lib/lugate): a pair\n"
+	"                     whose last jump went bad is refused (known-bad)\n"
 	"  --json             machine-readable verdict\n"
 	"  -q, --quiet        print nothing; the exit code says it\n"
-	"Exit: 0 allow, 1 refuse, 2 usage error or unreadable/corrupt input.\n";
+	"Exit: 0 allow, 1 refuse, 2 usage error or unreadable/corrupt input, 3 unreadable history.\n";
 
 int cmd_check(int argc, char **argv)
 {
@@ -27,9 +30,12 @@ int cmd_check(int argc, char **argv)
 		{ "handoff", required_argument, NULL, 't' }, { "manifest", required_argument, NULL, 'm' },
 		{ "kernel", required_argument, NULL, 'k' },  { "policy", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },          { "quiet", no_argument, NULL, 'q' },
+		{ "state-dir", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
 	};
 	const char *table_path = NULL, *manifest_path = NULL, *kernel_path = NULL, *policy_path = NULL;
+	const char *state_dir = NULL;
+	char known_bad[64];
 	struct lugate_check_input in = { 0 };
 	struct lugate_policy policy;
 	struct lugate_verdict v;
@@ -40,12 +46,13 @@ int cmd_check(int argc, char **argv)
 	bool json = false, quiet = false;
 	int c, rc = EXIT_INPUT;
 
-	while ((c = cli_getopt(argc, argv, "t:m:k:p:jqh", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, "t:m:k:p:s:jqh", opts)) != -1) {
 		switch (c) {
 		case 't': table_path = optarg; break;
 		case 'm': manifest_path = optarg; break;
 		case 'k': kernel_path = optarg; break;
 		case 'p': policy_path = optarg; break;
+		case 's': state_dir = optarg; break;
 		case 'j': json = true; break;
 		case 'q': quiet = true; break;
 		case 'h': fputs(usage, stdout); return EXIT_ALLOW;
@@ -80,11 +87,25 @@ int cmd_check(int argc, char **argv)
 		cli_error("out of memory");
 		goto out;
 	}
-	if (kernel_path) {
-		if (!cli_target_check(&target, &in, reasons, CLI_REASON_CAPACITY(LUGATE_TABLE_MAX_DEVICES), &v))
-			goto out; /* the payload decompresses past its declared size */
-	} else
-		lugate_check(&in, reasons, CLI_REASON_CAPACITY(LUGATE_TABLE_MAX_DEVICES), &v);
+	for (int pass = 0; pass < 2; pass++) {
+		if (kernel_path) {
+			if (!cli_target_check(&target, &in, reasons, CLI_REASON_CAPACITY(LUGATE_TABLE_MAX_DEVICES), &v))
+				goto out; /* the payload decompresses past its declared size */
+		} else
+			lugate_check(&in, reasons, CLI_REASON_CAPACITY(LUGATE_TABLE_MAX_DEVICES), &v);
+		/* the pair is known once checked; its history is the check's one more input */
+		if (pass == 0) {
+			int kb = cli_history_known_bad(cli_state_dir(state_dir), v.outgoing, NULL, v.target,
+						      in.target_sha256, known_bad, sizeof(known_bad));
+			if (kb < 0) {
+				rc = EXIT_SYSTEM;
+				goto out;
+			}
+			if (kb == 0)
+				break;
+			in.known_bad_since = known_bad;
+		}
+	}
 	if (v.reason_count && v.reasons[0].code == LUGATE_REASON_TABLE_CORRUPT)
 		cli_error("%s: not a valid handoff table: %s", CLI_QPATH(table_path), lugate_strerror(v.reasons[0].error));
 	else if (v.manifest_error)

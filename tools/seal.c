@@ -6,6 +6,7 @@
 #include <string.h>
 #include "cli.h"
 #include "seal.h"
+#include "history.h"
 #include "target.h"
 #include "verbs.h"
 #include "verdict.h"
@@ -69,7 +70,7 @@ int cli_seal(const struct cli_seal_args *a, uint8_t **sealed, size_t *sealed_siz
 	uint8_t *own = NULL;
 	const uint8_t *table = a->table;
 	size_t table_size = a->table_size;
-	char policy_text[LUGATE_POLICY_TEXT_MAX + 1];
+	char policy_text[LUGATE_POLICY_TEXT_MAX + 1], known_bad[64];
 	int rc = EXIT_INPUT, err;
 
 	*sealed = NULL;
@@ -101,10 +102,24 @@ int cli_seal(const struct cli_seal_args *a, uint8_t **sealed, size_t *sealed_siz
 	in.target_sha256 = NULL; /* binding the table to this image is the point: no mismatch check */
 	in.outgoing_compat = a->outgoing_compat;
 	in.outgoing_compat_count = a->outgoing_compat_count;
-	if (a->manifest_only)
-		lugate_check(&in, reasons, CLI_REASON_CAPACITY(t.device_count), &v);
-	else if (!cli_target_check(&target, &in, reasons, CLI_REASON_CAPACITY(t.device_count), &v))
-		goto out; /* the payload decompresses past its declared size: rc is EXIT_INPUT */
+	for (int pass = 0; pass < 2; pass++) {
+		if (a->manifest_only)
+			lugate_check(&in, reasons, CLI_REASON_CAPACITY(t.device_count), &v);
+		else if (!cli_target_check(&target, &in, reasons, CLI_REASON_CAPACITY(t.device_count), &v))
+			goto out; /* the payload decompresses past its declared size: rc is EXIT_INPUT */
+		/* a pair whose last jump went bad (`lugate status --record`) is one more input */
+		if (pass == 0) {
+			int kb = cli_history_known_bad(cli_state_dir(a->state_dir), v.outgoing, NULL, v.target,
+						      target.sha256, known_bad, sizeof(known_bad));
+			if (kb < 0) {
+				rc = EXIT_SYSTEM;
+				goto out;
+			}
+			if (kb == 0)
+				break;
+			in.known_bad_since = known_bad;
+		}
+	}
 	if (v.manifest_error)
 		cli_error("%s: its manifest is corrupt: %s", CLI_QPATH(a->kernel_path), lugate_strerror(v.manifest_error));
 	if (a->verdict_json) {

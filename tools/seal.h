@@ -17,6 +17,8 @@ struct cli_seal_args {
 	bool manifest_only;          /* judge the KHO/LUO formats by the manifest alone, as the
 				      * loader must (it cannot decompress the image to scan it) */
 	bool json, quiet;            /* how to report the verdict */
+	const char *state_dir;       /* the jump history (NULL: $LUGATE_STATE_DIR, else the default):
+				      * a pair whose last jump went bad is refused, known-bad */
 	struct json_object **verdict_json; /* if set: the verdict's JSON goes here (the caller
 					    * adds to it and prints it), not to stdout */
 };

@@ -26,6 +26,7 @@ enum lugate_reason_code {
 	LUGATE_REASON_NO_MANIFEST,    /* "no-manifest" */
 	LUGATE_REASON_IMAGE_MISMATCH, /* "image-mismatch" */
 	LUGATE_REASON_TABLE_CORRUPT,  /* "table-corrupt" */
+	LUGATE_REASON_KNOWN_BAD,      /* "known-bad": this very pair failed after an earlier jump */
 	LUGATE_REASON_COUNT
 };
 
@@ -60,6 +61,11 @@ struct lugate_check_input {
 	/* Policy: explicit, else the one sealed in the table, else the default. */
 	const struct lugate_policy *policy;
 	const uint8_t *target_sha256; /* hash of the image being checked; NULL if unknown */
+	/* This outgoing -> target pair booted the fallback or failed its checks after an earlier
+	 * jump, as the CLI's history of outcomes records (the loader and EFI app keep none: NULL).
+	 * The date it failed, named in the known-bad refusal; the policy's
+	 * "known-bad = allow" lifts it. */
+	const char *known_bad_since;
 };
 
 enum lugate_decision { LUGATE_REFUSE = 0, LUGATE_ALLOW = 1 };

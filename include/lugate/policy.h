@@ -47,12 +47,14 @@ struct lugate_policy {
 	uint32_t kinds;              /* OR of LUGATE_PATH_SAME/STABLE_NEXT/MINOR_NEXT */
 	uint32_t allow_count;
 	struct lugate_policy_allow allow[LUGATE_POLICY_MAX_ALLOW];
+	uint32_t allow_known_bad;    /* 1: "known-bad = allow", a pair that failed before may go again */
 };
 
 void lugate_policy_default(struct lugate_policy *p);
 
 /*
- * Parse policy text ('#' comments, "paths = <kinds>", "allow A -> B"). On error returns
+ * Parse policy text ('#' comments, "paths = <kinds>", "allow A -> B",
+ * "known-bad = allow|refuse"). On error returns
  * LUGATE_ERR_BADPOLICY (or BADRELEASE/TOOMANY) and sets *err_line (1-based) if non-NULL.
  */
 int lugate_policy_parse(const char *text, size_t len, struct lugate_policy *out, uint32_t *err_line);

@@ -441,6 +441,22 @@ def multiboot2_info():
     return bytes([1]) + struct.pack("<II", 8 + len(tags), 0) + tags
 
 
+def deliveries():
+    """Delivery records as the loader writes them (tests/cli/mkdelivery.py), around the tables
+    images() made: allowed with a sealed table, refused ones with reasons, a cut list, no table,
+    a corrupt table."""
+    sys.path.insert(0, os.path.join(TOP, "tests/cli"))
+    from mkdelivery import record
+    sealed, plain = read(tmp("sealed.bin")), read(tmp("t.bin"))
+    sha = bytes(range(32))
+    put("delivery", "allowed-target", record(1, 1, 0, [], None, sha, sealed))
+    put("delivery", "refused-fallback", record(2, 2, 0x01, [1, 10], None, sha, sealed))
+    put("delivery", "refused-cut", record(2, 2, 0x01, list(range(1, 12)) * 3, 40, sha, sealed))
+    put("delivery", "unsealed", record(2, 2, 0x04, [], None, sha, plain))
+    put("delivery", "no-table", record(2, 2, 0x28, [], None, sha, b""))
+    put("delivery", "corrupt-table", record(2, 2, 0, [11], None, sha, sealed[:-1] + b"x"))
+
+
 def multiboot():
     put("multiboot", "mb1", multiboot1_info())
     put("multiboot", "mb2", multiboot2_info())
@@ -465,6 +481,7 @@ def main():
         efi_config()
         boot_params()
         multiboot()
+        deliveries()
     finally:
         shutil.rmtree(TMP, ignore_errors=True)
     total = 0

@@ -3,7 +3,7 @@ _lugate()
 {
     local cur prev words cword
     _init_completion || return
-    local verbs="handoff manifest check inspect embed seal load bundle"
+    local verbs="handoff manifest check inspect embed seal load bundle status history"
     if [[ $cword -eq 1 ]]; then
         COMPREPLY=($(compgen -W "$verbs --help --version" -- "$cur"))
         return
@@ -13,7 +13,7 @@ _lugate()
         --loader|-o|--output|--sysfs|--kexec|--table)
             _filedir
             return ;;
-        --runtime-dir)
+        --runtime-dir|--state-dir)
             _filedir -d
             return ;;
         --append|--fallback-append|--release)
@@ -27,7 +27,9 @@ _lugate()
         manifest)
             if [[ $cword -eq 2 ]]; then COMPREPLY=($(compgen -W "build show" -- "$cur")); return; fi
             opts="--output -o --help" ;;
-        check) opts="--handoff --manifest --kernel --policy --json --quiet -q --help" ;;
+        check) opts="--handoff --manifest --kernel --policy --state-dir --json --quiet -q --help" ;;
+        status) opts="--json --record --state-dir --cold-ok --help" ;;
+        history) opts="--json --state-dir --help" ;;
         inspect) opts="--json --help" ;;
         embed) opts="--manifest --output -o --replace --help" ;;
         seal) opts="--handoff --kernel --fallback --policy --output -o --json --help" ;;
