@@ -47,9 +47,9 @@ static bool parse_sysfs_hex(const char *buf, size_t n, unsigned long max, uint32
  */
 static int read_hex_attr(const char *dir, const char *attr, unsigned long max, uint32_t *out)
 {
-	char path[512], buf[32];
+	char path[512], buf[4096 + 2];   /* a page, and one byte to see a longer file */
 	const char *kind;
-	size_t got = 0;
+	size_t got = 0, len;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, attr);
@@ -68,9 +68,14 @@ static int read_hex_attr(const char *dir, const char *attr, unsigned long max, u
 	}
 	close(fd);
 	buf[got] = '\0';
-	/* one line and nothing after it; strlen stops at a NUL, which then fails the parse */
-	return got < sizeof(buf) - 1 && parse_sysfs_hex(buf, strlen(buf), max, out) ? 1 : 0;
+	/* one line and nothing after it but NUL padding (an attribute is at most a page) */
+	len = strlen(buf);
+	for (size_t i = len; i < got; i++)
+		if (buf[i])
+			return 0;
+	return got <= 4096 && parse_sysfs_hex(buf, len, max, out) ? 1 : 0;
 }
+
 /* vendor, device and class of one device: 1, 0 (not present; said here), -1 (said already). */
 static int read_ids(const char *sysfs_root, const char *dir, const char *addr, uint32_t *vendor,
 		    uint32_t *device, uint32_t *cls)

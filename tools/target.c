@@ -54,12 +54,12 @@ static bool read_image(const char *path, uint8_t **data, size_t *size)
 	size_t want, have;
 	int fd, err;
 
-	/* non-blocking: a FIFO must not hang the open; the type check follows at once */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	/* the type is checked before the open: a FIFO must not hang it, a device is never opened */
+	fd = cli_open_input(path);
 	if (fd < 0)
-		return cli_error("%s: cannot open: %s", path, strerror(errno)), false;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		cli_error("%s: not a regular file", path);
+		return false;
+	if (fstat(fd, &st) != 0) {
+		cli_error("%s: cannot stat: %s", CLI_QPATH(path), strerror(errno));
 		goto fail;
 	}
 	want = (uint64_t)st.st_size > IMAGE_MAX_PLAIN ? IMAGE_MAX_PLAIN + 1 : (size_t)st.st_size;

@@ -30,7 +30,9 @@ import sys
 sys.path.insert(0, "tests/fuzz")
 import seeds
 w = sys.argv[1]
-open(w + "/bz.img", "wb").write(seeds.tiny_bzimage())
+# padded to 20000 bytes: a bzImage lugate's loader boots, so bundle build packs it
+tiny = open("tests/fuzz/corpus/image/seed-tiny-gzip", "rb").read()
+open(w + "/bz.img", "wb").write(tiny + bytes(20000 - len(tiny)))
 open(w + "/uki.img", "wb").write(seeds.pe_image([(".osrel", b"ID=debian\n"), (".uname", b"6.1.0-56-amd64\n"),
                                                  (".linux", seeds.tiny_bzimage())]))
 PY

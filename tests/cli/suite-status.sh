@@ -14,7 +14,10 @@ L=$B/lugate
 [ -x "$L" ] || { echo "not ok - $L is not built"; exit 1; }
 W=$T_TMP/w; mkdir -p "$W"
 EX=$PWD/examples
-IMG=$PWD/tests/fuzz/corpus/image/seed-tiny-gzip    # a tiny bzImage of release 6.1.0-56-amd64
+# a tiny bzImage of release 6.1.0-56-amd64, padded to 20000 bytes: what lugate's loader boots
+IMG=$T_TMP/tiny.img
+python3 -c 'import sys; b = open(sys.argv[1], "rb").read(); open(sys.argv[2], "wb").write(b + bytes(20000 - len(b)))' \
+  "$PWD/tests/fuzz/corpus/image/seed-tiny-gzip" "$IMG"
 MK="python3 $PWD/tests/cli/mkdelivery.py"
 jq_() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {"d": d}))' "$@"; }
 # jfield NAME EXPR WANT: the last run's JSON, EXPR (python, d = the object) printed, equals WANT
