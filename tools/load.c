@@ -268,7 +268,9 @@ static bool table_bytes(const struct load_args *a, uint8_t **blob, size_t *size)
  * not be mounted); the admin can force either way. The running kernel's KHO/LUO versions join
  * the check: the target must revive them like the table's own list.
  */
-static void choose_path(const struct load_args *a, const uint8_t *table, size_t table_size, struct load_report *r)
+/* False (printed) when the KHO evidence itself is unreadable (e.g. a FIFO in debugfs): the path
+ * cannot be chosen on a guess. */
+static bool choose_path(const struct load_args *a, const uint8_t *table, size_t table_size, struct load_report *r)
 {
 	char debugfs[PATH_MAX], dev[PATH_MAX];
 	struct lugate_table t;
@@ -276,6 +278,8 @@ static void choose_path(const struct load_args *a, const uint8_t *table, size_t 
 	cli_sys_path(debugfs, sizeof(debugfs), "/sys/kernel/debug");
 	cli_sys_path(dev, sizeof(dev), "/dev");
 	cli_kho_probe(debugfs, dev, &r->kho);
+	if (r->kho.bad[0])
+		return cli_error("%s", r->kho.bad), false;
 	if (r->kho.active)
 		snprintf(r->kho_why, sizeof(r->kho_why), "KHO is active in the running kernel (%s)", r->kho.how);
 	else if (lugate_table_open(table, table_size, &t) == 0 && t.compat_count)
@@ -291,6 +295,7 @@ static void choose_path(const struct load_args *a, const uint8_t *table, size_t 
 		r->outgoing_compat[r->outgoing_compat_count++] = r->kho.root_compat;
 	if (r->path == LOAD_KEXEC_FILE && r->kho.luo_compat[0])
 		r->outgoing_compat[r->outgoing_compat_count++] = r->kho.luo_compat;
+	return true;
 }
 
 /* A kexec-tools argument cannot hold white space or quotes (see staged_path). */
@@ -710,7 +715,8 @@ int cmd_load(int argc, char **argv)
 	if (!table_bytes(&a, &table, &table_size))
 		goto out;
 	/* 2. which path (kexec -l, or kexec -s keeping KHO): it decides what the check must see */
-	choose_path(&a, table, table_size, &r);
+	if (!choose_path(&a, table, table_size, &r))
+		goto out;
 	/* 3. the check, and the sealed table, in memory: a refusal touches nothing */
 	s.table_path = a.devices ? a.devices : a.handoff;
 	s.table = table;

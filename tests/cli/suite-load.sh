@@ -169,6 +169,15 @@ expect "KHO active, loader.bzImage not installed: exit 2, nothing staged" 2 env 
 expect_err_line "only kexec_file_load (kexec -s) of loader.bzImage, which is not installed (looked in \$LUGATE_LIBDIR); install it, or pass --no-kho"
 check "... kexec not run, nothing loaded" bash -c '[ ! -e "$1" ] && grep -qx 0 "$2"' _ "$FAKE_KEXEC_LOG" "$S/sys/kernel/kexec_loaded"
 
+# KHO evidence that cannot be read (a FIFO where debugfs has kho/out/fdt) is an input error at
+# once: the path is never chosen on a guess, nothing is staged
+fake_system; mkdir -p "$S/sys/kernel/debug/kho/out"; mkfifo "$S/sys/kernel/debug/kho/out/fdt"; rm -f "$FAKE_KEXEC_LOG"
+expect "a FIFO as debugfs kho/out/fdt: exit 2 at once" 2 timeout 5 "$L" load --kexec "$K" --loader "$LOADER" \
+  --runtime-dir "$W/rd-fifo" --kernel "$W/target-kho4.img" --handoff "$W/t.bin"
+expect_err_line "kho/out/fdt: not a regular file (a FIFO)"
+check "... kexec not run, no runtime folder made" bash -c '[ ! -e "$1" ] && [ ! -e "$2" ]' _ "$FAKE_KEXEC_LOG" "$W/rd-fifo"
+kho_system kho-v4
+
 expect "KHO active: the dry run takes the kexec -s path" 0 loadk --kernel "$W/target-kho4.img" --initrd "$W/initrd.img" \
   --handoff "$W/t.bin" --fallback "$W/fallback.img" --append "root=/dev/vda1" --dry-run
 check "dry run: kexec -s -l loader.bzImage --initrd=BUNDLE, nothing else" bash -c '[ "$(sed -n 2p "$1")" = "$2" ]' _ "$OUT" \
