@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <lugate/stop.h>
 
 enum loader_stop_code {
 	LOADER_STOP_REFUSED = 0x10,        /* refused and no fallback was given: QEMU status 33 */
@@ -21,10 +22,6 @@ enum loader_stop_code {
 	LOADER_STOP_EXCEPTION = 0x13,      /* a CPU exception in the loader: 39 */
 };
 
-/* The default is long enough to read the serial line (or a photo of the screen), short enough
- * that a host is back before anyone is paged; the maximum keeps the value an obvious number. */
-#define STOP_DEFAULT_SECONDS 10u
-#define STOP_MAX_SECONDS 3600u
 
 /* What a stop does after its message (lugate.stop=reboot[:SECONDS] or lugate.stop=halt). */
 struct stop_policy {

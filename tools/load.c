@@ -24,10 +24,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <lugate/stop.h>
 #include <lugate/cmdline.h>
 #include "cli.h"
 #include "kexec.h"
-#include "../loader/stop.h"   /* the loader's lugate.stop default and maximum */
 #include "seal.h"
 #include "stage.h"
 #include "verbs.h"
