@@ -116,8 +116,8 @@ void gate_decide(struct gate_decision *d, const struct gate_input *in)
 			ci.scanned_compat_count = target->compat_count;
 			ci.target_sha256 = target->sha256;
 		}
-		ci.outgoing_compat = in->outgoing_compat;
-		ci.outgoing_compat_count = in->outgoing_compat_count;
+		ci.outgoing = in->outgoing;
+		ci.outgoing_count = in->outgoing_count;
 		ci.policy = NULL;    /* the policy sealed in the table */
 		lugate_check(&ci, d->reasons, LUGATE_DELIVERY_MAX_REASONS, &d->v);
 		d->checked = true;

@@ -43,8 +43,9 @@ struct gate_input {
 	const void *table;                  /* the table as received; NULL if none was given */
 	size_t table_size;
 	bool bad_inputs;                    /* the front end's inputs were malformed or ambiguous */
-	const char *const *outgoing_compat; /* formats the outgoing kernel was seen to use (KHO root) */
-	size_t outgoing_compat_count;
+	/* formats the outgoing kernel was seen to preserve state in (KHO root, LUO state) */
+	const struct lugate_outgoing_format *outgoing;
+	size_t outgoing_count;
 	const struct gate_wording *wording;
 };
 

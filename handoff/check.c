@@ -32,6 +32,50 @@ const char *lugate_reason_name(enum lugate_reason_code c)
 	return reason_names[c];
 }
 
+static const char *const layer_names[LUGATE_LAYER_COUNT] = {
+	[LUGATE_LAYER_UNKNOWN] = "unknown",
+	[LUGATE_LAYER_KHO] = "kho",
+	[LUGATE_LAYER_LUO] = "luo",
+	[LUGATE_LAYER_FILE_HANDLER] = "file-handler",
+	[LUGATE_LAYER_FLB] = "flb",
+};
+
+/* From linux-source-7.3: kexec_handover.c, luo_core.c, luo_file.c, luo_flb.c (docs/errors.md). */
+static const char *const layer_consequences[LUGATE_LAYER_COUNT] = {
+	[LUGATE_LAYER_UNKNOWN] = "the next kernel cannot revive it, so the preserved state is lost",
+	[LUGATE_LAYER_KHO] = "KHO revival is disabled, so the next kernel boots cold and frees every preserved page",
+	[LUGATE_LAYER_LUO] = "LUO cannot restore its state, so the next kernel panics",
+	[LUGATE_LAYER_FILE_HANDLER] = "the next kernel has no handler for it, so restoring the sessions fails, "
+				      "/dev/liveupdate returns -EIO and every session is lost",
+	[LUGATE_LAYER_FLB] = "the next kernel does not revive the object, so its preserved state is lost",
+};
+
+const char *lugate_layer_name(enum lugate_layer l)
+{
+	return (unsigned)l < LUGATE_LAYER_COUNT ? layer_names[l] : "unknown";
+}
+
+const char *lugate_layer_consequence(enum lugate_layer l)
+{
+	return (unsigned)l < LUGATE_LAYER_COUNT ? layer_consequences[l] : layer_consequences[0];
+}
+
+static bool has_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+enum lugate_layer lugate_layer_of(const char *compatible)
+{
+	if (!compatible || !compatible[0])
+		return LUGATE_LAYER_UNKNOWN;
+	if (has_prefix(compatible, "kho-v"))
+		return LUGATE_LAYER_KHO;
+	if (has_prefix(compatible, "luo-v"))
+		return LUGATE_LAYER_LUO;
+	return LUGATE_LAYER_FILE_HANDLER;
+}
+
 static struct lugate_reason *add_reason(struct lugate_verdict *v, enum lugate_reason_code code)
 {
 	struct lugate_reason *r;
@@ -64,25 +108,60 @@ static bool manifest_revives(const struct lugate_manifest *m, const char *s)
 	return false;
 }
 
+static bool revived(const struct lugate_check_input *in, const struct lugate_manifest *m, const char *c)
+{
+	return manifest_revives(m, c) || list_has(in->scanned_compat, in->scanned_compat_count, c);
+}
+
+static bool table_lists(const struct lugate_table *t, const char *c)
+{
+	for (uint32_t k = 0; k < t->compat_count; k++)
+		if (strcmp(lugate_table_compat(t, k), c) == 0)
+			return true;
+	return false;
+}
+
+/* An outgoing format without a session is reported once per string, and not at all when the
+ * table lists it too (the table's entry is reported). One from a session: once per file. */
+static bool reported_before(const struct lugate_check_input *in, size_t i, const struct lugate_table *t)
+{
+	const struct lugate_outgoing_format *o = &in->outgoing[i];
+
+	if (o->session)
+		return false;
+	if (table_lists(t, o->compatible))
+		return true;
+	for (size_t k = 0; k < i; k++)
+		if (!in->outgoing[k].session && in->outgoing[k].compatible &&
+		    strcmp(in->outgoing[k].compatible, o->compatible) == 0)
+			return true;
+	return false;
+}
+
 static void check_compat(const struct lugate_check_input *in, const struct lugate_manifest *m,
 			 struct lugate_verdict *v)
 {
+	struct lugate_reason *r;
+
 	for (uint32_t i = 0; i < v->table.compat_count; i++) {
 		const char *c = lugate_table_compat(&v->table, i);
-		if (manifest_revives(m, c) || list_has(in->scanned_compat, in->scanned_compat_count, c))
+		if (revived(in, m, c))
 			continue;
-		add_reason(v, LUGATE_REASON_COMPAT_MISSING)->subject = c;
+		r = add_reason(v, LUGATE_REASON_COMPAT_MISSING);
+		r->subject = c;
+		r->layer = lugate_layer_of(c);
 	}
-	for (size_t i = 0; in->outgoing_compat && i < in->outgoing_compat_count; i++) {
-		const char *c = in->outgoing_compat[i];
-		bool listed = false;
+	for (size_t i = 0; in->outgoing && i < in->outgoing_count; i++) {
+		const struct lugate_outgoing_format *o = &in->outgoing[i];
 
-		for (uint32_t k = 0; c && k < v->table.compat_count; k++)
-			listed = listed || strcmp(lugate_table_compat(&v->table, k), c) == 0;
-		if (!c || listed || list_has(in->outgoing_compat, i, c) || manifest_revives(m, c) ||
-		    list_has(in->scanned_compat, in->scanned_compat_count, c))
-			continue;   /* already reported (or revived) once */
-		add_reason(v, LUGATE_REASON_COMPAT_MISSING)->subject = c;
+		if (!o->compatible || revived(in, m, o->compatible) || reported_before(in, i, &v->table))
+			continue;
+		r = add_reason(v, LUGATE_REASON_COMPAT_MISSING);
+		r->subject = o->compatible;
+		r->layer = o->layer != LUGATE_LAYER_UNKNOWN ? o->layer : lugate_layer_of(o->compatible);
+		r->session = o->session;
+		r->token = o->token;
+		r->has_token = o->has_token;
 	}
 }
 
@@ -312,6 +391,27 @@ static void fmt_release_reason(struct lugate_fmt *f, const struct lugate_reason 
 	}
 }
 
+/* "<layer> format 'memfd-v2' (session 's1', token 0x2a) is not revived by the target: <consequence>" */
+static void fmt_compat_missing(struct lugate_fmt *f, const struct lugate_reason *r)
+{
+	lugate_fmt_str(f, lugate_layer_name(r->layer));
+	lugate_fmt_str(f, " format '");
+	lugate_fmt_input(f, r->subject ? r->subject : "?");
+	lugate_fmt_char(f, '\'');
+	if (r->session) {
+		lugate_fmt_str(f, " (session '");
+		lugate_fmt_input(f, r->session);
+		lugate_fmt_char(f, '\'');
+		if (r->has_token) {
+			lugate_fmt_str(f, ", token 0x");
+			lugate_fmt_hex(f, r->token, 0);
+		}
+		lugate_fmt_char(f, ')');
+	}
+	lugate_fmt_str(f, " of the outgoing kernel is not revived by the target: ");
+	lugate_fmt_str(f, lugate_layer_consequence(r->layer));
+}
+
 size_t lugate_reason_format(const struct lugate_reason *r, char *buf, size_t buf_size)
 {
 	struct lugate_fmt f;
@@ -344,9 +444,7 @@ size_t lugate_reason_format(const struct lugate_reason *r, char *buf, size_t buf
 		lugate_fmt_udec(&f, r->max_version);
 		break;
 	case LUGATE_REASON_COMPAT_MISSING:
-		lugate_fmt_str(&f, "outgoing kernel preserved state as '");
-		lugate_fmt_input(&f, r->subject);
-		lugate_fmt_str(&f, "' but the target cannot revive it: it would boot cold and lose every preserved page");
+		fmt_compat_missing(&f, r);
 		break;
 	case LUGATE_REASON_NO_MANIFEST:
 		if (r->error) {

@@ -80,8 +80,8 @@ static void decide(struct gate_decision *d, const struct loader_boot_info *info,
 		in.table_size = (size_t)table->size;
 	}
 	in.bad_inputs = mods.errors != 0;
-	in.outgoing_compat = info->outgoing_compat;
-	in.outgoing_compat_count = info->outgoing_compat_count;
+	in.outgoing = info->outgoing;
+	in.outgoing_count = info->outgoing_count;
 	in.wording = &loader_wording;
 	gate_decide(d, &in);
 	tsc_lap(tsc, TSC_POLICY);

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <lugate/check.h>
 
 #define LOADER_MAX_MODULES 16u
 #define LOADER_MAX_MEM 128u          /* memory-map entries kept (the zero page holds 128 e820 entries) */
@@ -59,8 +60,8 @@ struct loader_boot_info {
 	struct loader_range scratch[LOADER_MAX_SCRATCH];
 	/* formats the outgoing kernel is seen to have preserved state in (the KHO FDT's root
 	 * compatible): the check refuses a target that cannot revive them (compat-missing) */
-	uint32_t outgoing_compat_count;
-	const char *outgoing_compat[LOADER_MAX_OUTGOING_COMPAT];
+	uint32_t outgoing_count;
+	struct lugate_outgoing_format outgoing[LOADER_MAX_OUTGOING_COMPAT];
 	/* bzImage64 entry: firmware facts of the incoming zero page, carried into the one built */
 	uint64_t acpi_rsdp_addr;     /* boot_params.acpi_rsdp_addr (0x070) */
 	uint8_t efi_info[32];        /* boot_params.efi_info (0x1c0) */

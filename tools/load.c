@@ -82,8 +82,8 @@ struct load_report {
 	struct json_object *json;    /* the verdict's JSON, extended here */
 	enum load_path path;
 	char kho_why[700];           /* why the KHO path was taken ("" if it was not) */
-	const char *outgoing_compat[2]; /* the running kernel's KHO/LUO versions, for the check */
-	size_t outgoing_compat_count;
+	struct lugate_outgoing_format outgoing[2]; /* the running kernel's KHO/LUO versions, for the check */
+	size_t outgoing_count;
 	struct cli_kho_state kho;
 	char sealed[PATH_MAX];       /* the sealed table's path ("" before it was written) */
 	char bundle[PATH_MAX];       /* the bundle's (KHO path) */
@@ -292,9 +292,11 @@ static bool choose_path(const struct load_args *a, const uint8_t *table, size_t 
 		fprintf(stderr, "lugate: warning: %s, but --no-kho takes the kexec -l path: the preserved "
 				"memory will not survive\n", r->kho_why);
 	if (r->path == LOAD_KEXEC_FILE && r->kho.root_compat[0])
-		r->outgoing_compat[r->outgoing_compat_count++] = r->kho.root_compat;
+		r->outgoing[r->outgoing_count++] = (struct lugate_outgoing_format){
+			.compatible = r->kho.root_compat, .layer = LUGATE_LAYER_KHO };
 	if (r->path == LOAD_KEXEC_FILE && r->kho.luo_compat[0])
-		r->outgoing_compat[r->outgoing_compat_count++] = r->kho.luo_compat;
+		r->outgoing[r->outgoing_count++] = (struct lugate_outgoing_format){
+			.compatible = r->kho.luo_compat, .layer = LUGATE_LAYER_LUO };
 	return true;
 }
 
@@ -724,8 +726,8 @@ int cmd_load(int argc, char **argv)
 	s.kernel_path = a.kernel;
 	s.fallback_path = a.fallback;
 	s.policy_path = a.policy;
-	s.outgoing_compat = r.outgoing_compat;
-	s.outgoing_compat_count = r.outgoing_compat_count;
+	s.outgoing = r.outgoing;
+	s.outgoing_count = r.outgoing_count;
 	/* the loader will see only the manifest: so must the check that seals for it */
 	s.manifest_only = r.path == LOAD_KEXEC_FILE;
 	s.quiet = a.quiet || a.json;

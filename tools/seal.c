@@ -100,8 +100,8 @@ int cli_seal(const struct cli_seal_args *a, uint8_t **sealed, size_t *sealed_siz
 	in.policy = &policy;
 	cli_target_check_input(&target, &in);
 	in.target_sha256 = NULL; /* binding the table to this image is the point: no mismatch check */
-	in.outgoing_compat = a->outgoing_compat;
-	in.outgoing_compat_count = a->outgoing_compat_count;
+	in.outgoing = a->outgoing;
+	in.outgoing_count = a->outgoing_count;
 	for (int pass = 0; pass < 2; pass++) {
 		if (a->manifest_only)
 			lugate_check(&in, reasons, CLI_REASON_CAPACITY(t.device_count), &v);

@@ -12,8 +12,8 @@ struct cli_seal_args {
 	const char *kernel_path;     /* the target image */
 	const char *fallback_path;   /* optional */
 	const char *policy_path;     /* optional: else the table's sealed policy, else the default */
-	const char *const *outgoing_compat; /* KHO/LUO versions the running kernel shows (load) */
-	size_t outgoing_compat_count;
+	const struct lugate_outgoing_format *outgoing; /* formats the running kernel shows (load) */
+	size_t outgoing_count;
 	bool manifest_only;          /* judge the KHO/LUO formats by the manifest alone, as the
 				      * loader must (it cannot decompress the image to scan it) */
 	bool json, quiet;            /* how to report the verdict */

@@ -14,6 +14,15 @@ static struct json_object *reason_json(const struct lugate_reason *r)
 		lugate_pci_format(r->device, addr);
 		json_object_object_add(o, "device", json_object_new_string(addr));
 	}
+	if (r->code == LUGATE_REASON_COMPAT_MISSING) {
+		json_object_object_add(o, "compatible", r->subject ? json_object_new_string(r->subject) : NULL);
+		json_object_object_add(o, "layer", json_object_new_string(lugate_layer_name(r->layer)));
+		json_object_object_add(o, "consequence", json_object_new_string(lugate_layer_consequence(r->layer)));
+		if (r->session)
+			json_object_object_add(o, "session", json_object_new_string(r->session));
+		if (r->has_token)
+			json_object_object_add(o, "token", json_object_new_uint64(r->token));
+	}
 	lugate_reason_format(r, msg, sizeof(msg));
 	json_object_object_add(o, "message", json_object_new_string(msg));
 	return o;

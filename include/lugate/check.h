@@ -32,6 +32,35 @@ enum lugate_reason_code {
 
 const char *lugate_reason_name(enum lugate_reason_code c);
 
+/*
+ * The layer a KHO/LUO format belongs to: each layer fails differently in the next kernel when
+ * it cannot revive the format (read in linux-source-7.3, docs/errors.md). Names are stable.
+ */
+enum lugate_layer {
+	LUGATE_LAYER_UNKNOWN = 0,     /* "unknown" */
+	LUGATE_LAYER_KHO,             /* "kho": the KHO root FDT's compatible */
+	LUGATE_LAYER_LUO,             /* "luo": the LUO subtree's compatible */
+	LUGATE_LAYER_FILE_HANDLER,    /* "file-handler": a preserved file's handler */
+	LUGATE_LAYER_FLB,             /* "flb": a File-Lifecycle-Bound object (pci, iommu, ...) */
+	LUGATE_LAYER_COUNT
+};
+
+const char *lugate_layer_name(enum lugate_layer l);
+/* What upstream's next kernel does when it cannot revive a format of this layer, one line. */
+const char *lugate_layer_consequence(enum lugate_layer l);
+/* The layer of a compatible string known only by name: "kho-v*" is KHO, "luo-v*" is LUO,
+ * anything else a file handler (FLBs are named only where they are read, never guessed). */
+enum lugate_layer lugate_layer_of(const char *compatible);
+
+/* One format the outgoing kernel is observed to have preserved state in (or can serialize). */
+struct lugate_outgoing_format {
+	const char *compatible;
+	enum lugate_layer layer;      /* LUGATE_LAYER_UNKNOWN: taken from lugate_layer_of() */
+	const char *session;          /* the LUO session holding the file; NULL if not from one */
+	uint64_t token;               /* the file's token in that session (has_token) */
+	bool has_token;
+};
+
 struct lugate_reason {
 	enum lugate_reason_code code;
 	bool has_device;
@@ -42,6 +71,10 @@ struct lugate_reason {
 	uint32_t count;               /* no-manifest: devices preserved */
 	int error;                    /* table-corrupt / no-manifest: the lugate_err behind it */
 	const char *subject;          /* compat string, driver name, or which image; may be NULL */
+	enum lugate_layer layer;      /* compat-missing: the layer of subject */
+	const char *session;          /* compat-missing: the LUO session of the file (or NULL) */
+	uint64_t token;               /* compat-missing: that file's token (has_token) */
+	bool has_token;
 	const char *from, *to;        /* release reasons: outgoing and target (may be NULL) */
 };
 
@@ -53,11 +86,13 @@ struct lugate_check_input {
 	const char *target_release;   /* used when there is no manifest (from the image); may be NULL */
 	const char *const *scanned_compat; /* KHO/LUO strings found in the image; may be NULL */
 	size_t scanned_compat_count;
-	/* Formats the outgoing kernel is observed to have preserved state in, besides the table's
-	 * preserved-compatible list (the loader reads the KHO FDT's root compatible at the jump).
-	 * Each must be revived by the target exactly like the table's: else compat-missing. */
-	const char *const *outgoing_compat;
-	size_t outgoing_compat_count;
+	/* Formats the outgoing kernel is observed to have preserved state in, or can serialize,
+	 * besides the table's preserved-compatible list: the loader reads them from the KHO FDT
+	 * and the serialized LUO state at the jump, the CLI from the running kernel and its image.
+	 * Each must be revived by the target exactly like the table's: else compat-missing. An
+	 * entry with a session is reported once per file; one without, once per string. */
+	const struct lugate_outgoing_format *outgoing;
+	size_t outgoing_count;
 	/* Policy: explicit, else the one sealed in the table, else the default. */
 	const struct lugate_policy *policy;
 	const uint8_t *target_sha256; /* hash of the image being checked; NULL if unknown */

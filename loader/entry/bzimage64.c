@@ -140,7 +140,7 @@ static void kho(struct loader_boot_info *info, uint64_t data, uint32_t len)
 	fdt_size = rd64(data + 8);
 	sc_addr = rd64(data + 16);
 	sc_size = rd64(data + 24);
-	if (info->outgoing_compat_count)
+	if (info->outgoing_count)
 		loader_stop(LOADER_STOP_INPUT, "two KHO setup_data entries");
 	/* the core's reading (lugate/kho.h), once the area lies inside the identity map */
 	err = mapped(fdt_addr, fdt_size) ? lugate_kho_root_compat(phys_ptr(fdt_addr), fdt_size, LUGATE_KHO_WHOLE, kho_compat)
@@ -154,7 +154,8 @@ static void kho(struct loader_boot_info *info, uint64_t data, uint32_t len)
 		loader_stop(LOADER_STOP_INPUT, "invalid KHO handover (setup_data type 10): nothing was written");
 	}
 	reserve(info, fdt_addr, fdt_size);
-	info->outgoing_compat[info->outgoing_compat_count++] = kho_compat;
+	info->outgoing[info->outgoing_count].compatible = kho_compat;
+	info->outgoing[info->outgoing_count++].layer = LUGATE_LAYER_KHO;
 	if (sc_size == 0 || sc_size % KHO_SCRATCH_ENTRY || sc_size / KHO_SCRATCH_ENTRY > KHO_SCRATCH_MAX ||
 	    !mapped(sc_addr, sc_size))
 		loader_stop(LOADER_STOP_INPUT, "KHO scratch array: bad size or beyond the identity map");

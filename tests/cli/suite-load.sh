@@ -197,7 +197,7 @@ check "kexec got exactly the dry run's command" bash -c 'eval "set -- $(sed -n 2
 
 kho_system kho-v4; rm -f "$FAKE_KEXEC_LOG"
 expect "KHO kho-v4 running, target revives only kho-v1: refused (exit 1)" 1 loadk --kernel "$W/target.img" --handoff "$W/t.bin"
-expect_out "compat-missing: outgoing kernel preserved state as 'kho-v4'"
+expect_out "compat-missing: kho format 'kho-v4' of the outgoing kernel is not revived by the target: KHO revival is disabled"
 check "... kexec not run, nothing loaded" bash -c '[ ! -e "$1" ] && grep -qx 0 "$2"' _ "$FAKE_KEXEC_LOG" "$S/sys/kernel/kexec_loaded"
 expect "--json names the path and why" 1 loadk --kernel "$W/target.img" --handoff "$W/t.bin" --json
 check "JSON: kexec_path kexec_file_load, kho names debugfs, compat-missing" python3 -c '
@@ -221,7 +221,7 @@ PY
 expect "embed a manifest without compatible" 0 "$L" embed --manifest "$W/m-nocompat.json" "$IMG" -o "$W/target-nocompat.img"
 expect "check --kernel allows it: the payload scan finds kho-v1 and luo-v1" 0 "$L" check --handoff "$W/t-kho.bin" --kernel "$W/target-nocompat.img"
 expect "load on the KHO path refuses it: the loader would (manifest only)" 1 loadk --kernel "$W/target-nocompat.img" --handoff "$W/t-kho.bin" --dry-run
-expect_out "compat-missing: outgoing kernel preserved state as 'kho-v1'"
+expect_out "compat-missing: kho format 'kho-v1' of the outgoing kernel is not revived by the target: KHO revival is disabled"
 expect "--kho forces the kexec -s path" 0 loadk --kernel "$W/target.img" --handoff "$W/t.bin" --kho --dry-run
 expect_out " -s -l $W/lib/loader.bzImage"
 expect "--kho with --no-kho" 2 loadk --kernel "$W/target.img" --handoff "$W/t.bin" --kho --no-kho

@@ -249,7 +249,7 @@ tap_ok "kho-compat: host pre-flight allows a target lacking '$kho_compat' (the t
 make_bundle kho-compat "$work/target-nokho.img" "$work/sealed-nokho.bin" && make_stage1 kho-compat ||
   abort "kho-compat: build bundle and stage-1 initramfs"
 run kho-compat
-check_log "kho-compat: loader refuses: compat-missing '$kho_compat'" "lugate-loader:   reason compat-missing: outgoing kernel preserved state as '$kho_compat'"
+check_log "kho-compat: loader refuses: compat-missing '$kho_compat'" "lugate-loader:   reason compat-missing: kho format '$kho_compat' of the outgoing kernel is not revived by the target: KHO revival is disabled"
 check_log "kho-compat: loader boots the fallback" "lugate-loader: booting the FALLBACK kernel, table delivered marked refused"
 after_boot kho-compat
 if e2e_log_has_re "$log" "LUGATE-E2E kernel=.* verdict=2 booted=2 .*reasons=8 "; then

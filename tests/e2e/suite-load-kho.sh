@@ -120,7 +120,7 @@ hasre "refuse: the dry run and the load both refused (exit 1)" "^E2E-ADMIN exit 
 [ "$(e2e_log_count "$log" "E2E-ADMIN exit 1: lugate load")" = 2 ] && tap_ok "refuse: both refusals (dry run, load) exit 1" ||
   tap_not_ok "refuse: both refusals exit 1"
 hasre "refuse: lugate printed the refusal" "^refuse: $kver -> $DEBIAN_REL, [0-9]+ reasons?"
-hasre "refuse: the target cannot revive the running KHO version: compat-missing '$kho_compat'" "^  compat-missing: outgoing kernel preserved state as '$kho_compat'"
+hasre "refuse: the target cannot revive the running KHO version: compat-missing '$kho_compat'" "^  compat-missing: kho format '$kho_compat' of the outgoing kernel is not revived by the target: KHO revival is disabled"
 hasre "refuse: ... nor carries a manifest: no-manifest" "^  no-manifest: "
 hasre "refuse: ... and is a downgrade" "^  downgrade: "
 hasnt "refuse: kexec -e was never run" "E2E-ADMIN \$ kexec -e"

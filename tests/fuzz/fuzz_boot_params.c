@@ -94,10 +94,10 @@ static void loader_run_check(const struct loader_boot_info *info)
 		FUZZ_ASSERT(strlen(info->target_cmdline) <= LUGATE_BUNDLE_CMDLINE_MAX);
 	if (info->fallback_cmdline)
 		FUZZ_ASSERT(strlen(info->fallback_cmdline) <= LUGATE_BUNDLE_CMDLINE_MAX);
-	FUZZ_ASSERT(info->outgoing_compat_count <= 1);
-	FUZZ_ASSERT((info->outgoing_compat_count == 1) == (info->scratch_count > 0));
-	if (info->outgoing_compat_count) {
-		const char *c = info->outgoing_compat[0];
+	FUZZ_ASSERT(info->outgoing_count <= 1);
+	FUZZ_ASSERT((info->outgoing_count == 1) == (info->scratch_count > 0));
+	if (info->outgoing_count) {
+		const char *c = info->outgoing[0].compatible;
 		size_t len = strlen(c);
 
 		FUZZ_ASSERT(len >= 1 && len <= KHO_COMPAT_MAX);

@@ -208,6 +208,9 @@ static void outgoing_compat_counts(void **state)
 	(void)state;
 	static const char *const kho4[] = { "kho-v4" }, *const luo[] = { "luo-v5" };
 	static const char *const seen[] = { "kho-v4", "kho-v4", "luo-v5" };
+	static const struct lugate_outgoing_format seen_fmt[] = {
+		{ .compatible = "kho-v4", .layer = LUGATE_LAYER_KHO }, { .compatible = "kho-v4" },
+		{ .compatible = "luo-v5", .layer = LUGATE_LAYER_LUO } };
 	struct lugate_table_spec ts = { .release = "6.12.5", .compat = luo, .compat_count = 1 };
 	struct lugate_reason reasons[8];
 	struct lugate_verdict v;
@@ -217,13 +220,14 @@ static void outgoing_compat_counts(void **state)
 					 .scanned_compat = luo, .scanned_compat_count = 1 };
 	assert_int_equal(lugate_check(&in, reasons, 8, &v), 0);
 	assert_int_equal(v.decision, LUGATE_ALLOW);
-	in.outgoing_compat = seen;
-	in.outgoing_compat_count = 3;
+	in.outgoing = seen_fmt;
+	in.outgoing_count = 3;
 	assert_int_equal(lugate_check(&in, reasons, 8, &v), 0);
 	assert_int_equal(v.decision, LUGATE_REFUSE);
 	assert_int_equal(v.reason_total, 1);
 	assert_int_equal(v.reasons[0].code, LUGATE_REASON_COMPAT_MISSING);
 	assert_string_equal(v.reasons[0].subject, "kho-v4");
+	assert_int_equal(v.reasons[0].layer, LUGATE_LAYER_KHO);
 	/* a target that revives it (scanned here; a manifest's list counts the same way) */
 	in.scanned_compat = seen;
 	in.scanned_compat_count = 3;

@@ -264,13 +264,13 @@ static void refusal_lists_every_reason(void **state)
 {
 	struct world w;
 	struct lugate_schema other = { guid_of(GUID_B), 1, 9 };
-	static const char *const kho[] = { "kho-v1" };
+	static const struct lugate_outgoing_format kho[] = { { .compatible = "kho-v1", .layer = LUGATE_LAYER_KHO } };
 	struct lugate_delivery_header h;
 	(void)state;
 
 	world_make(&w, SEALED, "6.1.0-54-amd64", 1, &other, 1);
-	w.in.outgoing_compat = kho;   /* the outgoing kernel used KHO; the target's manifest names none */
-	w.in.outgoing_compat_count = 1;
+	w.in.outgoing = kho;   /* the outgoing kernel used KHO; the target's manifest names none */
+	w.in.outgoing_count = 1;
 	gate_decide(&w.d, &w.in);
 	assert_false(w.d.allow);
 	assert_int_equal(w.d.flags, 0);
