@@ -48,6 +48,10 @@ build=${BUILD:-build}
 case "$build" in /*) ;; *) build=$top/$build ;; esac
 out=$build/kho-kernel
 aptdir=$build/apt
+# The stamp records the tree's path for the suites: name it without symlinks. A worktree may reach
+# build/kho-kernel through a link; the real path stays valid when that worktree is gone.
+canon() { [ -d "$out" ] && out=$(cd "$out" && pwd -P); true; }
+canon
 
 cfg_hash=$(printf '%s\n' "$PKG" "${OPTIONS[@]}" | sha256sum | cut -c1-16)
 
@@ -60,6 +64,7 @@ cached() {
 if [ "$refresh" = 0 ] && cached; then echo "$out/bzImage"; exit 0; fi
 
 mkdir -p "$out" || die "cannot create $out"
+canon
 # Serialise concurrent callers (several e2e suites may ask for the kernel at once).
 exec 9>"$out/.lock"
 flock 9 || die "cannot lock $out/.lock"
