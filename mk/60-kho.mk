@@ -10,9 +10,14 @@ $(LUO_MEMFD): tests/e2e/luo/luo-memfd.c
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(OPT) -static -MMD -MP $< -o $@
 
-.PHONY: kho-kernel
+.PHONY: kho-kernel kho-family
 kho-kernel:
 	@scripts/kho-kernel.sh
+
+# `make kho-family`: the base kernel and its variants, each bumping one ABI string or the release
+# (scripts/kho-family.sh, cached in build/kho-kernel/family/); tests/e2e/suite-skew.sh calls it.
+kho-family:
+	@scripts/kho-family.sh
 
 ALL_TARGETS += $(LUO_MEMFD)
 CHECK_DEPS  += $(LUO_MEMFD)
