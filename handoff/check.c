@@ -23,6 +23,7 @@ static const char *const reason_names[LUGATE_REASON_COUNT] = {
 	[LUGATE_REASON_IMAGE_MISMATCH] = "image-mismatch",
 	[LUGATE_REASON_TABLE_CORRUPT] = "table-corrupt",
 	[LUGATE_REASON_KNOWN_BAD] = "known-bad",
+	[LUGATE_REASON_WRONG_MANIFEST] = "wrong-manifest",
 };
 
 const char *lugate_reason_name(enum lugate_reason_code c)
@@ -255,6 +256,20 @@ static void check_image(const struct lugate_check_input *in, struct lugate_verdi
 		add_reason(v, LUGATE_REASON_IMAGE_MISMATCH)->subject = "target";
 }
 
+/* The manifest describes the kernel it was built for: in another kernel's image it would vouch
+ * for drivers and formats that image may not have. */
+static void check_manifest_fits(const struct lugate_check_input *in, const struct lugate_manifest *m,
+				struct lugate_verdict *v)
+{
+	struct lugate_reason *r;
+
+	if (!m || lugate_manifest_fits_image(m, in->target_release))
+		return;
+	r = add_reason(v, LUGATE_REASON_WRONG_MANIFEST);
+	r->from = m->release;
+	r->to = in->target_release;
+}
+
 int lugate_check_fallback(const struct lugate_table *t, const uint8_t sha256[LUGATE_SHA256_SIZE])
 {
 	if (!t || !sha256)
@@ -316,6 +331,7 @@ int lugate_check(const struct lugate_check_input *in, struct lugate_reason *reas
 	out->target = m ? m->release : in->target_release;
 
 	check_image(in, out);
+	check_manifest_fits(in, m, out);
 	check_release(policy, out);
 	check_known_bad(in, policy, out);
 	check_compat(in, m, out);
@@ -464,6 +480,13 @@ size_t lugate_reason_format(const struct lugate_reason *r, char *buf, size_t buf
 	case LUGATE_REASON_TABLE_CORRUPT:
 		lugate_fmt_str(&f, "handoff table is corrupt: ");
 		lugate_fmt_str(&f, lugate_strerror(r->error));
+		break;
+	case LUGATE_REASON_WRONG_MANIFEST:
+		lugate_fmt_str(&f, "target's manifest names release ");
+		lugate_fmt_input(&f, r->from ? r->from : "?");
+		lugate_fmt_str(&f, " but the image is ");
+		lugate_fmt_input(&f, r->to ? r->to : "?");
+		lugate_fmt_str(&f, ": it was stamped with another kernel's manifest; stamp it with its own");
 		break;
 	case LUGATE_REASON_KNOWN_BAD:
 		lugate_fmt_str(&f, r->from ? r->from : "?");

@@ -330,6 +330,11 @@ long lugate_manifest_find_indexed(const struct lugate_manifest *m,
 	return find_in(m->schema_records, lo, hi - lo, be64_at(guid->b), be64_at(guid->b + 8));
 }
 
+bool lugate_manifest_fits_image(const struct lugate_manifest *m, const char *image_release)
+{
+	return !m || !image_release || !image_release[0] || strcmp(m->release, image_release) == 0;
+}
+
 const char *lugate_manifest_compat(const struct lugate_manifest *m, uint32_t i)
 {
 	if (!m || i >= m->compat_count)

@@ -3,7 +3,7 @@
 #include <lugate/error.h>
 #include <lugate/types.h>
 
-static int hex_value(char c)
+int lugate_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -21,7 +21,7 @@ int lugate_hex_parse(const char *text, size_t len, uint8_t *out, size_t out_size
 	if (!text || !out || len != 2 * out_size)
 		return LUGATE_ERR_INVAL;
 	for (size_t i = 0; i < out_size; i++) {
-		int hi = hex_value(text[2 * i]), lo = hex_value(text[2 * i + 1]);
+		int hi = lugate_hex_digit(text[2 * i]), lo = lugate_hex_digit(text[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return LUGATE_ERR_INVAL;
 		out[i] = (uint8_t)(hi << 4 | lo);
@@ -56,7 +56,7 @@ int lugate_guid_parse(const char *text, size_t len, struct lugate_guid *out)
 				return LUGATE_ERR_BADGUID;
 			continue;
 		}
-		int v = hex_value(text[i]);
+		int v = lugate_hex_digit(text[i]);
 		if (v < 0)
 			return LUGATE_ERR_BADGUID;
 		if (nibble % 2 == 0)
@@ -95,7 +95,7 @@ static int parse_hex_field(const char *text, size_t len, size_t *pos, size_t dig
 	if (len - *pos < digits)
 		return LUGATE_ERR_BADADDR;
 	for (size_t i = 0; i < digits; i++) {
-		int d = hex_value(text[*pos + i]);
+		int d = lugate_hex_digit(text[*pos + i]);
 		if (d < 0)
 			return LUGATE_ERR_BADADDR;
 		v = v << 4 | (uint32_t)d;

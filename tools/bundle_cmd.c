@@ -107,10 +107,10 @@ static int build(const struct bundle_args *a)
 
 	if (!read_table(a->table, &table, &table_size))
 		goto out;
-	if (!cli_target_open(a->kernel, false, &kernel) || !cli_target_usable(&kernel) ||
+	if (!cli_target_open(a->kernel, false, &kernel) ||
 	    !cli_stage_image("kernel", a->kernel, kernel.data, kernel.size, &kernel_cmdline))
 		goto out;
-	if (a->fallback && (!cli_target_open(a->fallback, false, &fallback) || !cli_target_usable(&fallback) ||
+	if (a->fallback && (!cli_target_open(a->fallback, false, &fallback) ||
 			    !cli_stage_image("fallback", a->fallback, fallback.data, fallback.size, &fallback_cmdline)))
 		goto out;
 	/* the fallback boots with its own line, else with the target's */

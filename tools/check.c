@@ -71,7 +71,7 @@ int cmd_check(int argc, char **argv)
 	if (!cli_read_file(table_path, LUGATE_FRAME_HEADER_SIZE + LUGATE_FRAME_PAYLOAD_MAX, &table, &table_size))
 		return EXIT_INPUT;
 	if (kernel_path) {
-		if (!cli_target_open(kernel_path, false, &target) || !cli_target_usable(&target))
+		if (!cli_target_open(kernel_path, false, &target))
 			goto out;
 		cli_target_check_input(&target, &in);
 	} else {

@@ -20,12 +20,15 @@ void cli_quiet_errors(bool quiet)
 	errors_quiet = quiet;
 }
 
+/* How quote_into treats '"' and '\\': escaped (a value), or kept (text already escaped, JSON's). */
+enum quote_mode { QUOTE_PLAIN, QUOTE_VALUE, QUOTE_ESCAPED_TEXT };
+
 /* One byte as it may appear in an error line: printable ASCII as itself, else a C escape. */
-static size_t escape_byte(char *out, unsigned char c, bool quote)
+static size_t escape_byte(char *out, unsigned char c, enum quote_mode mode)
 {
 	static const char hex[] = "0123456789abcdef";
 
-	if (c == '\\' || (quote && c == '"'))
+	if ((c == '\\' && mode != QUOTE_ESCAPED_TEXT) || (mode == QUOTE_VALUE && c == '"'))
 		return out[0] = '\\', out[1] = (char)c, 2;
 	if (c >= 0x20 && c <= 0x7e)
 		return out[0] = (char)c, 1;
@@ -42,7 +45,8 @@ static size_t escape_byte(char *out, unsigned char c, bool quote)
 
 /* s[0..len) escaped into buf: the first `head` bytes, then "...", then the last `tail` bytes
  * when the whole does not fit in head + tail. buf holds 4 * (head + tail) + 4 bytes. */
-static const char *quote_into(char *buf, const char *s, size_t len, size_t head, size_t tail, bool quote)
+static const char *quote_into(char *buf, const char *s, size_t len, size_t head, size_t tail,
+			      enum quote_mode quote)
 {
 	size_t o = 0;
 
@@ -62,7 +66,12 @@ static const char *quote_into(char *buf, const char *s, size_t len, size_t head,
 
 const char *cli_quote_n(char buf[CLI_QUOTE_SIZE], const char *s, size_t len)
 {
-	return quote_into(buf, s, len, CLI_QUOTE_MAX, 0, true);
+	return quote_into(buf, s, len, CLI_QUOTE_MAX, 0, QUOTE_VALUE);
+}
+
+const char *cli_quote_json_text(char buf[CLI_QUOTE_SIZE], const char *s, size_t len)
+{
+	return quote_into(buf, s, len, CLI_QUOTE_MAX, 0, QUOTE_ESCAPED_TEXT);
 }
 
 const char *cli_quote(char buf[CLI_QUOTE_SIZE], const char *s)
@@ -74,7 +83,7 @@ const char *cli_quote(char buf[CLI_QUOTE_SIZE], const char *s)
 const char *cli_quote_path(char buf[CLI_QUOTE_SIZE], const char *path)
 {
 	/* the end of a path (the file's name) says the most: keep it, elide the middle */
-	return quote_into(buf, path, path ? strlen(path) : 0, CLI_PATH_SHOWN / 4, CLI_PATH_SHOWN * 3 / 4, false);
+	return quote_into(buf, path, path ? strlen(path) : 0, CLI_PATH_SHOWN / 4, CLI_PATH_SHOWN * 3 / 4, QUOTE_PLAIN);
 }
 
 /*
@@ -99,7 +108,7 @@ static void verror(const char *fmt, va_list ap)
 		if (c >= 0x20 && c <= 0x7e)
 			out[o++] = (char)c; /* a backslash here is already an escape's, from cli_quote */
 		else
-			o += escape_byte(out + o, c, false);
+			o += escape_byte(out + o, c, QUOTE_PLAIN);
 	}
 	for (int dot = 0; n >= (int)sizeof(line) && dot < 3; dot++)
 		out[o++] = '.';

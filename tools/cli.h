@@ -49,6 +49,9 @@ void cli_quiet_errors(bool quiet);
 const char *cli_quote(char buf[CLI_QUOTE_SIZE], const char *s);
 const char *cli_quote_n(char buf[CLI_QUOTE_SIZE], const char *s, size_t len);
 const char *cli_quote_path(char buf[CLI_QUOTE_SIZE], const char *path);
+/* The text of a JSON string as it stands in the input, escapes included: cut and made
+ * printable like cli_quote_n, but its backslashes and quotes are the input's own. */
+const char *cli_quote_json_text(char buf[CLI_QUOTE_SIZE], const char *s, size_t len);
 #define CLI_Q(s) cli_quote((char[CLI_QUOTE_SIZE]){ 0 }, (s))
 #define CLI_QPATH(p) cli_quote_path((char[CLI_QUOTE_SIZE]){ 0 }, (p))
 

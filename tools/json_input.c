@@ -23,41 +23,6 @@
 /* Keys of one object the duplicate scan tracks. No object of these formats has more than
  * seven keys, so a larger object is refused for its size instead of holding every key. */
 #define JSON_MAX_KEYS 64u
-/* Input quoted in an error: at most this many characters, escaped. */
-#define QUOTE_MAX 64u
-
-/*
- * Quote n bytes of input for an error message: printable ASCII as is (with '"' and '\\'
- * escaped, unless json_text: the bytes are a string's text in the JSON, escapes and all),
- * anything else as \xNN, cut after QUOTE_MAX characters with "...". buf holds at least
- * 4 * QUOTE_MAX + 8 bytes.
- */
-#define QUOTE_BUF (4u * QUOTE_MAX + 8u)
-static const char *quote_text(const char *s, size_t n, bool json_text, char buf[QUOTE_BUF])
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (i == QUOTE_MAX) {
-			memcpy(buf + o, "...", 3);
-			o += 3;
-			break;
-		}
-		if ((c == '"' || c == '\\') && !json_text) {
-			buf[o++] = '\\';
-			buf[o++] = (char)c;
-		} else if (c >= 0x20 && c < 0x7f) {
-			buf[o++] = (char)c;
-		} else {
-			snprintf(buf + o, 5, "\\x%02x", c);
-			o += 4;
-		}
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
 /* ---- duplicate keys ------------------------------------------------------------------
  *
  * json-c keeps the last of two equal keys without a word, so {"devices": [...], "devices": []}
@@ -89,17 +54,6 @@ struct key_scan {
 	struct key_ref keys[JSON_MAX_DEPTH * JSON_MAX_KEYS];
 };
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Four hex digits at t[p..end), or -1. */
 static long hex4(const char *t, size_t p, size_t end)
 {
@@ -108,7 +62,7 @@ static long hex4(const char *t, size_t p, size_t end)
 	if (end - p < 4)
 		return -1;
 	for (size_t i = 0; i < 4; i++) {
-		int d = hex_digit(t[p + i]);
+		int d = lugate_hex_digit(t[p + i]);
 		if (d < 0)
 			return -1;
 		v = v << 4 | d;
@@ -231,11 +185,11 @@ static const char *scan_where(const struct key_scan *s, char *buf, size_t size)
 	buf[0] = '\0';
 	for (uint32_t i = 0; i + 1 < s->depth && o < size; i++) {
 		const struct key_frame *f = &s->frames[i];
-		char q[QUOTE_BUF];
+		char q[CLI_QUOTE_SIZE];
 		if (f->object) {
 			const struct key_ref *k = &s->keys[f->first + f->count - 1];
 			o += (size_t)snprintf(buf + o, size - o, "%s%s", o ? "." : "",
-					      quote_text(s->text + k->off, k->end - k->off, true, q));
+					      cli_quote_json_text(q, s->text + k->off, k->end - k->off));
 		} else {
 			o += (size_t)snprintf(buf + o, size - o, "[%u]", f->count);
 		}
@@ -245,12 +199,12 @@ static const char *scan_where(const struct key_scan *s, char *buf, size_t size)
 
 static bool scan_fail(const struct key_scan *s, const char *what, const struct key_ref *k)
 {
-	char buf[512], q[QUOTE_BUF];
+	char buf[512], q[CLI_QUOTE_SIZE];
 	const char *where = scan_where(s, buf, sizeof(buf));
 
 	if (k)
 		cli_error("%s: %s: %s \"%s\" (byte %zu)", s->path, where, what,
-			  quote_text(s->text + k->off, k->end - k->off, true, q), k->off - 1);
+			  cli_quote_json_text(q, s->text + k->off, k->end - k->off), k->off - 1);
 	else
 		cli_error("%s: %s: %s (byte %zu)", s->path, where, what, s->pos);
 	return false;
@@ -542,7 +496,7 @@ static const char *parse_uint_text(const char *s, size_t n, uint64_t max, uint64
 	if (i == n)
 		return "no digits";
 	for (; i < n; i++) {
-		int d = hex ? hex_digit(s[i]) : (s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1);
+		int d = hex ? lugate_hex_digit(s[i]) : (s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1);
 		uint64_t base = hex ? 16 : 10;
 		if (d < 0)
 			return hex ? "not a hex digit" : "not a decimal number (no sign, space or suffix; hex needs \"0x\")";

@@ -86,9 +86,9 @@ int cli_seal(const struct cli_seal_args *a, uint8_t **sealed, size_t *sealed_siz
 	}
 	if (!resolve_policy(a, &t, &policy) || lugate_policy_format(&policy, policy_text, sizeof(policy_text)) < 0)
 		goto out;
-	if (!cli_target_open(a->kernel_path, false, &target) || !cli_target_usable(&target))
+	if (!cli_target_open(a->kernel_path, false, &target))
 		goto out;
-	if (a->fallback_path && (!cli_target_open(a->fallback_path, false, &fallback) || !cli_target_usable(&fallback)))
+	if (a->fallback_path && !cli_target_open(a->fallback_path, false, &fallback))
 		goto out;
 	reasons = calloc(CLI_REASON_CAPACITY(t.device_count), sizeof(*reasons));
 	if (!reasons) {

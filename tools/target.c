@@ -184,7 +184,7 @@ bool cli_target_open(const char *path, bool want_scan, struct cli_target *t)
 		t->manifest_error = lugate_manifest_open(t->info.manifest.p, t->info.manifest.size, &t->manifest);
 		t->has_manifest = t->manifest_error == 0;
 	}
-	t->release_mismatch = t->has_manifest && t->info.release[0] && strcmp(t->manifest.release, t->info.release) != 0;
+	t->release_mismatch = t->has_manifest && !lugate_manifest_fits_image(&t->manifest, t->info.release);
 	if (want_scan) {
 		cli_target_scan(t);
 		if (!cli_target_scan_ok(t)) {

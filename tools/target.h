@@ -35,11 +35,10 @@ struct cli_target {
  * decompresses to more than its header declares (cli_target_scan_ok). The file is read
  * only after its first 64 KiB name a format, and only up to that format's cap. A corrupt manifest (the check's
  * no-manifest) or one naming another release than the image is not an error here: inspect
- * shows both; check, seal and embed refuse the second with cli_target_usable. */
+ * shows both, and the check refuses the second (wrong-manifest). */
 bool cli_target_open(const char *path, bool scan, struct cli_target *t);
 /* False (with a one-line error) if the image's manifest names a release the image itself
- * contradicts (a manifest stamped into the wrong kernel): the check would judge the path by
- * a release the kernel is not. Exit 2 material. */
+ * contradicts (lugate_manifest_fits_image): inspect's exit 2. */
 bool cli_target_usable(const struct cli_target *t);
 void cli_target_free(struct cli_target *t);
 

@@ -27,6 +27,7 @@ enum lugate_reason_code {
 	LUGATE_REASON_IMAGE_MISMATCH, /* "image-mismatch" */
 	LUGATE_REASON_TABLE_CORRUPT,  /* "table-corrupt" */
 	LUGATE_REASON_KNOWN_BAD,      /* "known-bad": this very pair failed after an earlier jump */
+	LUGATE_REASON_WRONG_MANIFEST, /* "wrong-manifest": the manifest names another release than the image */
 	LUGATE_REASON_COUNT
 };
 
@@ -83,7 +84,8 @@ struct lugate_check_input {
 	size_t table_size;
 	const void *manifest;         /* framed binary manifest; NULL if the target has none */
 	size_t manifest_size;
-	const char *target_release;   /* used when there is no manifest (from the image); may be NULL */
+	const char *target_release;   /* the release the image itself states; may be NULL. Without a
+				       * manifest it is the target's; with one, both must agree */
 	const char *const *scanned_compat; /* KHO/LUO strings found in the image; may be NULL */
 	size_t scanned_compat_count;
 	/* Formats the outgoing kernel is observed to have preserved state in, or can serialize,

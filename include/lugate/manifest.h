@@ -75,4 +75,11 @@ long lugate_manifest_find_indexed(const struct lugate_manifest *m,
 /* The i-th revivable compatible string, or NULL. */
 const char *lugate_manifest_compat(const struct lugate_manifest *m, uint32_t i);
 
+/*
+ * Whether a manifest belongs to an image that states image_release (its bzImage header, UKI
+ * .uname, ...): a manifest stamped into another kernel's image describes that other kernel.
+ * An image that states no release (NULL or "") cannot contradict its manifest.
+ */
+bool lugate_manifest_fits_image(const struct lugate_manifest *m, const char *image_release);
+
 #endif

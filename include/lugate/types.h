@@ -52,5 +52,7 @@ void lugate_pci_format(lugate_pci_addr a, char *buf);
 /* Lower-case hex of a digest; buf must hold 2*LUGATE_SHA256_SIZE + 1 bytes. */
 void lugate_hex_format(const uint8_t *bytes, size_t n, char *buf);
 int lugate_hex_parse(const char *text, size_t len, uint8_t *out, size_t out_size);
+/* The value of one hex digit (either case), or -1. */
+int lugate_hex_digit(char c);
 
 #endif

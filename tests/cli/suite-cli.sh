@@ -180,6 +180,15 @@ python3 -c 'import sys; b = open(sys.argv[1], "rb").read(); open(sys.argv[2], "w
 head -c 7000 /dev/urandom >"$W/initrd.img"
 expect "stamp the bundle's kernel" 0 "$L" embed --manifest $EX/target-6.1.0-56.json "$W/kernel-raw.img" -o "$W/kernel.img"
 expect "seal the table to it" 0 "$L" seal -q --handoff "$W/t.bin" --kernel "$W/kernel.img" --fallback "$W/kernel.img" -o "$W/t-sealed.bin"
+# the same image with another release in its header: the manifest no longer describes it
+python3 -c 'import sys; b=open(sys.argv[1],"rb").read(); i=b.index(b"6.1.0-56-amd64"); open(sys.argv[2],"wb").write(b[:i]+b"6.1.0-57-amd64"+b[i+14:])' \
+  "$W/kernel.img" "$W/kernel-other.img"
+expect "check: a manifest stamped into another release's image is refused" 1 "$L" check --handoff "$W/t.bin" --kernel "$W/kernel-other.img"
+expect_out "wrong-manifest: target's manifest names release 6.1.0-56-amd64 but the image is 6.1.0-57-amd64"
+expect "seal refuses it too, writing nothing" 1 "$L" seal -q --handoff "$W/t.bin" --kernel "$W/kernel-other.img" -o "$W/t-other.bin"
+check "... no sealed table" test ! -e "$W/t-other.bin"
+expect "inspect calls it the wrong image" 2 "$L" inspect "$W/kernel-other.img"
+expect_out "WRONG IMAGE"
 ksize=$(stat -c %s "$W/kernel.img")
 expect "bundle build" 0 "$L" bundle build --table "$W/t-sealed.bin" --kernel "$W/kernel.img" --initrd "$W/initrd.img" \
   --append "console=ttyS0 quiet" --fallback "$W/kernel.img" -o "$W/b.bin"

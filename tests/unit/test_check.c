@@ -54,6 +54,37 @@ static void allow_stable_next(void **state)
 	done(&f);
 }
 
+/* A manifest stamped into another kernel's image: refused in the core, so the CLI, the loader
+ * and the EFI app all see it; an image that names no release cannot contradict it. */
+static void manifest_of_another_kernel(void **state)
+{
+	(void)state;
+	struct fixture f;
+	char msg[256];
+	make(&f, "6.1.0-55-amd64", "6.1.0-56-amd64", kho1, 2, kho1, 2, NULL);
+	struct lugate_check_input in = { .table = f.table, .table_size = f.table_size,
+					 .manifest = f.manifest, .manifest_size = f.manifest_size,
+					 .target_release = "6.1.0-57-amd64" };
+	assert_int_equal(lugate_check(&in, f.reasons, 64, &f.v), 0);
+	assert_int_equal(f.v.decision, LUGATE_REFUSE);
+	assert_int_equal(f.v.reason_total, 1);
+	assert_int_equal(f.reasons[0].code, LUGATE_REASON_WRONG_MANIFEST);
+	assert_string_equal(lugate_reason_name(f.reasons[0].code), "wrong-manifest");
+	lugate_reason_format(&f.reasons[0], msg, sizeof(msg));
+	assert_string_equal(msg, "target's manifest names release 6.1.0-56-amd64 but the image is 6.1.0-57-amd64: "
+				 "it was stamped with another kernel's manifest; stamp it with its own");
+	in.target_release = "6.1.0-56-amd64";
+	assert_int_equal(lugate_check(&in, f.reasons, 64, &f.v), 0);
+	assert_int_equal(f.v.decision, LUGATE_ALLOW);
+	in.target_release = "";
+	assert_int_equal(lugate_check(&in, f.reasons, 64, &f.v), 0);
+	assert_int_equal(f.v.decision, LUGATE_ALLOW);
+	in.target_release = NULL;
+	assert_int_equal(lugate_check(&in, f.reasons, 64, &f.v), 0);
+	assert_int_equal(f.v.decision, LUGATE_ALLOW);
+	done(&f);
+}
+
 static void every_reason_reported(void **state)
 {
 	(void)state;
@@ -447,6 +478,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(allow_stable_next),
+		cmocka_unit_test(manifest_of_another_kernel),
 		cmocka_unit_test(every_reason_reported),
 		cmocka_unit_test(reasons_beyond_capacity_still_refuse),
 		cmocka_unit_test(corrupt_table),

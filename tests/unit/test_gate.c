@@ -259,6 +259,28 @@ static void image_mismatch_last_byte(void **state)
 	world_free(&w);
 }
 
+/* The loader applies the core's rule that a manifest belongs to its own image: a target whose
+ * header names another release than its manifest is refused, and the fallback's outcome follows. */
+static void manifest_of_another_kernel_refused(void **state)
+{
+	struct world w;
+	struct lugate_schema s = { guid_of(GUID_A), 1, 9 };
+	(void)state;
+
+	world_make(&w, SEALED, "6.1.0-56-amd64", 1, &s, 1);
+	gate_decide(&w.d, &w.in);
+	assert_true(w.d.allow);
+	world_free(&w);
+	world_make(&w, SEALED, "6.1.0-56-amd64", 1, &s, 1);
+	w.target.release = "6.1.0-57-amd64";
+	gate_decide(&w.d, &w.in);
+	assert_false(w.d.allow);
+	assert_true(has_reason(&w.d, LUGATE_REASON_WRONG_MANIFEST));
+	assert_non_null(strstr(logbuf, PREFIX "  reason wrong-manifest: target's manifest names release 6.1.0-56-amd64 "
+					   "but the image is 6.1.0-57-amd64"));
+	world_free(&w);
+}
+
 /* A target that is older than the outgoing kernel and lacks a schema: both reasons, logged. */
 static void refusal_lists_every_reason(void **state)
 {
@@ -714,6 +736,7 @@ int main(void)
 		cmocka_unit_test(allow_boots_target_with_record),
 		cmocka_unit_test(allowed_but_unplaceable_becomes_refusal),
 		cmocka_unit_test(image_mismatch_last_byte),
+		cmocka_unit_test(manifest_of_another_kernel_refused),
 		cmocka_unit_test(refusal_lists_every_reason),
 		cmocka_unit_test(reasons_cut_flag),
 		cmocka_unit_test(unsealed_table_refused),
