@@ -331,7 +331,9 @@ static void scan_window(struct cli_compat_scan *s, const uint8_t *w, size_t n, u
  * Handler and FLB records (target.h). The compatible is what the next kernel's LUO compares
  * with strcmp (luo_file.c, luo_flb.c), so it is read exactly as the struct holds it: lower-case
  * letters, digits and . _ -, ending in "-v<digits>", NUL-padded to 48 bytes. Before it, the ops
- * pointer: a kernel address as linked (its top 16 bits set, on x86-64 and arm64 alike). After
+ * pointer: a kernel address as linked (its top 16 bits set), which x86-64's vmlinux carries in
+ * place. An arm64 Image linked with --no-apply-dynamic-relocs keeps 0 there until it relocates
+ * itself at boot, so its records are not found (no arm64 LUO kernel was at hand to try). After
  * it, the private fields, zero until the kernel registers the struct at boot: 32 bytes for a
  * file handler, 96 or more for an FLB, which is how the two are told apart. A handler that the
  * linker happens to follow with 64 zero bytes of another object reads as an FLB: it is refused

@@ -5,6 +5,7 @@ lays them out (an ops pointer, char compatible[48], then the private fields, zer
 kernel registers the struct).
 
   mkkernel.py OUT [--release R] [--literal kho-v4] [--handler memfd-v2] [--flb NAME] [--padded]
+              [--at OFFSET] [--zeros N]
 
 --padded puts each record at an offset that is not a multiple of 8 (no record then)."""
 import argparse
@@ -34,12 +35,19 @@ def main():
     ap.add_argument("--handler", action="append", default=[])
     ap.add_argument("--flb", action="append", default=[])
     ap.add_argument("--padded", action="store_true")
+    ap.add_argument("--at", type=int, default=0, help="put the first record at this offset (a multiple of 8)")
+    ap.add_argument("--zeros", type=int, default=None, help="private zero bytes of every record")
     a = ap.parse_args()
     plain = bytearray(b"\x7fELF" + bytes(60))
     plain += b"Linux version " + a.release.encode() + b" (lugate test)\0"
     for s in a.literal:
         plain += b"\0" + s.encode() + b"\0"
+    if a.at:
+        assert a.at % 8 == 0 and a.at >= len(plain) + 8
+        plain += b"\x5a" * (a.at - 8 - len(plain))
     for kind, names, zeros in (("handler", a.handler, 32), ("flb", a.flb, 120)):
+        if a.zeros is not None:
+            zeros = a.zeros
         for n in names:
             while len(plain) % 8:
                 plain += b"\x5a"

@@ -83,6 +83,26 @@ is "inspect: the handler and the FLB, each with its layer" "$(j "$OUT" '[(h["com
 expect "inspect an image whose handler is not 8-byte aligned" 0 "$L" inspect --json "$W/out-padded.img"
 is "inspect: no record, though the string is there" "$(j "$OUT" 'j["luo_handlers"], "memfd-v2" in j["kho_compatible"]')" "([], True)"
 
+# where the 16 KiB the record scan holds at a time ends: a record across it, and one at the end
+for at in 16376 16384 16344; do
+  $MK "$W/edge.img" --handler memfd-v2 --flb liveupdate-test-flb-v0 --at "$at"
+  expect "inspect: records from offset $at on" 0 "$L" inspect --json "$W/edge.img"
+  is "inspect: records from offset $at on, each with its layer" "$(j "$OUT" '[(h["compatible"], h["layer"]) for h in j["luo_handlers"]]')" \
+    "[('memfd-v2', 'file-handler'), ('liveupdate-test-flb-v0', 'flb')]"
+done
+$MK "$W/few-zeros.img" --handler memfd-v2 --zeros 24
+expect "inspect: fewer than 32 zero bytes after the compatible" 0 "$L" inspect --json "$W/few-zeros.img"
+is "inspect: ... is no record" "$(j "$OUT" 'j["luo_handlers"]')" "[]"
+$MK "$W/flb-edge.img" --flb a-v1 --zeros 96
+$MK "$W/fh-edge.img" --handler a-v1 --zeros 88
+expect "inspect: 96 zero bytes" 0 "$L" inspect --json "$W/flb-edge.img"
+is "inspect: ... an FLB" "$(j "$OUT" '[h["layer"] for h in j["luo_handlers"]]')" "['flb']"
+expect "inspect: 88 zero bytes" 0 "$L" inspect --json "$W/fh-edge.img"
+is "inspect: ... a file handler" "$(j "$OUT" '[h["layer"] for h in j["luo_handlers"]]')" "['file-handler']"
+$MK "$W/noversion.img" --handler memfd --handler Memfd-v2 --handler memfd-vx
+expect "inspect: names without -v<digits>, or with a capital" 0 "$L" inspect --json "$W/noversion.img"
+is "inspect: ... are no records" "$(j "$OUT" 'j["luo_handlers"]')" "[]"
+
 # ---- load on the KHO path: the outgoing kernel's image joins the check -----------------------------
 fake_system 6.1.0-55-amd64 "$W/out.img"
 expect "a target reviving every handler and FLB: staged" 0 loadk --kernel "$W/full.img" --handoff "$W/t.bin" --dry-run
