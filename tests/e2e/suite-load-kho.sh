@@ -130,6 +130,8 @@ hasre "refuse: the dry run and the load both refused (exit 1)" "^E2E-ADMIN exit 
   tap_not_ok "refuse: both refusals exit 1"
 hasre "refuse: lugate printed the refusal" "^refuse: $kver -> $DEBIAN_REL, [0-9]+ reasons?"
 hasre "refuse: the target cannot revive the running KHO version: compat-missing '$kho_compat'" "^  compat-missing: kho format '$kho_compat' of the outgoing kernel is not revived by the target: KHO revival is disabled"
+hasre "refuse: ... nor the file handler compiled into the running kernel (its /boot image): compat-missing '$memfd_compat'" \
+  "^  compat-missing: file-handler format '$memfd_compat' compiled into the outgoing kernel is not revived by the target: the next kernel has no handler for it"
 hasre "refuse: ... nor carries a manifest: no-manifest" "^  no-manifest: "
 hasre "refuse: ... and is a downgrade" "^  downgrade: "
 hasnt "refuse: kexec -e was never run" "E2E-ADMIN \$ kexec -e"

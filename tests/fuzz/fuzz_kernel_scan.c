@@ -3,9 +3,10 @@
  * Fuzz the scan of a kernel for the KHO/LUO format strings it revives and the LUO handlers and
  * FLBs compiled into it (tools/decompress.c, cli_scan_compat_layers), as `lugate check --kernel`,
  * `seal`, `inspect` and `load` (the outgoing image) run it on a payload.
- * It reports at most CLI_SCAN_MAX distinct strings, each "<family>-v<digits>" of at most
- * LUGATE_COMPAT_MAX characters, each a whole C string of the scanned bytes that starts at
- * the start or after a byte that is not printable ASCII.
+ * It reports at most CLI_SCAN_MAX distinct strings, each "<family>-v<digits>" (or a handler's or
+ * FLB's "<name>-v<digits>") of at most LUGATE_COMPAT_MAX characters, each a whole C string of the
+ * scanned bytes that starts at the start or after a byte that is not printable ASCII; a layer
+ * only for a string found in a handler's or FLB's record.
  * fuzz_decompress feeds it decompressed payloads; this harness gives it raw bytes, fast.
  */
 #include "fuzz.h"
@@ -38,11 +39,14 @@ static void scan_properties(const uint8_t *p, size_t n)
 	FUZZ_ASSERT(count <= CLI_SCAN_MAX);
 	for (size_t i = 0; i < count; i++) {
 		size_t len = strnlen(found[i], sizeof(found[i]));
-		const char *v = strstr(found[i], "-v");
+		size_t d = len;
 		bool hit = false;
 
 		FUZZ_ASSERT(len > 0 && len <= LUGATE_COMPAT_MAX);
-		FUZZ_ASSERT(v && v[2] >= '0' && v[2] <= '9');
+		/* it ends in "-v<digits>" (a handler's own name may hold another "-v" before) */
+		while (d > 0 && found[i][d - 1] >= '0' && found[i][d - 1] <= '9')
+			d--;
+		FUZZ_ASSERT(d < len && d >= 2 && found[i][d - 1] == 'v' && found[i][d - 2] == '-');
 		for (size_t j = 0; j < i; j++)
 			FUZZ_ASSERT(strcmp(found[i], found[j]) != 0);
 		/* a whole C string of the input: at the start or after a byte that is not printable
