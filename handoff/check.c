@@ -46,8 +46,8 @@ static const char *const layer_consequences[LUGATE_LAYER_COUNT] = {
 	[LUGATE_LAYER_UNKNOWN] = "the next kernel cannot revive it, so the preserved state is lost",
 	[LUGATE_LAYER_KHO] = "KHO revival is disabled, so the next kernel boots cold and frees every preserved page",
 	[LUGATE_LAYER_LUO] = "LUO cannot restore its state, so the next kernel panics",
-	[LUGATE_LAYER_FILE_HANDLER] = "the next kernel has no handler for it, so restoring the sessions fails, "
-				      "/dev/liveupdate returns -EIO and every session is lost",
+	[LUGATE_LAYER_FILE_HANDLER] = ("the next kernel has no handler for it, so restoring the sessions fails, "
+				       "/dev/liveupdate returns -EIO and every session is lost"),
 	[LUGATE_LAYER_FLB] = "the next kernel does not revive the object, so its preserved state is lost",
 };
 
@@ -72,7 +72,9 @@ enum lugate_layer lugate_layer_of(const char *compatible)
 		return LUGATE_LAYER_UNKNOWN;
 	if (has_prefix(compatible, "kho-v"))
 		return LUGATE_LAYER_KHO;
-	if (has_prefix(compatible, "luo-v"))
+	/* "luo-v5", and the session and FLB subtrees older LUO versions named on their own
+	 * ("luo-session-v1", "luo-flb-v1"): LUO's own state, read in luo_early_startup */
+	if (has_prefix(compatible, "luo-"))
 		return LUGATE_LAYER_LUO;
 	return LUGATE_LAYER_FILE_HANDLER;
 }
@@ -122,9 +124,22 @@ static bool table_lists(const struct lugate_table *t, const char *c)
 	return false;
 }
 
+static enum lugate_layer outgoing_layer(const struct lugate_outgoing_format *o)
+{
+	return o->layer != LUGATE_LAYER_UNKNOWN ? o->layer : lugate_layer_of(o->compatible);
+}
+
+/* The policy may let the target lack a file handler or FLB the outgoing kernel merely has
+ * compiled in; never a format that state is known to be in. */
+static bool may_lack(const struct lugate_policy *policy, const struct lugate_outgoing_format *o)
+{
+	return o->compiled_only && !o->session && lugate_policy_may_lack(policy, (uint32_t)outgoing_layer(o), o->compatible);
+}
+
 /* An outgoing format without a session is reported once per string, and not at all when the
  * table lists it too (the table's entry is reported). One from a session: once per file. */
-static bool reported_before(const struct lugate_check_input *in, size_t i, const struct lugate_table *t)
+static bool reported_before(const struct lugate_check_input *in, const struct lugate_policy *policy, size_t i,
+			    const struct lugate_table *t)
 {
 	const struct lugate_outgoing_format *o = &in->outgoing[i];
 
@@ -134,13 +149,13 @@ static bool reported_before(const struct lugate_check_input *in, size_t i, const
 		return true;
 	for (size_t k = 0; k < i; k++)
 		if (!in->outgoing[k].session && in->outgoing[k].compatible &&
-		    strcmp(in->outgoing[k].compatible, o->compatible) == 0)
+		    strcmp(in->outgoing[k].compatible, o->compatible) == 0 && !may_lack(policy, &in->outgoing[k]))
 			return true;
 	return false;
 }
 
-static void check_compat(const struct lugate_check_input *in, const struct lugate_manifest *m,
-			 struct lugate_verdict *v)
+static void check_compat(const struct lugate_check_input *in, const struct lugate_policy *policy,
+			 const struct lugate_manifest *m, struct lugate_verdict *v)
 {
 	struct lugate_reason *r;
 
@@ -155,14 +170,16 @@ static void check_compat(const struct lugate_check_input *in, const struct lugat
 	for (size_t i = 0; in->outgoing && i < in->outgoing_count; i++) {
 		const struct lugate_outgoing_format *o = &in->outgoing[i];
 
-		if (!o->compatible || revived(in, m, o->compatible) || reported_before(in, i, &v->table))
+		if (!o->compatible || revived(in, m, o->compatible) || may_lack(policy, o) ||
+		    reported_before(in, policy, i, &v->table))
 			continue;
 		r = add_reason(v, LUGATE_REASON_COMPAT_MISSING);
 		r->subject = o->compatible;
-		r->layer = o->layer != LUGATE_LAYER_UNKNOWN ? o->layer : lugate_layer_of(o->compatible);
+		r->layer = outgoing_layer(o);
 		r->session = o->session;
 		r->token = o->token;
 		r->has_token = o->has_token;
+		r->compiled_only = o->compiled_only && !o->session;
 	}
 }
 
@@ -334,7 +351,7 @@ int lugate_check(const struct lugate_check_input *in, struct lugate_reason *reas
 	check_manifest_fits(in, m, out);
 	check_release(policy, out);
 	check_known_bad(in, policy, out);
-	check_compat(in, m, out);
+	check_compat(in, policy, m, out);
 	if (m) {
 		check_devices(m, out);
 	} else if (out->device_count > 0 || out->manifest_error) {
@@ -424,8 +441,17 @@ static void fmt_compat_missing(struct lugate_fmt *f, const struct lugate_reason 
 		}
 		lugate_fmt_char(f, ')');
 	}
-	lugate_fmt_str(f, " of the outgoing kernel is not revived by the target: ");
+	lugate_fmt_str(f, r->compiled_only ? " compiled into the outgoing kernel" : " of the outgoing kernel");
+	lugate_fmt_str(f, " is not revived by the target: ");
 	lugate_fmt_str(f, lugate_layer_consequence(r->layer));
+	if (r->compiled_only && (r->layer == LUGATE_LAYER_FILE_HANDLER || r->layer == LUGATE_LAYER_FLB)) {
+		/* no state is known to be in it yet: say how to go on if none will be */
+		lugate_fmt_str(f, " (if nothing is preserved in it, `may-lack ");
+		lugate_fmt_str(f, lugate_layer_name(r->layer));
+		lugate_fmt_char(f, ' ');
+		lugate_fmt_input(f, r->subject ? r->subject : "?");
+		lugate_fmt_str(f, "` in the policy lets the target lack it)");
+	}
 }
 
 size_t lugate_reason_format(const struct lugate_reason *r, char *buf, size_t buf_size)

@@ -454,6 +454,72 @@ static int parse_known_bad(struct span rest, struct lugate_policy *out)
 	return 0;
 }
 
+/* The layers a "may-lack" line may name: losing a KHO root or the LUO state is a cold boot or
+ * a panic (docs/errors.md), never one object, so no line lifts those. */
+static uint32_t lack_layer_from_text(const char *s, size_t n)
+{
+	if (same_text(s, n, "file-handler", 12))
+		return LUGATE_LAYER_FILE_HANDLER;
+	if (same_text(s, n, "flb", 3))
+		return LUGATE_LAYER_FLB;
+	return LUGATE_LAYER_UNKNOWN;
+}
+
+/* What the kernel keeps in char compatible[48]: 1..47 of A-Z a-z 0-9 . _ - (no space, no '#'). */
+static bool compat_text_ok(const char *s, size_t n)
+{
+	if (!n || n > LUGATE_COMPAT_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!is_alnum(s[i]) && s[i] != '.' && s[i] != '_' && s[i] != '-')
+			return false;
+	return true;
+}
+
+static bool lack_matches(const struct lugate_policy_lack *l, uint32_t layer, const char *c, size_t n)
+{
+	return l->layer == layer && same_text(l->compatible, strnlen(l->compatible, LUGATE_COMPAT_MAX + 1), c, n);
+}
+
+static bool policy_has_lack(const struct lugate_policy *p, uint32_t count, uint32_t layer, const char *c, size_t n)
+{
+	for (uint32_t i = 0; i < count && i < LUGATE_POLICY_MAX_LACK; i++)
+		if (lack_matches(&p->lack[i], layer, c, n))
+			return true;
+	return false;
+}
+
+bool lugate_policy_may_lack(const struct lugate_policy *p, uint32_t layer, const char *compatible)
+{
+	if (!p || !compatible)
+		return false;
+	return policy_has_lack(p, p->lack_count, layer, compatible, strnlen(compatible, LUGATE_COMPAT_MAX + 1));
+}
+
+/* "may-lack LAYER COMPATIBLE"; rest starts after the word "may-lack". */
+static int parse_may_lack(struct span rest, struct lugate_policy *out)
+{
+	struct span layer_tok, compat_tok, extra;
+	uint32_t layer;
+
+	if (!rest.n || !is_space(rest.s[0]))
+		return LUGATE_ERR_BADPOLICY;
+	if (!next_token(&rest, &layer_tok) || !next_token(&rest, &compat_tok) || next_token(&rest, &extra))
+		return LUGATE_ERR_BADPOLICY;
+	layer = lack_layer_from_text(layer_tok.s, layer_tok.n);
+	if (layer == LUGATE_LAYER_UNKNOWN || !compat_text_ok(compat_tok.s, compat_tok.n))
+		return LUGATE_ERR_BADPOLICY;
+	if (policy_has_lack(out, out->lack_count, layer, compat_tok.s, compat_tok.n))
+		return LUGATE_ERR_BADPOLICY; /* duplicate line */
+	if (out->lack_count >= LUGATE_POLICY_MAX_LACK)
+		return LUGATE_ERR_TOOMANY;
+	out->lack[out->lack_count].layer = layer;
+	memcpy(out->lack[out->lack_count].compatible, compat_tok.s, compat_tok.n);
+	out->lack[out->lack_count].compatible[compat_tok.n] = '\0';
+	out->lack_count++;
+	return 0;
+}
+
 /* "allow A -> B"; rest starts after the word "allow". */
 static int parse_allow(struct span rest, struct lugate_policy *out)
 {
@@ -516,6 +582,8 @@ static int parse_line(struct span line, struct lugate_policy *out, bool *seen_pa
 		return parse_allow(rest, out);
 	if (same_text(line.s, word, "known-bad", 9))
 		return parse_known_bad(rest, out);
+	if (same_text(line.s, word, "may-lack", 8))
+		return parse_may_lack(rest, out);
 	return LUGATE_ERR_BADPOLICY;
 }
 
@@ -567,6 +635,16 @@ static bool policy_valid(const struct lugate_policy *p)
 		    policy_has_allow(p, i, a->from, from_len, a->to, to_len))
 			return false;
 	}
+	if (p->lack_count > LUGATE_POLICY_MAX_LACK)
+		return false;
+	for (uint32_t i = 0; i < p->lack_count; i++) {
+		const struct lugate_policy_lack *l = &p->lack[i];
+		size_t n = strnlen(l->compatible, LUGATE_COMPAT_MAX + 1);
+
+		if ((l->layer != LUGATE_LAYER_FILE_HANDLER && l->layer != LUGATE_LAYER_FLB) ||
+		    !compat_text_ok(l->compatible, n) || policy_has_lack(p, i, l->layer, l->compatible, n))
+			return false;
+	}
 	return true;
 }
 
@@ -592,6 +670,13 @@ long lugate_policy_format(const struct lugate_policy *p, char *buf, size_t buf_s
 		lugate_fmt_str(&f, p->allow[i].from);
 		lugate_fmt_str(&f, " -> ");
 		lugate_fmt_str(&f, p->allow[i].to);
+		lugate_fmt_char(&f, '\n');
+	}
+	for (uint32_t i = 0; i < p->lack_count; i++) {
+		lugate_fmt_str(&f, "may-lack ");
+		lugate_fmt_str(&f, lugate_layer_name((enum lugate_layer)p->lack[i].layer));
+		lugate_fmt_char(&f, ' ');
+		lugate_fmt_str(&f, p->lack[i].compatible);
 		lugate_fmt_char(&f, '\n');
 	}
 	if (p->allow_known_bad)

@@ -7,17 +7,20 @@
 #include "cli.h"
 #include "verbs.h"
 #include "history.h"
+#include "outgoing.h"
 #include "target.h"
 #include "verdict.h"
 
 static const char usage[] =
 	"Usage: lugate check --handoff TABLE (--manifest MANIFEST | --kernel IMAGE) [--policy FILE]\n"
-	"                    [--state-dir DIR] [--json] [-q]\n"
+	"                    [--outgoing-image IMAGE0] [--state-dir DIR] [--json] [-q]\n"
 	"Check a handoff table against a target kernel's manifest under the version policy.\n"
 	"  --handoff TABLE    handoff table (sealed or not)\n"
 	"  --manifest FILE    the target's manifest (JSON source or binary form)\n"
 	"  --kernel IMAGE     the target image: its manifest, release and hash (see `lugate inspect`)\n"
 	"  --policy FILE      version policy (docs/policy.md); default: sealed policy, else same+stable-next\n"
+	"  --outgoing-image IMAGE0  the outgoing kernel's image: the target must revive the file handlers\n"
+	"                     and FLBs compiled into it too, unless the policy says `may-lack`\n"
 	"  --state-dir DIR    the jump history (default $LUGATE_STATE_DIR, else /var/lib/lugate): a pair\n"
 	"                     whose last jump went bad is refused (known-bad)\n"
 	"  --json             machine-readable verdict\n"
@@ -30,11 +33,12 @@ int cmd_check(int argc, char **argv)
 		{ "handoff", required_argument, NULL, 't' }, { "manifest", required_argument, NULL, 'm' },
 		{ "kernel", required_argument, NULL, 'k' },  { "policy", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },          { "quiet", no_argument, NULL, 'q' },
-		{ "state-dir", required_argument, NULL, 's' },
+		{ "state-dir", required_argument, NULL, 's' }, { "outgoing-image", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
 	};
 	const char *table_path = NULL, *manifest_path = NULL, *kernel_path = NULL, *policy_path = NULL;
-	const char *state_dir = NULL;
+	const char *state_dir = NULL, *outgoing_path = NULL;
+	struct cli_outgoing_image outgoing = { 0 };
 	char known_bad[64];
 	struct lugate_check_input in = { 0 };
 	struct lugate_policy policy;
@@ -53,6 +57,7 @@ int cmd_check(int argc, char **argv)
 		case 'k': kernel_path = optarg; break;
 		case 'p': policy_path = optarg; break;
 		case 's': state_dir = optarg; break;
+		case 'O': outgoing_path = optarg; break;
 		case 'j': json = true; break;
 		case 'q': quiet = true; break;
 		case 'h': fputs(usage, stdout); return EXIT_ALLOW;
@@ -82,6 +87,16 @@ int cmd_check(int argc, char **argv)
 	}
 	in.table = table;
 	in.table_size = table_size;
+	if (outgoing_path) {
+		struct lugate_table t;
+
+		/* a table that does not open is the check's table-corrupt; the image is still read */
+		if (cli_outgoing_image_open(outgoing_path, lugate_table_open(table, table_size, &t) == 0 ? t.release : NULL,
+					    &outgoing) != 0)
+			goto out;
+		in.outgoing = outgoing.formats;
+		in.outgoing_count = outgoing.count;
+	}
 	reasons = calloc(CLI_REASON_CAPACITY(LUGATE_TABLE_MAX_DEVICES), sizeof(*reasons));
 	if (!reasons) {
 		cli_error("out of memory");
@@ -114,6 +129,7 @@ int cmd_check(int argc, char **argv)
 	rc = cli_verdict_report(&v, json, quiet);
 out:
 	cli_target_free(&target);
+	cli_outgoing_image_free(&outgoing);
 	free(reasons);
 	free(table);
 	free(manifest);

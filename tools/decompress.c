@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
  * Decompress a bzImage payload (host only: Debian's zlib, liblzma, libzstd, liblz4, libbz2)
- * and scan it for the KHO/LUO compatible strings the kernel was built with.
+ * and scan it for the KHO/LUO compatible strings the kernel was built with, and the compatibles
+ * of the LUO file handlers and FLBs compiled into it.
  */
 #define _GNU_SOURCE /* memmem */
 #include <bzlib.h>
 #include <lz4.h>
 #include <lzma.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -245,17 +247,43 @@ static bool starts_a_string(const uint8_t *w, const uint8_t *hit, bool w_starts_
 	return hit == w ? w_starts_data : hit[-1] < 0x20 || hit[-1] > 0x7e;
 }
 
+#define FAMILY_COUNT (sizeof(families) / sizeof(families[0]))
+
+/* A string's family: the one whose "<family><digits>" it is, else FAMILY_COUNT (a record's own
+ * name). A function of the string alone, so which scan finds it first does not matter. */
+static unsigned family_of(const uint8_t *str, size_t len)
+{
+	for (unsigned f = 0; f < FAMILY_COUNT; f++) {
+		size_t flen = strlen(families[f]);
+		size_t d = flen;
+		if (len <= flen || memcmp(str, families[f], flen) != 0)
+			continue;
+		while (d < len && str[d] >= '0' && str[d] <= '9')
+			d++;
+		if (d == len)
+			return f;
+	}
+	return FAMILY_COUNT;
+}
+
 /* Keep the first CLI_SCAN_MAX strings in (family, first offset) order, the order a scan of the
  * whole data in one piece finds them in: a string found again keeps its first offset; when the
- * set is full, one that sorts before the last kept one takes its place. */
-static void scan_add(struct cli_compat_scan *s, unsigned fam, uint64_t at, const uint8_t *str, size_t len)
+ * set is full, one that sorts before the last kept one takes its place. A record's layer (file
+ * handler or FLB) wins over the guess from the name (lugate_layer_of); of two records, the
+ * higher layer, so the order they are found in does not matter either. */
+static void scan_add(struct cli_compat_scan *s, uint64_t at, const uint8_t *str, size_t len, int record_layer)
 {
+	unsigned fam = family_of(str, len);
 	size_t k, last = 0;
 
 	for (k = 0; k < s->count; k++)
 		if (strlen(s->found[k]) == len && memcmp(s->found[k], str, len) == 0) {
 			if (at < s->at[k])
 				s->at[k] = at;
+			if (record_layer > 0 && (!s->by_record[k] || record_layer > s->layer[k])) {
+				s->layer[k] = (uint8_t)record_layer;
+				s->by_record[k] = true;
+			}
 			return;
 		}
 	if (s->count < CLI_SCAN_MAX)
@@ -272,12 +300,14 @@ static void scan_add(struct cli_compat_scan *s, unsigned fam, uint64_t at, const
 	s->at[k] = at;
 	memcpy(s->found[k], str, len);
 	s->found[k][len] = 0;
+	s->by_record[k] = record_layer > 0;
+	s->layer[k] = (uint8_t)(record_layer > 0 ? (enum lugate_layer)record_layer : lugate_layer_of(s->found[k]));
 }
 
 /* Every whole string in w[0, n), which starts at offset `base` of the data. */
 static void scan_window(struct cli_compat_scan *s, const uint8_t *w, size_t n, uint64_t base)
 {
-	for (unsigned f = 0; f < sizeof(families) / sizeof(families[0]); f++) {
+	for (unsigned f = 0; f < FAMILY_COUNT; f++) {
 		size_t flen = strlen(families[f]);
 		const uint8_t *p = w, *end = w + n;
 		while (p < end) {
@@ -292,14 +322,98 @@ static void scan_window(struct cli_compat_scan *s, const uint8_t *w, size_t n, u
 				d++;
 			if (d == hit + flen || d >= end || *d != 0 || (size_t)(d - hit) > LUGATE_COMPAT_MAX)
 				continue;
-			scan_add(s, f, base + (uint64_t)(hit - w), hit, (size_t)(d - hit));
+			scan_add(s, base + (uint64_t)(hit - w), hit, (size_t)(d - hit), -1);
 		}
+	}
+}
+
+/*
+ * Handler and FLB records (target.h). The compatible is what the next kernel's LUO compares
+ * with strcmp (luo_file.c, luo_flb.c), so it is read exactly as the struct holds it: lower-case
+ * letters, digits and . _ -, ending in "-v<digits>", NUL-padded to 48 bytes. Before it, the ops
+ * pointer: a kernel address as linked (its top 16 bits set), which x86-64's vmlinux carries in
+ * place. An arm64 Image linked with --no-apply-dynamic-relocs keeps 0 there until it relocates
+ * itself at boot, so its records are not found (no arm64 LUO kernel was at hand to try). After
+ * it, the private fields, zero until the kernel registers the struct at boot: 32 bytes for a
+ * file handler, 96 or more for an FLB, which is how the two are told apart. A handler that the
+ * linker happens to follow with 64 zero bytes of another object reads as an FLB: it is refused
+ * all the same when the target lacks it, only with the FLB's consequence.
+ */
+static bool compat_char(uint8_t c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	for (unsigned i = 0; i < 8; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+/* The layer of a record at b[0, avail), or 0 if there is none. */
+static int record_at(const uint8_t *b, size_t avail, size_t *len)
+{
+	const uint8_t *c = b + 8;
+	size_t n = 0, d, zeros = 0;
+
+	if (avail < 8 + 48 + CLI_RECORD_HANDLER_ZEROS || !(c[0] >= 'a' && c[0] <= 'z') || le64(b) >> 48 != 0xffff)
+		return 0;
+	while (n < 48 && compat_char(c[n]))
+		n++;
+	if (n >= 48 || c[n] != 0 || n < 3)
+		return 0;
+	for (d = n; d > 0 && c[d - 1] >= '0' && c[d - 1] <= '9'; d--)
+		;
+	if (d == n || d < 3 || c[d - 1] != 'v' || c[d - 2] != '-')
+		return 0;
+	for (size_t i = n; i < 48; i++)
+		if (c[i])
+			return 0;
+	while (8 + 48 + zeros < avail && zeros < CLI_RECORD_FLB_ZEROS && !b[8 + 48 + zeros])
+		zeros++;
+	if (zeros < CLI_RECORD_HANDLER_ZEROS)
+		return 0;
+	*len = n;
+	return zeros >= CLI_RECORD_FLB_ZEROS ? LUGATE_LAYER_FLB : LUGATE_LAYER_FILE_HANDLER;
+}
+
+/* Look at every 8-byte aligned record start in rec[] whose whole span is there (all of them at
+ * the end of the data); keep the rest for the next piece. */
+static void records_scan(struct cli_compat_scan *s, bool at_end)
+{
+	size_t i = 0, len = 0;
+
+	for (; i < s->rec_len && (at_end || i + CLI_RECORD_SPAN <= s->rec_len); i += 8) {
+		size_t avail = s->rec_len - i < CLI_RECORD_SPAN ? s->rec_len - i : CLI_RECORD_SPAN;
+		int layer = record_at(s->rec + i, avail, &len);
+		if (layer)
+			scan_add(s, s->rec_base + i + 8, s->rec + i + 8, len, layer);
+	}
+	if (i > s->rec_len)
+		i = s->rec_len;
+	memmove(s->rec, s->rec + i, s->rec_len - i);
+	s->rec_len -= i;
+	s->rec_base += i;
+}
+
+static void records_feed(struct cli_compat_scan *s, const uint8_t *p, size_t n)
+{
+	while (n) {
+		size_t take = CLI_RECORD_BUF - s->rec_len < n ? CLI_RECORD_BUF - s->rec_len : n;
+		memcpy(s->rec + s->rec_len, p, take);
+		s->rec_len += take;
+		p += take;
+		n -= take;
+		if (s->rec_len == CLI_RECORD_BUF)
+			records_scan(s, false);
 	}
 }
 
 void cli_scan_init(struct cli_compat_scan *s)
 {
-	memset(s, 0, sizeof(*s));
+	memset(s, 0, offsetof(struct cli_compat_scan, rec));
 }
 
 /*
@@ -321,6 +435,7 @@ void cli_scan_feed(struct cli_compat_scan *s, const uint8_t *p, size_t n)
 		scan_window(s, j, s->tail_len + head, s->total - s->tail_len);
 	}
 	scan_window(s, p, n, s->total);
+	records_feed(s, p, n);
 	if (n >= CLI_SCAN_TAIL) {
 		memcpy(s->tail, p + n - CLI_SCAN_TAIL, CLI_SCAN_TAIL);
 		s->tail_len = CLI_SCAN_TAIL;
@@ -333,10 +448,12 @@ void cli_scan_feed(struct cli_compat_scan *s, const uint8_t *p, size_t n)
 	s->total += n;
 }
 
-size_t cli_scan_finish(struct cli_compat_scan *s, char found[][LUGATE_COMPAT_MAX + 1], size_t max)
+size_t cli_scan_finish_layers(struct cli_compat_scan *s, char found[][LUGATE_COMPAT_MAX + 1], uint8_t *layers,
+			      size_t max)
 {
 	size_t n = 0;
 
+	records_scan(s, true);
 	/* in (family, offset) order: a selection sort of at most CLI_SCAN_MAX */
 	for (; n < s->count && n < max; n++) {
 		size_t best = n;
@@ -346,18 +463,30 @@ size_t cli_scan_finish(struct cli_compat_scan *s, char found[][LUGATE_COMPAT_MAX
 		if (best != n) {
 			char tmp[LUGATE_COMPAT_MAX + 1];
 			uint64_t at = s->at[n];
-			uint8_t fam = s->fam[n];
+			uint8_t fam = s->fam[n], layer = s->layer[n];
+			bool by_record = s->by_record[n];
 			memcpy(tmp, s->found[n], sizeof(tmp));
 			memcpy(s->found[n], s->found[best], sizeof(tmp));
 			memcpy(s->found[best], tmp, sizeof(tmp));
 			s->at[n] = s->at[best];
 			s->fam[n] = s->fam[best];
+			s->layer[n] = s->layer[best];
+			s->by_record[n] = s->by_record[best];
 			s->at[best] = at;
 			s->fam[best] = fam;
+			s->layer[best] = layer;
+			s->by_record[best] = by_record;
 		}
 		memcpy(found[n], s->found[n], sizeof(found[n]));
+		if (layers)
+			layers[n] = s->by_record[n] ? s->layer[n] : (uint8_t)LUGATE_LAYER_UNKNOWN;
 	}
 	return n;
+}
+
+size_t cli_scan_finish(struct cli_compat_scan *s, char found[][LUGATE_COMPAT_MAX + 1], size_t max)
+{
+	return cli_scan_finish_layers(s, found, NULL, max);
 }
 
 void cli_scan_sink(void *ctx, const uint8_t *p, size_t n)
@@ -365,11 +494,22 @@ void cli_scan_sink(void *ctx, const uint8_t *p, size_t n)
 	cli_scan_feed(ctx, p, n);
 }
 
+size_t cli_scan_compat_layers(const uint8_t *p, size_t n, char found[][LUGATE_COMPAT_MAX + 1], uint8_t *layers,
+			      size_t max)
+{
+	struct cli_compat_scan *s = malloc(sizeof(*s));
+	size_t count;
+
+	if (!s)
+		return 0;
+	cli_scan_init(s);
+	cli_scan_feed(s, p, n);
+	count = cli_scan_finish_layers(s, found, layers, max);
+	free(s);
+	return count;
+}
+
 size_t cli_scan_compat(const uint8_t *p, size_t n, char found[][LUGATE_COMPAT_MAX + 1], size_t max)
 {
-	struct cli_compat_scan s;
-
-	cli_scan_init(&s);
-	cli_scan_feed(&s, p, n);
-	return cli_scan_finish(&s, found, max);
+	return cli_scan_compat_layers(p, n, found, NULL, max);
 }

@@ -136,6 +136,22 @@ static struct json_object *inspect_json(const struct cli_target *t)
 	for (size_t k = 0; k < t->compat_count; k++)
 		json_object_array_add(kho, json_object_new_string(t->compat[k]));
 	json_object_object_add(o, "kho_compatible", t->scanned ? kho : NULL);
+	if (t->scanned) {
+		struct json_object *luo = json_object_new_array();
+
+		for (size_t k = 0; k < t->compat_count; k++) {
+			struct json_object *h;
+
+			if (t->compat_layer[k] == LUGATE_LAYER_UNKNOWN)
+				continue;
+			h = json_object_new_object();
+			json_object_object_add(h, "compatible", json_object_new_string(t->compat[k]));
+			json_object_object_add(h, "layer", json_object_new_string(lugate_layer_name(t->compat_layer[k])));
+			json_object_array_add(luo, h);
+		}
+		/* the file handlers and FLBs compiled in: what this kernel can serialize, and revive */
+		json_object_object_add(o, "luo_handlers", luo);
+	}
 	if (!t->scanned) {
 		json_object_put(kho);
 		json_object_object_add(o, "kho_scan_error", json_object_new_string(t->scan_error));
@@ -205,6 +221,14 @@ static void inspect_text(const struct cli_target *t)
 			printf(" %s", t->compat[k]);
 		printf("\n");
 	}
+	size_t shown = 0;
+	for (size_t k = 0; t->scanned && k < t->compat_count; k++) {
+		if (t->compat_layer[k] == LUGATE_LAYER_UNKNOWN)
+			continue;
+		printf("%s %s %s", shown++ ? "," : "luo:       ", lugate_layer_name(t->compat_layer[k]), t->compat[k]);
+	}
+	if (shown)
+		printf("\n");
 }
 
 int cmd_inspect(int argc, char **argv)

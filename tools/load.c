@@ -28,6 +28,7 @@
 #include <lugate/cmdline.h>
 #include "cli.h"
 #include "kexec.h"
+#include "outgoing.h"
 #include "seal.h"
 #include "stage.h"
 #include "verbs.h"
@@ -37,7 +38,8 @@ static const char usage[] =
 	"Usage: lugate load --kernel IMAGE [--initrd I] [--append ARGS | --reuse-cmdline]\n"
 	"                   (--handoff TABLE | --devices FILE.json [--from-running] [--sysfs DIR])\n"
 	"                   [--fallback IMAGE2 [--fallback-initrd I2]] [--policy P] [--loader PATH]\n"
-	"                   [--kexec PATH] [--runtime-dir DIR] [--kho | --no-kho] [--dry-run] [--json] [-q]\n"
+	"                   [--kexec PATH] [--runtime-dir DIR] [--kho | --no-kho] [--outgoing-image IMAGE0]\n"
+	"                   [--dry-run] [--json] [-q]\n"
 	"                   [--on-stop reboot[:SECONDS]|halt]\n"
 	"Check the handoff table against IMAGE; on allow seal it into the runtime folder and stage\n"
 	"lugate's loader with kexec-tools: `kexec -l --type multiboot2-x86 loader.elf` with the image,\n"
@@ -55,6 +57,9 @@ static const char usage[] =
 	"                     no group or other user (else exit 3); made 0700 if it is missing\n"
 	"  --kho              take the KHO path (kexec -s) even if no KHO state is seen\n"
 	"  --no-kho           take the kexec -l path even though KHO state would be lost\n"
+	"  --outgoing-image IMAGE0  the running kernel's image (default /boot/vmlinuz-$(uname -r)): on\n"
+	"                     the KHO path the file handlers and FLBs compiled into it must be revived\n"
+	"                     by the target too, unless the policy says `may-lack` (docs/policy.md)\n"
 	"  --dry-run          seal, then print the kexec command instead of running it\n"
 	"  --on-stop WHAT     if the loader boots nothing: reboot after SECONDS (0-3600; default\n"
 	"                     reboot:10) or halt; passed to it as lugate.stop=WHAT\n"
@@ -66,7 +71,7 @@ static const char usage[] =
 
 struct load_args {
 	const char *kernel, *initrd, *append, *fallback, *fallback_initrd, *policy;
-	const char *handoff, *devices, *sysfs, *loader, *kexec, *runtime_dir;
+	const char *handoff, *devices, *sysfs, *loader, *kexec, *runtime_dir, *outgoing_image;
 	bool reuse_cmdline, from_running, kho, no_kho, dry_run, json, quiet;
 	const char *on_stop;
 	char stop_word[32];          /* "lugate.stop=...", for the loader's own command line */
@@ -82,8 +87,10 @@ struct load_report {
 	struct json_object *json;    /* the verdict's JSON, extended here */
 	enum load_path path;
 	char kho_why[700];           /* why the KHO path was taken ("" if it was not) */
-	struct lugate_outgoing_format outgoing[2]; /* the running kernel's KHO/LUO versions, for the check */
+	/* the running kernel's KHO/LUO versions and its image's file handlers and FLBs, for the check */
+	struct lugate_outgoing_format outgoing[2 + CLI_SCAN_MAX];
 	size_t outgoing_count;
+	struct cli_outgoing_image image; /* the outgoing kernel's image, if it was scanned */
 	struct cli_kho_state kho;
 	char sealed[PATH_MAX];       /* the sealed table's path ("" before it was written) */
 	char bundle[PATH_MAX];       /* the bundle's (KHO path) */
@@ -124,6 +131,7 @@ static int parse_args(int argc, char **argv, struct load_args *a)
 		{ "kexec", required_argument, NULL, 'K' },       { "runtime-dir", required_argument, NULL, 'r' },
 		{ "no-kho", no_argument, NULL, 'N' },            { "dry-run", no_argument, NULL, 'n' },
 		{ "kho", no_argument, NULL, 'H' },              { "on-stop", required_argument, NULL, 'S' },
+		{ "outgoing-image", required_argument, NULL, 'O' },
 		{ "json", no_argument, NULL, 'j' },              { "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },              { NULL, 0, NULL, 0 },
 	};
@@ -156,6 +164,7 @@ static int parse_args(int argc, char **argv, struct load_args *a)
 		case 'j': a->json = true; break;
 		case 'q': a->quiet = true; break;
 		case 'S': a->on_stop = optarg; break;
+		case 'O': a->outgoing_image = optarg; break;
 		case 'h': fputs(usage, stdout); return -1;
 		default: fputs(usage, stderr); return EXIT_INPUT;
 		}
@@ -262,6 +271,32 @@ static bool table_bytes(const struct load_args *a, uint8_t **blob, size_t *size)
 }
 
 /*
+ * On the KHO path: the file handlers and FLBs compiled into the running kernel, from its image.
+ * The sessions' files are serialized only when the reboot freezes them, after this pre-flight;
+ * what the kernel can serialize them in is known now only from its image. Without one (a kernel
+ * booted from elsewhere, and no --outgoing-image) the load goes on with a warning: the loader
+ * still judges the serialized state at the jump.
+ */
+static bool outgoing_image(const struct load_args *a, const uint8_t *table, size_t table_size, struct load_report *r)
+{
+	struct lugate_table t;
+	int got = cli_outgoing_image_open(a->outgoing_image,
+					  lugate_table_open(table, table_size, &t) == 0 ? t.release : NULL, &r->image);
+
+	if (got < 0)
+		return false;
+	if (got > 0) {
+		fprintf(stderr, "lugate: warning: the running kernel's image %s is not there: the file handlers and FLBs "
+				"it can serialize are not checked before the jump; pass --outgoing-image IMAGE0\n",
+			r->image.path[0] ? r->image.path : "/boot/vmlinuz-$(uname -r)");
+		return true;
+	}
+	for (size_t k = 0; k < r->image.count; k++)
+		r->outgoing[r->outgoing_count++] = r->image.formats[k];
+	return true;
+}
+
+/*
  * KHO hands over only through kexec_file_load: `kexec -l` would boot the next kernel without it
  * and every preserved page would be gone. Take the kexec_file path when the running kernel has
  * KHO state, or when the table says state was preserved in a KHO/LUO format (debugfs may simply
@@ -297,7 +332,7 @@ static bool choose_path(const struct load_args *a, const uint8_t *table, size_t 
 	if (r->path == LOAD_KEXEC_FILE && r->kho.luo_compat[0])
 		r->outgoing[r->outgoing_count++] = (struct lugate_outgoing_format){
 			.compatible = r->kho.luo_compat, .layer = LUGATE_LAYER_LUO };
-	return true;
+	return r->path != LOAD_KEXEC_FILE || outgoing_image(a, table, table_size, r);
 }
 
 /* A kexec-tools argument cannot hold white space or quotes (see staged_path). */
@@ -674,6 +709,7 @@ static void report(const struct load_args *a, struct load_report *r, int rc)
 		json_object_object_add(o, "kexec_path", json_object_new_string(r->path == LOAD_KEXEC_FILE ? "kexec_file_load"
 														: "kexec_load"));
 		json_object_object_add(o, "kho", r->kho_why[0] ? json_object_new_string(r->kho_why) : NULL);
+		json_object_object_add(o, "outgoing_image", cli_outgoing_image_json(&r->image));
 		json_object_object_add(o, "sealed_table", r->sealed[0] ? json_object_new_string(r->sealed) : NULL);
 		json_object_object_add(o, "bundle", r->bundle[0] ? json_object_new_string(r->bundle) : NULL);
 		json_object_object_add(o, "loader", r->loader[0] ? json_object_new_string(r->loader) : NULL);
@@ -786,6 +822,7 @@ out:
 	if (a.json || rc == EXIT_ALLOW)
 		report(&a, &r, rc);
 	json_object_put(r.json);
+	cli_outgoing_image_free(&r.image);
 	cli_argv_free(&r.cmd);
 	inputs_free(&in);
 	free(table);

@@ -141,17 +141,18 @@ void cli_target_scan(struct cli_target *t)
 					       s, &plain_size, &t->scan_too_large);
 		if (!t->scan_error) {
 			t->kernel_size = plain_size;
-			t->compat_count = cli_scan_finish(s, t->compat, CLI_SCAN_MAX);
+			t->compat_count = cli_scan_finish_layers(s, t->compat, t->compat_layer, CLI_SCAN_MAX);
 		}
 		free(s);
 		if (t->scan_error)
 			return;
 	} else if (i->format == LUGATE_IMAGE_ELF || i->format == LUGATE_IMAGE_ARM64) {
 		t->kernel_size = i->image_size;
-		t->compat_count = cli_scan_compat(t->data, i->image_size, t->compat, CLI_SCAN_MAX);
+		t->compat_count = cli_scan_compat_layers(t->data, i->image_size, t->compat, t->compat_layer, CLI_SCAN_MAX);
 	} else if (i->format == LUGATE_IMAGE_UKI && i->linux_format == LUGATE_IMAGE_ARM64) {
 		t->kernel_size = i->linux_section.size;
-		t->compat_count = cli_scan_compat(i->linux_section.p, i->linux_section.size, t->compat, CLI_SCAN_MAX);
+		t->compat_count = cli_scan_compat_layers(i->linux_section.p, i->linux_section.size, t->compat, t->compat_layer,
+							 CLI_SCAN_MAX);
 	} else {
 		t->scan_error = "no kernel inside this image to scan";
 		return;

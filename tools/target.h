@@ -7,7 +7,7 @@
 #include <lugate/image.h>
 #include "cli.h"
 
-#define CLI_SCAN_MAX 16
+#define CLI_SCAN_MAX 32
 
 struct cli_target {
 	const char *path;
@@ -27,6 +27,7 @@ struct cli_target {
 	size_t kernel_size;          /* bytes scanned: the decompressed payload, or the image */
 	size_t compat_count;
 	char compat[CLI_SCAN_MAX][LUGATE_COMPAT_MAX + 1];
+	uint8_t compat_layer[CLI_SCAN_MAX]; /* a handler's or FLB's layer, else UNKNOWN (cli_scan_finish_layers) */
 	const char *compat_ptrs[CLI_SCAN_MAX];
 };
 
@@ -73,24 +74,49 @@ const char *cli_decompress(enum lugate_compression c, const uint8_t *in, size_t 
 			   void *ctx, size_t *out_size, bool *too_large);
 
 /*
- * The KHO/LUO format strings a kernel carries: "<family>-v<digits>" as a whole C string (see
- * decompress.c), at most CLI_SCAN_MAX of them, in (family, first offset) order. The data may
- * come in pieces (cli_scan_feed, or cli_scan_sink as a cli_decompress sink): the result is
+ * The KHO/LUO format strings a kernel carries, in two shapes (see decompress.c):
+ * - "<family>-v<digits>" as a whole C string, for the known families (kho-v, luo-v, memfd-v, ...);
+ * - the compatible of a LUO file handler or FLB compiled in: struct liveupdate_file_handler and
+ *   struct liveupdate_flb both hold an ops pointer followed by `char compatible[48]`, so an
+ *   8-byte aligned record of a kernel address, a "<name>-v<digits>" string NUL-padded to 48
+ *   bytes and the zeroed private fields the kernel fills at registration.
+ * At most CLI_SCAN_MAX of them, in (family, first offset) order, each with its layer. The data
+ * may come in pieces (cli_scan_feed, or cli_scan_sink as a cli_decompress sink): the result is
  * the same as cli_scan_compat over the whole.
  */
 #define CLI_SCAN_TAIL (LUGATE_COMPAT_MAX + 2u)
+/* A record: the ops pointer (8), compatible[48], then the private fields. A file handler's are
+ * two list heads: 32 bytes, whatever the config. An FLB's struct luo_flb_private (include/linux/
+ * liveupdate.h in 7.3) is a list head and two states, each a refcount, data, obj, a mutex and
+ * two flags: at least 16 + 2 * 40 = 96 bytes with the smallest mutex (one word), 120 in the
+ * 7.3 KHO kernel (its test FLBs lie 176 bytes apart). */
+#define CLI_RECORD_HANDLER_ZEROS 32u
+#define CLI_RECORD_FLB_ZEROS 96u
+#define CLI_RECORD_SPAN (8u + 48u + CLI_RECORD_FLB_ZEROS)
+#define CLI_RECORD_BUF ((size_t)16 << 10)
 struct cli_compat_scan {
 	uint64_t total;              /* bytes fed */
 	size_t count, tail_len;
 	uint64_t at[CLI_SCAN_MAX];   /* each string's first offset */
-	uint8_t fam[CLI_SCAN_MAX];   /* and family */
+	uint8_t fam[CLI_SCAN_MAX];   /* and family (one past the families: a record's own name) */
+	uint8_t layer[CLI_SCAN_MAX]; /* and layer (enum lugate_layer) */
+	bool by_record[CLI_SCAN_MAX]; /* the layer was read from a handler/FLB record */
 	char found[CLI_SCAN_MAX][LUGATE_COMPAT_MAX + 1];
 	uint8_t tail[CLI_SCAN_TAIL]; /* the last bytes fed */
+	uint64_t rec_base;           /* offset of rec[0] in the data (a multiple of 8) */
+	size_t rec_len;
+	uint8_t rec[CLI_RECORD_BUF]; /* bytes not yet looked at for records */
 };
 void cli_scan_init(struct cli_compat_scan *s);
 void cli_scan_feed(struct cli_compat_scan *s, const uint8_t *p, size_t n);
 void cli_scan_sink(void *ctx, const uint8_t *p, size_t n);
 size_t cli_scan_finish(struct cli_compat_scan *s, char found[][LUGATE_COMPAT_MAX + 1], size_t max);
+/* The same, and in layers[] (if not NULL) each string's layer as its handler or FLB record says
+ * (enum lugate_layer), or LUGATE_LAYER_UNKNOWN for a string found only as a literal. */
+size_t cli_scan_finish_layers(struct cli_compat_scan *s, char found[][LUGATE_COMPAT_MAX + 1], uint8_t *layers,
+			      size_t max);
 size_t cli_scan_compat(const uint8_t *p, size_t n, char found[][LUGATE_COMPAT_MAX + 1], size_t max);
+size_t cli_scan_compat_layers(const uint8_t *p, size_t n, char found[][LUGATE_COMPAT_MAX + 1], uint8_t *layers,
+			      size_t max);
 
 #endif

@@ -22,6 +22,7 @@ static struct json_object *reason_json(const struct lugate_reason *r)
 			json_object_object_add(o, "session", json_object_new_string(r->session));
 		if (r->has_token)
 			json_object_object_add(o, "token", json_object_new_uint64(r->token));
+		json_object_object_add(o, "compiled_only", json_object_new_boolean(r->compiled_only));
 	}
 	lugate_reason_format(r, msg, sizeof(msg));
 	json_object_object_add(o, "message", json_object_new_string(msg));

@@ -49,7 +49,7 @@ enum lugate_layer {
 const char *lugate_layer_name(enum lugate_layer l);
 /* What upstream's next kernel does when it cannot revive a format of this layer, one line. */
 const char *lugate_layer_consequence(enum lugate_layer l);
-/* The layer of a compatible string known only by name: "kho-v*" is KHO, "luo-v*" is LUO,
+/* The layer of a compatible string known only by name: "kho-v*" is KHO, "luo-*" is LUO,
  * anything else a file handler (FLBs are named only where they are read, never guessed). */
 enum lugate_layer lugate_layer_of(const char *compatible);
 
@@ -60,6 +60,10 @@ struct lugate_outgoing_format {
 	const char *session;          /* the LUO session holding the file; NULL if not from one */
 	uint64_t token;               /* the file's token in that session (has_token) */
 	bool has_token;
+	/* Only compiled into the outgoing kernel (found in its image): a format it can serialize,
+	 * with no preserved state known to be in it. Only such a file-handler or FLB format may be
+	 * lifted by the policy's "may-lack" line; false (state is in it) is never lifted. */
+	bool compiled_only;
 };
 
 struct lugate_reason {
@@ -76,6 +80,7 @@ struct lugate_reason {
 	const char *session;          /* compat-missing: the LUO session of the file (or NULL) */
 	uint64_t token;               /* compat-missing: that file's token (has_token) */
 	bool has_token;
+	bool compiled_only;           /* compat-missing: only compiled into the outgoing kernel */
 	const char *from, *to;        /* release reasons: outgoing and target (may be NULL) */
 };
 

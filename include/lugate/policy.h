@@ -43,18 +43,34 @@ struct lugate_policy_allow {
 	char to[LUGATE_RELEASE_MAX + 1];
 };
 
+/*
+ * "may-lack LAYER COMPATIBLE": the target may lack one file handler or FLB format that the
+ * outgoing kernel has compiled in (found in its image), as long as no preserved state is known
+ * to be in it. Only the layers file-handler and flb, each line one exact string; a format that
+ * state was preserved in (the table's list, a file in a serialized session, a KHO/LUO root) is
+ * refused whatever the policy says (lugate_policy_may_lack, docs/policy.md).
+ */
+#define LUGATE_POLICY_MAX_LACK 16u
+
+struct lugate_policy_lack {
+	uint32_t layer;              /* enum lugate_layer (check.h): FILE_HANDLER or FLB */
+	char compatible[LUGATE_COMPAT_MAX + 1];
+};
+
 struct lugate_policy {
 	uint32_t kinds;              /* OR of LUGATE_PATH_SAME/STABLE_NEXT/MINOR_NEXT */
 	uint32_t allow_count;
 	struct lugate_policy_allow allow[LUGATE_POLICY_MAX_ALLOW];
 	uint32_t allow_known_bad;    /* 1: "known-bad = allow", a pair that failed before may go again */
+	uint32_t lack_count;
+	struct lugate_policy_lack lack[LUGATE_POLICY_MAX_LACK];
 };
 
 void lugate_policy_default(struct lugate_policy *p);
 
 /*
  * Parse policy text ('#' comments, "paths = <kinds>", "allow A -> B",
- * "known-bad = allow|refuse"). On error returns
+ * "known-bad = allow|refuse", "may-lack LAYER COMPATIBLE"). On error returns
  * LUGATE_ERR_BADPOLICY (or BADRELEASE/TOOMANY) and sets *err_line (1-based) if non-NULL.
  */
 int lugate_policy_parse(const char *text, size_t len, struct lugate_policy *out, uint32_t *err_line);
@@ -69,5 +85,9 @@ long lugate_policy_format(const struct lugate_policy *p, char *buf, size_t buf_s
  */
 enum lugate_path lugate_policy_classify(const struct lugate_policy *p, const char *outgoing,
 					const char *target, int *why);
+
+/* True if a "may-lack" line names exactly this layer (an enum lugate_layer) and compatible. A
+ * NULL policy is the default, which names none. */
+bool lugate_policy_may_lack(const struct lugate_policy *p, uint32_t layer, const char *compatible);
 
 #endif

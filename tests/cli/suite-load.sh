@@ -28,7 +28,11 @@ fake_system() {  # fresh fake /proc and /sys: kexec allowed, nothing staged, no 
   echo "[none] integrity confidentiality" >"$S/sys/kernel/security/lockdown"
   echo 0 >"$S/sys/kernel/kexec_loaded"
   echo "BOOT_IMAGE=/boot/vmlinuz-6.1.0-55-amd64 root=/dev/vda1 ro quiet initrd=/boot/initrd.img" >"$S/proc/cmdline"
+  # the running kernel and its image (KHO and LUO, no file handler: tests/cli/suite-outgoing.sh)
+  echo 6.1.0-55-amd64 >"$S/proc/sys/kernel/osrelease"
+  mkdir -p "$S/boot"; cp "$W/outgoing.img" "$S/boot/vmlinuz-6.1.0-55-amd64"
 }
+python3 tests/cli/mkkernel.py "$W/outgoing.img" --release 6.1.0-55-amd64 --literal kho-v4 --literal luo-v5
 K=$W/fake-kexec
 cat >"$K" <<'SH'
 #!/bin/sh

@@ -41,6 +41,15 @@ kho_compat=$(sed -n 's/^#define KHO_FDT_COMPATIBLE "\(.*\)"/\1/p' "$ksrc/include
 luo_compat=$(sed -n 's/^#define LUO_ABI_COMPATIBLE[[:space:]]*"\(.*\)"/\1/p' "$ksrc/include/linux/kho/abi/luo.h")
 memfd_compat=$(sed -n 's/^#define MEMFD_LUO_FH_COMPATIBLE[[:space:]]*"\(.*\)"/\1/p' "$ksrc/include/linux/kho/abi/memfd.h")
 [ -n "$kho_compat" ] && [ -n "$luo_compat" ] && [ -n "$memfd_compat" ] || abort "read the KHO/LUO/memfd compatibles from $ksrc"
+# The test FLBs CONFIG_LIVEUPDATE_TEST builds in (lib/tests/liveupdate.c): they are compiled into
+# the outgoing kernel, so `lugate load` refuses a target whose manifest does not revive them.
+flb_compat=""
+if grep -qx 'CONFIG_LIVEUPDATE_TEST=y' "$(dirname "$kernel")/config"; then
+  flb_prefix=$(sed -n 's/^#define LIVEUPDATE_TEST_FLB_COMPATIBLE(i)[[:space:]]*"\(.*\)" #i$/\1/p' "$ksrc/include/linux/kho/abi/luo.h")
+  nflbs=$(sed -n 's/^#define TEST_NFLBS[[:space:]]*\([0-9][0-9]*\)$/\1/p' "$ksrc/lib/tests/liveupdate.c")
+  [ -n "$flb_prefix" ] && [ -n "$nflbs" ] || abort "read the test FLBs' compatibles from $ksrc"
+  for i in $(seq 0 $((nflbs - 1))); do flb_compat="$flb_compat, \"$flb_prefix$i\""; done
+fi
 debian=$(scripts/debian-kernel.sh "$DEBIAN_REL") || abort "Debian kernel $DEBIAN_REL available"
 W=$(e2e_workdir load-kho) || abort "work directory"
 tap_ok "KHO kernel $kver ('$kho_compat', '$luo_compat', '$memfd_compat'), Debian $DEBIAN_REL"
@@ -50,7 +59,7 @@ cat >"$W/manifest.json" <<JSON
 {"release": "$kver", "schemas": [
   {"guid": "$GUID_IDE", "min_version": 1, "max_version": 3},
   {"guid": "$GUID_VGA", "min_version": 1, "max_version": 1}],
- "compatible": ["$kho_compat", "$luo_compat", "$memfd_compat"]}
+ "compatible": ["$kho_compat", "$luo_compat", "$memfd_compat"$flb_compat]}
 JSON
 cat >"$W/devices.json" <<JSON
 {"devices": [
@@ -121,6 +130,8 @@ hasre "refuse: the dry run and the load both refused (exit 1)" "^E2E-ADMIN exit 
   tap_not_ok "refuse: both refusals exit 1"
 hasre "refuse: lugate printed the refusal" "^refuse: $kver -> $DEBIAN_REL, [0-9]+ reasons?"
 hasre "refuse: the target cannot revive the running KHO version: compat-missing '$kho_compat'" "^  compat-missing: kho format '$kho_compat' of the outgoing kernel is not revived by the target: KHO revival is disabled"
+hasre "refuse: ... nor the file handler compiled into the running kernel (its /boot image): compat-missing '$memfd_compat'" \
+  "^  compat-missing: file-handler format '$memfd_compat' compiled into the outgoing kernel is not revived by the target: the next kernel has no handler for it"
 hasre "refuse: ... nor carries a manifest: no-manifest" "^  no-manifest: "
 hasre "refuse: ... and is a downgrade" "^  downgrade: "
 hasnt "refuse: kexec -e was never run" "E2E-ADMIN \$ kexec -e"

@@ -21,11 +21,14 @@ static void scan_properties(const uint8_t *p, size_t n)
 	FUZZ_ASSERT(count <= CLI_SCAN_MAX);
 	for (size_t i = 0; i < count; i++) {
 		size_t len = strnlen(found[i], sizeof(found[i]));
-		const char *v = strstr(found[i], "-v");
+		size_t d = len;
 		bool hit = false;
 
 		FUZZ_ASSERT(len > 0 && len <= LUGATE_COMPAT_MAX);
-		FUZZ_ASSERT(v && v[2] >= '0' && v[2] <= '9');
+		/* it ends in "-v<digits>" (a handler's own name may hold another "-v" before) */
+		while (d > 0 && found[i][d - 1] >= '0' && found[i][d - 1] <= '9')
+			d--;
+		FUZZ_ASSERT(d < len && d >= 2 && found[i][d - 1] == 'v' && found[i][d - 2] == '-');
 		for (size_t j = 0; j < i; j++)
 			FUZZ_ASSERT(strcmp(found[i], found[j]) != 0);
 		/* a whole C string of the input: at the start or after a byte that is not printable

@@ -72,6 +72,15 @@ for f in fam:
         s = m.start()
         if s == 0 or not (0x20 <= d[s - 1] <= 0x7e):
             found.add(m.group()[:-1].decode())
+# LUO file handlers and FLBs: at an 8-aligned offset, a kernel address (the ops pointer), then
+# char compatible[48] "<name>-v<digits>" NUL-padded, then at least 32 zero bytes
+for m in re.finditer(rb'[a-z][a-z0-9._-]*-v[0-9]+\x00', d):
+    s = m.start()
+    if s % 8 or s < 8 or d[s - 2:s] != b'\xff\xff' or len(m.group()) > 48:
+        continue
+    if d[s:s + 48].rstrip(b'\0') + b'\0' != m.group() or d[s + 48:s + 80] != bytes(32):
+        continue
+    found.add(m.group()[:-1].decode())
 print(' '.join(sorted(found)))
 EOF
 }

@@ -278,6 +278,129 @@ static void outgoing_compat_counts(void **state)
 	free(table);
 }
 
+
+static void policy_text(const char *text, struct lugate_policy *p)
+{
+	assert_int_equal(lugate_policy_parse(text, strlen(text), p, NULL), 0);
+}
+
+/* The layer of a string known only by name, and each layer's name and consequence. */
+static void layer_classification(void **state)
+{
+	(void)state;
+	assert_int_equal(lugate_layer_of("kho-v4"), LUGATE_LAYER_KHO);
+	assert_int_equal(lugate_layer_of("luo-v5"), LUGATE_LAYER_LUO);
+	assert_int_equal(lugate_layer_of("luo-session-v1"), LUGATE_LAYER_LUO);
+	assert_int_equal(lugate_layer_of("memfd-v2"), LUGATE_LAYER_FILE_HANDLER);
+	assert_int_equal(lugate_layer_of("xkho-v4"), LUGATE_LAYER_FILE_HANDLER);
+	assert_int_equal(lugate_layer_of(""), LUGATE_LAYER_UNKNOWN);
+	assert_int_equal(lugate_layer_of(NULL), LUGATE_LAYER_UNKNOWN);
+	assert_string_equal(lugate_layer_name(LUGATE_LAYER_FILE_HANDLER), "file-handler");
+	assert_string_equal(lugate_layer_name(LUGATE_LAYER_FLB), "flb");
+	assert_string_equal(lugate_layer_name(LUGATE_LAYER_COUNT), "unknown");
+	assert_non_null(strstr(lugate_layer_consequence(LUGATE_LAYER_LUO), "panics"));
+	assert_non_null(strstr(lugate_layer_consequence(LUGATE_LAYER_KHO), "boots cold"));
+	assert_non_null(strstr(lugate_layer_consequence(LUGATE_LAYER_FILE_HANDLER), "every session is lost"));
+	assert_non_null(strstr(lugate_layer_consequence(LUGATE_LAYER_FLB), "does not revive the object"));
+	assert_string_equal(lugate_layer_consequence((enum lugate_layer)99),
+			    lugate_layer_consequence(LUGATE_LAYER_UNKNOWN));
+}
+
+/* The outgoing kernel's image has memfd-v2 and an FLB compiled in; the target lacks both. */
+static void compiled_in_handlers_and_may_lack(void **state)
+{
+	(void)state;
+	static const char *const target[] = { "kho-v4", "luo-v5" };
+	struct lugate_outgoing_format out[] = {
+		{ .compatible = "kho-v4", .layer = LUGATE_LAYER_KHO },
+		{ .compatible = "memfd-v2", .layer = LUGATE_LAYER_FILE_HANDLER, .compiled_only = true },
+		{ .compatible = "liveupdate-test-flb-v0", .layer = LUGATE_LAYER_FLB, .compiled_only = true },
+	};
+	struct lugate_table_spec ts = { .release = "7.3.4" };
+	struct lugate_reason reasons[8];
+	struct lugate_verdict v;
+	struct lugate_policy p;
+	char msg[512];
+	uint8_t *table;
+	size_t n = build_table(&ts, &table);
+	struct lugate_check_input in = { .table = table, .table_size = n, .target_release = "7.3.4",
+					 .scanned_compat = target, .scanned_compat_count = 2,
+					 .outgoing = out, .outgoing_count = 3 };
+
+	assert_int_equal(lugate_check(&in, reasons, 8, &v), 0);
+	assert_int_equal(v.decision, LUGATE_REFUSE);
+	assert_int_equal(v.reason_total, 2);
+	assert_string_equal(v.reasons[0].subject, "memfd-v2");
+	assert_int_equal(v.reasons[0].layer, LUGATE_LAYER_FILE_HANDLER);
+	assert_true(v.reasons[0].compiled_only);
+	assert_string_equal(v.reasons[1].subject, "liveupdate-test-flb-v0");
+	assert_int_equal(v.reasons[1].layer, LUGATE_LAYER_FLB);
+	lugate_reason_format(&v.reasons[0], msg, sizeof(msg));
+	assert_string_equal(msg, "file-handler format 'memfd-v2' compiled into the outgoing kernel is not revived by the "
+				 "target: the next kernel has no handler for it, so restoring the sessions fails, "
+				 "/dev/liveupdate returns -EIO and every session is lost (if nothing is preserved in it, "
+				 "`may-lack file-handler memfd-v2` in the policy lets the target lack it)");
+
+	/* the policy lets the target lack exactly the line's layer and string */
+	policy_text("may-lack file-handler memfd-v2\n", &p);
+	in.policy = &p;
+	assert_int_equal(lugate_check(&in, reasons, 8, &v), 0);
+	assert_int_equal(v.reason_total, 1);
+	assert_string_equal(v.reasons[0].subject, "liveupdate-test-flb-v0");
+	policy_text("may-lack flb memfd-v2\nmay-lack file-handler liveupdate-test-flb-v0\n", &p);
+	assert_int_equal(lugate_check(&in, reasons, 8, &v), 0);
+	assert_int_equal(v.reason_total, 2); /* another layer than the line's: still refused */
+	policy_text("may-lack file-handler memfd-v2\nmay-lack flb liveupdate-test-flb-v0\n", &p);
+	assert_int_equal(lugate_check(&in, reasons, 8, &v), 0);
+	assert_int_equal(v.decision, LUGATE_ALLOW);
+
+	/* state known to be in it is never lifted: a file in a session, or a format without the
+	 * compiled_only mark (the loader's serialized FLB); the same string compiled in as well
+	 * does not hide it */
+	struct lugate_outgoing_format held[] = {
+		{ .compatible = "memfd-v2", .layer = LUGATE_LAYER_FILE_HANDLER, .compiled_only = true },
+		{ .compatible = "memfd-v2", .layer = LUGATE_LAYER_FILE_HANDLER, .session = "s1", .token = 42,
+		  .has_token = true, .compiled_only = true },
+		{ .compatible = "liveupdate-test-flb-v0", .layer = LUGATE_LAYER_FLB, .compiled_only = true },
+		{ .compatible = "liveupdate-test-flb-v0", .layer = LUGATE_LAYER_FLB },
+	};
+	in.outgoing = held;
+	in.outgoing_count = 4;
+	assert_int_equal(lugate_check(&in, reasons, 8, &v), 0);
+	assert_int_equal(v.reason_total, 2);
+	assert_string_equal(v.reasons[0].session, "s1");
+	assert_false(v.reasons[0].compiled_only);
+	lugate_reason_format(&v.reasons[0], msg, sizeof(msg));
+	assert_non_null(strstr(msg, "file-handler format 'memfd-v2' (session 's1', token 0x2a) of the outgoing kernel"));
+	assert_null(strstr(msg, "may-lack"));
+	assert_int_equal(v.reasons[1].layer, LUGATE_LAYER_FLB);
+	assert_false(v.reasons[1].compiled_only);
+
+	/* no line lifts a KHO or LUO format, even marked compiled_only */
+	struct lugate_outgoing_format kho5[] = { { .compatible = "kho-v5", .layer = LUGATE_LAYER_KHO, .compiled_only = true } };
+	in.outgoing = kho5;
+	in.outgoing_count = 1;
+	assert_int_equal(lugate_check(&in, reasons, 8, &v), 0);
+	assert_int_equal(v.reason_total, 1);
+	lugate_reason_format(&v.reasons[0], msg, sizeof(msg));
+	assert_null(strstr(msg, "may-lack"));
+
+	/* a policy sealed in the table is applied by the check itself, as the loader runs it */
+	static const uint8_t sha[LUGATE_SHA256_SIZE] = { 1 };
+	struct lugate_table_spec sealed = { .release = "7.3.4", .target_sha256 = sha,
+					    .policy_text = "may-lack file-handler memfd-v2\n" };
+	free(table);
+	n = build_table(&sealed, &table);
+	in.table = table;
+	in.table_size = n;
+	in.policy = NULL;
+	in.outgoing = out;
+	in.outgoing_count = 2;
+	assert_int_equal(lugate_check(&in, reasons, 8, &v), 0);
+	assert_int_equal(v.decision, LUGATE_ALLOW);
+	free(table);
+}
+
 static void sealed_image_and_policy(void **state)
 {
 	(void)state;
@@ -486,6 +609,8 @@ int main(void)
 		cmocka_unit_test(unknown_target_release),
 		cmocka_unit_test(scanned_compat_counts),
 		cmocka_unit_test(outgoing_compat_counts),
+		cmocka_unit_test(layer_classification),
+		cmocka_unit_test(compiled_in_handlers_and_may_lack),
 		cmocka_unit_test(sealed_image_and_policy),
 		cmocka_unit_test(policy_sealed_in_table),
 		cmocka_unit_test(fallback_hash),

@@ -1113,6 +1113,12 @@ static void assert_policy_equal(const struct lugate_policy *a, const struct luga
 		assert_string_equal(a->allow[i].from, b->allow[i].from);
 		assert_string_equal(a->allow[i].to, b->allow[i].to);
 	}
+	assert_int_equal(a->allow_known_bad, b->allow_known_bad);
+	assert_int_equal(a->lack_count, b->lack_count);
+	for (uint32_t i = 0; i < a->lack_count; i++) {
+		assert_int_equal(a->lack[i].layer, b->lack[i].layer);
+		assert_string_equal(a->lack[i].compatible, b->lack[i].compatible);
+	}
 }
 
 static void round_trip(const char *text)
@@ -1155,8 +1161,78 @@ static void format_round_trips_full_policy(void **state)
 				      "allow 6.1.0-%u-cloud-amd64-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 				      " -> 6.1.0-%u-cloud-amd64-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
 				      i, i + 7);
+	/* and every may-lack line, each of the longest compatible */
+	for (unsigned i = 0; i < LUGATE_POLICY_MAX_LACK; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "may-lack file-handler %02u-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-v1\n", i);
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "known-bad = allow\n");
 	assert_true(n < sizeof(text));
 	round_trip(text);
+	/* the largest canonical policy still fits what a table carries */
+	struct lugate_policy p;
+	static char buf[LUGATE_POLICY_TEXT_MAX + 1];
+	policy_from(text, &p);
+	assert_true(lugate_policy_format(&p, buf, sizeof(buf)) > 0);
+}
+
+/* "may-lack LAYER COMPATIBLE": only file-handler and flb, one exact string, no duplicates. */
+static void may_lack_lines(void **state)
+{
+	(void)state;
+	struct lugate_policy p;
+	char buf[512];
+	static char many[4096];
+	size_t n = 0;
+
+	policy_from("may-lack file-handler memfd-v2   # no memfd is preserved on this fleet\r\n"
+		    "\tmay-lack  flb\tliveupdate-test-flb-v0\n", &p);
+	assert_int_equal(p.lack_count, 2);
+	assert_int_equal(p.lack[0].layer, LUGATE_LAYER_FILE_HANDLER);
+	assert_string_equal(p.lack[0].compatible, "memfd-v2");
+	assert_int_equal(p.lack[1].layer, LUGATE_LAYER_FLB);
+	assert_string_equal(p.lack[1].compatible, "liveupdate-test-flb-v0");
+	assert_true(lugate_policy_may_lack(&p, LUGATE_LAYER_FILE_HANDLER, "memfd-v2"));
+	assert_true(lugate_policy_may_lack(&p, LUGATE_LAYER_FLB, "liveupdate-test-flb-v0"));
+	assert_false(lugate_policy_may_lack(&p, LUGATE_LAYER_FLB, "memfd-v2"));
+	assert_false(lugate_policy_may_lack(&p, LUGATE_LAYER_FILE_HANDLER, "memfd-v3"));
+	assert_false(lugate_policy_may_lack(&p, LUGATE_LAYER_FILE_HANDLER, "memfd-v"));
+	assert_false(lugate_policy_may_lack(&p, LUGATE_LAYER_FILE_HANDLER, NULL));
+	assert_false(lugate_policy_may_lack(NULL, LUGATE_LAYER_FILE_HANDLER, "memfd-v2"));
+	long len = lugate_policy_format(&p, buf, sizeof(buf));
+	assert_int_equal(len, (long)strlen(buf));
+	assert_string_equal(buf, "paths = same stable-next\nmay-lack file-handler memfd-v2\n"
+				 "may-lack flb liveupdate-test-flb-v0\n");
+	lugate_policy_default(&p);
+	assert_int_equal(p.lack_count, 0);
+	assert_false(lugate_policy_may_lack(&p, LUGATE_LAYER_FILE_HANDLER, "memfd-v2"));
+
+	/* a cold boot or a panic is never one object: no line for kho or luo */
+	expect_policy_error("may-lack kho kho-v4\n", 20, LUGATE_ERR_BADPOLICY, 1);
+	expect_policy_error("may-lack luo luo-v5\n", 20, LUGATE_ERR_BADPOLICY, 1);
+	expect_policy_error("may-lack unknown x-v1\n", 22, LUGATE_ERR_BADPOLICY, 1);
+	expect_policy_error("may-lack file-handler\n", 22, LUGATE_ERR_BADPOLICY, 1);
+	expect_policy_error("may-lack\n", 9, LUGATE_ERR_BADPOLICY, 1);
+	expect_policy_error("may-lack file-handler memfd-v2 memfd-v3\n", 40, LUGATE_ERR_BADPOLICY, 1);
+	expect_policy_error("may-lack file-handler memfd*\n", 29, LUGATE_ERR_BADPOLICY, 1);
+	expect_policy_error("may-lack=file-handler memfd-v2\n", 31, LUGATE_ERR_BADPOLICY, 1);
+	expect_policy_error("paths = same\nmay-lack file-handler memfd-v2\nmay-lack file-handler memfd-v2\n", 75,
+			    LUGATE_ERR_BADPOLICY, 3);
+	/* 47 characters fit the kernel's char[48]; 48 do not */
+	policy_from("may-lack flb aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1\n", &p);
+	expect_policy_error("may-lack flb aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1\n", 62, LUGATE_ERR_BADPOLICY, 1);
+	for (unsigned i = 0; i <= LUGATE_POLICY_MAX_LACK; i++)
+		n += (size_t)snprintf(many + n, sizeof(many) - n, "may-lack flb f%u-v1\n", i);
+	expect_policy_error(many, n, LUGATE_ERR_TOOMANY, LUGATE_POLICY_MAX_LACK + 1);
+
+	/* what would not parse back is not formatted */
+	policy_from("may-lack flb x-v1\n", &p);
+	p.lack[0].layer = LUGATE_LAYER_KHO;
+	assert_int_equal(lugate_policy_format(&p, buf, sizeof(buf)), LUGATE_ERR_INVAL);
+	p.lack[0].layer = LUGATE_LAYER_FLB;
+	p.lack[0].compatible[0] = ' ';
+	assert_int_equal(lugate_policy_format(&p, buf, sizeof(buf)), LUGATE_ERR_INVAL);
+	p.lack[0].compatible[0] = 'x';
+	p.lack_count = LUGATE_POLICY_MAX_LACK + 1;
+	assert_int_equal(lugate_policy_format(&p, buf, sizeof(buf)), LUGATE_ERR_INVAL);
 }
 
 static void format_nospace(void **state)
@@ -1303,6 +1379,7 @@ int main(void)
 		cmocka_unit_test(format_canonical_text),
 		cmocka_unit_test(format_round_trips),
 		cmocka_unit_test(format_round_trips_full_policy),
+		cmocka_unit_test(may_lack_lines),
 		cmocka_unit_test(format_nospace),
 		cmocka_unit_test(format_rejects_what_would_not_parse),
 	};

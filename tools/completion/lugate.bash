@@ -10,7 +10,7 @@ _lugate()
     fi
     case $prev in
         --devices|--manifest|--policy|--handoff|--kernel|--initrd|--fallback|--fallback-initrd|\
-        --loader|-o|--output|--sysfs|--kexec|--table)
+        --loader|-o|--output|--sysfs|--kexec|--table|--outgoing-image)
             _filedir
             return ;;
         --runtime-dir|--state-dir)
@@ -27,7 +27,7 @@ _lugate()
         manifest)
             if [[ $cword -eq 2 ]]; then COMPREPLY=($(compgen -W "build show" -- "$cur")); return; fi
             opts="--output -o --help" ;;
-        check) opts="--handoff --manifest --kernel --policy --state-dir --json --quiet -q --help" ;;
+        check) opts="--handoff --manifest --kernel --policy --outgoing-image --state-dir --json --quiet -q --help" ;;
         status) opts="--json --record --state-dir --cold-ok --help" ;;
         history) opts="--json --state-dir --help" ;;
         inspect) opts="--json --help" ;;
@@ -35,7 +35,7 @@ _lugate()
         seal) opts="--handoff --kernel --fallback --policy --output -o --json --help" ;;
         load) opts="--kernel --initrd --append --reuse-cmdline --handoff --devices --from-running --sysfs
                     --fallback --fallback-initrd --policy --loader --kexec --runtime-dir --dry-run --kho --no-kho
-                    --json --quiet --help --on-stop" ;;
+                    --outgoing-image --json --quiet --help --on-stop" ;;
         bundle)
             if [[ $cword -eq 2 ]]; then COMPREPLY=($(compgen -W "build show" -- "$cur")); return; fi
             if [[ ${words[2]} == show ]]; then opts="--json --help"
