@@ -58,7 +58,7 @@ cfg_hash=$(printf '%s\n' "$PKG" "${OPTIONS[@]}" | sha256sum | cut -c1-16)
 # Fast path: a finished build whose options match. The stamp is written last, so its presence
 # means bzImage, config and version are complete.
 cached() {
-  [ -s "$out/stamp" ] && [ -s "$out/bzImage" ] && [ -s "$out/config" ] && [ -s "$out/version" ] &&
+  [ -s "$out/stamp" ] && [ -s "$out/bzImage" ] && [ -s "$out/vmlinux" ] && [ -s "$out/config" ] && [ -s "$out/version" ] &&
     grep -qx "options=$cfg_hash" "$out/stamp"
 }
 if [ "$refresh" = 0 ] && cached; then echo "$out/bzImage"; exit 0; fi
@@ -210,6 +210,9 @@ release=$(make -s --no-print-directory -C "$ksrc" ARCH=x86_64 kernelrelease 2>/d
 
 rm -f "$out/stamp"
 cp "$ksrc/arch/x86/boot/bzImage" "$out/bzImage.new" && mv "$out/bzImage.new" "$out/bzImage"
+# The tree's vmlinux is the last build's: scripts/kho-family.sh builds its variants there, so
+# the base kernel's ELF is kept beside its bzImage.
+cp "$ksrc/vmlinux" "$out/vmlinux.new" && mv "$out/vmlinux.new" "$out/vmlinux"
 cp "$ksrc/.config" "$out/config"
 echo "$release" >"$out/version"
 printf 'package=%s\nversion=%s\noptions=%s\nfetch_seconds=%s\nbuild_seconds=%s\nsource=%s\n' \

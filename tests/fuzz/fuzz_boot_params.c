@@ -114,7 +114,7 @@ _Noreturn void loader_run(struct loader_boot_info *info)
 	loader_run_check(info);
 	if (fuzz_loader_trace)
 		fprintf(stderr, "[loader_run: %u modules, %u outgoing formats, %u scratch areas]\n",
-			info->module_count, info->outgoing_compat_count, info->scratch_count);
+			info->module_count, info->outgoing_count, info->scratch_count);
 	longjmp(fuzz_loader_back, 2);
 }
 

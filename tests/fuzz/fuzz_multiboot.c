@@ -54,7 +54,7 @@ _Noreturn void loader_run(struct loader_boot_info *info)
 	for (uint32_t i = 0; i < info->mem_count; i++)
 		FUZZ_ASSERT(info->mem[i].size != 0);
 	FUZZ_ASSERT(info->reserved_count <= LOADER_MAX_RESERVED);
-	FUZZ_ASSERT(info->outgoing_compat_count == 0 && info->scratch_count == 0 && info->setup_data == 0);
+	FUZZ_ASSERT(info->outgoing_count == 0 && info->scratch_count == 0 && info->setup_data == 0);
 	if (fuzz_loader_trace)
 		fprintf(stderr, "[loader_run: %s, %u modules, %u memory regions, cmdline \"%s\"]\n", info->entry,
 			info->module_count, info->mem_count, info->cmdline);
