@@ -63,7 +63,7 @@ run lugate history --json
 if [ "$case_" = changed ]; then
   # The same pair again, with the image the table was sealed to: known-bad now.
   run lugate handoff build --from-running --devices /etc/lugate/devices.json -o /run/handoff.bin
-  run lugate check --handoff /run/handoff.bin --kernel "/boot/vmlinuz-$TARGET" --fallback "/boot/vmlinuz-$FALLBACK"
+  run lugate check --handoff /run/handoff.bin --kernel "/boot/vmlinuz-$TARGET"
   # The image is the one sealed (this boot's /boot is fresh); no initrd: the pair is the point.
   run $LOAD2
   say "kexec_loaded=$(cat /sys/kernel/kexec_loaded)"
