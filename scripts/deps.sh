@@ -14,7 +14,7 @@ build_pkgs=(make gcc binutils pkg-config libfdt-dev device-tree-compiler libjson
             zlib1g-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev gnu-efi)
 test_pkgs=(libcmocka-dev clang libclang-rt-14-dev cppcheck clang-tidy python3 xz-utils osslsigncode sbsigntool)
 e2e_pkgs=(qemu-system-x86 ovmf gnu-efi kexec-tools busybox-static cpio mtools dosfstools
-          systemd-boot-efi flex bison libelf-dev bc)
+          systemd-boot-efi flex bison libelf-dev bc mmdebstrap)
 
 want=()
 case "${1:-all}" in

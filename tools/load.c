@@ -574,6 +574,21 @@ static int check_sealed_hashes(const struct load_args *a, const struct load_inpu
 	return EXIT_ALLOW;
 }
 
+/*
+ * One --module=PATH role=ROLE argument for kexec -l --type multiboot2-x86. kexec-tools (2.0.25,
+ * Debian 12) sizes the Multiboot2 information as if module tags needed no padding, but pads each
+ * to 8 bytes: the last tags then lie past the total_size it writes, where the loader stops
+ * reading, and the last module (the fallback's initrd) is lost. Trailing spaces, which the
+ * loader's word split ignores, make every tag (16 bytes, the string, its NUL) a multiple of 8.
+ */
+static bool add_module(struct cli_argv *c, const char *path, const char *role)
+{
+	size_t len = strlen(path) + strlen(" role=") + strlen(role) + 1;
+	int pad = (int)((8 - len % 8) % 8);
+
+	return cli_argv_add(c, "--module=%s role=%s%*s", path, role, pad, "");
+}
+
 /* The exact kexec-tools command: loader as a Multiboot2 image, one module per file; or the
  * bzImage64 loader with the bundle as its initrd. */
 static int build_command(const struct load_args *a, const struct cli_kexec_env *env, const struct load_inputs *in,
@@ -595,14 +610,13 @@ static int build_command(const struct load_args *a, const struct cli_kexec_env *
 	     cli_argv_add(c, "multiboot2-x86") && cli_argv_add(c, "%s", r->loader) &&
 	     cli_argv_add(c, "--command-line=%s%s%s", cmdline ? cmdline : "", cmdline && cmdline[0] ? " " : "",
 			  a->stop_word);
-	ok = ok && cli_argv_add(c, "--module=%s role=kernel", in->kernel) &&
-	     cli_argv_add(c, "--module=%s role=table", r->sealed);
+	ok = ok && add_module(c, in->kernel, "kernel") && add_module(c, r->sealed, "table");
 	if (a->initrd)
-		ok = ok && cli_argv_add(c, "--module=%s role=initrd", in->initrd);
+		ok = ok && add_module(c, in->initrd, "initrd");
 	if (a->fallback)
-		ok = ok && cli_argv_add(c, "--module=%s role=fallback", in->fallback);
+		ok = ok && add_module(c, in->fallback, "fallback");
 	if (a->fallback_initrd)
-		ok = ok && cli_argv_add(c, "--module=%s role=fallback-initrd", in->fallback_initrd);
+		ok = ok && add_module(c, in->fallback_initrd, "fallback-initrd");
 	return ok ? EXIT_ALLOW : cli_fail(EXIT_SYSTEM, "out of memory");
 }
 

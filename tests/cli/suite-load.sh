@@ -97,7 +97,10 @@ fake_system
 expect "load --dry-run prints the command" 0 load --kernel "$W/target.img" --initrd "$W/initrd.img" --handoff "$W/t.bin" \
   --fallback "$W/fallback.img" --fallback-initrd "$W/initrd.img" --append "root=/dev/vda1 console=ttyS0" --dry-run
 cp "$OUT" "$W/dry.out"
-want="$K -l --type multiboot2-x86 $LOADER '--command-line=root=/dev/vda1 console=ttyS0 lugate.stop=reboot:10' '--module=$W/target.img role=kernel' '--module=$R/table.sealed role=table' '--module=$W/initrd.img role=initrd' '--module=$W/fallback.img role=fallback' '--module=$W/initrd.img role=fallback-initrd'"
+# mod PATH ROLE: a module argument as load writes it, "PATH role=ROLE" padded with spaces so that
+# it and its NUL fill whole 8-byte units (kexec-tools sizes the Multiboot2 tags without padding).
+mod() { local s="$1 role=$2"; while [ $(( (${#s} + 1) % 8 )) -ne 0 ]; do s="$s "; done; printf "'--module=%s'" "$s"; }
+want="$K -l --type multiboot2-x86 $LOADER '--command-line=root=/dev/vda1 console=ttyS0 lugate.stop=reboot:10' $(mod "$W/target.img" kernel) $(mod "$R/table.sealed" table) $(mod "$W/initrd.img" initrd) $(mod "$W/fallback.img" fallback) $(mod "$W/initrd.img" fallback-initrd)"
 check "dry run: verdict line, then exactly the kexec command" bash -c '[ "$(sed -n 1p "$1")" = "allow: 6.1.0-55-amd64 -> 6.1.0-56-amd64 (stable-next), 4 preserved devices supported" ] && [ "$(sed -n 2p "$1")" = "$2" ] && [ "$(wc -l <"$1")" = 2 ]' _ "$W/dry.out" "$want"
 check "dry run did not run kexec" test ! -e "$FAKE_KEXEC_LOG"
 expect "lugate seal with the same inputs" 0 "$L" seal --handoff "$W/t.bin" --kernel "$W/target.img" --fallback "$W/fallback.img" -o "$W/sealed.bin"
@@ -288,12 +291,12 @@ expect "a regular file as runtime dir: exit 3" 3 load --runtime-dir "$W/rd-file"
 expect_err_line "cannot open the runtime folder $W/rd-file"
 chmod 0755 "$D"
 expect "an existing runtime dir of the caller, 0755: staged" 0 load --runtime-dir "$D" --kernel "$W/target.img" --handoff "$W/t.bin"
-check "... with its sealed table, and no temporary or backup file left" bash -c '[ "$(ls -A "$1")" = table.sealed ] && grep -qx -- "--module=$1/table.sealed role=table" "$2"' _ "$D" "$FAKE_KEXEC_LOG"
+check "... with its sealed table, and no temporary or backup file left" bash -c '[ "$(ls -A "$1")" = table.sealed ] && grep -qxE -- "--module=$1/table.sealed role=table *" "$2"' _ "$D" "$FAKE_KEXEC_LOG"
 check "... the folder's mode is left as it was" bash -c '[ "$(stat -c %a "$1")" = 755 ]' _ "$D"
 # the default, /run/lugate: here under LUGATE_SYSROOT (the fake system's run/lugate)
 fake_system; mkdir -p "$S/run"
 expect "default runtime dir (/run/lugate): made 0700, staged there" 0 "$L" load --kexec "$K" --loader "$LOADER" --kernel "$W/target.img" --handoff "$W/t.bin"
-check "... $S/run/lugate is 0700 with the sealed table, named on the kexec command line" bash -c '[ "$(stat -c %a "$1")" = 700 ] && [ -f "$1/table.sealed" ] && grep -qx -- "--module=$1/table.sealed role=table" "$2"' _ "$S/run/lugate" "$FAKE_KEXEC_LOG"
+check "... $S/run/lugate is 0700 with the sealed table, named on the kexec command line" bash -c '[ "$(stat -c %a "$1")" = 700 ] && [ -f "$1/table.sealed" ] && grep -qxE -- "--module=$1/table.sealed role=table *" "$2"' _ "$S/run/lugate" "$FAKE_KEXEC_LOG"
 chmod 0777 "$S/run/lugate"; rm -f "$FAKE_KEXEC_LOG"; before=$(snap "$S/run/lugate/table.sealed")
 expect "default runtime dir made world-writable: exit 3" 3 "$L" load --kexec "$K" --loader "$LOADER" --kernel "$W/target.img" --handoff "$W/t.bin"
 expect_err_line "the runtime folder $S/run/lugate is writable by its group or others (mode 0777)"
@@ -324,7 +327,7 @@ expect "the loader missing: exit 2" 2 load --kernel "$W/target.img" --handoff "$
 kept "loader missing"
 expect "kexec fails: exit 3" 3 env FAKE_KEXEC_FAIL=1 "$L" load --kexec "$K" --loader "$LOADER" --runtime-dir "$R" \
   --kernel "$W/target.img" --handoff "$W/t.bin" --fallback "$W/fallback.img"
-check "kexec fails: kexec ran with the new table at the staged path" grep -qx -- "--module=$R/table.sealed role=table" "$FAKE_KEXEC_LOG"
+check "kexec fails: kexec ran with the new table at the staged path" grep -qxE -- "--module=$R/table.sealed role=table *" "$FAKE_KEXEC_LOG"
 kept "kexec failed: the previous table put back"
 echo 0 >"$S/sys/kernel/kexec_loaded"
 expect "kexec runs but nothing is loaded: exit 3" 3 env FAKE_KEXEC_NOLOAD=1 "$L" load --kexec "$K" --loader "$LOADER" --runtime-dir "$R" \

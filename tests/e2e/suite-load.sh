@@ -120,7 +120,7 @@ expect_log "0000:00:01.1 8086:7010 class 010180 schema $GUID_IDE v2" "sysfs gave
 expect_log "0000:00:02.0 1234:1111 class 030000 schema $GUID_VGA v1" "sysfs gave the VGA's IDs"
 stage1_has "exit 0: lugate load $LOAD_ARGS --dry-run" "the dry run allowed"
 expect_log "allow: $OUTGOING_REL -> $TARGET_REL (stable-next), 2 preserved devices supported" "lugate printed the allow verdict"
-expect_log_re "^/sbin/kexec -l --type multiboot2-x86 /usr/lib/lugate/loader.elf '--command-line=console=ttyS0 panic=-1 lugate_e2e.case=allow [^']*' '--module=/boot/vmlinuz-$TARGET_REL role=kernel' '--module=/run/lugate/table.sealed role=table' '--module=/boot/initrd.img-$TARGET_REL role=initrd' '--module=/boot/vmlinuz-$OUTGOING_REL role=fallback' '--module=/boot/initrd.img-$OUTGOING_REL role=fallback-initrd'\$" \
+expect_log_re "^/sbin/kexec -l --type multiboot2-x86 /usr/lib/lugate/loader.elf '--command-line=console=ttyS0 panic=-1 lugate_e2e.case=allow [^']*' '--module=/boot/vmlinuz-$TARGET_REL role=kernel *' '--module=/run/lugate/table.sealed role=table *' '--module=/boot/initrd.img-$TARGET_REL role=initrd *' '--module=/boot/vmlinuz-$OUTGOING_REL role=fallback *' '--module=/boot/initrd.img-$OUTGOING_REL role=fallback-initrd *'\$" \
   "--dry-run printed the exact kexec -l command with the installed loader"
 stage1_has "exit 0: lugate load $LOAD_ARGS" "lugate load staged (exit 0)"
 expect_log "staged: /usr/lib/lugate/loader.elf with the sealed table /run/lugate/table.sealed; run \`kexec -e\` to jump" "lugate load said what it staged"
