@@ -68,19 +68,19 @@ struct lugate_outgoing_format {
 
 struct lugate_reason {
 	enum lugate_reason_code code;
-	bool has_device;
-	lugate_pci_addr device;
+	enum lugate_layer layer;      /* compat-missing: the layer of subject */
+	lugate_pci_addr device;       /* per-device reasons (has_device) */
 	struct lugate_guid guid;      /* schema-missing / schema-version */
 	uint32_t version;             /* schema-version: the preserved version */
 	uint32_t min_version, max_version; /* schema-version: what the target accepts */
 	uint32_t count;               /* no-manifest: devices preserved */
 	int error;                    /* table-corrupt / no-manifest: the lugate_err behind it */
-	const char *subject;          /* compat string, driver name, or which image; may be NULL */
-	enum lugate_layer layer;      /* compat-missing: the layer of subject */
-	const char *session;          /* compat-missing: the LUO session of the file (or NULL) */
-	uint64_t token;               /* compat-missing: that file's token (has_token) */
+	bool has_device;
 	bool has_token;
 	bool compiled_only;           /* compat-missing: only compiled into the outgoing kernel */
+	const char *subject;          /* compat string, driver name, or which image; may be NULL */
+	const char *session;          /* compat-missing: the LUO session of the file (or NULL) */
+	uint64_t token;               /* compat-missing: that file's token (has_token) */
 	const char *from, *to;        /* release reasons: outgoing and target (may be NULL) */
 };
 
