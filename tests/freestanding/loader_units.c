@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * Host-side unit tests of the loader's pure parts (loader/e820.c, memory.c, cmdline.c,
- * bzimage.c, acpi.c, reset.c, gate.c with the host core): the same sources the loader links,
+ * acpi.c, reset.c, boot/gate.c with the host core): the same sources the loader links,
  * compiled for the host. The gate must refuse a target, and a fallback, whose SHA-256 differs
  * from the sealed one in any single byte (the first, the middle ones, the last). TAP output; exit 1 on
  * any failure. The real Debian kernel (argv[1], optional) is parsed and then truncated and
- * mutated at every header byte: bzimage_parse must reject or accept, never read out of bounds
+ * mutated at every header byte: the core's parse and boot check (what boot/target.c asks) must
+ * reject or accept, never read out of bounds
  * (run under -fsanitize=address,undefined by mk/40-loader.mk).
  */
 #include <stdio.h>
@@ -13,7 +14,7 @@
 #include <string.h>
 #include <lugate/lugate.h>
 #include "acpi.h"
-#include "bzimage.h"
+#include <lugate/boot.h>
 #include "cmdline.h"
 #include "console.h"
 #include "log.h"
@@ -455,9 +456,23 @@ static uint8_t *read_file(const char *path, size_t *size)
 	return buf;
 }
 
+/* What boot/target.c asks of an image: the core's parse, then its 64-bit boot check. */
+static bool bzimage_parse(const void *f, size_t n, struct lugate_bzimage *bz, const char **why)
+{
+	struct lugate_image_info id;
+
+	memset(bz, 0, sizeof(*bz));
+	if (lugate_image_identify(f, n, &id) != 0) {
+		*why = id.why ? id.why : "not a kernel image";
+		return false;
+	}
+	*bz = id.bz;
+	return lugate_bzimage_boot64(f, n, &id, why) == 0;
+}
+
 static void test_bzimage(const char *kernel)
 {
-	struct bzimage bz;
+	struct lugate_bzimage bz;
 	const char *why = NULL;
 	uint8_t junk[8192] = { 0 };
 	size_t size = 0;
@@ -473,10 +488,10 @@ static void test_bzimage(const char *kernel)
 	tap(img != NULL, "bzimage: read the real kernel");
 	if (!img)
 		return;
-	tap(bzimage_parse(img, size, &bz, &why) && bz.relocatable && bz.init_size > bz.payload_size &&
+	tap(bzimage_parse(img, size, &bz, &why) && bz.relocatable && bz.init_size > bz.code_size &&
 	    bz.kernel_alignment == 0x200000, "bzimage: a Debian kernel parses (relocatable, init_size, alignment)");
-	printf("# %s: protocol %x, payload %zu, init_size 0x%x, alignment 0x%x, pref 0x%llx\n", kernel,
-	       bz.version, bz.payload_size, bz.init_size, bz.kernel_alignment,
+	printf("# %s: protocol %x, payload %llu, init_size 0x%x, alignment 0x%x, pref 0x%llx\n", kernel,
+	       bz.version, (unsigned long long)bz.code_size, bz.init_size, bz.kernel_alignment,
 	       (unsigned long long)bz.pref_address);
 	/* Truncations: every prefix up to the header, then coarse steps. */
 	for (size_t n = 0; n < size; n += n < 0x1200 ? 1 : 0x10000) {

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <openssl/sha.h>
 #include "helpers.h"
+#include <lugate/x86_boot.h>
 #include "../../boot/console.h"
 #include "../../boot/gate.h"
 #include "../../boot/log.h"
@@ -568,7 +569,7 @@ static void setup_data_entry(void **state)
 {
 	struct world w;
 	struct lugate_delivery_header h;
-	struct setup_data_header sd;
+	struct lugate_x86_setup_data sd;
 	uint8_t *buf;
 	size_t n;
 	(void)state;
@@ -611,19 +612,19 @@ static uint8_t *synth_bzimage(size_t size)
 	uint8_t *f = calloc(1, size);
 
 	assert_non_null(f);
-	f[BZ_SETUP_SECTS] = 4;
-	put16(f, BZ_BOOT_FLAG, 0xaa55);
-	f[BZ_JUMP] = 0xeb;                            /* a short jump over the header, */
+	f[LUGATE_X86_OFF(hdr.setup_sects)] = 4;
+	put16(f, LUGATE_X86_OFF(hdr.boot_flag), LUGATE_X86_BOOT_FLAG);
+	f[LUGATE_X86_OFF(hdr.jump)] = 0xeb;                          /* a short jump over the header, */
 	f[0x201] = 0x6a;                              /* which ends at 0x26c */
-	put32(f, BZ_HEADER, BZ_HDRS_MAGIC);
-	put16(f, BZ_VERSION, 0x020f);
-	f[BZ_LOADFLAGS] = BZ_LOADED_HIGH;
-	put32(f, BZ_KERNEL_ALIGNMENT, 0x200000);
-	f[BZ_RELOCATABLE] = 1;
-	put16(f, BZ_XLOADFLAGS, BZ_XLF_KERNEL_64 | BZ_XLF_CAN_BE_LOADED_ABOVE_4G);
-	put32(f, BZ_CMDLINE_SIZE, 2047);
-	put32(f, BZ_SYSSIZE, (uint32_t)((size - 5 * 512) / 16));
-	put32(f, BZ_INIT_SIZE, 0x400000);
+	memcpy(f + LUGATE_X86_OFF(hdr.header), LUGATE_X86_HEADER_MAGIC, 4);
+	put16(f, LUGATE_X86_OFF(hdr.version), 0x020f);
+	f[LUGATE_X86_OFF(hdr.loadflags)] = LUGATE_X86_LOADED_HIGH;
+	put32(f, LUGATE_X86_OFF(hdr.kernel_alignment), 0x200000);
+	f[LUGATE_X86_OFF(hdr.relocatable_kernel)] = 1;
+	put16(f, LUGATE_X86_OFF(hdr.xloadflags), LUGATE_X86_XLF_KERNEL_64 | LUGATE_X86_XLF_CAN_BE_LOADED_ABOVE_4G);
+	put32(f, LUGATE_X86_OFF(hdr.cmdline_size), 2047);
+	put32(f, LUGATE_X86_OFF(hdr.syssize), (uint32_t)((size - 5 * 512) / 16));
+	put32(f, LUGATE_X86_OFF(hdr.init_size), 0x400000);
 	return f;
 }
 
@@ -656,7 +657,7 @@ static void inspect_rejects_non_bzimage(void **state)
 
 	/* a 2.11 header has no 64-bit entry to use */
 	uint8_t *f = synth_bzimage(16384);
-	put16(f, BZ_VERSION, 0x020b);
+	put16(f, LUGATE_X86_OFF(hdr.version), 0x020b);
 	log_reset();
 	target_inspect(f, 16384, "target", &t);
 	assert_false(t.bootable);
@@ -677,8 +678,9 @@ static void inspect_reads_bzimage_header(void **state)
 	if (!t.bootable)
 		fail_msg("a well-formed header was refused: %s", t.why_unbootable);
 	assert_int_equal(t.bz.version, 0x020f);
-	assert_int_equal(t.bz.setup_size, 5 * 512);
-	assert_int_equal(t.bz.payload_size, size - 5 * 512);
+	assert_int_equal(t.bz.code_offset, 5 * 512);
+	assert_int_equal(t.bz.code_size, size - 5 * 512);
+	assert_ptr_equal(t.code, f + 5 * 512);
 	assert_int_equal(t.bz.kernel_alignment, 0x200000);
 	assert_int_equal(t.bz.init_size, 0x400000);
 	assert_null(t.manifest);
