@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # lugate benches: runs the bench programs, prints one table, writes bench/out/results.json.
-# Usage: bench/run.sh [--smoke]        (`make bench` builds the programs first, then runs this)
+# Usage: bench/run-benches.sh [--smoke]        (`make bench` builds the programs first, then runs this)
 #   --smoke  one tiny iteration of everything (what tests/bench/ runs); no OpenSSL path sweep.
 # Environment:
 #   BUILD                      build directory (default build)

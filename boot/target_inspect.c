@@ -6,7 +6,7 @@
 #include <lugate/lugate.h>
 #include "cycles.h"
 #include "log.h"
-#include "target.h"
+#include "target_inspect.h"
 
 /*
  * The core's image parser (the one `lugate check --kernel` and `lugate seal` use) reads the

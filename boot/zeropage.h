@@ -14,7 +14,7 @@
 #include <lugate/delivery.h>
 #include <lugate/image.h>
 #include <lugate/x86_boot.h>
-#include "target.h"
+#include "target_inspect.h"
 
 #define ZERO_PAGE_SIZE sizeof(struct lugate_x86_boot_params)
 

@@ -12,7 +12,7 @@
 #define LUGATE_EFI_HANDOVER_H
 
 #include <lugate/delivery.h>
-#include "../boot/target.h"
+#include "../boot/target_inspect.h"
 #include "lugate-efi.h"
 
 struct efi_linux_boot {

@@ -58,7 +58,7 @@ LINT_UNITS += tests/e2e/loader|-std=c11,-Iinclude,-D_DEFAULT_SOURCE
 # sources the loader links, under AddressSanitizer/UBSan; the bzImage header is the core's
 # parse, linked from the host core. -Iboot: the test includes the boot room's headers.
 LOADER_UNITS := $(BUILD)/tests/loader-units
-LOADER_UNIT_SRCS := loader/e820.c loader/memory.c loader/cmdline.c boot/gate.c loader/acpi.c loader/reset.c
+LOADER_UNIT_SRCS := loader/e820.c loader/memory.c loader/options.c boot/gate.c loader/acpi.c loader/reset.c
 $(LOADER_UNITS): tests/freestanding/loader_units.c $(LOADER_UNIT_SRCS) $(wildcard loader/*.h) $(BOOT_HDRS) $(LIBLUGATE)
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -Iinclude -Iloader -Iboot \

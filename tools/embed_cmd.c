@@ -55,7 +55,7 @@ static bool ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 
 /* ---- PE: a .lugate section ------------------------------------------------------------- */
 
-/* The PE headers embed.c touches; the core has checked the COFF header and section table. */
+/* The PE headers this file touches; the core has checked the COFF header and section table. */
 struct pe_layout {
 	size_t pe, opt, table;
 	uint32_t count, opt_size;

@@ -28,7 +28,7 @@
 #include "../../boot/log.h"
 #include "../loader.h"
 #include "phys.h"
-#include "../stop.h"
+#include "../loader_stop.h"
 #include "../tsc.h"
 
 /* The zero page the outgoing kernel handed over: offsets from its one description. */

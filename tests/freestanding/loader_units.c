@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * Host-side unit tests of the loader's pure parts (loader/e820.c, memory.c, cmdline.c,
+ * Host-side unit tests of the loader's pure parts (loader/e820.c, memory.c, options.c,
  * acpi.c, reset.c, boot/gate.c with the host core): the same sources the loader links,
  * compiled for the host. The gate must refuse a target, and a fallback, whose SHA-256 differs
  * from the sealed one in any single byte (the first, the middle ones, the last). TAP output; exit 1 on
  * any failure. The real Debian kernel (argv[1], optional) is parsed and then truncated and
- * mutated at every header byte: the core's parse and boot check (what boot/target.c asks) must
+ * mutated at every header byte: the core's parse and boot check (what boot/target_inspect.c asks) must
  * reject or accept, never read out of bounds
  * (run under -fsanitize=address,undefined by mk/40-loader.mk).
  */
@@ -15,7 +15,7 @@
 #include <lugate/lugate.h>
 #include "acpi.h"
 #include <lugate/boot.h>
-#include "cmdline.h"
+#include "options.h"
 #include "console.h"
 #include "log.h"
 #include "e820.h"
@@ -456,7 +456,7 @@ static uint8_t *read_file(const char *path, size_t *size)
 	return buf;
 }
 
-/* What boot/target.c asks of an image: the core's parse, then its 64-bit boot check. */
+/* What boot/target_inspect.c asks of an image: the core's parse, then its 64-bit boot check. */
 static bool bzimage_parse(const void *f, size_t n, struct lugate_bzimage *bz, const char **why)
 {
 	struct lugate_image_info id;

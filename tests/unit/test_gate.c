@@ -3,7 +3,7 @@
  * The gate (boot/gate.c), the decision the bare-metal loader and lugate.efi share, on the host:
  * every outcome (allow, refuse with the core's reasons, each front-end precondition), every
  * LUGATE_DELIVERY_F_* flag, the delivery record it fills, the fallback rule and the outcome both
- * front ends act on; target inspection (boot/target.c) on a real and a rejected header; the
+ * front ends act on; target inspection (boot/target_inspect.c) on a real and a rejected header; the
  * setup_data entry (boot/zeropage.c). Linked with the very boot/ sources both front ends compile
  * (mk/35-boot.mk). The test is the front end here: it supplies the console the log writes to
  * (boot/console.h) and reads every line back.
@@ -16,7 +16,7 @@
 #include "../../boot/console.h"
 #include "../../boot/gate.h"
 #include "../../boot/log.h"
-#include "../../boot/target.h"
+#include "../../boot/target_inspect.h"
 #include "../../boot/zeropage.h"
 
 #define PREFIX "test-gate: "
