@@ -19,7 +19,7 @@ is_true() { local name=$1 expr=$2 got; got=$(q "$expr" 2>&1)
 rm -f "$R"
 expect "bench/run-benches.sh --smoke runs every bench (digests agree with OpenSSL, fixtures allowed)" 0 \
   env BUILD="$B" LUGATE_LOADER_SERIAL_LOG= bench/run-benches.sh --smoke
-expect_out "summary (targets from issue 9)"
+expect_out "summary (targets from docs/performance.md)"
 check "results.json is valid JSON" python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$R"
 is_true "machine recorded (CPU model, flags, date)" 'bool(d["machine"]["cpu"]) and "flags" in d["machine"] and d["date"].endswith("Z")'
 is_true "sha256_vs_openssl is a positive ratio" 'd["summary"]["sha256_vs_openssl"] > 0'
