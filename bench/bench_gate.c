@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The gate as the loader runs it (loader/boot.c: hash the target image, then lugate_check,
+ * The gate as the loader runs it (loader/loader_run.c: hash the target image, then lugate_check,
  * which opens and validates the table and the manifest and checks every device), for
  * tables of 16 .. 100,000 devices, split into its parts:
  *

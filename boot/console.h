@@ -2,7 +2,7 @@
 /*
  * The console a boot front end gives the shared log (log.c): the one interface of this room
  * that the front ends implement rather than call. The bare-metal loader writes to COM1 and the
- * VGA text screen (loader/console.c), lugate.efi to ConOut and a serial port (efi/console.c),
+ * VGA text screen (loader/serial_console.c), lugate.efi to ConOut and a serial port (efi/console.c),
  * the host unit tests to a buffer they read back. Each defines both symbols below once.
  * Part of boot/, the room the boot front ends share (gate.h says why it is one room).
  */

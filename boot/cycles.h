@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The cycle counter the shared code reads to time its own slow step (target.c: the image's
+ * The cycle counter the shared code reads to time its own slow step (target_inspect.c: the image's
  * SHA-256), which the loader's phase split (loader/tsc.h) reports. x86-64 only, like the rest
  * of this room (the x86 boot protocol).
  */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The gate: the decision a front end that boots Linux takes before the point of no return,
- * shared by the bare-metal loader (loader/boot.c) and the EFI app (efi/main.c), so both apply
+ * shared by the bare-metal loader (loader/loader_run.c) and the EFI app (efi/efi_main.c), so both apply
  * the same rules and log them in the same words. It is the core's lugate_check() with the sealed table, the target image's
  * manifest, release and SHA-256, plus the front end's own preconditions (a target and a table
  * were given, the target is bootable, the table is sealed, the inputs were well-formed), each
@@ -25,7 +25,7 @@
 #include <stdint.h>
 #include <lugate/check.h>
 #include <lugate/delivery.h>
-#include "target.h"
+#include "target_inspect.h"
 
 /* How a front end words its own input problems in the log ("reason <name>: <text>"). */
 struct gate_wording {

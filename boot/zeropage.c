@@ -1,19 +1,12 @@
 // SPDX-License-Identifier: MIT
 /* The zero page and the delivery record's setup_data entry; see zeropage.h. */
 #include <string.h>
+#include "../handoff/bytes.h"
 #include "zeropage.h"
 
-static void st32(uint8_t *zp, uint32_t off, uint32_t v)
-{
-	memcpy(zp + off, &v, sizeof(v));
-}
+#define ZP(field) LUGATE_X86_OFF(field)
 
-static void st64(uint8_t *zp, uint32_t off, uint64_t v)
-{
-	memcpy(zp + off, &v, sizeof(v));
-}
-
-const char *zero_page_check(const struct bzimage *bz, size_t cmdline_len, size_t table_size)
+const char *zero_page_check(const struct lugate_bzimage *bz, size_t cmdline_len, size_t table_size)
 {
 	if (bz->cmdline_size && cmdline_len > bz->cmdline_size)
 		return "the command line is longer than the kernel's cmdline_size";
@@ -22,32 +15,33 @@ const char *zero_page_check(const struct bzimage *bz, size_t cmdline_len, size_t
 	return NULL;
 }
 
-void zero_page_fill(uint8_t *zp, const struct bzimage *bz, const struct zero_page_fields *f)
+void zero_page_fill(uint8_t *zp, const struct target_info *t, const struct zero_page_fields *f)
 {
 	memset(zp, 0, ZERO_PAGE_SIZE);
-	/* The setup header, exactly as the image has it, from 0x1f1 to its self-declared end. */
-	memcpy(zp + BZ_SETUP_SECTS, bz->file + BZ_SETUP_SECTS, bz->header_end - BZ_SETUP_SECTS);
-	zp[BZ_TYPE_OF_LOADER] = TYPE_OF_LOADER_UNDEFINED;
-	st32(zp, ZP_CODE32_START, (uint32_t)f->kernel);
-	st32(zp, BZ_CMD_LINE_PTR, (uint32_t)f->cmdline);
-	st32(zp, ZP_EXT_CMD_LINE_PTR, (uint32_t)(f->cmdline >> 32));
-	st32(zp, BZ_RAMDISK_IMAGE, (uint32_t)f->initrd);
-	st32(zp, ZP_EXT_RAMDISK_IMAGE, (uint32_t)(f->initrd >> 32));
-	st32(zp, BZ_RAMDISK_SIZE, (uint32_t)f->initrd_size);
-	st32(zp, ZP_EXT_RAMDISK_SIZE, (uint32_t)(f->initrd_size >> 32));
-	st64(zp, BZ_SETUP_DATA, f->setup_data);
+	/* The setup header, exactly as the image has it, from 0x1f1 to its self-declared end
+	 * (the core's parse checked that end lies inside the setup sectors). */
+	memcpy(zp + ZP(hdr), t->image + ZP(hdr), t->bz.header_end - ZP(hdr));
+	zp[ZP(hdr.type_of_loader)] = LUGATE_X86_TYPE_OF_LOADER_UNDEFINED;
+	le32_store(zp + ZP(hdr.code32_start), (uint32_t)f->kernel);
+	le32_store(zp + ZP(hdr.cmd_line_ptr), (uint32_t)f->cmdline);
+	le32_store(zp + ZP(ext_cmd_line_ptr), (uint32_t)(f->cmdline >> 32));
+	le32_store(zp + ZP(hdr.ramdisk_image), (uint32_t)f->initrd);
+	le32_store(zp + ZP(ext_ramdisk_image), (uint32_t)(f->initrd >> 32));
+	le32_store(zp + ZP(hdr.ramdisk_size), (uint32_t)f->initrd_size);
+	le32_store(zp + ZP(ext_ramdisk_size), (uint32_t)(f->initrd_size >> 32));
+	le64_store(zp + ZP(hdr.setup_data), f->setup_data);
 }
 
 size_t setup_data_entry_size(size_t table_size)
 {
-	return sizeof(struct setup_data_header) + sizeof(struct lugate_delivery_header) + table_size;
+	return sizeof(struct lugate_x86_setup_data) + sizeof(struct lugate_delivery_header) + table_size;
 }
 
 void setup_data_write(void *dst, uint64_t next, const struct lugate_delivery_header *h, const void *table,
 		      size_t table_size)
 {
 	uint8_t *out = dst;
-	struct setup_data_header sd;
+	struct lugate_x86_setup_data sd;
 
 	sd.next = next;
 	sd.type = LUGATE_SETUP_DATA_TYPE;

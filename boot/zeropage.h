@@ -12,23 +12,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <lugate/delivery.h>
-#include "bzimage.h"
+#include <lugate/image.h>
+#include <lugate/x86_boot.h>
+#include "target_inspect.h"
 
-#define ZERO_PAGE_SIZE 4096u
-#define ZP_EXT_RAMDISK_IMAGE 0x0c0u
-#define ZP_EXT_RAMDISK_SIZE 0x0c4u
-#define ZP_EXT_CMD_LINE_PTR 0x0c8u
-#define ZP_E820_ENTRIES 0x1e8u
-#define ZP_E820_TABLE 0x2d0u
-#define ZP_CODE32_START 0x214u
-#define TYPE_OF_LOADER_UNDEFINED 0xffu
-
-/* The setup_data header Linux walks (boot.rst): next, type, len, then len bytes of data. */
-struct setup_data_header {
-	uint64_t next;
-	uint32_t type;
-	uint32_t len;
-} __attribute__((packed));
+#define ZERO_PAGE_SIZE sizeof(struct lugate_x86_boot_params)
 
 /* Physical addresses the zero page points at; 0 / 0 for no initrd. */
 struct zero_page_fields {
@@ -43,14 +31,14 @@ struct zero_page_fields {
  * Can this image take this command line and a delivery record of this table size? NULL if
  * so, else why not (nothing is written either way).
  */
-const char *zero_page_check(const struct bzimage *bz, size_t cmdline_len, size_t table_size);
+const char *zero_page_check(const struct lugate_bzimage *bz, size_t cmdline_len, size_t table_size);
 
 /*
- * Fill the zero page (ZERO_PAGE_SIZE bytes): zeroed, the setup header copied from the image
- * (0x1f1 to its self-declared end), type_of_loader 0xff, and the fields above. The e820 map
- * is left empty: the caller adds one, or the kernel's EFI stub builds it.
+ * Fill the zero page (ZERO_PAGE_SIZE bytes) for a bootable target: zeroed, the setup header
+ * copied from the image (0x1f1 to its self-declared end), type_of_loader 0xff, and the fields
+ * above. The e820 map is left empty: the caller adds one, or the kernel's EFI stub builds it.
  */
-void zero_page_fill(uint8_t *zp, const struct bzimage *bz, const struct zero_page_fields *f);
+void zero_page_fill(uint8_t *zp, const struct target_info *t, const struct zero_page_fields *f);
 
 /* Bytes of the setup_data entry holding the delivery record and the table. */
 size_t setup_data_entry_size(size_t table_size);

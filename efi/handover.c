@@ -30,11 +30,11 @@ static uint64_t page_up(uint64_t v)
 	return (v + PAGE - 1) & ~(PAGE - 1);
 }
 
-const char *efi_linux_bootable(const struct bzimage *bz)
+const char *efi_linux_bootable(const struct lugate_bzimage *bz)
 {
-	if (!(bz->xloadflags & BZ_XLF_EFI_HANDOVER_64) || bz->handover_offset == 0)
+	if (!(bz->xloadflags & LUGATE_X86_XLF_EFI_HANDOVER_64) || bz->handover_offset == 0)
 		return "no 64-bit EFI handover entry (xloadflags EFI_HANDOVER_64): lugate.efi cannot enter it";
-	if ((uint64_t)BZ_ENTRY64_OFFSET + bz->handover_offset + 16u > bz->payload_size)
+	if ((uint64_t)LUGATE_X86_ENTRY64_OFFSET + bz->handover_offset + 16u > bz->code_size)
 		return "the EFI handover entry lies outside the kernel image";
 	return NULL;
 }
@@ -66,7 +66,7 @@ static void free_pages(struct pages *p)
  * aligns to pages only, so allocate one alignment more and give back the unaligned ends),
  * or exactly at pref_address (others). EfiLoaderCode: the stub runs from here.
  */
-static const char *place_kernel(const struct bzimage *bz, struct pages *k)
+static const char *place_kernel(const struct lugate_bzimage *bz, struct pages *k)
 {
 	uint64_t size = page_up(bz->init_size), align = bz->kernel_alignment, start;
 	struct pages whole;
@@ -109,7 +109,7 @@ static void unplace(struct placement *p)
 
 static const char *place_all(const struct efi_linux_boot *b, size_t cmdline_len, struct placement *p)
 {
-	const struct bzimage *bz = &b->image->bz;
+	const struct lugate_bzimage *bz = &b->image->bz;
 	const char *why = place_kernel(bz, &p->kernel);
 
 	if (why)
@@ -139,7 +139,7 @@ static const char *place_all(const struct efi_linux_boot *b, size_t cmdline_len,
 
 const char *efi_linux_boot(EFI_HANDLE image, EFI_SYSTEM_TABLE *st, const struct efi_linux_boot *b)
 {
-	const struct bzimage *bz = &b->image->bz;
+	const struct lugate_bzimage *bz = &b->image->bz;
 	size_t cmdline_len = strlen(b->cmdline);
 	struct zero_page_fields fields;
 	struct placement p;
@@ -159,16 +159,16 @@ const char *efi_linux_boot(EFI_HANDLE image, EFI_SYSTEM_TABLE *st, const struct 
 	}
 
 	/* Only into the pages just allocated. */
-	uefi_call_wrapper(BS->CopyMem, 3, (void *)(uintptr_t)p.kernel.at, (void *)bz->payload, bz->payload_size);
-	uefi_call_wrapper(BS->SetMem, 3, (void *)(uintptr_t)(p.kernel.at + bz->payload_size),
-			  p.kernel.count * PAGE - bz->payload_size, 0);
+	uefi_call_wrapper(BS->CopyMem, 3, (void *)(uintptr_t)p.kernel.at, (void *)b->image->code, bz->code_size);
+	uefi_call_wrapper(BS->SetMem, 3, (void *)(uintptr_t)(p.kernel.at + bz->code_size),
+			  p.kernel.count * PAGE - bz->code_size, 0);
 	if (b->initrd)
 		uefi_call_wrapper(BS->CopyMem, 3, (void *)(uintptr_t)p.initrd.at, b->initrd->data, b->initrd->size);
 	uefi_call_wrapper(BS->CopyMem, 3, (void *)(uintptr_t)p.cmdline.at, (void *)b->cmdline, cmdline_len + 1);
 	uefi_call_wrapper(BS->SetMem, 3, (void *)(uintptr_t)p.record.at, p.record.count * PAGE, 0);
 	setup_data_write((void *)(uintptr_t)p.record.at, 0, b->delivery, b->table, b->table_size);
 	s = uefi_call_wrapper(BS->InstallConfigurationTable, 2, &delivery_guid,
-			      (void *)(uintptr_t)(p.record.at + sizeof(struct setup_data_header)));
+			      (void *)(uintptr_t)(p.record.at + sizeof(struct lugate_x86_setup_data)));
 	if (EFI_ERROR(s)) {
 		unplace(&p);
 		return "cannot install the EFI configuration table of the delivery record";
@@ -179,7 +179,7 @@ const char *efi_linux_boot(EFI_HANDLE image, EFI_SYSTEM_TABLE *st, const struct 
 	fields.initrd = b->initrd ? p.initrd.at : 0;
 	fields.initrd_size = b->initrd ? b->initrd->size : 0;
 	fields.setup_data = p.record.at;
-	zero_page_fill((uint8_t *)(uintptr_t)p.zero_page.at, bz, &fields);
+	zero_page_fill((uint8_t *)(uintptr_t)p.zero_page.at, b->image, &fields);
 
 	log_range(b->label, "kernel (init_size)", p.kernel.at, p.kernel.count * PAGE);
 	if (b->initrd)
@@ -188,7 +188,7 @@ const char *efi_linux_boot(EFI_HANDLE image, EFI_SYSTEM_TABLE *st, const struct 
 	log_range(b->label, "delivery record (setup_data in EfiReservedMemoryType, EFI configuration table "
 		  LUGATE_EFI_DELIVERY_GUID_TEXT ")", p.record.at, record_size);
 	log_range(b->label, "boot_params (zero page)", p.zero_page.at, ZERO_PAGE_SIZE);
-	entry = p.kernel.at + BZ_ENTRY64_OFFSET + bz->handover_offset;
+	entry = p.kernel.at + LUGATE_X86_ENTRY64_OFFSET + bz->handover_offset;
 	log_hex("entering the kernel's EFI handover entry at ", entry);
 	/*
 	 * POINT OF NO RETURN. From here the machine belongs to the kernel that was checked (or

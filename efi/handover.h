@@ -12,7 +12,7 @@
 #define LUGATE_EFI_HANDOVER_H
 
 #include <lugate/delivery.h>
-#include "../boot/target.h"
+#include "../boot/target_inspect.h"
 #include "lugate-efi.h"
 
 struct efi_linux_boot {
@@ -26,7 +26,7 @@ struct efi_linux_boot {
 };
 
 /* NULL if this bzImage can be entered through the 64-bit EFI handover entry, else why not. */
-const char *efi_linux_bootable(const struct bzimage *bz);
+const char *efi_linux_bootable(const struct lugate_bzimage *bz);
 
 /*
  * Boot it. Returns only if it cannot be placed, with the reason; then everything it

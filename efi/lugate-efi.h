@@ -2,7 +2,7 @@
 /*
  * lugate.efi: the gate as a UEFI application (docs/test-rig.md, "lugate.efi on a test rig").
  * Shared declarations of the app's files; the rules themselves live in the core (handoff/) and
- * in the boot room it shares with the bare-metal loader (boot/: gate.c, target.c, bzimage.c,
+ * in the boot room it shares with the bare-metal loader (boot/: gate.c, target_inspect.c,
  * zeropage.c, log.c).
  */
 #ifndef LUGATE_EFI_H

@@ -6,26 +6,9 @@
 #include <string.h>
 #include <lugate/error.h>
 #include <lugate/image.h>
+#include <lugate/x86_boot.h>
 #include "bytes.h"
 #include "image_internal.h"
-
-#define OFF_SETUP_SECTS 0x1f1
-#define OFF_SYSSIZE 0x1f4
-#define OFF_BOOT_FLAG 0x1fe
-#define OFF_JUMP 0x200
-#define OFF_HEADER 0x202
-#define OFF_VERSION 0x206
-#define OFF_KERNEL_VERSION 0x20e
-#define OFF_LOADFLAGS 0x211
-#define OFF_KERNEL_ALIGNMENT 0x230
-#define OFF_RELOCATABLE 0x234
-#define OFF_XLOADFLAGS 0x236
-#define OFF_CMDLINE_SIZE 0x238
-#define OFF_PAYLOAD_OFFSET 0x248
-#define OFF_PAYLOAD_LENGTH 0x24c
-#define OFF_PREF_ADDRESS 0x258
-#define OFF_INIT_SIZE 0x260
-#define OFF_HANDOVER_OFFSET 0x264
 
 static enum lugate_compression payload_compression(const uint8_t *p, size_t n)
 {
@@ -47,11 +30,12 @@ static enum lugate_compression payload_compression(const uint8_t *p, size_t n)
 	return LUGATE_COMP_UNKNOWN;
 }
 
-/* A field exists if the protocol version has it and it lies inside the header's length. */
-static bool field_present(uint16_t version, uint16_t since, size_t header_end, size_t off, size_t len)
-{
-	return version >= since && off + len <= header_end;
-}
+/*
+ * A setup-header field exists if the protocol version has it and it lies inside the header's
+ * own length; LUGATE_X86_OFF is both its file offset and its zero-page offset.
+ */
+#define HDR_OFF(f) LUGATE_X86_OFF(hdr.f)
+#define HDR_HAS(f, since) (v >= (since) && LUGATE_X86_END(hdr.f) <= header_end)
 
 static bool has_pe_header(const uint8_t *img, size_t size)
 {
@@ -69,49 +53,58 @@ int image_parse_bzimage(const uint8_t *img, size_t size, struct lugate_image_inf
 	size_t header_end;
 	uint16_t v;
 
-	if (size < OFF_HEADER + 4 || le16_load(img + OFF_BOOT_FLAG) != 0xaa55 ||
-	    memcmp(img + OFF_HEADER, "HdrS", 4) != 0)
+	if (size < LUGATE_X86_END(hdr.header) || le16_load(img + HDR_OFF(boot_flag)) != LUGATE_X86_BOOT_FLAG ||
+	    memcmp(img + HDR_OFF(header), LUGATE_X86_HEADER_MAGIC, 4) != 0)
 		return LUGATE_ERR_NOTFOUND;
 	out->format = LUGATE_IMAGE_BZIMAGE;
 	memset(bz, 0, sizeof(*bz));
-	header_end = OFF_HEADER + (size_t)img[OFF_JUMP + 1]; /* the jump skips the header */
-	if (img[OFF_JUMP] != 0xeb)
+	/* the jump at 0x200 skips the header: its displacement says where the header ends */
+	header_end = HDR_OFF(header) + (size_t)img[HDR_OFF(jump) + 1];
+	if (img[HDR_OFF(jump)] != LUGATE_X86_JUMP_SHORT)
 		return image_fail(out, LUGATE_ERR_BADIMAGE, "bzImage: no short jump over the setup header at 0x200");
 	if (header_end > size)
 		return image_fail(out, LUGATE_ERR_TRUNCATED, "bzImage: the setup header runs past the end of the file");
-	if (header_end < OFF_VERSION + 2)
+	if (header_end < LUGATE_X86_END(hdr.version))
 		return image_fail(out, LUGATE_ERR_BADIMAGE, "bzImage: the setup header is too short to hold its version");
-	v = bz->version = le16_load(img + OFF_VERSION);
+	bz->header_end = (uint32_t)header_end;
+	v = bz->version = le16_load(img + HDR_OFF(version));
 	if (v < 0x0200)
 		return image_fail(out, LUGATE_ERR_UNSUPPORTED, "bzImage: boot protocol older than 2.00");
-	bz->setup_sects = img[OFF_SETUP_SECTS] ? img[OFF_SETUP_SECTS] : 4;
-	bz->syssize = le32_load(img + OFF_SYSSIZE);
+	bz->setup_sects = img[HDR_OFF(setup_sects)] ? img[HDR_OFF(setup_sects)] : 4;
+	bz->syssize = le32_load(img + HDR_OFF(syssize));
 	bz->code_offset = ((uint32_t)bz->setup_sects + 1) * 512;
 	if (bz->code_offset > size)
 		return image_fail(out, LUGATE_ERR_TRUNCATED, "bzImage: the file ends inside the setup sectors");
-	/* the protected-mode code is syssize paragraphs; anything after it is not read at boot */
+	/*
+	 * The one syssize rule: the protected-mode code is exactly syssize paragraphs after the
+	 * setup sectors and lies inside the file. Bytes after it (a manifest trailer, a signature)
+	 * are not part of the kernel: no loader copies them.
+	 */
 	code_end = (uint64_t)bz->code_offset + (uint64_t)bz->syssize * 16;
 	if (code_end > size)
 		return image_fail(out, LUGATE_ERR_TRUNCATED, "bzImage: the file ends before the protected-mode code does (syssize)");
-	if (field_present(v, 0x0200, header_end, OFF_LOADFLAGS, 1))
-		bz->loadflags = img[OFF_LOADFLAGS];
-	if (field_present(v, 0x0205, header_end, OFF_RELOCATABLE, 1)) {
-		bz->kernel_alignment = le32_load(img + OFF_KERNEL_ALIGNMENT);
-		bz->relocatable = img[OFF_RELOCATABLE];
+	bz->code_size = (uint64_t)bz->syssize * 16;
+	if (HDR_HAS(loadflags, 0x0200))
+		bz->loadflags = img[HDR_OFF(loadflags)];
+	if (HDR_HAS(initrd_addr_max, 0x0203))
+		bz->initrd_addr_max = le32_load(img + HDR_OFF(initrd_addr_max));
+	if (HDR_HAS(relocatable_kernel, 0x0205)) {
+		bz->kernel_alignment = le32_load(img + HDR_OFF(kernel_alignment));
+		bz->relocatable = img[HDR_OFF(relocatable_kernel)];
 	}
-	if (field_present(v, 0x020c, header_end, OFF_XLOADFLAGS, 2))
-		bz->xloadflags = le16_load(img + OFF_XLOADFLAGS);
-	if (field_present(v, 0x0206, header_end, OFF_CMDLINE_SIZE, 4))
-		bz->cmdline_size = le32_load(img + OFF_CMDLINE_SIZE);
-	if (field_present(v, 0x020a, header_end, OFF_INIT_SIZE, 4)) {
-		bz->pref_address = le64_load(img + OFF_PREF_ADDRESS);
-		bz->init_size = le32_load(img + OFF_INIT_SIZE);
+	if (HDR_HAS(xloadflags, 0x020c))
+		bz->xloadflags = le16_load(img + HDR_OFF(xloadflags));
+	if (HDR_HAS(cmdline_size, 0x0206))
+		bz->cmdline_size = le32_load(img + HDR_OFF(cmdline_size));
+	if (HDR_HAS(init_size, 0x020a)) {
+		bz->pref_address = le64_load(img + HDR_OFF(pref_address));
+		bz->init_size = le32_load(img + HDR_OFF(init_size));
 	}
-	if (field_present(v, 0x020b, header_end, OFF_HANDOVER_OFFSET, 4))
-		bz->handover_offset = le32_load(img + OFF_HANDOVER_OFFSET);
-	if (field_present(v, 0x0208, header_end, OFF_PAYLOAD_LENGTH, 4)) {
-		bz->payload_offset = le32_load(img + OFF_PAYLOAD_OFFSET);
-		bz->payload_length = le32_load(img + OFF_PAYLOAD_LENGTH);
+	if (HDR_HAS(handover_offset, 0x020b))
+		bz->handover_offset = le32_load(img + HDR_OFF(handover_offset));
+	if (HDR_HAS(payload_length, 0x0208)) {
+		bz->payload_offset = le32_load(img + HDR_OFF(payload_offset));
+		bz->payload_length = le32_load(img + HDR_OFF(payload_length));
 		if (bz->payload_length) {
 			/* the payload is part of the protected-mode code (header.S: ZO_z_input_len) */
 			uint64_t at = (uint64_t)bz->code_offset + bz->payload_offset;
@@ -125,7 +118,7 @@ int image_parse_bzimage(const uint8_t *img, size_t size, struct lugate_image_inf
 	}
 	bz->efi_stub = has_pe_header(img, size);
 	/* the kernel version string: a pointer, relative to 0x200, into the setup code */
-	uint16_t kver = field_present(v, 0x0200, header_end, OFF_KERNEL_VERSION, 2) ? le16_load(img + OFF_KERNEL_VERSION) : 0;
+	uint16_t kver = HDR_HAS(kernel_version, 0x0200) ? le16_load(img + HDR_OFF(kernel_version)) : 0;
 	if (kver) {
 		size_t at = (size_t)kver + 0x200;
 		if (at >= bz->code_offset)

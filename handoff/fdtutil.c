@@ -4,6 +4,7 @@
 #include <libfdt.h>
 #include <lugate/error.h>
 #include <lugate/frame.h>
+#include "bytes.h"
 #include "fdtutil.h"
 
 /* Deepest node nesting accepted; lugate's own trees are three levels deep. */
@@ -59,11 +60,6 @@ int fdtu_walk_tags_libfdt(const void *fdt)
 		}
 		offset = next;
 	}
-}
-
-static uint32_t be32_at(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 /*
@@ -167,7 +163,7 @@ static int walk_tags(const void *fdt, bool *canonical)
 
 		if (off > size || size - off < 4)
 			return -1;
-		tag = be32_at(blk + off);
+		tag = be32_load(blk + off);
 		end = off + 4;
 		/* properties first: ten of every twelve tags in a handoff table */
 		if (tag == FDT_PROP) {
@@ -175,8 +171,8 @@ static int walk_tags(const void *fdt, bool *canonical)
 
 			if (depth == 0 || size - end < 8)
 				return -1;
-			len = be32_at(blk + end);
-			nameoff = be32_at(blk + end + 4);
+			len = be32_load(blk + end);
+			nameoff = be32_load(blk + end + 4);
 			if (len > size - end - 8 || nameoff > INT32_MAX || !name_in_strings(&names, nameoff))
 				return -1;
 			end += 8 + len;

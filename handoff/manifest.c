@@ -254,19 +254,13 @@ void lugate_manifest_schema(const struct lugate_manifest *m, uint32_t i, struct 
 	out->max_version = le32_load(r + REC_MAX);
 }
 
-/* A GUID's 16 bytes as two big-endian halves: comparing the halves as integers orders GUIDs
- * exactly as memcmp does, without a call per probe. */
-static inline uint64_t be64_at(const uint8_t *p)
-{
-	return (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 | (uint64_t)p[2] << 40 | (uint64_t)p[3] << 32 |
-	       (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 | (uint64_t)p[6] << 8 | p[7];
-}
-
 /* 1 if the record's GUID sorts before the wanted one, else 0: the borrow out of a 128-bit
  * subtraction, computed without a branch. */
 static inline size_t record_before(const uint8_t *rec, uint64_t want_hi, uint64_t want_lo)
 {
-	uint64_t hi = be64_at(rec + REC_GUID), lo = be64_at(rec + REC_GUID + 8), diff;
+	/* a GUID's 16 bytes as two big-endian halves: comparing the halves as integers orders
+	 * GUIDs exactly as memcmp does, without a call per probe */
+	uint64_t hi = be64_load(rec + REC_GUID), lo = be64_load(rec + REC_GUID + 8), diff;
 	bool borrow_lo = __builtin_sub_overflow(lo, want_lo, &diff);
 	bool borrow_hi = __builtin_sub_overflow(hi, want_hi, &diff);
 
@@ -295,14 +289,14 @@ static inline long find_in(const uint8_t *rec, size_t lo, size_t n, uint64_t wan
 	if (at >= end)
 		return -1;
 	rec += at * LUGATE_SCHEMA_RECORD_SIZE + REC_GUID;
-	return be64_at(rec) == want_hi && be64_at(rec + 8) == want_lo ? (long)at : -1;
+	return be64_load(rec) == want_hi && be64_load(rec + 8) == want_lo ? (long)at : -1;
 }
 
 long lugate_manifest_find(const struct lugate_manifest *m, const struct lugate_guid *guid)
 {
 	if (m->schema_count == 0)
 		return -1;
-	return find_in(m->schema_records, 0, m->schema_count, be64_at(guid->b), be64_at(guid->b + 8));
+	return find_in(m->schema_records, 0, m->schema_count, be64_load(guid->b), be64_load(guid->b + 8));
 }
 
 void lugate_manifest_index(const struct lugate_manifest *m, uint32_t idx[LUGATE_MANIFEST_INDEX_SIZE])
@@ -327,7 +321,7 @@ long lugate_manifest_find_indexed(const struct lugate_manifest *m,
 
 	if (hi <= lo || hi > m->schema_count)
 		return -1;
-	return find_in(m->schema_records, lo, hi - lo, be64_at(guid->b), be64_at(guid->b + 8));
+	return find_in(m->schema_records, lo, hi - lo, be64_load(guid->b), be64_load(guid->b + 8));
 }
 
 bool lugate_manifest_fits_image(const struct lugate_manifest *m, const char *image_release)

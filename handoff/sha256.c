@@ -6,6 +6,7 @@
  */
 #include <string.h>
 #include <lugate/sha256.h>
+#include "bytes.h"
 #include "sha256_impl.h"
 
 /* FIPS 180-4 §4.2.2; 16-byte aligned for the SIMD paths, which load them four at a time. */
@@ -27,11 +28,6 @@ static const uint32_t initial_state[8] = {
 static inline uint32_t ror32(uint32_t x, unsigned n)
 {
 	return (x >> n) | (x << (32 - n));
-}
-
-static inline uint32_t load_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 /*
@@ -80,7 +76,7 @@ static inline uint32_t load_be32(const uint8_t *p)
 		ROUND(b, c, d, e, f, g, h, a, lugate_sha256_k[(i) + 15], W(15));      \
 	} while (0)
 
-#define W_LOAD(j) (w[j] = load_be32(block + (size_t)4 * (j)))
+#define W_LOAD(j) (w[j] = be32_load(block + (size_t)4 * (j)))
 #define W_NEXT(j) SCHEDULE(j)
 
 static void compress_block(uint32_t state[8], const uint8_t *block)

@@ -406,11 +406,6 @@ struct canon_names {
 	uint32_t nameoff[CANON_PROPS];
 };
 
-static inline uint32_t be32_at(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* The structure block, if the fast path may read it: version 17 (no 8-byte property
  * alignment, the block's size in the header) and inside the fdt_size bytes validated. */
 static inline bool canon_block(const void *fdt, uint32_t fdt_size, const uint8_t **block, uint32_t *size)
@@ -434,22 +429,15 @@ static const uint16_t canon_prop_at[CANON_PROPS] = {
 	CANON_VERSION_PROP, CANON_DRIVER_PROP,
 };
 
-/* Eight bytes as one word, and the word two big-endian u32s make: a property header's tag and
+/* The word two big-endian u32s make, as ne64_load reads it: a property header's tag and
  * length are compared in one operation, with no byte swap (the constant folds). */
-static inline uint64_t load64(const uint8_t *p)
-{
-	uint64_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 static inline uint64_t be32_pair(uint32_t a, uint32_t b)
 {
 	const uint8_t x[8] = {
 		(uint8_t)(a >> 24), (uint8_t)(a >> 16), (uint8_t)(a >> 8), (uint8_t)a,
 		(uint8_t)(b >> 24), (uint8_t)(b >> 16), (uint8_t)(b >> 8), (uint8_t)b,
 	};
-	return load64(x);
+	return ne64_load(x);
 }
 
 /*
@@ -467,22 +455,22 @@ static inline bool canon_layout(const uint8_t *blk, uint32_t size, int node, str
 	if (node < 0 || off > size || size - off < CANON_DRIVER_VALUE)
 		return false;
 	p = blk + off;
-	differs = (uint64_t)((be32_at(p) ^ FDT_BEGIN_NODE) | p[4 + DEV_NAME_LEN]);
-	differs |= load64(p + canon_prop_at[0]) ^ u32_hdr;
-	differs |= load64(p + canon_prop_at[1]) ^ u32_hdr;
-	differs |= load64(p + canon_prop_at[2]) ^ u32_hdr;
-	differs |= load64(p + canon_prop_at[3]) ^ u32_hdr;
-	differs |= load64(p + canon_prop_at[4]) ^ u32_hdr;
-	differs |= load64(p + canon_prop_at[5]) ^ u32_hdr;
-	differs |= load64(p + canon_prop_at[6]) ^ u32_hdr;
-	differs |= load64(p + CANON_GUID_PROP) ^ guid_hdr;
-	differs |= load64(p + CANON_VERSION_PROP) ^ u32_hdr;
-	differs |= be32_at(p + CANON_DRIVER_PROP) ^ FDT_PROP;
-	len = be32_at(p + CANON_DRIVER_PROP + 4);
+	differs = (uint64_t)((be32_load(p) ^ FDT_BEGIN_NODE) | p[4 + DEV_NAME_LEN]);
+	differs |= ne64_load(p + canon_prop_at[0]) ^ u32_hdr;
+	differs |= ne64_load(p + canon_prop_at[1]) ^ u32_hdr;
+	differs |= ne64_load(p + canon_prop_at[2]) ^ u32_hdr;
+	differs |= ne64_load(p + canon_prop_at[3]) ^ u32_hdr;
+	differs |= ne64_load(p + canon_prop_at[4]) ^ u32_hdr;
+	differs |= ne64_load(p + canon_prop_at[5]) ^ u32_hdr;
+	differs |= ne64_load(p + canon_prop_at[6]) ^ u32_hdr;
+	differs |= ne64_load(p + CANON_GUID_PROP) ^ guid_hdr;
+	differs |= ne64_load(p + CANON_VERSION_PROP) ^ u32_hdr;
+	differs |= be32_load(p + CANON_DRIVER_PROP) ^ FDT_PROP;
+	len = be32_load(p + CANON_DRIVER_PROP + 4);
 	if (differs || len > LUGATE_DRIVER_MAX + 1 || size - off - CANON_DRIVER_VALUE < len)
 		return false;
 	end = off + CANON_DRIVER_VALUE + ((len + 3) & ~3u);
-	if (end > size || size - end < 4 || be32_at(blk + end) != FDT_END_NODE)
+	if (end > size || size - end < 4 || be32_load(blk + end) != FDT_END_NODE)
 		return false;
 	cn->p = p;
 	cn->driver_len = len;
@@ -500,7 +488,7 @@ static void canon_raw(const struct canon_node *cn, struct raw_device *rd, uint32
 	rd->driver = (const char *)cn->p + CANON_DRIVER_VALUE;
 	rd->driver_len = (int)cn->driver_len;
 	for (unsigned i = 0; i < CANON_PROPS; i++)
-		nameoff[i] = be32_at(cn->p + canon_prop_at[i] + 8);
+		nameoff[i] = be32_load(cn->p + canon_prop_at[i] + 8);
 }
 
 /* A canonical node's device, read straight from the fixed offsets (iteration). */
@@ -532,7 +520,7 @@ static int canon_sibling(const void *fdt, const uint8_t *blk, uint32_t size, int
 
 	if (next > size || size - next < 4)
 		return fdt_next_subnode(fdt, node);
-	tag = be32_at(blk + next);
+	tag = be32_load(blk + next);
 	if (tag == FDT_BEGIN_NODE)
 		return (int)next;
 	if (tag == FDT_END_NODE) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The FADT's reset register; see acpi.h. Free of hardware: the host unit tests link it. */
 #include <string.h>
+#include "../handoff/bytes.h"
 #include "acpi.h"
 
 #define BIOS_EBDA_SEGMENT 0x40eu       /* the BIOS data area's word: the EBDA's segment */
@@ -13,16 +14,6 @@
 #define ROOT_MAX_LEN 0x10000u          /* 8186 XSDT entries: far above any real table count */
 #define FADT_MAX_LEN 0x1000u
 #define ROOT_MAX_ENTRIES 1024u
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
 
 static const uint8_t *map(const struct acpi_mem *m, uint64_t addr, uint64_t size)
 {
@@ -51,7 +42,7 @@ static bool rsdp_at(const struct acpi_mem *m, uint64_t addr, uint64_t max, uint6
 	p = map(m, addr, ACPI_RSDP_V1_SIZE);
 	if (!p || memcmp(p, "RSD PTR ", 8) != 0 || !sums_to_zero(p, ACPI_RSDP_V1_SIZE))
 		return false;
-	*rsdt = le32(p + 16);
+	*rsdt = le32_load(p + 16);
 	*xsdt = 0;
 	if (p[15] < 2)   /* revision 0: ACPI 1.0, 20 bytes, RSDT only */
 		return true;
@@ -60,12 +51,12 @@ static bool rsdp_at(const struct acpi_mem *m, uint64_t addr, uint64_t max, uint6
 	p = map(m, addr, ACPI_RSDP_V2_SIZE);
 	if (!p)
 		return true;
-	len = le32(p + 20);
+	len = le32_load(p + 20);
 	if (len < ACPI_RSDP_V2_SIZE || len > RSDP_MAX_LEN || (max && len > max))
 		return true;
 	p = map(m, addr, len);
 	if (p && sums_to_zero(p, len))
-		*xsdt = le64(p + 24);
+		*xsdt = le64_load(p + 24);
 	return true;
 }
 
@@ -87,7 +78,7 @@ static const uint8_t *table(const struct acpi_mem *m, uint64_t addr, const char 
 
 	if (!p || memcmp(p, sig, 4) != 0)
 		return NULL;
-	*len = le32(p + 4);
+	*len = le32_load(p + 4);
 	if (*len < min || *len > max)
 		return NULL;
 	p = map(m, addr, *len);
@@ -103,7 +94,7 @@ static uint64_t find_fadt(const struct acpi_mem *m, const uint8_t *root, uint32_
 		n = ROOT_MAX_ENTRIES;
 	for (uint32_t i = 0; i < n; i++) {
 		const uint8_t *e = root + ACPI_SDT_HEADER + (size_t)i * entry;
-		uint64_t a = entry == 8 ? le64(e) : le32(e);
+		uint64_t a = entry == 8 ? le64_load(e) : le32_load(e);
 		const uint8_t *h = map(m, a, 4);
 
 		if (h && memcmp(h, "FACP", 4) == 0)
@@ -144,11 +135,11 @@ const char *acpi_find_reset(const struct acpi_mem *m, uint64_t hint, uint64_t hi
 		return "the FADT is unreadable or fails its checksum";
 	if (len < ACPI_FADT_MIN)
 		return "the FADT is too short to hold a reset register (ACPI 1.0)";
-	flags = le32(p + 112);
+	flags = le32_load(p + 112);
 	if (!(flags & ACPI_FADT_RESET_REG_SUP))
 		return "the FADT does not announce a reset register";
 	/* RESET_REG, a Generic Address Structure: space, bit width, bit offset, access size, address */
-	gas_addr = le64(p + 120);
+	gas_addr = le64_load(p + 120);
 	if (p[116] != ACPI_SPACE_MEMORY && p[116] != ACPI_SPACE_IO)
 		return "the reset register is neither in I/O nor in memory space";
 	if (p[117] != 8 || p[118] != 0 || p[119] > 1)

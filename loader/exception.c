@@ -7,7 +7,7 @@
 #include <lugate/fmt.h>
 #include "../boot/log.h"
 #include "cpu.h"
-#include "stop.h"
+#include "loader_stop.h"
 
 #define EXCEPTION_VECTORS 32u
 #define STUB_STRIDE 16u

@@ -6,7 +6,7 @@
 #include <string.h>
 #include "loader.h"
 
-/* One entry runs, once: the stop path (stop.c) finds its information here. */
+/* One entry runs, once: the stop path (loader_stop.c) finds its information here. */
 static const struct loader_boot_info *current;
 
 void loader_info_init(struct loader_boot_info *info)

@@ -9,9 +9,6 @@
 #include "linux.h"
 
 #define DEFAULT_MIN_LOAD 0x1000000ull   /* 16 MiB: LOAD_PHYSICAL_ADDR of x86-64 kernels */
-#define ZP_ACPI_RSDP_ADDR 0x070u        /* boot_params.acpi_rsdp_addr */
-#define ZP_EFI_INFO 0x1c0u              /* boot_params.efi_info, 32 bytes */
-#define XLF_5LEVEL (1u << 5)            /* the kernel can be entered with 5-level paging on */
 #define CR4_LA57 (1ull << 12)
 
 /* 5-level paging on? Only the bzImage64 entry can find it so (kexec_file from an LA57 kernel). */
@@ -41,7 +38,7 @@ static uint64_t page_up(uint64_t v)
  * pref_address (their decompressor would otherwise move itself to LOAD_PHYSICAL_ADDR,
  * i.e. pref_address, regardless), with init_size bytes free; others exactly at pref_address.
  */
-static const char *place_kernel(struct mem_allocator *a, const struct bzimage *bz, struct placement *p)
+static const char *place_kernel(struct mem_allocator *a, const struct lugate_bzimage *bz, struct placement *p)
 {
 	uint64_t size = page_up(bz->init_size);
 	uint64_t min = bz->pref_address ? bz->pref_address : DEFAULT_MIN_LOAD;
@@ -59,7 +56,7 @@ static const char *place_kernel(struct mem_allocator *a, const struct bzimage *b
 static const char *place_all(struct mem_allocator *a, const struct linux_boot *b, size_t cmdline_len,
 			     struct placement *p)
 {
-	const struct bzimage *bz = &b->image->bz;
+	const struct lugate_bzimage *bz = &b->image->bz;
 	const char *why = place_kernel(a, bz, p);
 	uint64_t initrd_max;
 
@@ -70,7 +67,7 @@ static const char *place_all(struct mem_allocator *a, const struct linux_boot *b
 		initrd_max = (uint64_t)bz->initrd_addr_max + 1u;
 		/* XLF_CAN_BE_LOADED_ABOVE_4G: the ramdisk may lie anywhere (boot.rst); KHO's scratch
 		 * below 4 GiB may all lie above initrd_addr_max (2 GiB). */
-		if (initrd_max > MEM_CEILING || bz->initrd_addr_max == 0 || (bz->xloadflags & BZ_XLF_CAN_BE_LOADED_ABOVE_4G))
+		if (initrd_max > MEM_CEILING || bz->initrd_addr_max == 0 || (bz->xloadflags & LUGATE_X86_XLF_CAN_BE_LOADED_ABOVE_4G))
 			initrd_max = MEM_CEILING;
 		if (!mem_alloc(a, page_up(p->initrd_size), MEM_PAGE, MEM_FLOOR, initrd_max, true, &p->initrd))
 			return "no free RAM for the initrd below initrd_addr_max";
@@ -124,7 +121,6 @@ static void log_e820(const struct e820_entry *e, int n)
 static const char *build_zero_page(const struct loader_boot_info *info, const struct linux_boot *b,
 				   const struct placement *p)
 {
-	const struct bzimage *bz = &b->image->bz;
 	uint8_t *zp = (uint8_t *)(uintptr_t)p->zero_page;
 	struct e820_entry e820[E820_MAX_ZEROPAGE];
 	struct loader_range carve = { p->setup_data, p->setup_data + p->setup_data_size };
@@ -134,26 +130,26 @@ static const char *build_zero_page(const struct loader_boot_info *info, const st
 	n = e820_build(info->mem, info->mem_count, &carve, 1, e820, E820_MAX_ZEROPAGE);
 	if (n <= 0)
 		return "the memory map does not fit the zero page's 128 e820 entries";
-	zero_page_fill(zp, bz, &fields);
+	zero_page_fill(zp, b->image, &fields);
 	if (info->carry_firmware) {   /* bzImage64 entry: ACPI and EFI as the outgoing kernel handed them */
-		memcpy(zp + ZP_ACPI_RSDP_ADDR, &info->acpi_rsdp_addr, sizeof(info->acpi_rsdp_addr));
-		memcpy(zp + ZP_EFI_INFO, info->efi_info, sizeof(info->efi_info));
+		memcpy(zp + LUGATE_X86_OFF(acpi_rsdp_addr), &info->acpi_rsdp_addr, sizeof(info->acpi_rsdp_addr));
+		memcpy(zp + LUGATE_X86_OFF(efi_info), info->efi_info, sizeof(info->efi_info));
 	}
-	zp[ZP_E820_ENTRIES] = (uint8_t)n;
-	memcpy(zp + ZP_E820_TABLE, e820, (size_t)n * sizeof(e820[0]));
+	zp[LUGATE_X86_OFF(e820_entries)] = (uint8_t)n;
+	memcpy(zp + LUGATE_X86_OFF(e820_table), e820, (size_t)n * sizeof(e820[0]));
 	log_e820(e820, n);
 	return NULL;
 }
 
 const char *linux_boot(struct mem_allocator *a, const struct loader_boot_info *info, const struct linux_boot *b)
 {
-	const struct bzimage *bz = &b->image->bz;
+	const struct lugate_bzimage *bz = &b->image->bz;
 	size_t cmdline_len = strlen(b->cmdline);
 	struct placement p;
 	const char *why;
 
 	memset(&p, 0, sizeof(p));
-	if (la57_on() && !(bz->xloadflags & XLF_5LEVEL))
+	if (la57_on() && !(bz->xloadflags & LUGATE_X86_XLF_5LEVEL))
 		return "the CPU runs 5-level paging and this kernel cannot be entered so (no XLF_5LEVEL)";
 	why = zero_page_check(bz, cmdline_len, b->table_size);
 	if (why)
@@ -174,7 +170,7 @@ const char *linux_boot(struct mem_allocator *a, const struct loader_boot_info *i
 	log_range(b->label, "zero page", p.zero_page, ZERO_PAGE_SIZE);
 
 	/* Writing only into the ranges just allocated: free RAM, clear of every module. */
-	memcpy((void *)(uintptr_t)p.kernel, bz->payload, bz->payload_size);
+	memcpy((void *)(uintptr_t)p.kernel, b->image->code, (size_t)bz->code_size);
 	if (b->initrd)
 		memcpy((void *)(uintptr_t)p.initrd, module_bytes(b->initrd), (size_t)p.initrd_size);
 	memcpy((void *)(uintptr_t)p.cmdline, b->cmdline, cmdline_len + 1);
@@ -183,7 +179,7 @@ const char *linux_boot(struct mem_allocator *a, const struct loader_boot_info *i
 	if (why)
 		return why;
 
-	log_hex("entering the kernel at ", p.kernel + BZ_ENTRY64_OFFSET);
+	log_hex("entering the kernel at ", p.kernel + LUGATE_X86_ENTRY64_OFFSET);
 	if (b->tsc)
 		tsc_finish(b->tsc, TSC_RELOCATE);   /* the last line before the jump */
 	/*
@@ -191,5 +187,5 @@ const char *linux_boot(struct mem_allocator *a, const struct loader_boot_info *i
 	 * was overwritten). From here the CPU belongs to the kernel that was checked (or to
 	 * the fallback after a refusal); a refused image is never reached through this call.
 	 */
-	cpu_enter_linux(p.kernel + BZ_ENTRY64_OFFSET, p.zero_page);
+	cpu_enter_linux(p.kernel + LUGATE_X86_ENTRY64_OFFSET, p.zero_page);
 }

@@ -9,7 +9,7 @@
 #define LUGATE_LOADER_LINUX_H
 
 #include <lugate/delivery.h>
-#include "../boot/target.h"
+#include "../boot/target_inspect.h"
 #include "memory.h"
 #include "modules.h"
 #include "tsc.h"

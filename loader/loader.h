@@ -78,7 +78,7 @@ struct loader_boot_info {
 	struct loader_range reserved[LOADER_MAX_RESERVED];
 	uint64_t setup_data;         /* incoming setup_data chain to forward; 0 if none */
 	uint64_t entry_tsc;          /* TSC at the entry's first C code (tsc.h); 0: loader_run reads it */
-	/* for a stop's ACPI reset (stop.h, acpi.h): where the entry's identity map ends (0: unknown,
+	/* for a stop's ACPI reset (loader_stop.h, acpi.h): where the entry's identity map ends (0: unknown,
 	 * nothing is read), and the RSDP the boot protocol named (the zero page's acpi_rsdp_addr, a
 	 * Multiboot2 ACPI tag's copy of rsdp_max bytes; 0: the BIOS area is scanned) */
 	uint64_t map_limit;
@@ -100,7 +100,7 @@ void loader_info_add_mem(struct loader_boot_info *info, uint64_t addr, uint64_t 
 _Noreturn void loader_run(struct loader_boot_info *info);
 
 /*
- * console.c: the console the shared log writes to (boot/console.h), COM1 (16550, 115200 8N1)
+ * serial_console.c: the console the shared log writes to (boot/console.h), COM1 (16550, 115200 8N1)
  * mirrored, unless lugate.vga=0, on the VGA text screen. Every line starts with LOG_PREFIX.
  */
 #define LOG_PREFIX "lugate-loader: "

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The loader's own time (issue 9, `loader_split`): TSC cycles from the entry's first C code
+ * The loader's own time (`loader_split`, docs/performance.md): TSC cycles from the entry's first C code
  * to the jump into Linux, split into four phases and printed as the last line before the jump:
  *   lugate-loader: tsc parse=<cycles> policy=<cycles> hash=<cycles> relocate=<cycles> total=<cycles>
  * Each lap gives the time since the previous lap to exactly one phase, so the phases add up

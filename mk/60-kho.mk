@@ -1,4 +1,4 @@
-# KHO/LUO end-to-end ground work (issue 6).
+# KHO/LUO end to end (docs/live-update.md): what the KHO suites boot and run.
 # build/e2e/luo-memfd: the static guest helper that preserves a memfd through /dev/liveupdate
 # before a kexec and verifies it after (tests/e2e/luo/luo-memfd.c).
 # `make kho-kernel` builds (once, cached in build/kho-kernel/) the KHO+LUO test kernel from Debian's

@@ -1,4 +1,4 @@
-# bench/: `make bench` builds the bench programs, runs bench/run.sh, prints a table and writes
+# bench/: `make bench` builds the bench programs, runs bench/run-benches.sh, prints a table and writes
 # bench/out/results.json (git-ignored). Never part of `make check`; the bench suite
 # (tests/bench/) only runs each program once on tiny inputs and checks what it reports.
 # OpenSSL (libssl-dev, in the build set) is the reference SHA-256; libfdt the naive reader.
@@ -13,7 +13,7 @@ $(BUILD)/bench/%: bench/%.c bench/bench.h $(LIBLUGATE)
 bench:
 	@scripts/deps.sh --check build
 	@$(MAKE) --no-print-directory $(BENCH_BINS) $(LUGATE_BIN)
-	@BUILD=$(BUILD) bench/run.sh
+	@BUILD=$(BUILD) bench/run-benches.sh
 
 ALL_TARGETS += $(BENCH_BINS)
 CHECK_DEPS  += $(BENCH_BINS)

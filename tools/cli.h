@@ -142,7 +142,7 @@ struct cli_kho_state {
  * the caller reports as an input error; the probe then says nothing about KHO. */
 void cli_kho_probe(const char *debugfs_root, const char *dev_root, struct cli_kho_state *out);
 
-/* A handoff table from a device list (tools/handoff.c): what `handoff build` writes and
+/* A handoff table from a device list (tools/handoff_cmd.c): what `handoff build` writes and
  * `load --devices` seals. from_running fills IDs and drivers from sysfs (root `sysfs`, default
  * /sys) and the KHO/LUO versions from debugfs (default /sys/kernel/debug); otherwise a non-NULL
  * sysfs cross-checks each device there. release: else the list's, else `uname -r`. */

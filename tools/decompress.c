@@ -14,6 +14,7 @@
 #include <zlib.h>
 #include <zstd.h>
 #include <zstd_errors.h>
+#include "../handoff/bytes.h"
 #include "target.h"
 
 /* liblzma's memory limit: kernels since 6.x compress with a 128 MiB xz dictionary (129 MiB to
@@ -156,8 +157,7 @@ static const char *inflate_lz4(const uint8_t *in, size_t n, struct outbuf *o)
 {
 	size_t pos = 4;
 	while (pos + 4 <= n) {
-		uint32_t bsize = (uint32_t)in[pos] | (uint32_t)in[pos + 1] << 8 | (uint32_t)in[pos + 2] << 16 |
-				 (uint32_t)in[pos + 3] << 24;
+		uint32_t bsize = le32_load(in + pos);
 		if (bsize == 0x184c2102u) { /* a new legacy stream starts */
 			pos += 4;
 			continue;

@@ -14,7 +14,8 @@ static const struct cli_verb verbs[] = {
 	{ "seal", "check, then bind a table to the approved image", cmd_seal },
 	{ "load", "check, seal and stage the live update with kexec", cmd_load },
 	{ "bundle", "pack or list the kexec -s loader's inputs", cmd_bundle },
-	LUGATE_EXTRA_VERBS
+	{ "status", "after a jump: which kernel booted and whether it is the sealed one", cmd_status },
+	{ "history", "the outcomes of earlier jumps, kept by `status --record`", cmd_history },
 	{ NULL, NULL, NULL },
 };
 

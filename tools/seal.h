@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Sealing a table to the approved image (tools/seal.c); `lugate load` seals the same way. */
+/* Sealing a table to the approved image (tools/seal_cmd.c); `lugate load` seals the same way. */
 #ifndef LUGATE_TOOLS_SEAL_H
 #define LUGATE_TOOLS_SEAL_H
 

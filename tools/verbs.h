@@ -19,9 +19,4 @@ int cmd_load(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 
-/* Verbs added by later work: declare here and list in LUGATE_EXTRA_VERBS. */
-#define LUGATE_EXTRA_VERBS                                                                  \
-	{ "status", "after a jump: which kernel booted and whether it is the sealed one", cmd_status }, \
-	{ "history", "the outcomes of earlier jumps, kept by `status --record`", cmd_history },
-
 #endif

@@ -21,8 +21,8 @@
  * least 4 KiB; protocol 2.12 or later; a setup header through init_size (0x264) that ends
  * inside the setup sectors, which end before the file does; XLF_KERNEL_64 and LOADED_HIGH;
  * a relocatable kernel's kernel_alignment a power of two of at least 4096, else a non-zero
- * page-aligned pref_address; init_size at least the protected-mode code (the file after the
- * setup sectors, or syssize paragraphs if that is less).
+ * page-aligned pref_address; protected-mode code (syssize paragraphs, the parser's rule) and
+ * an init_size at least that large.
  */
 int lugate_bzimage_boot64(const void *img, size_t size, const struct lugate_image_info *info, const char **why);
 

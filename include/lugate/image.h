@@ -45,9 +45,13 @@ enum lugate_manifest_carrier {
 };
 const char *lugate_carrier_name(enum lugate_manifest_carrier c); /* "trailer", "pe-section", "elf-note", "none" */
 
-/* The x86 boot protocol's setup header (Documentation/arch/x86/boot.rst). */
+/*
+ * The x86 boot protocol's setup header (Documentation/arch/x86/boot.rst; its layout is
+ * include/lugate/x86_boot.h). A field the header's version or length does not reach is 0.
+ */
 struct lugate_bzimage {
 	uint64_t pref_address;
+	uint64_t code_size;          /* bytes of protected-mode code: syssize * 16, inside the file */
 	uint32_t syssize;            /* 16-byte paragraphs */
 	uint32_t kernel_alignment;
 	uint32_t init_size;
@@ -56,6 +60,8 @@ struct lugate_bzimage {
 	uint32_t payload_offset;     /* within the protected-mode code */
 	uint32_t payload_length;
 	uint32_t code_offset;        /* file offset of the protected-mode code: (setup_sects+1)*512 */
+	uint32_t header_end;         /* 0x202 + the jump's displacement: the setup header ends here */
+	uint32_t initrd_addr_max;
 	enum lugate_compression compression;
 	uint16_t version;            /* boot protocol, e.g. 0x020f */
 	uint16_t xloadflags;

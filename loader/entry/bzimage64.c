@@ -24,27 +24,17 @@
 #include <lugate/error.h>
 #include <lugate/fmt.h>
 #include <lugate/kho.h>
+#include <lugate/x86_boot.h>
 #include "../../boot/log.h"
 #include "../loader.h"
 #include "phys.h"
-#include "../stop.h"
+#include "../loader_stop.h"
 #include "../tsc.h"
 
-#define BP_SIZE 4096u
-#define BP_ACPI_RSDP_ADDR 0x070u
-#define BP_EFI_INFO 0x1c0u
-#define BP_EXT_RAMDISK_IMAGE 0x0c0u
-#define BP_EXT_RAMDISK_SIZE 0x0c4u
-#define BP_EXT_CMD_LINE_PTR 0x0c8u
-#define BP_E820_ENTRIES 0x1e8u
-#define BP_HDR_MAGIC 0x202u
-#define BP_RAMDISK_IMAGE 0x218u
-#define BP_RAMDISK_SIZE 0x21cu
-#define BP_CMD_LINE_PTR 0x228u
-#define BP_SETUP_DATA 0x250u
-#define BP_E820_TABLE 0x2d0u
-#define BP_E820_MAX 128u
-#define E820_ENTRY_SIZE 20u
+/* The zero page the outgoing kernel handed over: offsets from its one description. */
+#define BP(field) LUGATE_X86_OFF(field)
+#define BP_SIZE sizeof(struct lugate_x86_boot_params)
+#define E820_ENTRY_SIZE sizeof(struct lugate_x86_e820_entry)
 
 #define SETUP_E820_EXT 1u
 #define SETUP_IMA 8u                  /* struct ima_setup_data {u64 addr, size}: the IMA log kexec placed */
@@ -107,7 +97,7 @@ static void add_e820(struct loader_boot_info *info, uint64_t table, uint32_t cou
 static void copy_cmdline(struct loader_boot_info *info, uint64_t bp)
 {
 	static const char first[] = "bzimage64 ";
-	uint64_t p = rd32(bp + BP_CMD_LINE_PTR) | ((uint64_t)rd32(bp + BP_EXT_CMD_LINE_PTR) << 32);
+	uint64_t p = rd32(bp + BP(hdr.cmd_line_ptr)) | ((uint64_t)rd32(bp + BP(ext_cmd_line_ptr)) << 32);
 	size_t n = 0, max = sizeof(info->cmdline) - sizeof(first);
 	const char *s;
 
@@ -354,7 +344,7 @@ void loader_bzimage64_main(uint64_t boot_params, uint64_t map_limit)
 		loader_stop(LOADER_STOP_INPUT, "the loader was placed beyond the identity map it can build (4 GiB, 512 GiB with 1 GiB pages)");
 	if (!mapped(bp, BP_SIZE))
 		loader_stop(LOADER_STOP_INPUT, "boot_params (%rsi) is null or beyond the identity map");
-	if (rd32(bp + BP_HDR_MAGIC) != 0x53726448u)  /* "HdrS" */
+	if (memcmp(phys_ptr(bp + BP(hdr.header)), LUGATE_X86_HEADER_MAGIC, 4) != 0)
 		loader_stop(LOADER_STOP_INPUT, "boot_params has no setup header (not started by a 64-bit boot loader)");
 	log_hex("bzImage64 entry: boot_params at ", bp);
 	log_hex("bzImage64 entry: identity map up to ", identity_limit);
@@ -362,19 +352,19 @@ void loader_bzimage64_main(uint64_t boot_params, uint64_t map_limit)
 		log_str("bzImage64 entry: 5-level paging (CR4.LA57) is on: the identity map sits behind PML5[0]");
 	reserve(info, bp, BP_SIZE);
 	info->carry_firmware = true;
-	info->acpi_rsdp_addr = rd64(bp + BP_ACPI_RSDP_ADDR);
+	info->acpi_rsdp_addr = rd64(bp + BP(acpi_rsdp_addr));
 	info->rsdp = info->acpi_rsdp_addr;   /* a stop's ACPI reset looks here first */
-	memcpy(info->efi_info, phys_ptr(bp + BP_EFI_INFO), sizeof(info->efi_info));
+	memcpy(info->efi_info, phys_ptr(bp + BP(efi_info)), sizeof(info->efi_info));
 	log_firmware(info);
-	if (rd32(bp + BP_EFI_INFO) != 0)   /* the EFI memory map efi_info points at (efi_memmap, _size, _hi) */
-		reserve_pointed(info, "EFI memory map", rd32(bp + BP_EFI_INFO + 16) | ((uint64_t)rd32(bp + BP_EFI_INFO + 28) << 32),
-				rd32(bp + BP_EFI_INFO + 20));
+	if (rd32(bp + BP(efi_info.loader_signature)) != 0)   /* the EFI memory map efi_info points at (efi_memmap, _size, _hi) */
+		reserve_pointed(info, "EFI memory map", rd32(bp + BP(efi_info.memmap)) | ((uint64_t)rd32(bp + BP(efi_info.memmap_hi)) << 32),
+				rd32(bp + BP(efi_info.memmap_size)));
 	copy_cmdline(info, bp);
-	n = rd8(bp + BP_E820_ENTRIES);
-	add_e820(info, bp + BP_E820_TABLE, n < BP_E820_MAX ? n : BP_E820_MAX);
-	walk_setup_data(info, rd64(bp + BP_SETUP_DATA));
-	initrd = rd32(bp + BP_RAMDISK_IMAGE) | ((uint64_t)rd32(bp + BP_EXT_RAMDISK_IMAGE) << 32);
-	initrd_size = rd32(bp + BP_RAMDISK_SIZE) | ((uint64_t)rd32(bp + BP_EXT_RAMDISK_SIZE) << 32);
+	n = rd8(bp + BP(e820_entries));
+	add_e820(info, bp + BP(e820_table), n < LUGATE_X86_E820_MAX ? n : LUGATE_X86_E820_MAX);
+	walk_setup_data(info, rd64(bp + BP(hdr.setup_data)));
+	initrd = rd32(bp + BP(hdr.ramdisk_image)) | ((uint64_t)rd32(bp + BP(ext_ramdisk_image)) << 32);
+	initrd_size = rd32(bp + BP(hdr.ramdisk_size)) | ((uint64_t)rd32(bp + BP(ext_ramdisk_size)) << 32);
 	map_bundle(info, initrd, initrd_size);
 	loader_run(info);
 }

@@ -8,7 +8,7 @@
 #include "../../boot/log.h"
 #include "../loader.h"
 #include "phys.h"
-#include "../stop.h"
+#include "../loader_stop.h"
 #include "../tsc.h"
 
 #define MB1_BOOT_MAGIC 0x2badb002u

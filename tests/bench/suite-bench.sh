@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benches, once on tiny inputs (bench/run.sh --smoke): they build, run, agree with their
+# The benches, once on tiny inputs (bench/run-benches.sh --smoke): they build, run, agree with their
 # oracles and report every figure `make bench` reports. Not a timed test: no figure's size is
 # judged here, only that it exists and that the checks behind it held.
 set -u
@@ -17,9 +17,9 @@ is_true() { local name=$1 expr=$2 got; got=$(q "$expr" 2>&1)
   if [ "$got" = True ]; then echo "ok - $name"; else echo "not ok - $name: $expr -> $got"; fi; }
 
 rm -f "$R"
-expect "bench/run.sh --smoke runs every bench (digests agree with OpenSSL, fixtures allowed)" 0 \
-  env BUILD="$B" LUGATE_LOADER_SERIAL_LOG= bench/run.sh --smoke
-expect_out "summary (targets from issue 9)"
+expect "bench/run-benches.sh --smoke runs every bench (digests agree with OpenSSL, fixtures allowed)" 0 \
+  env BUILD="$B" LUGATE_LOADER_SERIAL_LOG= bench/run-benches.sh --smoke
+expect_out "summary (targets from docs/performance.md)"
 check "results.json is valid JSON" python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$R"
 is_true "machine recorded (CPU model, flags, date)" 'bool(d["machine"]["cpu"]) and "flags" in d["machine"] and d["date"].endswith("Z")'
 is_true "sha256_vs_openssl is a positive ratio" 'd["summary"]["sha256_vs_openssl"] > 0'

@@ -2,7 +2,7 @@
 # `lugate load` on this host, without a real kexec: a fake kexec-tools (a script that records
 # its arguments and, like the kernel, sets kexec_loaded) and a fake system under
 # LUGATE_SYSROOT (proc/sys files: kexec_load_disabled, lockdown, kexec_loaded, cmdline, KHO's
-# debugfs). The real kexec inside a VM is tests/e2e/suite-load.sh. Asserted here: a refusal
+# debugfs). The real kexec inside a VM is tests/e2e/suite-load-vm.sh. Asserted here: a refusal
 # never runs kexec, every blocker is exit 3 with one line, the staged command is exactly the
 # one --dry-run prints, and the sealed table is the one `lugate seal` makes.
 set -u

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# lugate.efi (build/lugate.efi, issue 7) boots real Debian kernels under OVMF, QEMU TCG.
+# lugate.efi (build/lugate.efi, docs/test-rig.md) boots real Debian kernels under OVMF, QEMU TCG.
 #
 # Each case is a fresh ESP folder served to OVMF as a vvfat disk, with the app as
 # \EFI\BOOT\BOOTX64.EFI (removable-media boot, no shell) and its inputs under \lugate\
@@ -9,7 +9,7 @@
 # (the same record found again through the EFI configuration table). The target is Debian's
 # 6.1.0-56-amd64, the fallback 6.1.0-55-amd64, so `uname -r` in the guest tells which booted.
 #
-# Cases (issue 7): allowed boot, table byte-exact by both routes; the target changed after
+# Cases: allowed boot, table byte-exact by both routes; the target changed after
 # sealing -> the fallback boots and sees the refused table; a corrupt table and no fallback ->
 # back to the firmware with the message (OVMF's own log names the status, its shell then runs
 # \startup.nsh), no kernel entered. Extra: started from the UEFI shell with load options that

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A real live update through KHO with lugate's loader in the middle (issue 6): a memfd preserved
+# A real live update through KHO with lugate's loader in the middle (docs/live-update.md): a memfd preserved
 # through LUO in one kernel comes back byte-exact in the kernel lugate's bzImage64 loader boots.
 #
 # Guest: the KHO+LUO kernel from scripts/kho-kernel.sh under QEMU TCG, `kho=on liveupdate=on`.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `lugate load` on a KHO host (issue 6, "lugate load, KHO mode"): inside QEMU (TCG) the 7.3 KHO+LUO
+# `lugate load` on a KHO host (docs/live-update.md, KHO mode): inside QEMU (TCG) the 7.3 KHO+LUO
 # kernel (scripts/kho-kernel.sh, `kho=on liveupdate=on`) preserves a memfd through LUO; then the
 # `make install`ed lugate, run as the admin would (tests/e2e/kho-load/admin.sh, in luo-memfd's
 # child while the session stays open), builds the table from the running system (the VM's PCI

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The bare-metal loader (build/loader.elf, issue 4) boots real Debian kernels under QEMU TCG.
+# The bare-metal loader (build/loader.elf, docs/loader.md) boots real Debian kernels under QEMU TCG.
 #
 # QEMU's -kernel starts the loader through Multiboot v1 with the kernels, the sealed table and
 # the initramfs as modules ("file role=R"). The guest is a busybox-static initramfs whose /init
@@ -8,11 +8,11 @@
 # computed here on the host, and reports the delivery record's verdict. The target is Debian's
 # 6.1.0-56-amd64, the fallback 6.1.0-55-amd64, so `uname -r` in the guest tells which one booted.
 #
-# Cases (issue 4): 1 allowed upgrade, table byte-exact; 2 target changed after sealing -> fallback;
+# Cases: 1 allowed upgrade, table byte-exact; 2 target changed after sealing -> fallback;
 # 3 schema missing -> fallback; 4 downgrade -> fallback; 5 corrupt table, no fallback -> the
 # loader stops with its message and exit code; 6 the table's range is reserved in the e820 map
 # the kernel printed. Extra: an unsealed table and a fallback that is not the sealed one stop.
-# Case 1 also reads the loader's TSC phase split (issue 9, loader_split): present, adds up.
+# Case 1 also reads the loader's TSC phase split (loader_split, docs/performance.md): present, adds up.
 # What a stop does next (lugate.stop, docs/loader.md "When the loader stops"): reboot:1 resets
 # pc through port 0xCF9 (its ACPI 1.0 FADT has no reset register) and q35 through the FADT's
 # reset register; microvm without ACPI falls through CF9 and the keyboard controller to the
@@ -95,7 +95,7 @@ cli_agrees() {  # cli_agrees TABLE IMAGE WANT_RC WHAT
   else case_not_ok "lugate check on the host agrees: $4" "exit $rc: $(head -3 "$W/cli.out" | tr '\n' ' ')"; fi
 }
 
-# loader_split (issue 9): the loader's own TSC phases, printed as the last loader line before the
+# loader_split (docs/performance.md): the loader's own TSC phases, printed as the last loader line before the
 # jump and read by bench/loader_split.sh. Never a timed test: only that the line is there, that the
 # bench reads it as measured, and that the phases add up (each >= 0, their sum <= total).
 TSC_LINE_RE='^lugate-loader: tsc parse=[0-9]+ policy=[0-9]+ hash=[0-9]+ relocate=[0-9]+ total=[0-9]+$'

@@ -20,7 +20,6 @@ B=${BUILD:-build}
 CORE=$B/freestanding/liblugate-core.a
 LIBC=$B/freestanding/liblugate-libc.a
 SMOKE=$B/freestanding/smoke
-UNITS=$B/tests/loader-units
 ALLOWED="memcpy memmove memset memcmp memchr strlen strnlen strcmp strncmp strchr strrchr"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
@@ -102,13 +101,3 @@ else
   nok "freestanding smoke program not built"
 fi
 
-# The loader's pure parts on the host (e820, allocator, command line, bzImage header), with the
-# cached Debian kernel when the e2e suites fetched it (the bzImage truncation/mutation test).
-if [ -x "$UNITS" ]; then
-  kernel=$(ls "$B"/kernels/vmlinuz-* 2>/dev/null | head -1)
-  "$UNITS" ${kernel:+"$kernel"} >"$tmp/units" 2>&1; rc=$?
-  grep -v '^1\.\.' "$tmp/units" | sed 's/^\(not \)\{0,1\}ok [0-9]* - /&loader unit: /'
-  if [ "$rc" -eq 0 ]; then ok "loader unit tests exit 0"; else nok "loader unit tests exit $rc"; fi
-else
-  nok "loader unit tests not built ($UNITS)"
-fi

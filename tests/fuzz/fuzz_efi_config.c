@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Fuzz lugate.efi's inputs (efi/config.c): its configuration file on the ESP, and its UCS-2
- * load options, as efi/main.c reads them (file, then options, merged; paths resolved).
+ * load options, as efi/efi_main.c reads them (file, then options, merged; paths resolved).
  * Whatever the bytes: every value stays a terminated string shorter than CONFIG_VALUE_MAX,
  * problems are counted with the first one kept as a terminated one-line message, an input
  * without problems keeps no message, and a resolved path fits and uses only '\'.

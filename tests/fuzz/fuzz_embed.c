@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * Fuzz `lugate embed` (tools/embed.c) on every image lugate_image_identify accepts: stamp it
+ * Fuzz `lugate embed` (tools/embed_cmd.c) on every image lugate_image_identify accepts: stamp it
  * as cmd_embed does (a .lugate PE section, an ELF note, or a trailer; with --replace for an
  * image already stamped), without the file I/O.
  * Stamping either refuses with a reason or gives an image that identifies again as the same
  * format, with the same carrier, and carries exactly the manifest written where
  * lugate_manifest_open reads it (what embed checks before it writes: here it must never
- * fail), and, for a trailer, keeps every byte of the image proper. embed.c is included, not linked: its writers are file-local.
+ * fail), and, for a trailer, keeps every byte of the image proper. embed_cmd.c is included, not linked: its writers are file-local.
  */
 #include "fuzz.h"
 #include "fuzz_image.h"
-#include "../../tools/embed.c" /* NOLINT(bugprone-suspicious-include): the verb is fuzzed in-process */
+#include "../../tools/embed_cmd.c" /* NOLINT(bugprone-suspicious-include): the verb is fuzzed in-process */
 
 static uint8_t *manifest;
 static size_t manifest_size;

@@ -17,7 +17,7 @@
 #include "../../boot/console.h"
 #include "../../boot/log.h"
 #include "../../loader/loader.h"
-#include "../../loader/stop.h"
+#include "../../loader/loader_stop.h"
 #include "../../loader/entry/phys.h"
 
 /* One run's way back from the entry (loader_stop, loader_run), and FUZZ_TRACE=1: the entry's

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The check: every reason, all at once, and the examples end to end in the core. */
+/* The check: every reason, all at once, and the path kinds' examples end to end in the core. */
 #include "helpers.h"
 
 struct fixture {

@@ -3,7 +3,7 @@
  * The gate (boot/gate.c), the decision the bare-metal loader and lugate.efi share, on the host:
  * every outcome (allow, refuse with the core's reasons, each front-end precondition), every
  * LUGATE_DELIVERY_F_* flag, the delivery record it fills, the fallback rule and the outcome both
- * front ends act on; target inspection (boot/target.c) on a real and a rejected header; the
+ * front ends act on; target inspection (boot/target_inspect.c) on a real and a rejected header; the
  * setup_data entry (boot/zeropage.c). Linked with the very boot/ sources both front ends compile
  * (mk/35-boot.mk). The test is the front end here: it supplies the console the log writes to
  * (boot/console.h) and reads every line back.
@@ -12,10 +12,11 @@
 #include <stdio.h>
 #include <openssl/sha.h>
 #include "helpers.h"
+#include <lugate/x86_boot.h>
 #include "../../boot/console.h"
 #include "../../boot/gate.h"
 #include "../../boot/log.h"
-#include "../../boot/target.h"
+#include "../../boot/target_inspect.h"
 #include "../../boot/zeropage.h"
 
 #define PREFIX "test-gate: "
@@ -590,7 +591,7 @@ static void setup_data_entry(void **state)
 {
 	struct world w;
 	struct lugate_delivery_header h;
-	struct setup_data_header sd;
+	struct lugate_x86_setup_data sd;
 	uint8_t *buf;
 	size_t n;
 	(void)state;
@@ -633,19 +634,19 @@ static uint8_t *synth_bzimage(size_t size)
 	uint8_t *f = calloc(1, size);
 
 	assert_non_null(f);
-	f[BZ_SETUP_SECTS] = 4;
-	put16(f, BZ_BOOT_FLAG, 0xaa55);
-	f[BZ_JUMP] = 0xeb;                            /* a short jump over the header, */
+	f[LUGATE_X86_OFF(hdr.setup_sects)] = 4;
+	put16(f, LUGATE_X86_OFF(hdr.boot_flag), LUGATE_X86_BOOT_FLAG);
+	f[LUGATE_X86_OFF(hdr.jump)] = 0xeb;                          /* a short jump over the header, */
 	f[0x201] = 0x6a;                              /* which ends at 0x26c */
-	put32(f, BZ_HEADER, BZ_HDRS_MAGIC);
-	put16(f, BZ_VERSION, 0x020f);
-	f[BZ_LOADFLAGS] = BZ_LOADED_HIGH;
-	put32(f, BZ_KERNEL_ALIGNMENT, 0x200000);
-	f[BZ_RELOCATABLE] = 1;
-	put16(f, BZ_XLOADFLAGS, BZ_XLF_KERNEL_64 | BZ_XLF_CAN_BE_LOADED_ABOVE_4G);
-	put32(f, BZ_CMDLINE_SIZE, 2047);
-	put32(f, BZ_SYSSIZE, (uint32_t)((size - 5 * 512) / 16));
-	put32(f, BZ_INIT_SIZE, 0x400000);
+	memcpy(f + LUGATE_X86_OFF(hdr.header), LUGATE_X86_HEADER_MAGIC, 4);
+	put16(f, LUGATE_X86_OFF(hdr.version), 0x020f);
+	f[LUGATE_X86_OFF(hdr.loadflags)] = LUGATE_X86_LOADED_HIGH;
+	put32(f, LUGATE_X86_OFF(hdr.kernel_alignment), 0x200000);
+	f[LUGATE_X86_OFF(hdr.relocatable_kernel)] = 1;
+	put16(f, LUGATE_X86_OFF(hdr.xloadflags), LUGATE_X86_XLF_KERNEL_64 | LUGATE_X86_XLF_CAN_BE_LOADED_ABOVE_4G);
+	put32(f, LUGATE_X86_OFF(hdr.cmdline_size), 2047);
+	put32(f, LUGATE_X86_OFF(hdr.syssize), (uint32_t)((size - 5 * 512) / 16));
+	put32(f, LUGATE_X86_OFF(hdr.init_size), 0x400000);
 	return f;
 }
 
@@ -678,7 +679,7 @@ static void inspect_rejects_non_bzimage(void **state)
 
 	/* a 2.11 header has no 64-bit entry to use */
 	uint8_t *f = synth_bzimage(16384);
-	put16(f, BZ_VERSION, 0x020b);
+	put16(f, LUGATE_X86_OFF(hdr.version), 0x020b);
 	log_reset();
 	target_inspect(f, 16384, "target", &t);
 	assert_false(t.bootable);
@@ -699,8 +700,9 @@ static void inspect_reads_bzimage_header(void **state)
 	if (!t.bootable)
 		fail_msg("a well-formed header was refused: %s", t.why_unbootable);
 	assert_int_equal(t.bz.version, 0x020f);
-	assert_int_equal(t.bz.setup_size, 5 * 512);
-	assert_int_equal(t.bz.payload_size, size - 5 * 512);
+	assert_int_equal(t.bz.code_offset, 5 * 512);
+	assert_int_equal(t.bz.code_size, size - 5 * 512);
+	assert_ptr_equal(t.code, f + 5 * 512);
 	assert_int_equal(t.bz.kernel_alignment, 0x200000);
 	assert_int_equal(t.bz.init_size, 0x400000);
 	assert_null(t.manifest);

@@ -283,7 +283,7 @@ static void release_reads_only_len(void **state)
 	assert_int_equal(parse_exact(buf, 7, &r), LUGATE_ERR_BADRELEASE);
 }
 
-static void release_bad_issue_examples(void **state)
+static void release_bad_malformed(void **state)
 {
 	(void)state;
 	assert_bad_release("", 0);
@@ -538,33 +538,33 @@ static void path_names(void **state)
 	assert_string_equal(lugate_path_name((enum lugate_path)0x100), "none");
 }
 
-/* ---- the issue's examples, default policy --------------------------------------- */
+/* ---- each path kind, under the default policy ---------------------------------- */
 
-static void issue_same(void **state)
+static void path_same(void **state)
 {
 	(void)state;
 	expect_default("6.12.5", "6.12.5", LUGATE_PATH_SAME, LUGATE_REASON_NONE);
 }
 
-static void issue_stable_next(void **state)
+static void path_stable_next(void **state)
 {
 	(void)state;
 	expect_default("6.12.5", "6.12.6", LUGATE_PATH_STABLE_NEXT, LUGATE_REASON_NONE);
 }
 
-static void issue_version_jump(void **state)
+static void path_version_jump_refused(void **state)
 {
 	(void)state;
 	expect_default("6.12.5", "6.12.7", LUGATE_PATH_NONE, LUGATE_REASON_VERSION_JUMP);
 }
 
-static void issue_downgrade(void **state)
+static void path_downgrade_refused(void **state)
 {
 	(void)state;
 	expect_default("6.12.6", "6.12.5", LUGATE_PATH_NONE, LUGATE_REASON_DOWNGRADE);
 }
 
-static void issue_minor_needs_minor_next(void **state)
+static void path_minor_next_only_when_enabled(void **state)
 {
 	(void)state;
 	expect_default("6.12.5", "6.13.0", LUGATE_PATH_NONE, LUGATE_REASON_VERSION_JUMP);
@@ -572,20 +572,20 @@ static void issue_minor_needs_minor_next(void **state)
 		     LUGATE_PATH_MINOR_NEXT, LUGATE_REASON_NONE);
 }
 
-static void issue_debian_abi_next(void **state)
+static void path_debian_abi_next_is_stable_next(void **state)
 {
 	(void)state;
 	expect_default("6.1.0-55-amd64", "6.1.0-56-amd64", LUGATE_PATH_STABLE_NEXT, LUGATE_REASON_NONE);
 }
 
-static void issue_flavour_change(void **state)
+static void path_flavour_change_refused(void **state)
 {
 	(void)state;
 	expect_default("6.1.0-56-amd64", "6.1.0-56-cloud-amd64", LUGATE_PATH_NONE,
 		       LUGATE_REASON_FLAVOUR_CHANGE);
 }
 
-static void issue_allow_line(void **state)
+static void path_policy_allow_line(void **state)
 {
 	(void)state;
 	expect_under("allow 6.12.5 -> 6.12.7\n", "6.12.5", "6.12.7", LUGATE_PATH_POLICY,
@@ -1317,7 +1317,7 @@ int main(void)
 		cmocka_unit_test(release_u32_max),
 		cmocka_unit_test(release_length_limit),
 		cmocka_unit_test(release_reads_only_len),
-		cmocka_unit_test(release_bad_issue_examples),
+		cmocka_unit_test(release_bad_malformed),
 		cmocka_unit_test(release_bad_300_chars),
 		cmocka_unit_test(release_bad_embedded_nul_and_space),
 		cmocka_unit_test(release_bad_overflow),
@@ -1334,14 +1334,14 @@ int main(void)
 		cmocka_unit_test(cmp_rc),
 		cmocka_unit_test(cmp_u32_max),
 		cmocka_unit_test(path_names),
-		cmocka_unit_test(issue_same),
-		cmocka_unit_test(issue_stable_next),
-		cmocka_unit_test(issue_version_jump),
-		cmocka_unit_test(issue_downgrade),
-		cmocka_unit_test(issue_minor_needs_minor_next),
-		cmocka_unit_test(issue_debian_abi_next),
-		cmocka_unit_test(issue_flavour_change),
-		cmocka_unit_test(issue_allow_line),
+		cmocka_unit_test(path_same),
+		cmocka_unit_test(path_stable_next),
+		cmocka_unit_test(path_version_jump_refused),
+		cmocka_unit_test(path_downgrade_refused),
+		cmocka_unit_test(path_minor_next_only_when_enabled),
+		cmocka_unit_test(path_debian_abi_next_is_stable_next),
+		cmocka_unit_test(path_flavour_change_refused),
+		cmocka_unit_test(path_policy_allow_line),
 		cmocka_unit_test(classify_stable_next_variants),
 		cmocka_unit_test(classify_minor_next_variants),
 		cmocka_unit_test(classify_only_enabled_kinds),

@@ -1,4 +1,4 @@
-# Body of the stage-1 guest's /init for tests/e2e/suite-load.sh: a running Debian kernel (the
+# Body of the stage-1 guest's /init for tests/e2e/suite-load-vm.sh: a running Debian kernel (the
 # outgoing 6.1.0-55-amd64) with `make install`ed lugate, kexec-tools and two kernels under /boot
 # does what an admin does before a live update (README.md, "Admin walk-through": the lines
 # between the walk-through markers below are those commands, word for word; the suite compares

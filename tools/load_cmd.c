@@ -100,7 +100,7 @@ struct load_report {
 };
 
 /* --on-stop (NULL: the loader's default) -> "lugate.stop=halt" or "lugate.stop=reboot:N", the
- * values the loader accepts (loader/cmdline.c); false if it would not. */
+ * values the loader accepts (loader/options.c); false if it would not. */
 static bool stop_word(const char *v, char *out, size_t size)
 {
 	unsigned long seconds = STOP_DEFAULT_SECONDS;

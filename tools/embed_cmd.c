@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../handoff/bytes.h"
 #include "cli.h"
 #include "target.h"
 #include "verbs.h"
@@ -34,37 +35,6 @@ static const char usage[] =
 #define NT_LUGATE_MANIFEST 1u
 #define NOTE_HEADER (12u + 8u)    /* namesz, descsz, type, "lugate\0" + 1 pad */
 
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8);
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16), p[3] = (uint8_t)(v >> 24);
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	wr32(p, (uint32_t)v);
-	wr32(p + 4, (uint32_t)(v >> 32));
-}
-
 static uint64_t align_up(uint64_t v, uint64_t a)
 {
 	return a ? (v + a - 1) / a * a : v;
@@ -85,7 +55,7 @@ static bool ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 
 /* ---- PE: a .lugate section ------------------------------------------------------------- */
 
-/* The PE headers embed.c touches; the core has checked the COFF header and section table. */
+/* The PE headers this file touches; the core has checked the COFF header and section table. */
 struct pe_layout {
 	size_t pe, opt, table;
 	uint32_t count, opt_size;
@@ -93,15 +63,15 @@ struct pe_layout {
 
 static const char *pe_layout(const uint8_t *img, size_t size, struct pe_layout *l)
 {
-	l->pe = rd32(img + 0x3c);
+	l->pe = le32_load(img + 0x3c);
 	l->opt = l->pe + 24;
-	l->count = rd16(img + l->pe + 6);
-	l->opt_size = rd16(img + l->pe + 20);
+	l->count = le16_load(img + l->pe + 6);
+	l->opt_size = le16_load(img + l->pe + 20);
 	l->table = l->opt + l->opt_size;
 	/* PE32+ optional header through CheckSum (offset 64) and the certificate directory */
 	if (l->opt_size < 112 || l->opt + 112 > size)
 		return "the PE optional header is too short";
-	if (rd16(img + l->opt) != 0x20b)
+	if (le16_load(img + l->opt) != 0x20b)
 		return "not a PE32+ image";
 	return NULL;
 }
@@ -139,18 +109,18 @@ static uint8_t *pe_add_section(const uint8_t *img, size_t size, const uint8_t *m
 		return NULL;
 	if (l.count + 1 > LUGATE_IMAGE_MAX_SECTIONS)
 		return *why = "it has as many sections as lugate reads", NULL;
-	sec_align = rd32(img + l.opt + 32);
-	file_align = rd32(img + l.opt + 36);
-	headers = rd32(img + l.opt + 60);
+	sec_align = le32_load(img + l.opt + 32);
+	file_align = le32_load(img + l.opt + 36);
+	headers = le32_load(img + l.opt + 60);
 	/* powers of two, FileAlignment up to 64 KiB, SectionAlignment at least as large */
 	if (!file_align || file_align > 0x10000 || (file_align & (file_align - 1)) || sec_align < file_align ||
 	    sec_align > 0x10000000 || (sec_align & (sec_align - 1)))
 		return *why = "the PE file or section alignment is not a sane power of two", NULL;
-	if (l.opt_size >= CERT_DIR_END && rd32(img + l.opt + CERT_DIR_END - 4) != 0)
+	if (l.opt_size >= CERT_DIR_END && le32_load(img + l.opt + CERT_DIR_END - 4) != 0)
 		return *why = "the image is signed (stamp it before signing)", NULL;
 	for (uint32_t i = 0; i < l.count; i++) {
 		const uint8_t *sec = img + l.table + (size_t)i * SECTION_SIZE;
-		uint64_t raw = rd32(sec + 20), rsize = rd32(sec + 16), va = rd32(sec + 12), vs = rd32(sec + 8);
+		uint64_t raw = le32_load(sec + 20), rsize = le32_load(sec + 16), va = le32_load(sec + 12), vs = le32_load(sec + 8);
 		if (rsize && raw < lowest)
 			lowest = raw;
 		if (align_up(va + (vs ? vs : rsize), sec_align) > vend)
@@ -175,16 +145,16 @@ static uint8_t *pe_add_section(const uint8_t *img, size_t size, const uint8_t *m
 	memcpy(out + new_raw, m, msize);
 	s = out + slot;
 	memcpy(s, section_name, sizeof(section_name));
-	wr32(s + 8, (uint32_t)msize);
-	wr32(s + 12, (uint32_t)new_va);
-	wr32(s + 16, (uint32_t)raw_size);
-	wr32(s + 20, (uint32_t)new_raw);
-	wr32(s + 36, 0x40000040); /* initialized data, readable */
-	wr16(out + l.pe + 6, (uint16_t)(l.count + 1));
-	wr32(out + l.opt + 8, rd32(out + l.opt + 8) + (uint32_t)raw_size);             /* SizeOfInitializedData */
-	wr32(out + l.opt + 56, (uint32_t)align_up(new_va + msize, sec_align));          /* SizeOfImage */
-	if (rd32(out + l.opt + 64))
-		wr32(out + l.opt + 64, pe_checksum(out, *out_size, l.opt + 64));
+	le32_store(s + 8, (uint32_t)msize);
+	le32_store(s + 12, (uint32_t)new_va);
+	le32_store(s + 16, (uint32_t)raw_size);
+	le32_store(s + 20, (uint32_t)new_raw);
+	le32_store(s + 36, 0x40000040); /* initialized data, readable */
+	le16_store(out + l.pe + 6, (uint16_t)(l.count + 1));
+	le32_store(out + l.opt + 8, le32_load(out + l.opt + 8) + (uint32_t)raw_size);             /* SizeOfInitializedData */
+	le32_store(out + l.opt + 56, (uint32_t)align_up(new_va + msize, sec_align));          /* SizeOfImage */
+	if (le32_load(out + l.opt + 64))
+		le32_store(out + l.opt + 64, pe_checksum(out, *out_size, l.opt + 64));
 	return out;
 }
 
@@ -205,15 +175,15 @@ static size_t pe_strip_section(uint8_t *img, size_t size, const char **why)
 	if (l.count == 0)
 		return *why = "no section to replace", 0;
 	s = img + l.table + (size_t)(l.count - 1) * SECTION_SIZE;
-	raw = rd32(s + 20);
-	raw_size = rd32(s + 16);
-	va = rd32(s + 12);
+	raw = le32_load(s + 20);
+	raw_size = le32_load(s + 16);
+	va = le32_load(s + 12);
 	if (memcmp(s, ".lugate\0", 8) != 0 || (uint64_t)raw + raw_size != size)
 		return *why = "the .lugate section is not the last one (replace it with the tool that added it)", 0;
 	memset(s, 0, SECTION_SIZE);
-	wr16(img + l.pe + 6, (uint16_t)(l.count - 1));
-	wr32(img + l.opt + 8, rd32(img + l.opt + 8) - raw_size);
-	wr32(img + l.opt + 56, va); /* the section began where the image ended */
+	le16_store(img + l.pe + 6, (uint16_t)(l.count - 1));
+	le32_store(img + l.opt + 8, le32_load(img + l.opt + 8) - raw_size);
+	le32_store(img + l.opt + 56, va); /* the section began where the image ended */
 	return raw;
 }
 
@@ -222,8 +192,8 @@ static size_t pe_strip_section(uint8_t *img, size_t size, const char **why)
 /* True if [off, off+len) touches any section's file bytes or the section header table. */
 static bool elf_sections_touch(const uint8_t *img, size_t size, uint64_t off, uint64_t len)
 {
-	uint64_t shoff = rd64(img + 40);
-	uint16_t shentsize = rd16(img + 58), shnum = rd16(img + 60);
+	uint64_t shoff = le64_load(img + 40);
+	uint16_t shentsize = le16_load(img + 58), shnum = le16_load(img + 60);
 
 	if (!shnum)
 		return false;
@@ -233,7 +203,7 @@ static bool elf_sections_touch(const uint8_t *img, size_t size, uint64_t off, ui
 		return true;
 	for (uint16_t i = 0; i < shnum; i++) {
 		const uint8_t *sh = img + shoff + (size_t)i * SHDR_SIZE;
-		if (rd32(sh + 4) != SHT_NOBITS && ranges_overlap(off, len, rd64(sh + 24), rd64(sh + 32)))
+		if (le32_load(sh + 4) != SHT_NOBITS && ranges_overlap(off, len, le64_load(sh + 24), le64_load(sh + 32)))
 			return true;
 	}
 	return false;
@@ -249,8 +219,8 @@ static bool elf_sections_touch(const uint8_t *img, size_t size, uint64_t off, ui
 static uint8_t *elf_add_note(const uint8_t *img, size_t size, const uint8_t *m, size_t msize, size_t *out_size,
 			     const char **why)
 {
-	uint64_t phoff = rd64(img + 32), slot, note_off, note_len;
-	uint16_t phentsize = rd16(img + 54), phnum = rd16(img + 56);
+	uint64_t phoff = le64_load(img + 32), slot, note_off, note_len;
+	uint16_t phentsize = le16_load(img + 54), phnum = le16_load(img + 56);
 	uint8_t *out, *ph, *n;
 
 	if (phnum == 0 || phentsize != PHDR_SIZE || phnum == UINT16_MAX)
@@ -260,9 +230,9 @@ static uint8_t *elf_add_note(const uint8_t *img, size_t size, const uint8_t *m, 
 		return *why = "no free room after the program header table", NULL;
 	for (uint16_t i = 0; i < phnum; i++) {
 		const uint8_t *p = img + phoff + (size_t)i * PHDR_SIZE;
-		if (rd32(p) == PT_PHDR)
+		if (le32_load(p) == PT_PHDR)
 			return *why = "a PT_PHDR segment maps the program header table", NULL;
-		if (ranges_overlap(slot, PHDR_SIZE, rd64(p + 8), rd64(p + 32)))
+		if (ranges_overlap(slot, PHDR_SIZE, le64_load(p + 8), le64_load(p + 32)))
 			return *why = "a segment covers the room after the program header table", NULL;
 	}
 	if (elf_sections_touch(img, size, slot, PHDR_SIZE))
@@ -276,40 +246,40 @@ static uint8_t *elf_add_note(const uint8_t *img, size_t size, const uint8_t *m, 
 		return *why = "out of memory", NULL;
 	memcpy(out, img, size);
 	n = out + note_off;
-	wr32(n, sizeof(NOTE_NAME));
-	wr32(n + 4, (uint32_t)msize);
-	wr32(n + 8, NT_LUGATE_MANIFEST);
+	le32_store(n, sizeof(NOTE_NAME));
+	le32_store(n + 4, (uint32_t)msize);
+	le32_store(n + 8, NT_LUGATE_MANIFEST);
 	memcpy(n + 12, NOTE_NAME, sizeof(NOTE_NAME));
 	memcpy(n + NOTE_HEADER, m, msize);
 	ph = out + slot;
-	wr32(ph, PT_NOTE);
-	wr32(ph + 4, 4);             /* PF_R */
-	wr64(ph + 8, note_off);      /* p_offset; p_vaddr, p_paddr, p_memsz stay 0: not loaded */
-	wr64(ph + 32, note_len);     /* p_filesz */
-	wr64(ph + 48, 4);            /* p_align */
-	wr16(out + 56, (uint16_t)(phnum + 1));
+	le32_store(ph, PT_NOTE);
+	le32_store(ph + 4, 4);             /* PF_R */
+	le64_store(ph + 8, note_off);      /* p_offset; p_vaddr, p_paddr, p_memsz stay 0: not loaded */
+	le64_store(ph + 32, note_len);     /* p_filesz */
+	le64_store(ph + 48, 4);            /* p_align */
+	le16_store(out + 56, (uint16_t)(phnum + 1));
 	return out;
 }
 
 /* Undo elf_add_note in place (for --replace). Returns the new size, or 0 with *why set. */
 static size_t elf_strip_note(uint8_t *img, size_t size, const char **why)
 {
-	uint64_t phoff = rd64(img + 32);
-	uint16_t phnum = rd16(img + 56);
+	uint64_t phoff = le64_load(img + 32);
+	uint16_t phnum = le16_load(img + 56);
 	uint8_t *ph;
 	uint64_t off, len;
 
 	if (phnum == 0)
 		return *why = "no program headers", 0;
 	ph = img + phoff + (size_t)(phnum - 1) * PHDR_SIZE;
-	off = rd64(ph + 8);
-	len = rd64(ph + 32);
-	if (rd32(ph) != PT_NOTE || rd64(ph + 16) != 0 || off + len != size || len < NOTE_HEADER ||
+	off = le64_load(ph + 8);
+	len = le64_load(ph + 32);
+	if (le32_load(ph) != PT_NOTE || le64_load(ph + 16) != 0 || off + len != size || len < NOTE_HEADER ||
 	    memcmp(img + off + 12, NOTE_NAME, sizeof(NOTE_NAME)) != 0 ||
-	    NOTE_HEADER + align_up(rd32(img + off + 4), 4) != len)
+	    NOTE_HEADER + align_up(le32_load(img + off + 4), 4) != len)
 		return *why = "the lugate note is not the last, unloaded segment (replace it with the tool that added it)", 0;
 	memset(ph, 0, PHDR_SIZE);
-	wr16(img + 56, (uint16_t)(phnum - 1));
+	le16_store(img + 56, (uint16_t)(phnum - 1));
 	return (size_t)off;
 }
 

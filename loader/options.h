@@ -8,7 +8,7 @@
  *                         isa-debug-exit): tests only, never on real hardware
  *   lugate.vga=0          do not mirror the log on the VGA text screen
  *   lugate.stop=reboot[:SECONDS] | lugate.stop=halt
- *                         what a stop does after its message (stop.h); a bad value is
+ *                         what a stop does after its message (loader_stop.h); a bad value is
  *                         reported and the default (reboot:10) kept
  *
  * A later option overrides an earlier one, as on the kernel's command line.
@@ -19,7 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "stop.h"
+#include "loader_stop.h"
 
 struct loader_options {
 	bool debug_exit;

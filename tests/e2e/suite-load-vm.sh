@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `lugate load` for real (issue 5): inside a QEMU VM running Debian's 6.1.0-55-amd64, the
+# `lugate load` for real (docs/live-update.md): inside a QEMU VM running Debian's 6.1.0-55-amd64, the
 # `make install`ed lugate drives kexec-tools to stage its loader; `kexec -e` jumps.
 #
 # The stage-1 initramfs holds busybox, kexec-tools and lugate (each with the libraries ldd

@@ -1,28 +1,39 @@
 // SPDX-License-Identifier: MIT
 /* Inspecting a kernel image; see target.h. */
 #include <string.h>
+#include <lugate/boot.h>
+#include <lugate/image.h>
 #include <lugate/lugate.h>
 #include "cycles.h"
 #include "log.h"
-#include "target.h"
+#include "target_inspect.h"
 
 /*
- * The core's image parser (the one `lugate check --kernel` and `lugate seal` use) names the
- * release and finds the manifest carrier (for a distro bzImage: the trailer `lugate embed`
- * appends). An image that parser rejects is not booted: the CLI could not have sealed it.
+ * The core's image parser (the one `lugate check --kernel` and `lugate seal` use) reads the
+ * setup header, names the release and finds the manifest carrier (for a distro bzImage: the
+ * trailer `lugate embed` appends); the core's lugate_bzimage_boot64 says whether that parse
+ * is an image a 64-bit boot can enter. An image either rejects is not booted: the CLI
+ * refuses to stage it too.
  */
-static void find_manifest(const void *image, size_t size, struct target_info *out)
+static void identify(const uint8_t *image, size_t size, struct target_info *out)
 {
 	struct lugate_image_info info;
 	int err = lugate_image_identify(image, size, &info);
 
 	if (err) {
 		out->manifest_error = err;
-		out->bootable = false;
 		out->why_unbootable = err == LUGATE_ERR_DUPLICATE ? "the image carries two manifests"
-								   : "the image is malformed (lugate's image parser rejects it)";
+			: info.format == LUGATE_IMAGE_BZIMAGE ? info.why
+			: "not a bzImage (no 0xAA55 boot flag or \"HdrS\" header)";
 		return;
 	}
+	if (lugate_bzimage_boot64(image, size, &info, &out->why_unbootable) != 0)
+		return;
+	out->bootable = true;
+	out->bz = info.bz;
+	out->image = image;
+	out->image_size = size;
+	out->code = image + info.bz.code_offset;
 	out->carrier = info.carrier;
 	if (info.carrier != LUGATE_CARRIER_NONE) {
 		out->manifest = info.manifest.p;
@@ -42,12 +53,10 @@ void target_inspect(const void *image, size_t size, const char *label, struct ta
 	uint64_t t0;
 
 	memset(out, 0, sizeof(*out));
-	out->bootable = bzimage_parse(image, size, &out->bz, &out->why_unbootable);
+	identify(image, size, out);
 	t0 = tsc_read();
 	lugate_sha256(image, size, out->sha256);
 	out->sha256_tsc = tsc_read() - t0;
-	if (out->bootable)
-		find_manifest(image, size, out);
 
 	lugate_hex_format(out->sha256, LUGATE_SHA256_SIZE, hex);
 	log_start(&l);

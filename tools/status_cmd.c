@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <lugate/delivery_read.h>
+#include "../handoff/bytes.h"
 #include "cli.h"
 #include "history.h"
 #include "kexec.h"
@@ -276,13 +277,12 @@ static struct json_object *kho_json(const struct lugate_table *t, struct failure
 		return o;
 	}
 	struct json_object *m = json_object_new_object();
-	uint32_t version = size >= 4 ? (uint32_t)meta[0] | (uint32_t)meta[1] << 8 | (uint32_t)meta[2] << 16 |
-					       (uint32_t)meta[3] << 24 : 0;
+	uint32_t version = size >= 4 ? le32_load(meta) : 0;
 	json_object_object_add(m, "version", json_object_new_int64(version));
 	if (version == 1 && size >= KMETA_SIZE && memchr(meta + 4, '\0', KMETA_RELEASE_LEN)) {
 		const char *prev = (const char *)meta + 4;
 		const uint8_t *c = meta + 4 + KMETA_RELEASE_LEN;
-		uint32_t count = (uint32_t)c[0] | (uint32_t)c[1] << 8 | (uint32_t)c[2] << 16 | (uint32_t)c[3] << 24;
+		uint32_t count = le32_load(c);
 		json_object_object_add(m, "previous_release", json_object_new_string(prev));
 		json_object_object_add(m, "kexec_count", json_object_new_int64(count));
 		if (t && strcmp(prev, t->release) != 0)

@@ -9,14 +9,14 @@
 #include <lugate/lugate.h>
 #include "../boot/gate.h"
 #include "../boot/log.h"
-#include "../boot/target.h"
-#include "cmdline.h"
+#include "../boot/target_inspect.h"
+#include "options.h"
 #include "cpu.h"
 #include "linux.h"
 #include "loader.h"
 #include "memory.h"
 #include "modules.h"
-#include "stop.h"
+#include "loader_stop.h"
 #include "tsc.h"
 
 #define LOADER_VERSION "0.1"

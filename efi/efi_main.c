@@ -13,7 +13,7 @@
 #include <lugate/lugate.h>
 #include "../boot/gate.h"
 #include "../boot/log.h"
-#include "../boot/target.h"
+#include "../boot/target_inspect.h"
 #include "config.h"
 #include "handover.h"
 #include "lugate-efi.h"

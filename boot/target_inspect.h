@@ -12,14 +12,16 @@
 #include <stdbool.h>
 #include <lugate/types.h>
 #include <lugate/image.h>
-#include "bzimage.h"
 
 #define TARGET_MAX_COMPAT 32u
 
 struct target_info {
 	bool bootable;                /* a 64-bit bzImage a front end can place and enter */
 	const char *why_unbootable;
-	struct bzimage bz;
+	struct lugate_bzimage bz;     /* the core's parse of the setup header */
+	const uint8_t *image;         /* the image as given, and its size */
+	size_t image_size;
+	const uint8_t *code;          /* its protected-mode code, bz.code_size bytes: what is loaded */
 	uint8_t sha256[LUGATE_SHA256_SIZE];  /* of the whole image, as given */
 	uint64_t sha256_tsc;          /* TSC cycles the hash took (the loader's phase split, loader/tsc.h) */
 	const void *manifest;         /* framed binary manifest inside the image, or NULL */

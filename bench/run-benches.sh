@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # lugate benches: runs the bench programs, prints one table, writes bench/out/results.json.
-# Usage: bench/run.sh [--smoke]        (`make bench` builds the programs first, then runs this)
+# Usage: bench/run-benches.sh [--smoke]        (`make bench` builds the programs first, then runs this)
 #   --smoke  one tiny iteration of everything (what tests/bench/ runs); no OpenSSL path sweep.
 # Environment:
 #   BUILD                      build directory (default build)
@@ -191,7 +191,7 @@ fi
 loader_json=$(bench/loader_split.sh "$loader_log" "$loader_input")
 echo
 
-# ---- summary against the issue's targets ------------------------------------------------
+# ---- summary against docs/performance.md's targets --------------------------------------------
 g=$out/gate.json s=$out/sha256.json
 sizes=$(grep -oE '"devices": [0-9]+' "$g" | awk '{print $2}')
 vs=$(json_get "$s" sha256_vs_openssl)
@@ -201,7 +201,7 @@ goh=$(size_get "$g" "$goh_n" gate_over_hash)
 cpd_big=$(size_get "$g" "$big" check_ns_per_device)
 chk_big=$(awk -v c="$cpd_big" -v n="$big" 'BEGIN {printf "%.2f", c * n / 1e6}')
 verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN {ok = op == ">=" ? v >= t : v <= t; print ok ? "met" : "MISSED"}'; }
-echo "summary (targets from issue 9):"
+echo "summary (targets from docs/performance.md):"
 if [ "$shani_cpu" = true ]; then
   printf '  sha256_vs_openssl     %-8s target >= 0.95 (SHA-NI machine): %s\n' "$vs" "$(verdict "$vs" 0.95 ">=")"
 else

@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: MIT
-/* Stop without booting; see stop.h. */
+/* Stop without booting; see loader_stop.h. */
 #include <lugate/fmt.h>
 #include "../boot/log.h"
 #include "clock.h"
-#include "cmdline.h"
+#include "options.h"
 #include "../boot/console.h"
 #include "cpu.h"
 #include "entry/phys.h"
 #include "io.h"
 #include "loader.h"
 #include "reset.h"
-#include "stop.h"
+#include "loader_stop.h"
 
 #define ISA_DEBUG_EXIT_PORT 0xf4u
 #define CF9_PORT 0xcf9u

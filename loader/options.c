@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-/* Splitting the loader's command line; see cmdline.h. */
+/* Splitting the loader's command line; see options.h. */
 #include <string.h>
-#include "cmdline.h"
+#include "options.h"
 
 static bool is_space(char c)
 {
