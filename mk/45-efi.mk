@@ -53,14 +53,10 @@ CHECK_DEPS  += $(EFI_APP)
 EFI_LINT_FLAGS := -std=c11,-Iinclude,-Iefi,-Ihandoff/freestanding,-I$(LIBFDT_SRC_DIR),-ffreestanding,-fshort-wchar,-isystem,$(GNU_EFI_INC),-isystem,$(GNU_EFI_INC)/x86_64,-isystem,$(GNU_EFI_INC)/protocol,-DGNU_EFI_USE_MS_ABI
 LINT_UNITS += efi|$(EFI_LINT_FLAGS)
 
-# Host unit tests of the app's configuration parser (the very source the app links), run by
-# tests/e2e/suite-efi.sh, under AddressSanitizer/UBSan.
-EFI_CONFIG_UNITS := $(BUILD)/tests/efi-config-units
-$(EFI_CONFIG_UNITS): tests/e2e/efi/config_units.c efi/config.c efi/config.h $(LIBLUGATE)
+# tests/unit/test_efi_config: the app's configuration parser on the host (the very source the
+# app links), under AddressSanitizer/UBSan, with the other cmocka unit tests.
+$(BUILD)/tests/unit/test_efi_config: tests/unit/test_efi_config.c efi/config.c efi/config.h $(LIBLUGATE)
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -Iinclude -Iefi \
-		-D_DEFAULT_SOURCE -Wno-missing-prototypes -o $@ tests/e2e/efi/config_units.c efi/config.c \
-		$(LIBLUGATE) $(HOST_LIBS)
-
-CHECK_DEPS += $(EFI_CONFIG_UNITS)
-LINT_UNITS += tests/e2e/efi|-std=c11,-Iinclude,-Iefi,-D_DEFAULT_SOURCE
+		-D_DEFAULT_SOURCE -Wno-missing-prototypes -o $@ tests/unit/test_efi_config.c efi/config.c \
+		$(UNIT_LIBS)

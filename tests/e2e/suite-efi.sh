@@ -16,7 +16,7 @@
 # override the configuration (an unsealed table; a misspelt key); the status the app returns is what the shell
 # sees. Images and tables come from the CLI (lugate embed, handoff build, seal), and the host's
 # `lugate check` must agree with the app.
-# Before them: the configuration parser's host unit tests and the app's PE/relocation shape.
+# Before them: the app's PE/relocation shape (its configuration parser is tested in tests/unit/test_efi_config.c).
 # Nothing is skipped: if QEMU, OVMF, a kernel or a tool is missing, the cases report "not ok".
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -30,7 +30,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/efi/lib-efi.sh"
 cd "$LUGATE_TOP" || exit 1
 
-CONFIG_UNITS=$E2E_BUILD/tests/efi-config-units
 EFI_SO=$E2E_BUILD/efi/lugate.so
 LUGATE=$E2E_BUILD/lugate
 TARGET_REL=6.1.0-56-amd64
@@ -50,24 +49,13 @@ abort() {  # every case is reported failed, with the reason
 e2e_need qemu-system-x86_64 timeout cpio gzip busybox bc sha256sum objdump readelf ||
   abort "e2e tools missing (scripts/deps.sh e2e)"
 for f in "$OVMF_CODE" "$OVMF_VARS"; do [ -s "$f" ] || abort "OVMF firmware $f missing (install ovmf)"; done
-for f in "$EFI_APP" "$LUGATE" "$CONFIG_UNITS"; do
+for f in "$EFI_APP" "$LUGATE"; do
   [ -s "$f" ] || make -s --no-print-directory "${f#"$LUGATE_TOP"/}" >&2 || abort "cannot build $f"
 done
 target=$(scripts/debian-kernel.sh "$TARGET_REL") || abort "Debian kernel $TARGET_REL unavailable"
 fallback=$(scripts/debian-kernel.sh "$FALLBACK_REL") || abort "Debian kernel $FALLBACK_REL unavailable"
 W=$(e2e_workdir efi) || abort "no work directory"
 tap_ok "lugate.efi $(stat -c %s "$EFI_APP") bytes; kernels $TARGET_REL and $FALLBACK_REL available"
-
-# ---- the configuration parser (host unit tests of efi/config.c) --------------------------------
-"$CONFIG_UNITS" >"$W/config-units.tap" 2>&1
-units_rc=$?
-while read -r line; do
-  case "$line" in
-    "ok "*) tap_ok "${line#ok * - }" ;;
-    "not ok "*) tap_not_ok "${line#not ok * - }" ;;
-  esac
-done <"$W/config-units.tap"
-[ "$units_rc" -eq 0 ] || tap_not_ok "config unit tests exited $units_rc" "$(tail -3 "$W/config-units.tap" | tr '\n' ' ')"
 
 # ---- the app's shape ---------------------------------------------------------------------------
 if objdump -x "$EFI_APP" 2>/dev/null | grep -q 'file format pei-x86-64' &&

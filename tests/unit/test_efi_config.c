@@ -1,22 +1,22 @@
 // SPDX-License-Identifier: MIT
 /*
- * Host unit tests of lugate.efi's configuration parser (efi/config.c, the very source the app
- * links), run by tests/e2e/suite-efi.sh under AddressSanitizer/UBSan. TAP on stdout; exit 1 on
- * any failure.
+ * lugate.efi's configuration parser on the host (efi/config.c, the very source the app links),
+ * under AddressSanitizer/UBSan (mk/45-efi.mk).
  */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include "config.h"
+#include "helpers.h"
+#include "../../efi/config.h"
 
-static int failures, count;
 static struct config a, b, m;
 
-static void tap(int ok, const char *name)
+/* One named check: a failure says which, and ends the test (cmocka). */
+#define tap(ok, name) check_named((ok) != 0, (name), __FILE__, __LINE__)
+static void check_named(bool ok, const char *name, const char *file, int line)
 {
-	printf("%s %d - config: %s\n", ok ? "ok" : "not ok", ++count, name);
-	if (!ok)
-		failures++;
+	if (!ok) {
+		print_error("check failed: config: %s\n", name);
+		_fail(file, line);
+	}
 }
 
 static void parse_file(struct config *c, const char *text)
@@ -36,8 +36,9 @@ static int has(const struct config *c, enum config_key k, const char *v)
 	return c->set[k] && strcmp(c->value[k], v) == 0;
 }
 
-static void test_file(void)
+static void test_file(void **state)
 {
+	(void)state;
 	parse_file(&a, "# lugate.efi\n\nkernel = vmlinuz\r\n  initrd=initrd.img  \ntable =\t\"sealed table.bin\"\n"
 		       "fallback = \\boot\\old\ncmdline = console=ttyS0 root=/dev/sda1 # not a comment\n");
 	tap(a.errors == 0, "a well-formed file parses without problems");
@@ -80,8 +81,9 @@ static void test_file(void)
 	tap(has(&a, CFG_KERNEL, "a"), "a last line without a newline counts");
 }
 
-static void test_options(void)
+static void test_options(void **state)
 {
+	(void)state;
 	parse_options(&b, "FS0:\\EFI\\lugate\\lugate.efi table=t2.bin cmdline=\"console=ttyS0 quiet\" config=\\x.conf");
 	tap(b.errors == 0, "shell-style load options parse (the program path skipped)");
 	tap(has(&b, CFG_TABLE, "t2.bin") && has(&b, CFG_CONFIG, "\\x.conf"), "key=value words");
@@ -97,8 +99,9 @@ static void test_options(void)
 	tap(b.errors == 0 && !b.set[CFG_KERNEL], "blank options set nothing");
 }
 
-static void test_options_text(void)
+static void test_options_text(void **state)
 {
+	(void)state;
 	const uint16_t text[] = { 'a', '=', 'b', ' ', 'c', '=', 'd', 0, 'x' };
 	const uint8_t guid[16] = { 0x8b, 0x8a, 0x6f, 0x8c, 0xc1, 0x8e, 0xf5, 0x4b,
 				   0x8f, 0xd6, 0x59, 0xbb, 0x2a, 0xd2, 0x5c, 0x84 };
@@ -114,8 +117,9 @@ static void test_options_text(void)
 	tap(!config_options_text(text, sizeof(text), out, 4) && out[0] == '\0', "text longer than the buffer is refused");
 }
 
-static void test_merge_resolve(void)
+static void test_merge_resolve(void **state)
 {
+	(void)state;
 	char p[64];
 
 	parse_file(&a, "kernel = k\ntable = t\ncmdline = c\n");
@@ -137,10 +141,11 @@ static void test_merge_resolve(void)
 
 int main(void)
 {
-	test_file();
-	test_options();
-	test_options_text();
-	test_merge_resolve();
-	printf("1..%d\n", count);
-	return failures ? 1 : 0;
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_file),
+		cmocka_unit_test(test_options),
+		cmocka_unit_test(test_options_text),
+		cmocka_unit_test(test_merge_resolve),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }
