@@ -45,8 +45,8 @@ static const char *const layer_consequences[LUGATE_LAYER_COUNT] = {
 	[LUGATE_LAYER_UNKNOWN] = "the next kernel cannot revive it, so the preserved state is lost",
 	[LUGATE_LAYER_KHO] = "KHO revival is disabled, so the next kernel boots cold and frees every preserved page",
 	[LUGATE_LAYER_LUO] = "LUO cannot restore its state, so the next kernel panics",
-	[LUGATE_LAYER_FILE_HANDLER] = "the next kernel has no handler for it, so restoring the sessions fails, "
-				      "/dev/liveupdate returns -EIO and every session is lost",
+	[LUGATE_LAYER_FILE_HANDLER] =
+		"the next kernel has no handler for it, so restoring the sessions fails, /dev/liveupdate returns -EIO and every session is lost",
 	[LUGATE_LAYER_FLB] = "the next kernel does not revive the object, so its preserved state is lost",
 };
 
