@@ -71,6 +71,8 @@ static void log_refusal(const struct gate_decision *d, const struct gate_input *
 		log_reason_line("target-unbootable", in->target->why_unbootable);
 	if (d->flags & LUGATE_DELIVERY_F_NO_TABLE)
 		log_reason_line("no-table", w->no_table);
+	if ((d->flags & LUGATE_DELIVERY_F_HANDOVER_UNREADABLE) && in->handover_unreadable)
+		log_reason_line("handover-unreadable", in->handover_unreadable);
 	if (d->flags & LUGATE_DELIVERY_F_TABLE_UNSEALED)
 		log_reason_line("table-unsealed", "the table is not sealed to a target image (run `lugate seal`)");
 	for (size_t i = 0; d->checked && i < d->v.reason_count; i++) {
@@ -97,6 +99,8 @@ void gate_decide(struct gate_decision *d, const struct gate_input *in)
 	d->wording = in->wording;
 	if (in->bad_inputs)
 		d->flags |= LUGATE_DELIVERY_F_BAD_MODULES;
+	if (in->handover_unreadable)
+		d->flags |= LUGATE_DELIVERY_F_HANDOVER_UNREADABLE;
 	if (!target)
 		d->flags |= LUGATE_DELIVERY_F_NO_TARGET;
 	else if (!target->bootable)

@@ -46,6 +46,9 @@ struct gate_input {
 	/* formats the outgoing kernel was seen to preserve state in (KHO root, LUO state) */
 	const struct lugate_outgoing_format *outgoing;
 	size_t outgoing_count;
+	/* why the outgoing kernel's handed-over state could not be read (a corrupt LUO state):
+	 * what it preserved is unknown, so no target can be shown to revive it; NULL if read */
+	const char *handover_unreadable;
 	const struct gate_wording *wording;
 };
 

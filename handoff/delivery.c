@@ -22,7 +22,7 @@
 /* Flags that only a refusal can carry: each names why the loader could not allow. */
 #define REFUSAL_FLAGS (LUGATE_DELIVERY_F_TABLE_UNSEALED | LUGATE_DELIVERY_F_NO_TARGET | \
 		       LUGATE_DELIVERY_F_TARGET_UNBOOTABLE | LUGATE_DELIVERY_F_NO_TABLE | \
-		       LUGATE_DELIVERY_F_BAD_MODULES)
+		       LUGATE_DELIVERY_F_BAD_MODULES | LUGATE_DELIVERY_F_HANDOVER_UNREADABLE)
 
 static int read_header(const uint8_t *p, size_t size, struct lugate_delivery *d)
 {
@@ -148,6 +148,7 @@ const char *lugate_delivery_flag_name(uint32_t bit)
 	case LUGATE_DELIVERY_F_TARGET_UNBOOTABLE: return "target-unbootable";
 	case LUGATE_DELIVERY_F_NO_TABLE: return "no-table";
 	case LUGATE_DELIVERY_F_BAD_MODULES: return "bad-modules";
+	case LUGATE_DELIVERY_F_HANDOVER_UNREADABLE: return "handover-unreadable";
 	default: return NULL;
 	}
 }

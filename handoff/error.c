@@ -35,6 +35,9 @@ static const struct err_entry err_table[LUGATE_ERR_MAX + 1] = {
 	[-LUGATE_ERR_UNSUPPORTED] = { "unsupported", "well-formed but not supported" },
 	[-LUGATE_ERR_NONCANONICAL] = { "non-canonical", "not laid out byte for byte as lugate writes it (padding, gaps, header fields, names)" },
 	[-LUGATE_ERR_INCONSISTENT] = { "inconsistent", "the input states the same fact twice, differently" },
+	[-LUGATE_ERR_UNMAPPED] = { "unmapped", "physical address is null, wraps, or lies outside readable memory" },
+	[-LUGATE_ERR_MISALIGNED] = { "misaligned", "address is not aligned as the format requires" },
+	[-LUGATE_ERR_LOOP] = { "loop", "linked list loops back on itself or exceeds its length bound" },
 };
 
 static const struct err_entry *err_lookup(int err)

@@ -13,13 +13,12 @@ static uint32_t be32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* The string rule both readings share: exactly one NUL-terminated token, 1..47 characters of
- * printable ASCII without a space (a compatible is compared byte for byte, and printed). */
-static int take_token(const char *val, uint32_t len, char out[LUGATE_COMPAT_MAX + 1])
+/* The string rule every KHO/LUO compatible shares (lugate/kho.h). */
+int lugate_kho_token(const char *val, size_t len, char out[LUGATE_COMPAT_MAX + 1])
 {
 	if (len < 2 || len > LUGATE_COMPAT_MAX + 1 || val[len - 1] != '\0')
 		return LUGATE_ERR_BADSTRING;
-	for (uint32_t i = 0; i + 1 < len; i++)
+	for (size_t i = 0; i + 1 < len; i++)
 		if (val[i] <= ' ' || val[i] > '~')
 			return LUGATE_ERR_BADSTRING;
 	memcpy(out, val, len);
@@ -44,7 +43,7 @@ static int whole_tree(const void *fdt, size_t size, char out[LUGATE_COMPAT_MAX +
 	val = fdt_getprop(fdt, 0, "compatible", &len);
 	if (!val || len < 0)
 		return LUGATE_ERR_BADPROP;
-	return take_token(val, (uint32_t)len, out);
+	return lugate_kho_token(val, (uint32_t)len, out);
 }
 
 /* BEGIN_NODE, the root's empty name padded to 4 bytes, then PROP, len, nameoff, value. */
@@ -68,7 +67,7 @@ static int tree_prefix(const uint8_t *p, size_t size, char out[LUGATE_COMPAT_MAX
 	len = be32(p + off + 12);
 	if (len > size - off - 20)
 		return len > LUGATE_COMPAT_MAX + 1 ? LUGATE_ERR_BADSTRING : LUGATE_ERR_TRUNCATED;
-	return take_token((const char *)p + off + 20, len, out);
+	return lugate_kho_token((const char *)p + off + 20, len, out);
 }
 
 int lugate_kho_root_compat(const void *fdt, size_t size, enum lugate_kho_read how,

@@ -18,7 +18,14 @@
 #define LOADER_MAX_MEM 128u          /* memory-map entries kept (the zero page holds 128 e820 entries) */
 #define LOADER_MAX_RESERVED 48u      /* ranges the entry says must never be written */
 #define LOADER_MAX_SCRATCH 16u       /* KHO scratch areas kept (the only RAM written when KHO is on) */
-#define LOADER_MAX_OUTGOING_COMPAT 4u
+/* The LUO state read at the jump (bzImage64 entry, lugate/luo.h): hundreds of preserved files
+ * are realistic; 7.3 writes at most 63 FLBs. More than these is a refusal (handover-unreadable),
+ * never a partial check. */
+#define LOADER_MAX_LUO_SESSIONS 256u
+#define LOADER_MAX_LUO_FILES 2048u
+#define LOADER_MAX_LUO_FLBS 128u
+/* KHO's root compatible, LUO's, then one per file and one per FLB */
+#define LOADER_MAX_OUTGOING_COMPAT (2u + LOADER_MAX_LUO_FILES + LOADER_MAX_LUO_FLBS)
 #define LOADER_CMDLINE_MAX 4096u
 #define LOADER_MODULE_CMDLINE_MAX 256u
 
@@ -59,9 +66,13 @@ struct loader_boot_info {
 	uint32_t scratch_count;
 	struct loader_range scratch[LOADER_MAX_SCRATCH];
 	/* formats the outgoing kernel is seen to have preserved state in (the KHO FDT's root
-	 * compatible): the check refuses a target that cannot revive them (compat-missing) */
+	 * compatible, the serialized LUO state's compatible, every file's handler with its session
+	 * and token, every FLB): the check refuses a target that cannot revive them (compat-missing) */
 	uint32_t outgoing_count;
 	struct lugate_outgoing_format outgoing[LOADER_MAX_OUTGOING_COMPAT];
+	/* why the handed-over state the check needs could not be read (a corrupt LUO state): the
+	 * decision is a refusal (handover-unreadable) and the fallback boots; NULL if it was read */
+	const char *handover_unreadable;
 	/* bzImage64 entry: firmware facts of the incoming zero page, carried into the one built */
 	uint64_t acpi_rsdp_addr;     /* boot_params.acpi_rsdp_addr (0x070) */
 	uint8_t efi_info[32];        /* boot_params.efi_info (0x1c0) */

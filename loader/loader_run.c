@@ -82,6 +82,7 @@ static void decide(struct gate_decision *d, const struct loader_boot_info *info,
 	in.bad_inputs = mods.errors != 0;
 	in.outgoing = info->outgoing;
 	in.outgoing_count = info->outgoing_count;
+	in.handover_unreadable = info->handover_unreadable;
 	in.wording = &loader_wording;
 	gate_decide(d, &in);
 	tsc_lap(tsc, TSC_POLICY);

@@ -78,6 +78,10 @@ static void take_option(const char *w, size_t n, struct loader_options *opt)
 		opt->debug_exit = true;
 	} else if (word_is(w, n, "lugate.debug_exit=0")) {
 		opt->debug_exit = false;
+	} else if (word_is(w, n, "lugate.luo_dump=1")) {
+		opt->luo_dump = true;
+	} else if (word_is(w, n, "lugate.luo_dump=0")) {
+		opt->luo_dump = false;
 	} else if (word_is(w, n, "lugate.vga=0")) {
 		opt->vga = false;
 	} else if (word_is(w, n, "lugate.vga=1")) {

@@ -10,6 +10,9 @@
  *   lugate.stop=reboot[:SECONDS] | lugate.stop=halt
  *                         what a stop does after its message (loader_stop.h); a bad value is
  *                         reported and the default (reboot:10) kept
+ *   lugate.luo_dump=1     (bzImage64 entry) hex-dump the KHO FDT and every range of the
+ *                         outgoing kernel's LUO state the reader reads, to capture real state
+ *                         (tests/vectors/luo/capture.py): tests only
  *
  * A later option overrides an earlier one, as on the kernel's command line.
  * Unknown lugate.* words are reported and dropped, never passed on.
@@ -24,6 +27,7 @@
 struct loader_options {
 	bool debug_exit;
 	bool vga;
+	bool luo_dump;
 	bool stop_given;             /* a valid lugate.stop= was seen; stop holds the last one */
 	struct stop_policy stop;
 	bool stop_bad;               /* the last lugate.stop= had a bad value (the default is kept) */

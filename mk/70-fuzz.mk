@@ -76,7 +76,7 @@ $(FUZZ_DIR)/bin/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_HEADERS) $(FUZZ_TOOLS_LIB) $(
 # (the Multiboot entry), each with the loader files it needs, compiled for the host with the
 # physical-memory sandbox of loader/entry/phys.h, so every address an entry follows lands in
 # memory the harness controls.
-FUZZ_SANDBOX_COMMON := loader/info.c boot/log.c
+FUZZ_SANDBOX_COMMON := loader/info.c loader/options.c boot/log.c
 FUZZ_SANDBOX_SRCS   := loader/entry/bzimage64.c loader/entry/multiboot.c $(FUZZ_SANDBOX_COMMON)
 FUZZ_SANDBOX_OBJS   := $(FUZZ_SANDBOX_SRCS:%.c=$(FUZZ_DIR)/obj/sandbox/%.o)
 FUZZ_SANDBOX_COMMON_OBJS := $(FUZZ_SANDBOX_COMMON:%.c=$(FUZZ_DIR)/obj/sandbox/%.o)
@@ -97,7 +97,7 @@ $(FUZZ_DIR)/bin/fuzz_multiboot: tests/fuzz/fuzz_multiboot.c $(FUZZ_HEADERS) $(FU
 # line instrumented, and Debian's json-c and compression libraries are not): uninitialized
 # reads, which ASan does not see. make check replays their corpora and regressions.
 FUZZ_MSAN_NAMES := table manifest delivery release policy image $(FUZZ_IMAGE_PARSERS:%=image_%) image_trailer \
-		   bundle efi_config boot_params kho
+		   bundle efi_config boot_params kho luo
 FUZZ_MSAN_BASE  := $(CSTD) -g -O1 -D_DEFAULT_SOURCE -Iinclude -I$(LIBFDT_SRC_DIR) -fsanitize=memory \
 		   -fsanitize-memory-track-origins -fno-omit-frame-pointer
 FUZZ_MSAN_OBJS  := $(CORE_SRCS:%.c=$(FUZZ_DIR)/msan/obj/%.o) $(LIBFDT_FILES:%.c=$(FUZZ_DIR)/msan/obj/libfdt/%.o) \

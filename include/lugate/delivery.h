@@ -45,6 +45,7 @@ enum lugate_delivery_booted { LUGATE_DELIVERY_BOOTED_TARGET = 1, LUGATE_DELIVERY
 #define LUGATE_DELIVERY_F_TARGET_UNBOOTABLE (1u << 4) /* refused: target not a bootable 64-bit bzImage */
 #define LUGATE_DELIVERY_F_NO_TABLE (1u << 5)          /* refused: no table (loader: role=table) */
 #define LUGATE_DELIVERY_F_BAD_MODULES (1u << 6)       /* refused: malformed inputs (module roles, EFI config) */
+#define LUGATE_DELIVERY_F_HANDOVER_UNREADABLE (1u << 7) /* refused: the outgoing kernel's LUO state is unreadable */
 
 struct lugate_delivery_header {
 	char magic[8];

@@ -9,7 +9,7 @@
 #include <lugate/delivery.h>
 #include <lugate/table.h>
 
-#define LUGATE_DELIVERY_F_KNOWN 0x7fu /* every flag version 1 defines */
+#define LUGATE_DELIVERY_F_KNOWN 0xffu /* every flag version 1 defines */
 
 struct lugate_delivery {
 	uint32_t version;

@@ -35,9 +35,12 @@ enum lugate_err {
 	LUGATE_ERR_UNSUPPORTED = -24,/* well-formed, but a feature lugate does not handle */
 	LUGATE_ERR_NONCANONICAL = -25, /* valid content, but bytes lugate's builder would not write */
 	LUGATE_ERR_INCONSISTENT = -26, /* an input states one fact twice, differently */
+	LUGATE_ERR_UNMAPPED = -27,   /* a physical address the reader may not read (0, wraps, unmapped) */
+	LUGATE_ERR_MISALIGNED = -28, /* an address not aligned as its format requires */
+	LUGATE_ERR_LOOP = -29,       /* a linked list loops, or is longer than its bound */
 };
 
-#define LUGATE_ERR_MAX 26
+#define LUGATE_ERR_MAX 29
 
 /* A stable one-line description; never NULL. */
 const char *lugate_strerror(int err);

@@ -28,6 +28,14 @@ enum lugate_kho_read {
 };
 
 /*
+ * The rule every KHO/LUO compatible string shares (the KHO root's, LUO's, a file handler's,
+ * an FLB's): val's len bytes are one token of 1 to LUGATE_COMPAT_MAX printable characters
+ * without a space, then its NUL (val[len - 1]); the next kernel compares it byte for byte, and
+ * lugate prints it. 0 and the token in out, or LUGATE_ERR_BADSTRING (out untouched).
+ */
+int lugate_kho_token(const char *val, size_t len, char out[LUGATE_COMPAT_MAX + 1]);
+
+/*
  * The root compatible of a KHO (or LUO) FDT into out: one NUL-terminated token of 1 to
  * LUGATE_COMPAT_MAX printable characters, no space. 0, or LUGATE_ERR_BADSIZE (size out of
  * bounds), _TRUNCATED (a prefix too short), _BADMAGIC, _BADFDT (header or structure),

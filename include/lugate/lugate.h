@@ -13,5 +13,6 @@
 #include <lugate/policy.h>
 #include <lugate/check.h>
 #include <lugate/kho.h>
+#include <lugate/luo.h>
 
 #endif

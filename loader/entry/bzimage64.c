@@ -13,8 +13,12 @@
  *   SETUP_KEXEC_KHO (type 10)                    -> the KHO FDT is validated and its root
  *                                                   compatible read (lugate_kho_root_compat)
  *                                                   becomes an outgoing compat the
- *                                                   check requires; the scratch areas become the
- *                                                   only RAM the loader writes
+ *                                                   check requires; so do the strings of the
+ *                                                   LUO state it refers to (lugate_luo_read:
+ *                                                   LUO's compatible, every file's handler
+ *                                                   with its session and token, every FLB);
+ *                                                   the scratch areas become the only RAM the
+ *                                                   loader writes
  *
  * Everything read must lie inside the entry's identity map (512 GiB with 1 GiB pages, else 4 GiB);
  * anything else stops. Everything written lies below 4 GiB (loader/memory.h).
@@ -24,8 +28,10 @@
 #include <lugate/error.h>
 #include <lugate/fmt.h>
 #include <lugate/kho.h>
+#include <lugate/luo.h>
 #include <lugate/x86_boot.h>
 #include "../../boot/log.h"
+#include "../options.h"
 #include "../loader.h"
 #include "phys.h"
 #include "../loader_stop.h"
@@ -52,6 +58,12 @@ static struct loader_boot_info boot_info;
 static uint64_t identity_limit;       /* where the entry's identity map ends */
 static struct lugate_bundle bundle;
 static char kho_compat[LUGATE_COMPAT_MAX + 1];
+static struct lugate_luo_session luo_sessions[LOADER_MAX_LUO_SESSIONS];
+static struct lugate_luo_file luo_files[LOADER_MAX_LUO_FILES];
+static struct lugate_luo_flb luo_flbs[LOADER_MAX_LUO_FLBS];
+static struct lugate_luo_state luo;
+static char luo_why[LOG_LINE_MAX];
+static bool luo_dump;                 /* lugate.luo_dump=1: hex-dump what the LUO reader reads */
 static char target_cmdline[LUGATE_BUNDLE_CMDLINE_MAX + 1];
 static char fallback_cmdline[LUGATE_BUNDLE_CMDLINE_MAX + 1];
 
@@ -118,6 +130,172 @@ static void copy_cmdline(struct loader_boot_info *info, uint64_t bp)
 	reserve(info, p, n + 1);
 }
 
+/* lugate.luo_dump=1: "luo-dump <what> 0x<pa> <len>" then "luo-dump 0x<addr> <hex>" lines of
+ * 32 bytes, which tests/vectors/luo/capture.py turns back into the ranges read. */
+static void dump_range(const char *what, uint64_t pa, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const uint8_t *p = phys_ptr(pa);
+	struct log_line l;
+
+	log_start(&l);
+	lugate_fmt_str(&l.f, "luo-dump ");
+	lugate_fmt_str(&l.f, what);
+	lugate_fmt_str(&l.f, " 0x");
+	lugate_fmt_hex(&l.f, pa, 0);
+	lugate_fmt_str(&l.f, " ");
+	lugate_fmt_udec(&l.f, len);
+	log_emit(&l);
+	for (size_t off = 0; off < len; off += 32) {
+		log_start(&l);
+		lugate_fmt_str(&l.f, "luo-dump 0x");
+		lugate_fmt_hex(&l.f, pa + off, 0);
+		lugate_fmt_char(&l.f, ' ');
+		for (size_t i = off; i < len && i < off + 32; i++) {
+			lugate_fmt_char(&l.f, hex[p[i] >> 4]);
+			lugate_fmt_char(&l.f, hex[p[i] & 15]);
+		}
+		log_emit(&l);
+	}
+}
+
+/* The LUO reader's window on memory: the identity map, nothing beyond it. */
+static const void *luo_map(void *ctx, uint64_t pa, size_t len)
+{
+	(void)ctx;
+	if (!mapped(pa, len))
+		return NULL;
+	if (luo_dump)
+		dump_range("range", pa, len);
+	return phys_ptr(pa);
+}
+
+static void add_outgoing(struct loader_boot_info *info, const char *compat, enum lugate_layer layer,
+			 const char *session, uint64_t token, bool has_token)
+{
+	struct lugate_outgoing_format *o = &info->outgoing[info->outgoing_count++];   /* sized for every string */
+
+	o->compatible = compat;
+	o->layer = layer;
+	o->session = session;
+	o->token = token;
+	o->has_token = has_token;
+}
+
+static void log_luo_summary(void)
+{
+	struct log_line l;
+
+	log_start(&l);
+	lugate_fmt_str(&l.f, "LUO: state '");
+	lugate_fmt_str(&l.f, luo.compatible);
+	lugate_fmt_str(&l.f, "' at 0x");
+	lugate_fmt_hex(&l.f, luo.phys, 0);
+	lugate_fmt_str(&l.f, ", live update ");
+	lugate_fmt_udec(&l.f, luo.liveupdate_num);
+	lugate_fmt_str(&l.f, ": ");
+	lugate_fmt_udec(&l.f, luo.session_count);
+	lugate_fmt_str(&l.f, " session(s), ");
+	lugate_fmt_udec(&l.f, luo.file_count);
+	lugate_fmt_str(&l.f, " file(s), ");
+	lugate_fmt_udec(&l.f, luo.flb_count);
+	lugate_fmt_str(&l.f, " FLB(s) (");
+	lugate_fmt_udec(&l.f, luo.blocks);
+	lugate_fmt_str(&l.f, " linked blocks read): every handler and FLB recorded for the check");
+	log_emit(&l);
+	for (size_t i = 0; i < luo.session_count; i++) {
+		log_start(&l);
+		lugate_fmt_str(&l.f, "LUO: session '");
+		lugate_fmt_input(&l.f, luo_sessions[i].name);
+		lugate_fmt_str(&l.f, "': ");
+		lugate_fmt_udec(&l.f, luo_sessions[i].file_count);
+		lugate_fmt_str(&l.f, " file(s)");
+		for (size_t k = 0, shown = 0; k < luo.file_count && shown < 4; k++) {
+			if (luo_files[k].session != i)
+				continue;
+			lugate_fmt_str(&l.f, shown++ ? ", " : ": ");
+			lugate_fmt_str(&l.f, luo_files[k].compatible);
+			lugate_fmt_str(&l.f, " token 0x");
+			lugate_fmt_hex(&l.f, luo_files[k].token, 0);
+		}
+		if (luo_sessions[i].file_count > 4)
+			lugate_fmt_str(&l.f, ", ...");
+		log_emit(&l);
+	}
+	for (size_t i = 0; i < luo.flb_count; i++) {
+		log_start(&l);
+		lugate_fmt_str(&l.f, "LUO: FLB '");
+		lugate_fmt_str(&l.f, luo_flbs[i].compatible);
+		lugate_fmt_str(&l.f, "', ");
+		lugate_fmt_udec(&l.f, luo_flbs[i].count);
+		lugate_fmt_str(&l.f, " dependent file(s)");
+		log_emit(&l);
+	}
+}
+
+/*
+ * The LUO state the outgoing kernel serialized at reboot, through the KHO FDT (lugate/luo.h):
+ * its compatible, every file's handler (with session and token) and every FLB become outgoing
+ * formats the target must revive. A state the reader cannot read fails closed: the decision is
+ * a refusal (handover-unreadable) and the fallback boots with KHO forwarded unchanged, since
+ * what was preserved, and so whether any target revives it, is unknown.
+ */
+static void read_luo(struct loader_boot_info *info, const void *fdt, uint64_t fdt_size)
+{
+	struct lugate_fmt f;
+	struct log_line l;
+	int err;
+
+	luo.sessions = luo_sessions;
+	luo.session_capacity = LOADER_MAX_LUO_SESSIONS;
+	luo.files = luo_files;
+	luo.file_capacity = LOADER_MAX_LUO_FILES;
+	luo.flbs = luo_flbs;
+	luo.flb_capacity = LOADER_MAX_LUO_FLBS;
+	err = lugate_luo_read(fdt, (size_t)fdt_size, luo_map, NULL, &luo);
+	if (err < 0) {
+		lugate_fmt_init(&f, luo_why, sizeof(luo_why));
+		lugate_fmt_str(&f, "the outgoing kernel's LUO state cannot be read (");
+		lugate_fmt_str(&f, lugate_strerror(err));
+		lugate_fmt_str(&f, " at ");
+		lugate_fmt_str(&f, luo.fault ? luo.fault : "?");
+		lugate_fmt_str(&f, " 0x");
+		lugate_fmt_hex(&f, luo.fault_pa, 0);
+		lugate_fmt_str(&f, "): what it preserved is unknown");
+		info->handover_unreadable = luo_why;
+		log_start(&l);
+		lugate_fmt_str(&l.f, "LUO: ");
+		lugate_fmt_str(&l.f, luo_why);
+		lugate_fmt_str(&l.f, "; the check refuses, the fallback gets KHO unchanged");
+		log_emit(&l);
+		if (luo.compatible[0])
+			add_outgoing(info, luo.compatible, LUGATE_LAYER_LUO, NULL, 0, false);
+		return;
+	}
+	if (!luo.present) {
+		log_str("LUO: the KHO FDT has no LUO node: no live update state to check");
+		return;
+	}
+	add_outgoing(info, luo.compatible, LUGATE_LAYER_LUO, NULL, 0, false);
+	if (!luo.known) {
+		log_start(&l);
+		lugate_fmt_str(&l.f, "LUO: state '");
+		lugate_fmt_str(&l.f, luo.compatible);
+		lugate_fmt_str(&l.f, "' under KHO '");
+		lugate_fmt_str(&l.f, luo.kho_compatible);
+		lugate_fmt_str(&l.f, "' is a layout this loader does not read (it reads " LUGATE_LUO_KNOWN " under "
+			       LUGATE_LUO_KNOWN_KHO "): the target must revive that version exactly");
+		log_emit(&l);
+		return;
+	}
+	for (size_t i = 0; i < luo.file_count; i++)
+		add_outgoing(info, luo_files[i].compatible, LUGATE_LAYER_FILE_HANDLER,
+			     luo_sessions[luo_files[i].session].name, luo_files[i].token, true);
+	for (size_t i = 0; i < luo.flb_count; i++)
+		add_outgoing(info, luo_flbs[i].compatible, LUGATE_LAYER_FLB, NULL, 0, false);
+	log_luo_summary();
+}
+
 static void kho(struct loader_boot_info *info, uint64_t data, uint32_t len)
 {
 	uint64_t fdt_addr, fdt_size, sc_addr, sc_size;
@@ -144,8 +322,7 @@ static void kho(struct loader_boot_info *info, uint64_t data, uint32_t len)
 		loader_stop(LOADER_STOP_INPUT, "invalid KHO handover (setup_data type 10): nothing was written");
 	}
 	reserve(info, fdt_addr, fdt_size);
-	info->outgoing[info->outgoing_count].compatible = kho_compat;
-	info->outgoing[info->outgoing_count++].layer = LUGATE_LAYER_KHO;
+	add_outgoing(info, kho_compat, LUGATE_LAYER_KHO, NULL, 0, false);
 	if (sc_size == 0 || sc_size % KHO_SCRATCH_ENTRY || sc_size / KHO_SCRATCH_ENTRY > KHO_SCRATCH_MAX ||
 	    !mapped(sc_addr, sc_size))
 		loader_stop(LOADER_STOP_INPUT, "KHO scratch array: bad size or beyond the identity map");
@@ -159,6 +336,9 @@ static void kho(struct loader_boot_info *info, uint64_t data, uint32_t len)
 	lugate_fmt_str(&l.f, kho_compat);
 	lugate_fmt_str(&l.f, "\": outgoing KHO format recorded for the check");
 	log_emit(&l);
+	if (luo_dump)
+		dump_range("fdt", fdt_addr, (size_t)fdt_size);
+	read_luo(info, phys_ptr(fdt_addr), fdt_size);
 	for (uint64_t e = sc_addr; e < sc_addr + sc_size; e += KHO_SCRATCH_ENTRY) {
 		uint64_t a = rd64(e), s = rd64(e + 8);
 
@@ -360,6 +540,13 @@ void loader_bzimage64_main(uint64_t boot_params, uint64_t map_limit)
 		reserve_pointed(info, "EFI memory map", rd32(bp + BP(efi_info.memmap)) | ((uint64_t)rd32(bp + BP(efi_info.memmap_hi)) << 32),
 				rd32(bp + BP(efi_info.memmap_size)));
 	copy_cmdline(info, bp);
+	{
+		struct loader_options opts;   /* loader_run reads them all again; the entry needs one */
+
+		memset(&opts, 0, sizeof(opts));
+		cmdline_split(info->cmdline, NULL, 0, &opts);
+		luo_dump = opts.luo_dump;
+	}
 	n = rd8(bp + BP(e820_entries));
 	add_e820(info, bp + BP(e820_table), n < LUGATE_X86_E820_MAX ? n : LUGATE_X86_E820_MAX);
 	walk_setup_data(info, rd64(bp + BP(hdr.setup_data)));

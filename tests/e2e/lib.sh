@@ -73,6 +73,19 @@ e2e_kho_kernel() {
   "$LUGATE_TOP/scripts/kho-kernel.sh"
 }
 
+# e2e_luo_flb_compats SRC CONFIG: the FLB compatibles a kernel built from SRC with CONFIG
+# serializes, one per line, read from its source: LIVEUPDATE_TEST's mock FLBs
+# ("liveupdate-test-flb-v<i>", TEST_NFLBS of them), which ride every preserved file, when it is
+# built in; nothing otherwise. Fails if the source does not say.
+e2e_luo_flb_compats() {
+  local src=$1 config=$2 prefix n i
+  grep -qx 'CONFIG_LIVEUPDATE_TEST=y' "$config" || return 0
+  prefix=$(sed -n 's/^#define LIVEUPDATE_TEST_FLB_COMPATIBLE(i)[[:space:]]*"\([^"]*\)" #i.*/\1/p' "$src/include/linux/kho/abi/luo.h")
+  n=$(sed -n 's/^#define TEST_NFLBS[[:space:]]*\([0-9]*\)$/\1/p' "$src/lib/tests/liveupdate.c")
+  [ -n "$prefix" ] && [ -n "$n" ] || return 1
+  for ((i = 0; i < n; i++)); do echo "$prefix$i"; done
+}
+
 # ---- initramfs ----------------------------------------------------------------------------------
 # e2e_initramfs_new DIR: create DIR as an initramfs skeleton holding a static busybox as
 # /bin/busybox and the usual mount points. A dynamic busybox would need its libraries too, so a

@@ -20,6 +20,14 @@
 #   scenario kho-compat: the target's manifest lacks the KHO format the loader reads from the
 #                      KHO FDT (the table does not list it, so the host allows): the loader
 #                      refuses (compat-missing), boots the fallback, the memfd still byte-exact
+#   scenario memfd-compat: the target's manifest lacks the memfd handler; the table does not list
+#                      it either, so the host allows; only the serialized LUO state the loader
+#                      reads at the jump names it: the loader refuses (compat-missing, naming
+#                      session, token and handler of every memfd), boots the fallback, every
+#                      memfd byte-exact
+# Stage 1 preserves memfds in two sessions ("lugate-e2e": one; "vm-guest-ram": three). Every
+# scenario checks the loader's reading of the LUO state (sessions, files, FLBs); the allowed
+# ones' manifests list every handler and FLB string the kernel writes (read from its source).
 # Every assertion reads the serial log. Nothing is skipped.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -68,7 +76,10 @@ luo_compat=$(sed -n 's/^#define LUO_ABI_COMPATIBLE[[:space:]]*"\(.*\)"/\1/p' "$k
 memfd_compat=$(sed -n 's/^#define MEMFD_LUO_FH_COMPATIBLE[[:space:]]*"\(.*\)"/\1/p' "$ksrc/include/linux/kho/abi/memfd.h")
 [ -n "$kho_compat" ] && [ -n "$luo_compat" ] && [ -n "$memfd_compat" ] ||
   abort "read the KHO/LUO/memfd compatible strings from $ksrc"
-tap_ok "kernel source: KHO '$kho_compat', LUO '$luo_compat', memfd '$memfd_compat'"
+flbs=$(e2e_luo_flb_compats "$ksrc" "$kdir/config") || abort "read the FLB compatible strings from $ksrc"
+nflb=$(echo "$flbs" | grep -c .)
+flb_json=$(echo "$flbs" | sed -n 's/.*/, "&"/p' | tr -d '\n')
+tap_ok "kernel source: KHO '$kho_compat', LUO '$luo_compat', memfd '$memfd_compat', $nflb FLB(s)${flbs:+ ($(echo $flbs))}"
 
 work=$(e2e_workdir kho) || abort "create work directory"
 
@@ -76,7 +87,7 @@ work=$(e2e_workdir kho) || abort "create work directory"
 cat >"$work/manifest.json" <<JSON
 {"release": "$kver",
  "schemas": [{"guid": "$GUID", "min_version": 1, "max_version": 2}],
- "compatible": ["$kho_compat", "$luo_compat", "$memfd_compat"]}
+ "compatible": ["$kho_compat", "$luo_compat", "$memfd_compat"$flb_json]}
 JSON
 cat >"$work/devices.json" <<JSON
 {"release": "$kver", "compatible": ["$luo_compat", "$memfd_compat"],
@@ -143,6 +154,19 @@ run() {
   check_log "$1: the loader writes only inside KHO scratch" "lugate-loader: KHO: scratch area ["
   check_log "$1: the bundle's entries verified" "lugate-loader: bundle: kernel,"
   check_no  "$1: no bundle digest mismatch" "DIGEST MISMATCH"
+  luo_read "$1"
+}
+# luo_read NAME: the loader read the LUO state stage 1 left: both sessions with their files'
+# handler and tokens, the FLBs the kernel writes.
+luo_read() {
+  if e2e_log_has_re "$log" "^lugate-loader: LUO: state '$luo_compat' at 0x[0-9a-f]+, live update [0-9]+: 2 session\\(s\\), 4 file\\(s\\), $nflb FLB\\(s\\) \\([0-9]+ linked blocks read\\)"; then
+    tap_ok "$1: the loader read the LUO state: 2 sessions, 4 files, $nflb FLB(s)"
+  else tap_not_ok "$1: the loader read the LUO state" "no summary line with 2 sessions, 4 files, $nflb FLBs"; fi
+  check_log "$1: LUO session lugate-e2e: its memfd's handler and token" "lugate-loader: LUO: session 'lugate-e2e': 1 file(s): $memfd_compat token 0x6c75676174650001"
+  check_log "$1: LUO session vm-guest-ram: three memfds, tokens 0x1000.." "lugate-loader: LUO: session 'vm-guest-ram': 3 file(s): $memfd_compat token 0x1000, $memfd_compat token 0x1001, $memfd_compat token 0x1002"
+  local f
+  for f in $flbs; do check_log "$1: LUO FLB $f read" "lugate-loader: LUO: FLB '$f', 4 dependent file(s)"; done
+  check_no "$1: the LUO state was readable" "reason handover-unreadable"
 }
 # in_scratch NAME: every range the loader logged for the booted kernel ("<label>: <what> at
 # [a-b)") lies inside one of the KHO scratch areas it logged.
@@ -179,7 +203,8 @@ after_boot() {
   check_no  "$1: booted kernel did not call the KHO data incompatible" "is incompatible with"
   check_log "$1: booted kernel's LUO retrieved the live update data" "luo: Retrieved live update data"
   check_log "$1: incoming KHO FDT root compatible is '$kho_compat'" "KHO-INFO in fdt compatible=$kho_compat"
-  check_log "$1: memfd retrieved, every byte matches, FINISH ok" "LUO-MEMFD: PASS session="
+  check_log "$1: memfd retrieved, every byte matches, FINISH ok" "LUO-MEMFD: PASS session=lugate-e2e "
+  check_log "$1: the second session's three memfds retrieved, every byte matches" "LUO-MEMFD: PASS session=vm-guest-ram files=3 "
   check_no  "$1: no memfd FAIL marker" "LUO-MEMFD: FAIL"
   check_log "$1: the sealed table arrived in setup_data, byte-exact (guest check)" "LUGATE-E2E PASS"
 }
@@ -239,7 +264,7 @@ else tap_not_ok "mismatch: delivery record verdict/booted/reasons"; fi
 cat >"$work/manifest-nokho.json" <<JSON
 {"release": "$kver",
  "schemas": [{"guid": "$GUID", "min_version": 1, "max_version": 2}],
- "compatible": ["$luo_compat", "$memfd_compat"]}
+ "compatible": ["$luo_compat", "$memfd_compat"$flb_json]}
 JSON
 "$LUGATE" embed --manifest "$work/manifest-nokho.json" "$kernel" -o "$work/target-nokho.img" >&2 &&
   "$LUGATE" seal --handoff "$work/table.bin" --kernel "$work/target-nokho.img" --fallback "$kernel" -o "$work/sealed-nokho.bin" >&2 &&
@@ -255,5 +280,44 @@ after_boot kho-compat
 if e2e_log_has_re "$log" "LUGATE-E2E kernel=.* verdict=2 booted=2 .*reasons=8 "; then
   tap_ok "kho-compat: delivery record says refused, fallback, reason 8 (compat-missing)"
 else tap_not_ok "kho-compat: delivery record verdict/booted/reasons"; fi
+
+# ---- scenario 5: the target has no handler for the memfds the outgoing kernel serialized --------
+# The table lists only LUO's format, and the target's manifest revives KHO, LUO and the FLBs but
+# not the memfd handler: the host's pre-flight allows. Only at the jump does the serialized LUO
+# state show memfd-v2 files in both sessions: the loader refuses, naming each file's session,
+# token and handler (upstream would lose every session: "No registered handler"), and boots the
+# fallback, which revives them all.
+cat >"$work/manifest-nomemfd.json" <<JSON
+{"release": "$kver",
+ "schemas": [{"guid": "$GUID", "min_version": 1, "max_version": 2}],
+ "compatible": ["$kho_compat", "$luo_compat"$flb_json]}
+JSON
+cat >"$work/devices-nomemfd.json" <<JSON
+{"release": "$kver", "compatible": ["$luo_compat"],
+ "devices": [{"address": "0000:00:03.0", "vendor": "0x1af4", "device": "0x1000", "class": "0x020000",
+   "schema": "$GUID", "schema_version": 1, "driver": "virtio-net"}]}
+JSON
+"$LUGATE" embed --manifest "$work/manifest-nomemfd.json" "$kernel" -o "$work/target-nomemfd.img" >&2 &&
+  "$LUGATE" handoff build --devices "$work/devices-nomemfd.json" -o "$work/table-nomemfd.bin" >&2 &&
+  "$LUGATE" seal --handoff "$work/table-nomemfd.bin" --kernel "$work/target-nomemfd.img" --fallback "$kernel" -o "$work/sealed-nomemfd.bin" >&2 &&
+  "$LUGATE" check --handoff "$work/sealed-nomemfd.bin" --kernel "$work/target-nomemfd.img" >&2 ||
+  abort "memfd-compat: host embed/seal/check of a target without '$memfd_compat'"
+tap_ok "memfd-compat: host pre-flight allows a target lacking '$memfd_compat' (the table does not list it)"
+make_bundle memfd-compat "$work/target-nomemfd.img" "$work/sealed-nomemfd.bin" && make_stage1 memfd-compat ||
+  abort "memfd-compat: build bundle and stage-1 initramfs"
+run memfd-compat
+consequence="the next kernel has no handler for it, so restoring the sessions fails"
+check_log "memfd-compat: loader refuses: session lugate-e2e, token 0x6c75676174650001, handler '$memfd_compat'" \
+  "lugate-loader:   reason compat-missing: file-handler format '$memfd_compat' (session 'lugate-e2e', token 0x6c75676174650001) of the outgoing kernel is not revived by the target: $consequence"
+for t in 1000 1001 1002; do
+  check_log "memfd-compat: loader refuses: session vm-guest-ram, token 0x$t, handler '$memfd_compat'" \
+    "lugate-loader:   reason compat-missing: file-handler format '$memfd_compat' (session 'vm-guest-ram', token 0x$t) of the outgoing kernel"
+done
+check_no  "memfd-compat: no other layer refused" "reason compat-missing: kho format"
+check_log "memfd-compat: loader boots the fallback" "lugate-loader: booting the FALLBACK kernel, table delivered marked refused"
+after_boot memfd-compat
+if e2e_log_has_re "$log" "LUGATE-E2E kernel=.* verdict=2 booted=2 .*reasons=8,8,8,8 "; then
+  tap_ok "memfd-compat: delivery record says refused, fallback, four compat-missing reasons (one per memfd)"
+else tap_not_ok "memfd-compat: delivery record verdict/booted/reasons"; fi
 
 tap_finish

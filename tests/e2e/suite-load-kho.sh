@@ -41,15 +41,10 @@ kho_compat=$(sed -n 's/^#define KHO_FDT_COMPATIBLE "\(.*\)"/\1/p' "$ksrc/include
 luo_compat=$(sed -n 's/^#define LUO_ABI_COMPATIBLE[[:space:]]*"\(.*\)"/\1/p' "$ksrc/include/linux/kho/abi/luo.h")
 memfd_compat=$(sed -n 's/^#define MEMFD_LUO_FH_COMPATIBLE[[:space:]]*"\(.*\)"/\1/p' "$ksrc/include/linux/kho/abi/memfd.h")
 [ -n "$kho_compat" ] && [ -n "$luo_compat" ] && [ -n "$memfd_compat" ] || abort "read the KHO/LUO/memfd compatibles from $ksrc"
-# The test FLBs CONFIG_LIVEUPDATE_TEST builds in (lib/tests/liveupdate.c): they are compiled into
-# the outgoing kernel, so `lugate load` refuses a target whose manifest does not revive them.
-flb_compat=""
-if grep -qx 'CONFIG_LIVEUPDATE_TEST=y' "$(dirname "$kernel")/config"; then
-  flb_prefix=$(sed -n 's/^#define LIVEUPDATE_TEST_FLB_COMPATIBLE(i)[[:space:]]*"\(.*\)" #i$/\1/p' "$ksrc/include/linux/kho/abi/luo.h")
-  nflbs=$(sed -n 's/^#define TEST_NFLBS[[:space:]]*\([0-9][0-9]*\)$/\1/p' "$ksrc/lib/tests/liveupdate.c")
-  [ -n "$flb_prefix" ] && [ -n "$nflbs" ] || abort "read the test FLBs' compatibles from $ksrc"
-  for i in $(seq 0 $((nflbs - 1))); do flb_compat="$flb_compat, \"$flb_prefix$i\""; done
-fi
+# the FLBs the kernel serializes with every memfd (its LIVEUPDATE_TEST mocks): the loader reads
+# them from the LUO state at the jump, so the target must revive them too
+flbs=$(e2e_luo_flb_compats "$ksrc" "$(dirname "$kernel")/config") || abort "read the FLB compatibles from $ksrc"
+flb_json=$(echo "$flbs" | sed -n 's/.*/, "&"/p' | tr -d '\n')
 debian=$(scripts/debian-kernel.sh "$DEBIAN_REL") || abort "Debian kernel $DEBIAN_REL available"
 W=$(e2e_workdir load-kho) || abort "work directory"
 tap_ok "KHO kernel $kver ('$kho_compat', '$luo_compat', '$memfd_compat'), Debian $DEBIAN_REL"
@@ -59,7 +54,7 @@ cat >"$W/manifest.json" <<JSON
 {"release": "$kver", "schemas": [
   {"guid": "$GUID_IDE", "min_version": 1, "max_version": 3},
   {"guid": "$GUID_VGA", "min_version": 1, "max_version": 1}],
- "compatible": ["$kho_compat", "$luo_compat", "$memfd_compat"$flb_compat]}
+ "compatible": ["$kho_compat", "$luo_compat", "$memfd_compat"$flb_json]}
 JSON
 cat >"$W/devices.json" <<JSON
 {"devices": [

@@ -108,10 +108,11 @@ long_one() {
 }
 
 # The largest input merge keeps: 8 KiB, but the bzImage64 entry's inputs are physical memory
-# with boot_params at 0x1000 and a bundle behind it, so 8 KiB is only where they start.
+# with boot_params at 0x1000 and a bundle behind it, so 8 KiB is only where they start; a LUO
+# memory vector holds a KHO FDT page and the blocks of a real state (about 20 KiB).
 keep_max() {
   case "$1" in
-    boot_params) echo "${FUZZ_KEEP_MAX:-32768}" ;;
+    boot_params|luo) echo "${FUZZ_KEEP_MAX:-32768}" ;;
     *)           echo "${FUZZ_KEEP_MAX:-8192}" ;;
   esac
 }

@@ -94,16 +94,25 @@ static void loader_run_check(const struct loader_boot_info *info)
 		FUZZ_ASSERT(strlen(info->target_cmdline) <= LUGATE_BUNDLE_CMDLINE_MAX);
 	if (info->fallback_cmdline)
 		FUZZ_ASSERT(strlen(info->fallback_cmdline) <= LUGATE_BUNDLE_CMDLINE_MAX);
-	FUZZ_ASSERT(info->outgoing_count <= 1);
-	FUZZ_ASSERT((info->outgoing_count == 1) == (info->scratch_count > 0));
-	if (info->outgoing_count) {
-		const char *c = info->outgoing[0].compatible;
+	/* the KHO root's compatible, then LUO's, each file's handler (with its session and token)
+	 * and each FLB's, from the LUO state the KHO FDT refers to */
+	FUZZ_ASSERT(info->outgoing_count <= LOADER_MAX_OUTGOING_COMPAT);
+	FUZZ_ASSERT((info->outgoing_count >= 1) == (info->scratch_count > 0));
+	for (uint32_t k = 0; k < info->outgoing_count; k++) {
+		const struct lugate_outgoing_format *o = &info->outgoing[k];
+		const char *c = o->compatible;
 		size_t len = strlen(c);
 
 		FUZZ_ASSERT(len >= 1 && len <= KHO_COMPAT_MAX);
 		for (size_t i = 0; i < len; i++)
 			FUZZ_ASSERT(c[i] > ' ' && c[i] <= '~');
+		FUZZ_ASSERT(o->layer == (k == 0 ? LUGATE_LAYER_KHO : k == 1 ? LUGATE_LAYER_LUO : o->layer));
+		FUZZ_ASSERT(k < 2 || o->layer == LUGATE_LAYER_FILE_HANDLER || o->layer == LUGATE_LAYER_FLB);
+		FUZZ_ASSERT((o->layer == LUGATE_LAYER_FILE_HANDLER) == (o->session != NULL));
+		FUZZ_ASSERT(o->has_token == (o->session != NULL));
 	}
+	if (info->handover_unreadable)
+		FUZZ_ASSERT(info->outgoing_count <= 2);
 	FUZZ_ASSERT(info->scratch_count <= LOADER_MAX_SCRATCH);
 	for (uint32_t i = 0; i < info->scratch_count; i++)
 		FUZZ_ASSERT(info->scratch[i].end > info->scratch[i].start);

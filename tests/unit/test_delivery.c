@@ -281,7 +281,7 @@ static void header_field_errors(void **state)
 	assert_int_equal(lugate_delivery_read(rec, size, &d), LUGATE_ERR_BADPROP);
 	free(rec);
 	s.booted = 1;
-	s.flags = 0x80;
+	s.flags = 0x100;
 	size = make_record(&s, &rec);
 	assert_int_equal(lugate_delivery_read(rec, size, &d), LUGATE_ERR_UNSUPPORTED);
 	free(rec);
@@ -362,12 +362,12 @@ static void flag_names(void **state)
 {
 	(void)state;
 	static const char *const want[] = { "fallback-verified", "reasons-cut", "table-unsealed", "no-target",
-					     "target-unbootable", "no-table", "bad-modules" };
-	for (unsigned i = 0; i < 7; i++)
+					     "target-unbootable", "no-table", "bad-modules", "handover-unreadable" };
+	for (unsigned i = 0; i < 8; i++)
 		assert_string_equal(lugate_delivery_flag_name(1u << i), want[i]);
-	assert_null(lugate_delivery_flag_name(1u << 7));
+	assert_null(lugate_delivery_flag_name(1u << 8));
 	assert_null(lugate_delivery_flag_name(3));
-	assert_int_equal(LUGATE_DELIVERY_F_KNOWN, 0x7f);
+	assert_int_equal(LUGATE_DELIVERY_F_KNOWN, 0xff);
 	assert_string_equal(lugate_delivery_verdict_name(0), "unknown");
 	assert_string_equal(lugate_delivery_booted_name(3), "unknown");
 }

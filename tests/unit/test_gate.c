@@ -446,6 +446,23 @@ static void bad_inputs_refused(void **state)
 	world_free(&w);
 }
 
+/* The outgoing kernel's LUO state could not be read: whatever the core says, a refusal that
+ * says why, recorded in the delivery record's flags. */
+static void unreadable_handover_refused(void **state)
+{
+	struct world w;
+	(void)state;
+
+	world_default(&w, SEALED);
+	w.in.handover_unreadable = "the outgoing kernel's LUO state cannot be read (the test says so)";
+	gate_decide(&w.d, &w.in);
+	assert_false(w.d.allow);
+	assert_int_equal(w.d.v.decision, LUGATE_ALLOW);   /* the core alone would have allowed */
+	assert_int_equal(w.d.flags, LUGATE_DELIVERY_F_HANDOVER_UNREADABLE);
+	assert_true(log_has_line("  reason handover-unreadable: the outgoing kernel's LUO state cannot be read (the test says so)"));
+	world_free(&w);
+}
+
 /* Every precondition at once: each flag, each reason line, in the documented order. */
 static void every_precondition_at_once(void **state)
 {
@@ -747,6 +764,7 @@ int main(void)
 		cmocka_unit_test(no_target_refused),
 		cmocka_unit_test(unbootable_target_refused),
 		cmocka_unit_test(bad_inputs_refused),
+		cmocka_unit_test(unreadable_handover_refused),
 		cmocka_unit_test(every_precondition_at_once),
 		cmocka_unit_test(fallback_verified),
 		cmocka_unit_test(fallback_mismatch_last_byte_never_boots),

@@ -26,6 +26,8 @@
  *
  * OPTIONS: --session NAME (default "lugate-e2e"), --token N (default 0x6c75676174650001),
  *          --size BYTES (default 4 MiB + 4093, so the last page is partial),
+ *          --files N (default 1; 0..512): N memfds in the session, tokens N, N+1, ... (more
+ *          than 63 make the kernel link a second block of file records),
  *          --drop-session (preserve only: close the session fd before CMD; a negative control,
  *          stage 2 must then fail).
  * Markers (one line each, on stdout): "LUO-MEMFD: PASS ...", "LUO-MEMFD: FAIL <reason>",
@@ -98,11 +100,13 @@ _Static_assert(sizeof(struct luo_finish_arg) == 8, "luo_finish_arg layout");
 /* Stage 1 leaves the file position here; LUO preserves it, stage 2 checks it. */
 #define FILE_POS_OF(size) ((off_t)((size) / 3u))
 #define CHUNK           ((size_t)64 << 10)
+#define MAX_FILES       512u
 
 struct params {
 	const char *session;
 	uint64_t token;
 	size_t size;
+	unsigned files;
 	int drop_session;
 	char **cmd; /* preserve: the command to run while the session is held */
 };
@@ -247,8 +251,7 @@ static int run_child(char **argv)
 static int do_preserve(const struct params *p)
 {
 	struct luo_session_arg cs = { .size = sizeof(cs) };
-	struct luo_fd_arg pf = { .size = sizeof(pf) };
-	int luo, session, memfd, rc;
+	int luo, session, rc;
 
 	if (set_name(cs.name, p->session) < 0) {
 		return fail("session name must be 1..63 bytes", 0);
@@ -260,24 +263,30 @@ static int do_preserve(const struct params *p)
 		return fail("CREATE_SESSION", errno);
 	session = cs.fd;
 
-	memfd = memfd_create("luo-memfd", MFD_CLOEXEC);
-	if (memfd < 0)
-		return fail("memfd_create", errno);
-	/* The data must be written before PRESERVE_FD: preservation freezes the file size. */
-	if (memfd_fill(memfd, p->token, p->size) < 0)
-		return fail("write memfd", errno);
-	if (lseek(memfd, FILE_POS_OF(p->size), SEEK_SET) < 0)
-		return fail("lseek memfd", errno);
+	for (unsigned i = 0; i < p->files; i++) {
+		struct luo_fd_arg pf = { .size = sizeof(pf) };
+		uint64_t token = p->token + i;
+		int memfd = memfd_create("luo-memfd", MFD_CLOEXEC);
 
-	pf.fd = memfd;
-	pf.token = p->token;
-	if (ioctl(session, LUO_PRESERVE_FD, &pf) < 0)
-		return fail("PRESERVE_FD", errno);
-	/* /dev/liveupdate is exclusive; the command may want to look at it. The session lives on
-	 * independently of this fd. */
+		if (memfd < 0)
+			return fail("memfd_create", errno);
+		/* The data must be written before PRESERVE_FD: preservation freezes the file size. */
+		if (memfd_fill(memfd, token, p->size) < 0)
+			return fail("write memfd", errno);
+		if (lseek(memfd, FILE_POS_OF(p->size), SEEK_SET) < 0)
+			return fail("lseek memfd", errno);
+		pf.fd = memfd;
+		pf.token = token;
+		if (ioctl(session, LUO_PRESERVE_FD, &pf) < 0)
+			return fail("PRESERVE_FD", errno);
+		printf("LUO-MEMFD: preserved session=%s token=0x%" PRIx64 " size=%zu pos=%lld\n",
+		       p->session, token, p->size, (long long)FILE_POS_OF(p->size));
+	}
+	if (p->files == 0)
+		printf("LUO-MEMFD: preserved session=%s with no files\n", p->session);
+	/* /dev/liveupdate is exclusive; the command may want to look at it (or preserve another
+	 * session). The session lives on independently of this fd. */
 	close(luo);
-	printf("LUO-MEMFD: preserved session=%s token=0x%" PRIx64 " size=%zu pos=%lld\n",
-	       p->session, p->token, p->size, (long long)FILE_POS_OF(p->size));
 
 	if (p->drop_session) {
 		/* Negative control: closing an outgoing session unpreserves its files. */
@@ -294,29 +303,17 @@ static int do_preserve(const struct params *p)
 
 /* ---- stage 2 ----------------------------------------------------------------------------- */
 
-static int do_verify(const struct params *p)
+/* One retrieved memfd: size, file position and every byte. */
+static int verify_file(int session, const struct params *p, uint64_t token, off_t *pos_out)
 {
-	struct luo_session_arg rs = { .size = sizeof(rs) };
 	struct luo_fd_arg rf = { .size = sizeof(rf) };
-	struct luo_finish_arg fin = { .size = sizeof(fin) };
 	struct stat st;
 	size_t bad, first;
 	off_t pos;
-	int luo, session;
 
-	if (set_name(rs.name, p->session) < 0) {
-		return fail("session name must be 1..63 bytes", 0);
-	}
-	luo = open(LUO_DEVICE, O_RDWR | O_CLOEXEC);
-	if (luo < 0)
-		return fail("open " LUO_DEVICE " (kernel needs LIVEUPDATE and liveupdate=on)", errno);
-	if (ioctl(luo, LUO_RETRIEVE_SESSION, &rs) < 0)
-		return fail("RETRIEVE_SESSION", errno);
-	session = rs.fd;
-	rf.token = p->token;
+	rf.token = token;
 	if (ioctl(session, LUO_RETRIEVE_FD, &rf) < 0)
 		return fail("RETRIEVE_FD", errno);
-
 	if (fstat(rf.fd, &st) < 0)
 		return fail("fstat retrieved memfd", errno);
 	if ((uint64_t)st.st_size != (uint64_t)p->size) {
@@ -329,20 +326,48 @@ static int do_verify(const struct params *p)
 		       (long long)FILE_POS_OF(p->size));
 		return fail("file position not preserved", 0);
 	}
-	if (memfd_check(rf.fd, p->token, p->size, &bad, &first) < 0)
+	if (memfd_check(rf.fd, token, p->size, &bad, &first) < 0)
 		return fail("read retrieved memfd", errno);
 	if (bad) {
-		printf("LUO-MEMFD: %zu of %zu bytes differ, first at offset %zu\n", bad, p->size, first);
+		printf("LUO-MEMFD: %zu of %zu bytes differ, first at offset %zu (token 0x%" PRIx64 ")\n", bad, p->size,
+		       first, token);
 		return fail("content mismatch", 0);
 	}
+	close(rf.fd);
+	*pos_out = pos;
+	return EXIT_PASS;
+}
+
+static int do_verify(const struct params *p)
+{
+	struct luo_session_arg rs = { .size = sizeof(rs) };
+	struct luo_finish_arg fin = { .size = sizeof(fin) };
+	off_t pos = 0;
+	int luo, session;
+
+	if (set_name(rs.name, p->session) < 0) {
+		return fail("session name must be 1..63 bytes", 0);
+	}
+	luo = open(LUO_DEVICE, O_RDWR | O_CLOEXEC);
+	if (luo < 0)
+		return fail("open " LUO_DEVICE " (kernel needs LIVEUPDATE and liveupdate=on)", errno);
+	if (ioctl(luo, LUO_RETRIEVE_SESSION, &rs) < 0)
+		return fail("RETRIEVE_SESSION", errno);
+	session = rs.fd;
+	for (unsigned i = 0; i < p->files; i++)
+		if (verify_file(session, p, p->token + i, &pos) != EXIT_PASS)
+			return EXIT_FAILED;
 	/* FINISH only after everything was retrieved: it discards unretrieved files. */
 	if (ioctl(session, LUO_FINISH, &fin) < 0)
 		return fail("FINISH", errno);
-	close(rf.fd);
 	close(session);
 	close(luo);
-	printf("LUO-MEMFD: PASS session=%s token=0x%" PRIx64 " size=%zu pos=%lld all bytes match\n",
-	       p->session, p->token, p->size, (long long)pos);
+	if (p->files == 1)
+		printf("LUO-MEMFD: PASS session=%s token=0x%" PRIx64 " size=%zu pos=%lld all bytes match\n",
+		       p->session, p->token, p->size, (long long)pos);
+	else
+		printf("LUO-MEMFD: PASS session=%s files=%u tokens=0x%" PRIx64 "+ size=%zu all bytes match\n",
+		       p->session, p->files, p->token, p->size);
 	fflush(stdout);
 	return EXIT_PASS;
 }
@@ -599,8 +624,8 @@ static int do_kho_info(const char *dir)
 static int usage(const char *msg)
 {
 	fprintf(stderr, "luo-memfd: %s\n"
-		"usage: luo-memfd preserve [--session NAME] [--token N] [--size BYTES] [--drop-session] -- CMD [ARGS...]\n"
-		"       luo-memfd verify [--session NAME] [--token N] [--size BYTES]\n"
+		"usage: luo-memfd preserve [--session NAME] [--token N] [--size BYTES] [--files N] [--drop-session] -- CMD [ARGS...]\n"
+		"       luo-memfd verify [--session NAME] [--token N] [--size BYTES] [--files N]\n"
 		"       luo-memfd kho-info [in|out]\n"
 		"       luo-memfd selftest [--token N] [--size BYTES]\n", msg);
 	return EXIT_USAGE;
@@ -637,6 +662,10 @@ static int parse_args(int argc, char **argv, struct params *p)
 			if (parse_u64(argv[++i], &v) < 0 || v == 0 || v > MAX_SIZE)
 				return -1;
 			p->size = (size_t)v;
+		} else if (i + 1 < argc && !strcmp(a, "--files")) {
+			if (parse_u64(argv[++i], &v) < 0 || v > MAX_FILES)
+				return -1;
+			p->files = (unsigned)v;
 		} else {
 			return -1;
 		}
@@ -646,7 +675,7 @@ static int parse_args(int argc, char **argv, struct params *p)
 
 int main(int argc, char **argv)
 {
-	struct params p = { .session = DEFAULT_SESSION, .token = DEFAULT_TOKEN, .size = DEFAULT_SIZE };
+	struct params p = { .session = DEFAULT_SESSION, .token = DEFAULT_TOKEN, .size = DEFAULT_SIZE, .files = 1 };
 
 	if (argc < 2)
 		return usage("missing mode");
