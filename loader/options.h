@@ -12,7 +12,7 @@
  *                         reported and the default (reboot:10) kept
  *   lugate.luo_dump=1     (bzImage64 entry) hex-dump the KHO FDT and every range of the
  *                         outgoing kernel's LUO state the reader reads, to capture real state
- *                         (tests/vectors/luo/capture.py): tests only
+ *                         (tests/unit/luo/capture.py): tests only
  *
  * A later option overrides an earlier one, as on the kernel's command line.
  * Unknown lugate.* words are reported and dropped, never passed on.

@@ -131,7 +131,7 @@ static void copy_cmdline(struct loader_boot_info *info, uint64_t bp)
 }
 
 /* lugate.luo_dump=1: "luo-dump <what> 0x<pa> <len>" then "luo-dump 0x<addr> <hex>" lines of
- * 32 bytes, which tests/vectors/luo/capture.py turns back into the ranges read. */
+ * 32 bytes, which tests/unit/luo/capture.py turns back into the ranges read. */
 static void dump_range(const char *what, uint64_t pa, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";

@@ -3,7 +3,7 @@
  * Fuzz lugate_luo_read (lugate/luo.h), the loader's reading of the LUO state the outgoing
  * kernel serialized. The input is a LUO memory vector (tests/unit/luo_vector.h): a KHO FDT
  * and ranges of "physical memory"; the seeds are the real 7.3 states captured by
- * tests/vectors/luo/capture.sh. Each range the reader maps is handed out as a fresh copy of
+ * tests/unit/luo/capture.sh. Each range the reader maps is handed out as a fresh copy of
  * exactly the length asked for, so reading one byte past what it mapped is an ASan report.
  * An answer is an error with a fault named, or a state whose every string obeys its rule and
  * whose every index and count is in bounds; reading twice gives the same answer.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A LUO memory vector (tests/vectors/luo/capture.py writes them from the loader's
+ * A LUO memory vector (tests/unit/luo/capture.py writes them from the loader's
  * lugate.luo_dump=1 log): the KHO FDT and every range of physical memory the reader read, so
  * the reader can run on a captured machine's state. Shared by the unit tests and the fuzz
  * harness, which feeds arbitrary bytes through the same parser: every field is bounded.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * lugate_luo_read (lugate/luo.h) on the LUO state a real linux 7.3 kernel serialized at reboot,
- * captured by tests/vectors/luo/capture.sh (the loader's lugate.luo_dump=1): three sessions
+ * captured by tests/unit/luo/capture.sh (the loader's lugate.luo_dump=1): three sessions
  * ("lugate-e2e" with 2 memfds, "vm-guest-ram" with 70, whose file records fill two linked
  * blocks, "idle" with none) and LIVEUPDATE_TEST's three FLBs; and LUO on with nothing
  * preserved. Then the same state with one thing broken at a time: every bound the reader
@@ -13,8 +13,8 @@
 #include <lugate/luo.h>
 #include "luo_vector.h"
 
-#define SESSIONS_VECTOR "tests/vectors/luo/real-7.3-sessions.bin"
-#define EMPTY_VECTOR "tests/vectors/luo/real-7.3-empty.bin"
+#define SESSIONS_VECTOR "tests/unit/luo/real-7.3-sessions.bin"
+#define EMPTY_VECTOR "tests/unit/luo/real-7.3-empty.bin"
 #define TOKEN_E2E UINT64_C(0x6c75676174650001)
 #define BLOCK 4096u
 
@@ -480,13 +480,14 @@ static void strings_reach_the_check(void **state)
 	(void)state;
 	setup_sessions();
 	assert_int_equal(read_state(), 0);
-	out[n++] = (struct lugate_outgoing_format){ st.kho_compatible, LUGATE_LAYER_KHO, NULL, 0, false };
-	out[n++] = (struct lugate_outgoing_format){ st.compatible, LUGATE_LAYER_LUO, NULL, 0, false };
+	out[n++] = (struct lugate_outgoing_format){ .compatible = st.kho_compatible, .layer = LUGATE_LAYER_KHO };
+	out[n++] = (struct lugate_outgoing_format){ .compatible = st.compatible, .layer = LUGATE_LAYER_LUO };
 	for (size_t i = 0; i < st.file_count; i++)
-		out[n++] = (struct lugate_outgoing_format){ files[i].compatible, LUGATE_LAYER_FILE_HANDLER,
-							    sessions[files[i].session].name, files[i].token, true };
+		out[n++] = (struct lugate_outgoing_format){
+			.compatible = files[i].compatible, .layer = LUGATE_LAYER_FILE_HANDLER,
+			.session = sessions[files[i].session].name, .token = files[i].token, .has_token = true };
 	for (size_t i = 0; i < st.flb_count; i++)
-		out[n++] = (struct lugate_outgoing_format){ flbs[i].compatible, LUGATE_LAYER_FLB, NULL, 0, false };
+		out[n++] = (struct lugate_outgoing_format){ .compatible = flbs[i].compatible, .layer = LUGATE_LAYER_FLB };
 	table_size = build_table(&ts, &table);
 	manifest_size = build_manifest(&ms, &manifest);
 	memset(&in, 0, sizeof(in));

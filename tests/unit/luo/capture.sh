@@ -12,7 +12,7 @@
 # then `kexec -s` loads lugate's loader with lugate.luo_dump=1 and no bundle, and jumps. The
 # reboot freezes the sessions (the handler strings are written then); the loader hex-dumps the
 # KHO FDT and every range its LUO reader reads, then stops (no target) and QEMU exits.
-# capture.py turns the log into tests/vectors/luo/real-7.3-sessions.bin. A second run preserves
+# capture.py turns the log into tests/unit/luo/real-7.3-sessions.bin. A second run preserves
 # nothing (LUO on, no session): real-7.3-empty.bin.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
