@@ -14,5 +14,13 @@
 #include <lugate/check.h>
 #include <lugate/kho.h>
 #include <lugate/luo.h>
+#include <lugate/image.h>
+#include <lugate/bundle.h>
+#include <lugate/boot.h>
+#include <lugate/cmdline.h>
+#include <lugate/stop.h>
+#include <lugate/x86_boot.h>
+#include <lugate/delivery.h>
+#include <lugate/delivery_read.h>
 
 #endif
