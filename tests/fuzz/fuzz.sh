@@ -31,8 +31,8 @@ names() {
   done
 }
 
-# Per-harness limits: the decompressor may legitimately inflate up to 1 GiB (a kernel starts
-# with a 64 MiB buffer), so it gets more memory and time per input.
+# Per-harness limits: the decompress harness inflates up to 64 MiB per input and keeps the whole
+# output to compare the piecewise scan against, under ASan: it gets more memory and time.
 limits() {
   case "$1" in
     decompress) echo "-timeout=60 -rss_limit_mb=4096 -malloc_limit_mb=2048" ;;
