@@ -28,7 +28,7 @@ run parsing tests/cli/suite-parsing.sh
 # and the installed-layout check stays with the normal run (make install builds the tree)
 LUGATE_LOADER=${BUILD:-build}/loader.elf LOAD_SUITE_NO_INSTALL=1 run load tests/cli/suite-load.sh
 # the outgoing kernel's handlers and FLBs: the record scan over small images and the real 7.3 kernel
-LUGATE_LOADER=${BUILD:-build}/loader.elf run outgoing tests/cli/suite-outgoing.sh
+LUGATE_LOADER=${BUILD:-build}/loader.elf LUGATE_KERNEL_BUILD=${BUILD:-build} run outgoing tests/cli/suite-outgoing.sh
 run vectors
 found=0
 for r in "$reports"/asan.* "$reports"/ubsan.*; do
