@@ -22,5 +22,7 @@ if ! (cd "$work" && apt-get download "$pkg" >/dev/null 2>"$work/err"); then
 fi
 deb=$(ls "$work"/*.deb)
 dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$work" ./boot/vmlinuz-"$rel"
-mv "$work/boot/vmlinuz-$rel" "$out.tmp" && mv "$out.tmp" "$out"
+# One rename from the private directory: two suites fetching the same kernel at once both
+# succeed, and neither ever sees a partial file.
+mv "$work/boot/vmlinuz-$rel" "$out"
 echo "$out"

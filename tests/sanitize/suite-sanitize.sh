@@ -8,6 +8,8 @@ set -u
 cd "${LUGATE_TOP:-$(dirname "$0")/../..}" || exit 1
 A=${BUILD:-build}/asan
 [ -x "$A/lugate" ] || { echo "not ok - $A/lugate is not built (make check builds it: make asan)"; exit 1; }
+# Debian kernels come from the normal build's cache, not a second download under build/asan.
+export LUGATE_KERNEL_CACHE=${LUGATE_KERNEL_CACHE:-${BUILD:-build}/kernels}
 reports=$(mktemp -d); trap 'rm -rf "$reports"' EXIT
 # exit codes no test expects (0-3 are lugate's own), reports into files we can look at
 export ASAN_OPTIONS="log_path=$reports/asan:exitcode=86:detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1"
