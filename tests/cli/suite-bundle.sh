@@ -7,10 +7,7 @@
 set -u
 cd "${LUGATE_TOP:-$(dirname "$0")/../..}"
 . tests/cli/tap.sh
-case "${BUILD:-build}" in /*) B=${BUILD} ;; *) B=$PWD/${BUILD:-build} ;; esac
-L=$B/lugate
-[ -x "$L" ] || { echo "not ok - $L is not built"; exit 1; }
-W=$T_TMP/w; mkdir -p "$W"
+tap_lugate
 EX=$PWD/examples
 
 # ---- inputs: a tiny 64-bit bzImage (padded to the 4 KiB the loader needs), stamped, sealed -----

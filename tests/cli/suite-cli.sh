@@ -4,9 +4,7 @@
 set -u
 cd "${LUGATE_TOP:-$(dirname "$0")/../..}"
 . tests/cli/tap.sh
-case "${BUILD:-build}" in /*) L=$BUILD/lugate ;; *) L=$PWD/${BUILD:-build}/lugate ;; esac
-[ -x "$L" ] || { echo "not ok - $L is not built"; exit 1; }
-W=$T_TMP/w; mkdir -p "$W"
+tap_lugate
 EX=examples
 G=5f0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d
 

@@ -13,10 +13,8 @@
 set -u
 cd "${LUGATE_TOP:-$(dirname "$0")/../..}" || exit 1
 . tests/cli/tap.sh
-case "${BUILD:-build}" in /*) L=$BUILD/lugate ;; *) L=$PWD/${BUILD:-build}/lugate ;; esac
-[ -x "$L" ] || { echo "not ok - $L is not built"; exit 1; }
+tap_lugate
 [ "$(id -u)" -eq 0 ] || { echo "not ok - suite-files needs root (mknod, chown)"; exit 1; }
-W=$T_TMP/w; mkdir -p "$W"
 EX=examples
 G=5f0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d
 ESC=$(printf '\033')

@@ -8,10 +8,7 @@
 set -u
 cd "${LUGATE_TOP:-$(dirname "$0")/../..}"
 . tests/cli/tap.sh
-case "${BUILD:-build}" in /*) B=${BUILD} ;; *) B=$PWD/${BUILD:-build} ;; esac
-L=$B/lugate
-[ -x "$L" ] || { echo "not ok - $L is not built"; exit 1; }
-W=$T_TMP/w; mkdir -p "$W"
+tap_lugate
 EX=$PWD/examples
 # a tiny bzImage of release 6.1.0-56-amd64, padded past its code to the 4 KiB lugate's loader
 # needs of a bzImage (what follows syssize is not loaded); cmdline_size 2047

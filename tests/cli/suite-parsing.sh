@@ -5,9 +5,7 @@
 set -u
 cd "${LUGATE_TOP:-$(dirname "$0")/../..}"
 . tests/cli/tap.sh
-case "${BUILD:-build}" in /*) L=$BUILD/lugate ;; *) L=$PWD/${BUILD:-build}/lugate ;; esac
-[ -x "$L" ] || { echo "not ok - $L is not built"; exit 1; }
-W=$T_TMP/w; mkdir -p "$W"
+tap_lugate
 G=5f0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d
 dev() { # dev VERSION [EXTRA-KEYS]
   printf '{"address": "0000:3b:00.0", "vendor": "0x15b3", "device": "0x101d", "class": "0x020000", "schema": "%s", "schema_version": %s%s}' "$G" "$1" "${2:-}"

@@ -25,3 +25,10 @@ check() {
   local name=$1; shift
   if "$@" >/dev/null 2>&1; then echo "ok - $name"; else echo "not ok - $name"; fi
 }
+# tap_lugate: B, the build directory (absolute); L, its lugate, which must be built; W, scratch
+tap_lugate() {
+  case "${BUILD:-build}" in /*) B=$BUILD ;; *) B=$PWD/${BUILD:-build} ;; esac
+  L=$B/lugate
+  [ -x "$L" ] || { echo "not ok - $L is not built"; exit 1; }
+  W=$T_TMP/w; mkdir -p "$W"
+}

@@ -10,33 +10,13 @@
  * Slower than the rest: each call sets up a library's decoder (liblzma's dictionary, bzip2's
  * block buffers) and a chunk of 1 MiB (8 MiB for lz4).
  */
-#include "fuzz.h"
-#include "../../tools/target.h"
+#include "fuzz_cli.h"
 
 static void scan_properties(const uint8_t *p, size_t n)
 {
 	char found[CLI_SCAN_MAX][LUGATE_COMPAT_MAX + 1];
-	size_t count = cli_scan_compat(p, n, found, CLI_SCAN_MAX);
 
-	FUZZ_ASSERT(count <= CLI_SCAN_MAX);
-	for (size_t i = 0; i < count; i++) {
-		size_t len = strnlen(found[i], sizeof(found[i]));
-		size_t d = len;
-		bool hit = false;
-
-		FUZZ_ASSERT(len > 0 && len <= LUGATE_COMPAT_MAX);
-		/* it ends in "-v<digits>" (a handler's own name may hold another "-v" before) */
-		while (d > 0 && found[i][d - 1] >= '0' && found[i][d - 1] <= '9')
-			d--;
-		FUZZ_ASSERT(d < len && d >= 2 && found[i][d - 1] == 'v' && found[i][d - 2] == '-');
-		for (size_t j = 0; j < i; j++)
-			FUZZ_ASSERT(strcmp(found[i], found[j]) != 0);
-		/* a whole C string of the input: at the start or after a byte that is not printable
-		 * ASCII (a NUL, or a pointer's last byte before a char array in a struct) */
-		for (size_t at = 0; at + len < n && !hit; at++)
-			hit = (at == 0 || p[at - 1] < 0x20 || p[at - 1] > 0x7e) && memcmp(p + at, found[i], len + 1) == 0;
-		FUZZ_ASSERT(hit);
-	}
+	fuzz_check_scanned(p, n, found, cli_scan_compat(p, n, found, CLI_SCAN_MAX));
 }
 
 /* The output, kept whole to check the piecewise scan against (at most the limit). */
@@ -62,14 +42,6 @@ static void collect_sink(void *ctx, const uint8_t *p, size_t n)
 	memcpy(c->p + c->len, p, n);
 	c->len += n;
 	cli_scan_feed(&c->scan, p, n);
-}
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	cli_quiet_errors(true); /* every bad input would print its one-line error */
-	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -11,7 +11,7 @@
  */
 #include "fuzz.h"
 #include "fuzz_json.h"
-#include "../../tools/cli.h"
+#include "fuzz_cli.h"
 
 static int by_addr(const void *a, const void *b)
 {
@@ -88,14 +88,6 @@ static void accepted_list_properties(const struct cli_devices *d, bool ids_from_
 	}
 	if (!ids_from_sysfs)
 		build_agrees(d);
-}
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	cli_quiet_errors(true); /* every bad input would print its one-line error */
-	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

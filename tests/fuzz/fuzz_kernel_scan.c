@@ -9,8 +9,7 @@
  * only for a string found in a handler's or FLB's record.
  * fuzz_decompress feeds it decompressed payloads; this harness gives it raw bytes, fast.
  */
-#include "fuzz.h"
-#include "../../tools/target.h"
+#include "fuzz_cli.h"
 
 /* A handler's or FLB's record: at an 8-byte aligned offset, after a kernel address, the string
  * NUL-padded to 48 bytes, then at least 32 zero bytes. */
@@ -36,24 +35,8 @@ static void scan_properties(const uint8_t *p, size_t n)
 	uint8_t layers[CLI_SCAN_MAX];
 	size_t count = cli_scan_compat_layers(p, n, found, layers, CLI_SCAN_MAX);
 
-	FUZZ_ASSERT(count <= CLI_SCAN_MAX);
+	fuzz_check_scanned(p, n, found, count);
 	for (size_t i = 0; i < count; i++) {
-		size_t len = strnlen(found[i], sizeof(found[i]));
-		size_t d = len;
-		bool hit = false;
-
-		FUZZ_ASSERT(len > 0 && len <= LUGATE_COMPAT_MAX);
-		/* it ends in "-v<digits>" (a handler's own name may hold another "-v" before) */
-		while (d > 0 && found[i][d - 1] >= '0' && found[i][d - 1] <= '9')
-			d--;
-		FUZZ_ASSERT(d < len && d >= 2 && found[i][d - 1] == 'v' && found[i][d - 2] == '-');
-		for (size_t j = 0; j < i; j++)
-			FUZZ_ASSERT(strcmp(found[i], found[j]) != 0);
-		/* a whole C string of the input: at the start or after a byte that is not printable
-		 * ASCII (a NUL, or a pointer's last byte before a char array in a struct) */
-		for (size_t at = 0; at + len < n && !hit; at++)
-			hit = (at == 0 || p[at - 1] < 0x20 || p[at - 1] > 0x7e) && memcmp(p + at, found[i], len + 1) == 0;
-		FUZZ_ASSERT(hit);
 		/* a layer is read only from a record, and only a handler's or an FLB's */
 		FUZZ_ASSERT(layers[i] == LUGATE_LAYER_UNKNOWN || layers[i] == LUGATE_LAYER_FILE_HANDLER ||
 			    layers[i] == LUGATE_LAYER_FLB);

@@ -10,15 +10,7 @@
  */
 #include "fuzz.h"
 #include "fuzz_json.h"
-#include "../../tools/cli.h"
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	cli_quiet_errors(true); /* every bad input would print its one-line error */
-	return 0;
-}
+#include "fuzz_cli.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
