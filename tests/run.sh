@@ -60,7 +60,8 @@ if [ "${LUGATE_LANES:-2}" = 1 ]; then
   run_lane "${host_lane[@]}" "${guest_lane[@]}"
 else
   # The guest lane gets a process group of its own (job control), so that an interrupted run
-  # stops its guest too instead of leaving QEMU behind.
+  # stops that lane's suites as well; a QEMU a suite started under `timeout` sits in timeout's
+  # own group and ends at its deadline.
   set -m
   run_lane "${guest_lane[@]}" &
   guest_pid=$!
