@@ -388,25 +388,3 @@ const void *fdtu_take(const void *fdt, int *prop, const char *name, int size, in
 	*prop = fdt_next_property_offset(fdt, *prop);
 	return val;
 }
-
-size_t fdtu_frame_room(size_t buf_size)
-{
-	size_t room = buf_size - LUGATE_FRAME_HEADER_SIZE; /* callers checked buf_size >= header */
-	return room > LUGATE_FRAME_PAYLOAD_MAX ? LUGATE_FRAME_PAYLOAD_MAX : room;
-}
-
-long fdtu_frame_finish(void *buf, size_t buf_size, const char magic[8], int fdt_err)
-{
-	uint32_t fdt_size;
-	int err;
-
-	if (fdt_err == -FDT_ERR_NOSPACE)
-		return LUGATE_ERR_NOSPACE;
-	if (fdt_err)
-		return LUGATE_ERR_BADFDT;
-	fdt_size = fdt_totalsize((uint8_t *)buf + LUGATE_FRAME_HEADER_SIZE);
-	err = lugate_frame_seal(buf, buf_size, magic, fdt_size);
-	if (err)
-		return err;
-	return (long)(LUGATE_FRAME_HEADER_SIZE + fdt_size);
-}

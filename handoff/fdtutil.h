@@ -65,12 +65,4 @@ const char *fdtu_stringlist_item(const char *list, int len, uint32_t i);
  */
 const void *fdtu_take(const void *fdt, int *prop, const char *name, int size, int *len, uint32_t *nameoff);
 
-/*
- * Building a framed FDT (table, manifest): the room the tree may take in buf, and, once the
- * tree is written at buf + LUGATE_FRAME_HEADER_SIZE, mapping libfdt's result and sealing the
- * frame. Returns the framed size or a lugate error.
- */
-size_t fdtu_frame_room(size_t buf_size);
-long fdtu_frame_finish(void *buf, size_t buf_size, const char magic[8], int fdt_err);
-
 #endif

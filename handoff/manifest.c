@@ -10,8 +10,8 @@
 #include <lugate/manifest.h>
 #include <lugate/policy.h>
 #include "bytes.h"
+#include "fdtbuild.h"
 #include "fdtutil.h"
-#include "sort.h"
 
 #define REC_GUID 0
 #define REC_MIN 16
@@ -90,72 +90,31 @@ static int write_schemas(void *fdt, const struct lugate_manifest_spec *spec, con
 	return 0;
 }
 
-static int write_revives(void *fdt, const struct lugate_manifest_spec *spec)
+/* The root's properties after "compatible" and "release". */
+static int write_root(void *fdt, const void *manifest_spec, const uint32_t *order)
 {
-	size_t total = 0;
-	char *val;
-	int err;
+	const struct lugate_manifest_spec *spec = manifest_spec;
+	int err = write_schemas(fdt, spec, order);
 
-	for (size_t i = 0; i < spec->compat_count; i++)
-		total += strlen(spec->compat[i]) + 1;
-	err = fdt_property_placeholder(fdt, "revives", (int)total, (void **)&val);
-	for (size_t i = 0; !err && i < spec->compat_count; i++) {
-		size_t n = strlen(spec->compat[i]) + 1;
-		memcpy(val, spec->compat[i], n);
-		val += n;
-	}
-	return err;
-}
-
-static int write_tree(void *fdt, size_t size, const struct lugate_manifest_spec *spec, const uint32_t *order)
-{
-	int err = fdt_create(fdt, (int)size);
-	if (!err)
-		err = fdt_finish_reservemap(fdt);
-	if (!err)
-		err = fdt_begin_node(fdt, "");
-	if (!err)
-		err = fdt_property_string(fdt, "compatible", LUGATE_MANIFEST_COMPATIBLE);
-	if (!err)
-		err = fdt_property_string(fdt, "release", spec->release);
-	if (!err)
-		err = write_schemas(fdt, spec, order);
 	if (!err && spec->compat_count)
-		err = write_revives(fdt, spec);
-	if (!err)
-		err = fdt_end_node(fdt);
-	if (!err)
-		err = fdt_finish(fdt);
+		err = fdtb_stringlist(fdt, "revives", spec->compat, spec->compat_count);
 	return err;
 }
 
 long lugate_manifest_build(void *buf, size_t buf_size, const struct lugate_manifest_spec *spec,
 			   uint32_t *scratch, size_t scratch_count, size_t *needed)
 {
-	size_t bound;
-	int err;
+	struct fdtb_job job = { .magic = LUGATE_MANIFEST_MAGIC, .compatible = LUGATE_MANIFEST_COMPATIBLE,
+				.cmp = schema_cmp, .write_root = write_root, .spec = spec };
+	int err = spec ? check_spec(spec) : LUGATE_ERR_INVAL;
 
-	if (!spec)
-		return LUGATE_ERR_INVAL;
-	err = check_spec(spec);
 	if (err)
 		return err;
-	bound = manifest_size_bound(spec);
-	if (needed)
-		*needed = bound;
-	if (!buf || buf_size < LUGATE_FRAME_HEADER_SIZE + sizeof(struct fdt_header))
-		return LUGATE_ERR_NOSPACE;
-	if (spec->schema_count && (!scratch || scratch_count < spec->schema_count))
-		return LUGATE_ERR_INVAL;
-	for (size_t i = 0; i < spec->schema_count; i++)
-		scratch[i] = (uint32_t)i;
-	lugate_sort_indices(scratch, spec->schema_count, schema_cmp, spec->schemas);
-	for (size_t i = 1; i < spec->schema_count; i++)
-		if (schema_cmp(spec->schemas, scratch[i - 1], scratch[i]) == 0)
-			return LUGATE_ERR_DUPLICATE;
-
-	err = write_tree((uint8_t *)buf + LUGATE_FRAME_HEADER_SIZE, fdtu_frame_room(buf_size), spec, scratch);
-	return fdtu_frame_finish(buf, buf_size, LUGATE_MANIFEST_MAGIC, err);
+	job.release = spec->release;
+	job.bound = manifest_size_bound(spec);
+	job.items = spec->schemas;
+	job.count = spec->schema_count;
+	return fdtb_build(buf, buf_size, scratch, scratch_count, needed, &job);
 }
 
 static int validate_schemas(const uint8_t *rec, int len, uint32_t *count)

@@ -11,8 +11,7 @@
 #include <lugate/policy.h>
 #include <lugate/table.h>
 #include "bytes.h"
-#include "fdtutil.h"
-#include "sort.h"
+#include "fdtbuild.h"
 #include "table_internal.h"
 
 static size_t align4(size_t n)
@@ -147,25 +146,6 @@ static int write_device(void *fdt, const struct lugate_device *d)
 	return err;
 }
 
-static int write_compat_list(void *fdt, const char *name, const char *const *list, size_t count)
-{
-	size_t total = 0;
-	char *val;
-	int err;
-
-	for (size_t i = 0; i < count; i++)
-		total += strlen(list[i]) + 1;
-	err = fdt_property_placeholder(fdt, name, (int)total, (void **)&val);
-	if (err)
-		return err;
-	for (size_t i = 0; i < count; i++) {
-		size_t n = strlen(list[i]) + 1;
-		memcpy(val, list[i], n);
-		val += n;
-	}
-	return 0;
-}
-
 static int write_sealed(void *fdt, const struct lugate_table_spec *spec)
 {
 	int err = fdt_begin_node(fdt, "sealed");
@@ -182,19 +162,14 @@ static int write_sealed(void *fdt, const struct lugate_table_spec *spec)
 	return err;
 }
 
-static int write_tree(void *fdt, size_t size, const struct lugate_table_spec *spec, const uint32_t *order)
+/* The root's properties and nodes after "compatible" and "release". */
+static int write_root(void *fdt, const void *table_spec, const uint32_t *order)
 {
-	int err = fdt_create(fdt, (int)size);
-	if (!err)
-		err = fdt_finish_reservemap(fdt);
-	if (!err)
-		err = fdt_begin_node(fdt, "");
-	if (!err)
-		err = fdt_property_string(fdt, "compatible", LUGATE_TABLE_COMPATIBLE);
-	if (!err)
-		err = fdt_property_string(fdt, "release", spec->release);
-	if (!err && spec->compat_count)
-		err = write_compat_list(fdt, "preserved-compatible", spec->compat, spec->compat_count);
+	const struct lugate_table_spec *spec = table_spec;
+	int err = 0;
+
+	if (spec->compat_count)
+		err = fdtb_stringlist(fdt, "preserved-compatible", spec->compat, spec->compat_count);
 	if (!err)
 		err = fdt_begin_node(fdt, "devices");
 	for (size_t i = 0; !err && i < spec->device_count; i++)
@@ -203,38 +178,21 @@ static int write_tree(void *fdt, size_t size, const struct lugate_table_spec *sp
 		err = fdt_end_node(fdt);
 	if (!err && spec->target_sha256)
 		err = write_sealed(fdt, spec);
-	if (!err)
-		err = fdt_end_node(fdt);
-	if (!err)
-		err = fdt_finish(fdt);
 	return err;
 }
 
 long lugate_table_build(void *buf, size_t buf_size, const struct lugate_table_spec *spec,
 			uint32_t *scratch, size_t scratch_count, size_t *needed)
 {
-	size_t bound;
-	int err;
+	struct fdtb_job job = { .magic = LUGATE_TABLE_MAGIC, .compatible = LUGATE_TABLE_COMPATIBLE,
+				.cmp = device_cmp, .write_root = write_root, .spec = spec };
+	int err = spec ? check_spec(spec) : LUGATE_ERR_INVAL;
 
-	if (!spec)
-		return LUGATE_ERR_INVAL;
-	err = check_spec(spec);
 	if (err)
 		return err;
-	bound = table_size_bound(spec);
-	if (needed)
-		*needed = bound;
-	if (!buf || buf_size < LUGATE_FRAME_HEADER_SIZE + sizeof(struct fdt_header))
-		return LUGATE_ERR_NOSPACE;
-	if (spec->device_count && (!scratch || scratch_count < spec->device_count))
-		return LUGATE_ERR_INVAL;
-	for (size_t i = 0; i < spec->device_count; i++)
-		scratch[i] = (uint32_t)i;
-	lugate_sort_indices(scratch, spec->device_count, device_cmp, spec->devices);
-	for (size_t i = 1; i < spec->device_count; i++)
-		if (spec->devices[scratch[i]].addr == spec->devices[scratch[i - 1]].addr)
-			return LUGATE_ERR_DUPLICATE;
-
-	err = write_tree((uint8_t *)buf + LUGATE_FRAME_HEADER_SIZE, fdtu_frame_room(buf_size), spec, scratch);
-	return fdtu_frame_finish(buf, buf_size, LUGATE_TABLE_MAGIC, err);
+	job.release = spec->release;
+	job.bound = table_size_bound(spec);
+	job.items = spec->devices;
+	job.count = spec->device_count;
+	return fdtb_build(buf, buf_size, scratch, scratch_count, needed, &job);
 }
