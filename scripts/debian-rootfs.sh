@@ -28,18 +28,8 @@ SUITE=bookworm
 PACKAGES=(systemd systemd-sysv kexec-tools libfdt1 libjson-c5 zlib1g liblzma5 libzstd1 liblz4-1 libbz2-1.0)
 
 me=debian-rootfs.sh
-die() { echo "$me: $*" >&2; exit 2; }
-
-refresh=0
-case "${1:-}" in
-  "") ;;
-  --refresh) refresh=1 ;;
-  *) echo "$me: unknown argument '$1' (usage: $me [--refresh])" >&2; exit 64 ;;
-esac
-
-top=$(cd "$(dirname "$0")/.." && pwd)
-build=${BUILD:-build}
-case "$build" in /*) ;; *) build=$top/$build ;; esac
+# shellcheck source=scripts/lib/cache-script.sh
+. "$(dirname "$0")/lib/cache-script.sh" "$@"
 out=$build/debian-rootfs
 key=$( { printf '%s\n' "$SUITE" "${PACKAGES[@]}"; cat "$0"; } | sha256sum | cut -c1-16)
 

@@ -35,18 +35,8 @@ OPTIONS=(
 )
 
 me=kho-kernel.sh
-die() { echo "$me: $*" >&2; exit 2; }
-
-refresh=0
-case "${1:-}" in
-  "") ;;
-  --refresh) refresh=1 ;;
-  *) echo "$me: unknown argument '$1' (usage: $me [--refresh])" >&2; exit 64 ;;
-esac
-
-top=$(cd "$(dirname "$0")/.." && pwd)
-build=${BUILD:-build}
-case "$build" in /*) ;; *) build=$top/$build ;; esac
+# shellcheck source=scripts/lib/cache-script.sh
+. "$(dirname "$0")/lib/cache-script.sh" "$@"
 out=$build/kho-kernel
 aptdir=$build/apt
 # The stamp records the tree's path for the suites: name it without symlinks. A worktree may reach
