@@ -189,32 +189,21 @@ static int bundle_build(int argc, char **argv)
 
 static int bundle_show(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-	};
 	struct lugate_bundle b;
-	bool json = false;
+	bool json;
 	uint8_t *blob;
 	size_t size;
-	int c, err, rc = EXIT_ALLOW;
+	const char *path;
+	int err, rc = EXIT_ALLOW;
 
-	while ((c = cli_getopt(argc, argv, "jh", opts)) != -1) {
-		switch (c) {
-		case 'j': json = true; break;
-		case 'h': fputs(usage, stdout); return EXIT_ALLOW;
-		default: fputs(usage, stderr); return EXIT_INPUT;
-		}
-	}
-	if (optind + 1 != argc) {
-		fputs(usage, stderr);
-		return EXIT_INPUT;
-	}
-	if (!cli_read_file(argv[optind], (size_t)4 << 30, &blob, &size))
+	if (!cli_json_file_args(argc, argv, usage, &json, &path, &rc))
+		return rc;
+	if (!cli_read_file(path, (size_t)4 << 30, &blob, &size))
 		return EXIT_INPUT;
 	err = lugate_bundle_open(blob, size, &b);
 	if (err) {
 		free(blob);
-		return cli_error("%s: not a valid bundle: %s", argv[optind], lugate_strerror(err));
+		return cli_error("%s: not a valid bundle: %s", path, lugate_strerror(err));
 	}
 	struct json_object *arr = json_object_new_array();
 	for (uint32_t i = 0; i < b.entry_count; i++) {
@@ -223,7 +212,7 @@ static int bundle_show(int argc, char **argv)
 		bool ok = lugate_bundle_verify(e, NULL) == 0;
 		lugate_hex_format(e->sha256, LUGATE_SHA256_SIZE, hex);
 		if (!ok) {
-			cli_error("%s: %s entry does not match its SHA-256", argv[optind], lugate_bundle_role_name(e->role));
+			cli_error("%s: %s entry does not match its SHA-256", path, lugate_bundle_role_name(e->role));
 			rc = EXIT_INPUT;
 		}
 		struct json_object *o = json_object_new_object();

@@ -102,25 +102,11 @@ int cmd_check(int argc, char **argv)
 		cli_error("out of memory");
 		goto out;
 	}
-	for (int pass = 0; pass < 2; pass++) {
-		if (kernel_path) {
-			if (!cli_target_check(&target, &in, reasons, CLI_REASON_CAPACITY(LUGATE_TABLE_MAX_DEVICES), &v))
-				goto out; /* the payload decompresses past its declared size */
-		} else
-			lugate_check(&in, reasons, CLI_REASON_CAPACITY(LUGATE_TABLE_MAX_DEVICES), &v);
-		/* the pair is known once checked; its history is the check's one more input */
-		if (pass == 0) {
-			int kb = cli_history_known_bad(cli_state_dir(state_dir), v.outgoing, NULL, v.target,
-						      in.target_sha256, known_bad, sizeof(known_bad));
-			if (kb < 0) {
-				rc = EXIT_SYSTEM;
-				goto out;
-			}
-			if (kb == 0)
-				break;
-			in.known_bad_since = known_bad;
-		}
-	}
+	rc = cli_target_check_with_history(kernel_path ? &target : NULL, &in, reasons,
+					    CLI_REASON_CAPACITY(LUGATE_TABLE_MAX_DEVICES), state_dir, in.target_sha256,
+					    known_bad, &v);
+	if (rc != EXIT_ALLOW)
+		goto out;
 	if (v.reason_count && v.reasons[0].code == LUGATE_REASON_TABLE_CORRUPT)
 		cli_error("%s: not a valid handoff table: %s", CLI_QPATH(table_path), lugate_strerror(v.reasons[0].error));
 	else if (v.manifest_error)

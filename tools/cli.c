@@ -383,6 +383,30 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
 	return c;
 }
 
+bool cli_json_file_args(int argc, char **argv, const char *usage, bool *json, const char **path, int *rc)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	*json = false;
+	while ((c = cli_getopt(argc, argv, "jh", opts)) != -1) {
+		switch (c) {
+		case 'j': *json = true; break;
+		case 'h': fputs(usage, stdout); *rc = EXIT_ALLOW; return false;
+		default: fputs(usage, stderr); *rc = EXIT_INPUT; return false;
+		}
+	}
+	if (optind + 1 != argc) {
+		fputs(usage, stderr);
+		*rc = EXIT_INPUT;
+		return false;
+	}
+	*path = argv[optind];
+	return true;
+}
+
 bool cli_wants_help(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {

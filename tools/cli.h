@@ -84,6 +84,11 @@ void cli_print_json(struct json_object *obj);
 struct option;
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
 
+/* The arguments of a verb that shows one file: [--json] [--help] FILE. True with *json and
+ * *path set; false with *rc the exit (EXIT_ALLOW after --help, EXIT_INPUT after usage on
+ * stderr). */
+bool cli_json_file_args(int argc, char **argv, const char *usage, bool *json, const char **path, int *rc);
+
 /* Standard option handling: true if argv has -h/--help at any position. */
 bool cli_wants_help(int argc, char **argv);
 

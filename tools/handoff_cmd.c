@@ -241,27 +241,16 @@ static void show_text(const struct lugate_table *t)
 
 static int handoff_show(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-	};
 	struct lugate_table t;
-	bool json = false;
+	bool json;
 	uint8_t *blob = NULL;
 	size_t size;
-	int c, err;
+	const char *path;
+	int err, rc;
 
-	while ((c = cli_getopt(argc, argv, "jh", opts)) != -1) {
-		switch (c) {
-		case 'j': json = true; break;
-		case 'h': fputs(show_usage, stdout); return EXIT_ALLOW;
-		default: fputs(show_usage, stderr); return EXIT_INPUT;
-		}
-	}
-	if (optind + 1 != argc) {
-		fputs(show_usage, stderr);
-		return EXIT_INPUT;
-	}
-	err = cli_table_load(argv[optind], &blob, &size, &t);
+	if (!cli_json_file_args(argc, argv, show_usage, &json, &path, &rc))
+		return rc;
+	err = cli_table_load(path, &blob, &size, &t);
 	if (!err) {
 		if (json)
 			show_json(&t);

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 /* `lugate inspect`: what a kernel image says about itself. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,25 +232,14 @@ static void inspect_text(const struct cli_target *t)
 
 int cmd_inspect(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-	};
 	struct cli_target t;
-	bool json = false;
-	int c, rc;
+	bool json;
+	const char *path;
+	int rc;
 
-	while ((c = cli_getopt(argc, argv, "jh", opts)) != -1) {
-		switch (c) {
-		case 'j': json = true; break;
-		case 'h': fputs(usage, stdout); return EXIT_ALLOW;
-		default: fputs(usage, stderr); return EXIT_INPUT;
-		}
-	}
-	if (optind + 1 != argc) {
-		fputs(usage, stderr);
-		return EXIT_INPUT;
-	}
-	if (!cli_target_open(argv[optind], true, &t))
+	if (!cli_json_file_args(argc, argv, usage, &json, &path, &rc))
+		return rc;
+	if (!cli_target_open(path, true, &t))
 		return EXIT_INPUT;
 	if (json)
 		cli_print_json(inspect_json(&t));

@@ -102,24 +102,10 @@ int cli_seal(const struct cli_seal_args *a, uint8_t **sealed, size_t *sealed_siz
 	in.target_sha256 = NULL; /* binding the table to this image is the point: no mismatch check */
 	in.outgoing = a->outgoing;
 	in.outgoing_count = a->outgoing_count;
-	for (int pass = 0; pass < 2; pass++) {
-		if (a->manifest_only)
-			lugate_check(&in, reasons, CLI_REASON_CAPACITY(t.device_count), &v);
-		else if (!cli_target_check(&target, &in, reasons, CLI_REASON_CAPACITY(t.device_count), &v))
-			goto out; /* the payload decompresses past its declared size: rc is EXIT_INPUT */
-		/* a pair whose last jump went bad (`lugate status --record`) is one more input */
-		if (pass == 0) {
-			int kb = cli_history_known_bad(cli_state_dir(a->state_dir), v.outgoing, NULL, v.target,
-						      target.sha256, known_bad, sizeof(known_bad));
-			if (kb < 0) {
-				rc = EXIT_SYSTEM;
-				goto out;
-			}
-			if (kb == 0)
-				break;
-			in.known_bad_since = known_bad;
-		}
-	}
+	rc = cli_target_check_with_history(a->manifest_only ? NULL : &target, &in, reasons,
+					    CLI_REASON_CAPACITY(t.device_count), a->state_dir, target.sha256, known_bad, &v);
+	if (rc != EXIT_ALLOW)
+		goto out;
 	if (v.manifest_error)
 		cli_error("%s: its manifest is corrupt: %s", CLI_QPATH(a->kernel_path), lugate_strerror(v.manifest_error));
 	if (a->verdict_json) {

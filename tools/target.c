@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "history.h"
 #include "target.h"
 
 /*
@@ -261,4 +262,29 @@ bool cli_target_check(struct cli_target *t, struct lugate_check_input *in, struc
 	in->scanned_compat_count = t->compat_count;
 	lugate_check(in, reasons, capacity, v);
 	return true;
+}
+
+int cli_target_check_with_history(struct cli_target *t, struct lugate_check_input *in,
+				  struct lugate_reason *reasons, size_t capacity, const char *state_dir,
+				  const uint8_t *target_sha256, char known_bad[64], struct lugate_verdict *v)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		int kb;
+
+		if (!t)
+			lugate_check(in, reasons, capacity, v);
+		else if (!cli_target_check(t, in, reasons, capacity, v))
+			return EXIT_INPUT;
+		if (pass == 1)
+			break;
+		/* the pair is known once checked; its history is the check's one more input */
+		kb = cli_history_known_bad(cli_state_dir(state_dir), v->outgoing, NULL, v->target, target_sha256,
+					   known_bad, 64);
+		if (kb < 0)
+			return EXIT_SYSTEM;
+		if (kb == 0)
+			break;
+		in->known_bad_since = known_bad;
+	}
+	return EXIT_ALLOW;
 }

@@ -63,6 +63,18 @@ bool cli_target_check(struct cli_target *t, struct lugate_check_input *in, struc
 		      size_t capacity, struct lugate_verdict *v);
 
 /*
+ * The check as the verbs that decide run it: cli_target_check (with t NULL: lugate_check on
+ * the manifest in `in`), then, if the history in state_dir (an option, NULL: the default) says
+ * the pair's last jump went bad (`lugate status --record`), once more with that date as one
+ * more input: in->known_bad_since then points into known_bad. target_sha256 (may be NULL)
+ * narrows the history look-up to that image. Returns EXIT_ALLOW to go on, EXIT_INPUT if the
+ * payload is larger than declared, EXIT_SYSTEM if the history cannot be read (both printed).
+ */
+int cli_target_check_with_history(struct cli_target *t, struct lugate_check_input *in,
+				  struct lugate_reason *reasons, size_t capacity, const char *state_dir,
+				  const uint8_t *target_sha256, char known_bad[64], struct lugate_verdict *v);
+
+/*
  * decompress.c: host-only (zlib, liblzma, libzstd, liblz4, libbz2). cli_decompress hands the
  * output to `sink` in pieces (none kept: memory stays at a chunk plus the decoder's window) and
  * stops past `limit` bytes of output: then it
