@@ -294,3 +294,21 @@ const char *lugate_manifest_compat(const struct lugate_manifest *m, uint32_t i)
 		return NULL;
 	return fdtu_stringlist_item(m->compat_list, m->compat_prop_len, i);
 }
+
+int lugate_manifest_spec_of(const struct lugate_manifest *m, struct lugate_schema *schemas,
+			    const char *compat[LUGATE_MANIFEST_MAX_COMPAT], struct lugate_manifest_spec *spec)
+{
+	if (!m || !compat || !spec || (m->schema_count && !schemas) || m->compat_count > LUGATE_MANIFEST_MAX_COMPAT)
+		return LUGATE_ERR_INVAL;
+	for (uint32_t i = 0; i < m->schema_count; i++)
+		lugate_manifest_schema(m, i, &schemas[i]);
+	for (uint32_t i = 0; i < m->compat_count; i++)
+		compat[i] = lugate_manifest_compat(m, i);
+	memset(spec, 0, sizeof(*spec));
+	spec->release = m->release;
+	spec->schemas = schemas;
+	spec->schema_count = m->schema_count;
+	spec->compat = compat;
+	spec->compat_count = m->compat_count;
+	return 0;
+}

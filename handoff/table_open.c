@@ -210,3 +210,30 @@ const char *lugate_table_compat(const struct lugate_table *t, uint32_t i)
 		return NULL;
 	return fdtu_stringlist_item(t->compat_list, t->compat_prop_len, i);
 }
+
+int lugate_table_spec_of(const struct lugate_table *t, struct lugate_device *devices,
+			 const char *compat[LUGATE_TABLE_MAX_COMPAT], struct lugate_table_spec *spec)
+{
+	int cursor = 0;
+	uint32_t n = 0;
+
+	if (!t || !compat || !spec || (t->device_count && !devices) || t->compat_count > LUGATE_TABLE_MAX_COMPAT)
+		return LUGATE_ERR_INVAL;
+	while (n < t->device_count && lugate_table_next_device(t, &cursor, &devices[n]) == 1)
+		n++;
+	if (n != t->device_count)
+		return LUGATE_ERR_INVAL; /* not a table lugate_table_open accepted */
+	for (uint32_t i = 0; i < t->compat_count; i++)
+		compat[i] = lugate_table_compat(t, i);
+	memset(spec, 0, sizeof(*spec));
+	spec->release = t->release;
+	spec->compat = compat;
+	spec->compat_count = t->compat_count;
+	spec->devices = devices;
+	spec->device_count = n;
+	spec->target_sha256 = t->target_sha256;
+	spec->target_release = t->target_release;
+	spec->fallback_sha256 = t->fallback_sha256;
+	spec->policy_text = t->policy_text;
+	return 0;
+}

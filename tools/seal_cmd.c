@@ -34,27 +34,20 @@ static bool build_sealed(const struct lugate_table *t, const struct lugate_verdi
 {
 	struct lugate_device *devs = calloc(t->device_count ? t->device_count : 1, sizeof(*devs));
 	const char *compat[LUGATE_TABLE_MAX_COMPAT];
-	struct lugate_table_spec spec = { 0 };
-	int cursor = 0;
-	size_t n = 0;
-	bool ok;
+	struct lugate_table_spec spec;
+	bool ok = false;
 
 	if (!devs)
 		return cli_error("%s: out of memory", CLI_QPATH(what)), false;
-	while (n < t->device_count && lugate_table_next_device(t, &cursor, &devs[n]) == 1)
-		n++;
-	for (uint32_t i = 0; i < t->compat_count; i++)
-		compat[i] = lugate_table_compat(t, i);
-	spec.release = t->release;
-	spec.compat = compat;
-	spec.compat_count = t->compat_count;
-	spec.devices = devs;
-	spec.device_count = n;
-	spec.target_sha256 = target_sha;
-	spec.target_release = v->target;
-	spec.fallback_sha256 = fallback_sha;
-	spec.policy_text = policy_text;
-	ok = cli_table_build(&spec, out, out_size, what);
+	if (lugate_table_spec_of(t, devs, compat, &spec) == 0) {
+		spec.target_sha256 = target_sha;
+		spec.target_release = v->target;
+		spec.fallback_sha256 = fallback_sha;
+		spec.policy_text = policy_text;
+		ok = cli_table_build(&spec, out, out_size, what);
+	} else {
+		cli_error("%s: cannot read the table back", CLI_QPATH(what));
+	}
 	free(devs);
 	return ok;
 }

@@ -75,6 +75,11 @@ long lugate_manifest_find_indexed(const struct lugate_manifest *m,
 /* The i-th revivable compatible string, or NULL. */
 const char *lugate_manifest_compat(const struct lugate_manifest *m, uint32_t i);
 
+/* The spec that builds m again, byte for byte (lugate_manifest_build): schemas (room for
+ * m->schema_count) and compat are the caller's, filled here. 0, or LUGATE_ERR_INVAL on misuse. */
+int lugate_manifest_spec_of(const struct lugate_manifest *m, struct lugate_schema *schemas,
+			    const char *compat[LUGATE_MANIFEST_MAX_COMPAT], struct lugate_manifest_spec *spec);
+
 /*
  * Whether a manifest belongs to an image that states image_release (its bzImage header, UKI
  * .uname, ...): a manifest stamped into another kernel's image describes that other kernel.

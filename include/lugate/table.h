@@ -102,4 +102,13 @@ int lugate_table_next_device(const struct lugate_table *t, int *cursor, struct l
 /* The i-th preserved compatible string (0 <= i < compat_count), or NULL. */
 const char *lugate_table_compat(const struct lugate_table *t, uint32_t i);
 
+/*
+ * The spec that builds t again, byte for byte (lugate_table_build): devices (room for
+ * t->device_count) and compat are the caller's, filled here; the strings point into t's blob.
+ * A front end that seals the table again sets the sealing fields after. 0, or
+ * LUGATE_ERR_INVAL on misuse.
+ */
+int lugate_table_spec_of(const struct lugate_table *t, struct lugate_device *devices,
+			 const char *compat[LUGATE_TABLE_MAX_COMPAT], struct lugate_table_spec *spec);
+
 #endif

@@ -52,7 +52,8 @@ static void rebuild_agrees(const void *blob, size_t size, const struct lugate_ma
 			   const struct lugate_schema *schemas)
 {
 	const char *compat[LUGATE_MANIFEST_MAX_COMPAT];
-	struct lugate_manifest_spec spec = { 0 };
+	struct lugate_manifest_spec spec;
+	struct lugate_schema *spec_schemas;
 	struct lugate_release rel;
 	struct lugate_manifest m2;
 	uint32_t *scratch;
@@ -62,16 +63,14 @@ static void rebuild_agrees(const void *blob, size_t size, const struct lugate_ma
 
 	if (lugate_release_parse(m->release, strlen(m->release), &rel) != 0)
 		return; /* the builder insists on a parseable release, the reader on printable text */
-	for (uint32_t i = 0; i < m->compat_count; i++)
-		compat[i] = lugate_manifest_compat(m, i);
-	spec.release = m->release;
-	spec.schemas = schemas;
-	spec.schema_count = m->schema_count;
-	spec.compat = compat;
-	spec.compat_count = m->compat_count;
+	/* the spec read back from m holds the records the accessor read */
+	spec_schemas = calloc(m->schema_count + 1, sizeof(*spec_schemas));
+	FUZZ_ASSERT(spec_schemas && lugate_manifest_spec_of(m, spec_schemas, compat, &spec) == 0);
+	FUZZ_ASSERT(spec.schema_count == m->schema_count && spec.compat_count == m->compat_count);
+	FUZZ_ASSERT(m->schema_count == 0 || memcmp(spec_schemas, schemas, m->schema_count * sizeof(*schemas)) == 0);
 	len = lugate_manifest_build(NULL, 0, &spec, NULL, 0, &needed);
 	if (len == LUGATE_ERR_DUPLICATE && fuzz_has_duplicate(compat, m->compat_count))
-		return; /* the reader takes a string twice, the builder does not */
+		goto out; /* the reader takes a string twice, the builder does not */
 	FUZZ_ASSERT(len == LUGATE_ERR_NOSPACE);
 	buf = malloc(needed);
 	scratch = calloc(m->schema_count + 1, sizeof(*scratch));
@@ -89,6 +88,8 @@ static void rebuild_agrees(const void *blob, size_t size, const struct lugate_ma
 		FUZZ_ASSERT(strcmp(lugate_manifest_compat(&m2, i), compat[i]) == 0);
 	free(scratch);
 	free(buf);
+out:
+	free(spec_schemas);
 }
 
 /* The indexed look-up returns exactly what the plain one returns (and that, a linear search). */

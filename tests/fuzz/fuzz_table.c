@@ -192,7 +192,8 @@ static void version16_refused(const struct lugate_table *t)
 static void rebuild_agrees(const struct lugate_table *t, const struct lugate_device *devs)
 {
 	const char *compat[LUGATE_TABLE_MAX_COMPAT];
-	struct lugate_table_spec spec = { 0 };
+	struct lugate_table_spec spec;
+	struct lugate_device *spec_devs;
 	struct lugate_release rel;
 	struct lugate_table t2;
 	struct lugate_device d;
@@ -207,20 +208,15 @@ static void rebuild_agrees(const struct lugate_table *t, const struct lugate_dev
 	if (lugate_release_parse(t->release, strlen(t->release), &rel) != 0 ||
 	    (t->target_release && lugate_release_parse(t->target_release, strlen(t->target_release), &rel) != 0))
 		return;
-	for (uint32_t i = 0; i < t->compat_count; i++)
-		compat[i] = lugate_table_compat(t, i);
-	spec.release = t->release;
-	spec.compat = compat;
-	spec.compat_count = t->compat_count;
-	spec.devices = devs;
-	spec.device_count = t->device_count;
-	spec.target_sha256 = t->target_sha256;
-	spec.target_release = t->target_release;
-	spec.fallback_sha256 = t->fallback_sha256;
-	spec.policy_text = t->policy_text;
+	/* the spec read back from t holds the devices the iteration read */
+	spec_devs = calloc(t->device_count + 1, sizeof(*spec_devs));
+	FUZZ_ASSERT(spec_devs && lugate_table_spec_of(t, spec_devs, compat, &spec) == 0);
+	FUZZ_ASSERT(spec.device_count == t->device_count && spec.compat_count == t->compat_count);
+	for (uint32_t i = 0; i < t->device_count; i++)
+		FUZZ_ASSERT(same_device(&spec_devs[i], &devs[i]));
 	len = lugate_table_build(NULL, 0, &spec, NULL, 0, &needed);
 	if (len == LUGATE_ERR_DUPLICATE && fuzz_has_duplicate(compat, t->compat_count))
-		return; /* the reader takes a string twice, the builder does not */
+		goto out; /* the reader takes a string twice, the builder does not */
 	FUZZ_ASSERT(len == LUGATE_ERR_NOSPACE);
 	buf = malloc(needed);
 	scratch = calloc(t->device_count + 1, sizeof(*scratch));
@@ -248,6 +244,8 @@ static void rebuild_agrees(const struct lugate_table *t, const struct lugate_dev
 	FUZZ_ASSERT(n == t->device_count);
 	free(scratch);
 	free(buf);
+out:
+	free(spec_devs);
 }
 
 static bool in_list(const char *const *list, size_t n, const char *s)

@@ -22,14 +22,13 @@ enum rebuild_result {
 static inline int rebuild_table_same(const struct lugate_table *t)
 {
 	const char *compat[LUGATE_TABLE_MAX_COMPAT];
-	struct lugate_table_spec spec = { 0 };
+	struct lugate_table_spec spec;
 	struct lugate_release rel;
 	struct lugate_device *devs;
 	uint32_t *scratch;
 	uint8_t *buf;
 	size_t needed = 0;
-	int cursor = 0, result;
-	uint32_t n = 0;
+	int result;
 	long len;
 
 	if (lugate_release_parse(t->release, strlen(t->release), &rel) != 0 ||
@@ -42,24 +41,12 @@ static inline int rebuild_table_same(const struct lugate_table *t)
 		free(scratch);
 		return REBUILD_FAILED;
 	}
-	while (n <= t->device_count && lugate_table_next_device(t, &cursor, &devs[n]) == 1)
-		n++;
-	for (uint32_t i = 0; i < t->compat_count; i++)
-		compat[i] = lugate_table_compat(t, i);
-	spec.release = t->release;
-	spec.compat = compat;
-	spec.compat_count = t->compat_count;
-	spec.devices = devs;
-	spec.device_count = n;
-	spec.target_sha256 = t->target_sha256;
-	spec.target_release = t->target_release;
-	spec.fallback_sha256 = t->fallback_sha256;
-	spec.policy_text = t->policy_text;
 	buf = NULL;
 	result = REBUILD_FAILED;
-	if (n == t->device_count && lugate_table_build(NULL, 0, &spec, NULL, 0, &needed) == LUGATE_ERR_NOSPACE &&
+	if (lugate_table_spec_of(t, devs, compat, &spec) == 0 &&
+	    lugate_table_build(NULL, 0, &spec, NULL, 0, &needed) == LUGATE_ERR_NOSPACE &&
 	    (buf = malloc(needed)) != NULL) {
-		len = lugate_table_build(buf, needed, &spec, scratch, n, NULL);
+		len = lugate_table_build(buf, needed, &spec, scratch, t->device_count, NULL);
 		if (len > 0)
 			result = (size_t)len == t->blob_size && memcmp(buf, t->blob, (size_t)len) == 0 ? REBUILD_SAME
 													: REBUILD_DIFFERS;
@@ -73,7 +60,7 @@ static inline int rebuild_table_same(const struct lugate_table *t)
 static inline int rebuild_manifest_same(const void *blob, size_t size, const struct lugate_manifest *m)
 {
 	const char *compat[LUGATE_MANIFEST_MAX_COMPAT];
-	struct lugate_manifest_spec spec = { 0 };
+	struct lugate_manifest_spec spec;
 	struct lugate_release rel;
 	struct lugate_schema *schemas;
 	uint32_t *scratch;
@@ -91,16 +78,8 @@ static inline int rebuild_manifest_same(const void *blob, size_t size, const str
 		free(scratch);
 		return REBUILD_FAILED;
 	}
-	for (uint32_t i = 0; i < m->schema_count; i++)
-		lugate_manifest_schema(m, i, &schemas[i]);
-	for (uint32_t i = 0; i < m->compat_count; i++)
-		compat[i] = lugate_manifest_compat(m, i);
-	spec.release = m->release;
-	spec.schemas = schemas;
-	spec.schema_count = m->schema_count;
-	spec.compat = compat;
-	spec.compat_count = m->compat_count;
-	if (lugate_manifest_build(NULL, 0, &spec, NULL, 0, &needed) == LUGATE_ERR_NOSPACE &&
+	if (lugate_manifest_spec_of(m, schemas, compat, &spec) == 0 &&
+	    lugate_manifest_build(NULL, 0, &spec, NULL, 0, &needed) == LUGATE_ERR_NOSPACE &&
 	    (buf = malloc(needed)) != NULL) {
 		len = lugate_manifest_build(buf, needed, &spec, scratch, m->schema_count, NULL);
 		if (len > 0)

@@ -214,13 +214,38 @@ static void hostile_records(void **state)
 	assert_int_equal(m.schema_count, 0);
 }
 
+/* An open manifest reads back into the spec that builds it byte for byte; misuse is refused. */
+static void spec_of_rebuilds(void **state)
+{
+	(void)state;
+	const char *compat[LUGATE_MANIFEST_MAX_COMPAT];
+	struct lugate_schema schemas[16];
+	struct lugate_manifest_spec spec;
+	struct lugate_manifest m;
+	uint8_t *blob, *again;
+	size_t size = sample_manifest(&blob), size2;
+
+	assert_int_equal(lugate_manifest_open(blob, size, &m), 0);
+	assert_true(m.schema_count > 0 && m.schema_count <= 16);
+	assert_int_equal(lugate_manifest_spec_of(&m, NULL, compat, &spec), LUGATE_ERR_INVAL);
+	assert_int_equal(lugate_manifest_spec_of(&m, schemas, NULL, &spec), LUGATE_ERR_INVAL);
+	assert_int_equal(lugate_manifest_spec_of(&m, schemas, compat, &spec), 0);
+	assert_int_equal(spec.schema_count, m.schema_count);
+	assert_int_equal(spec.compat_count, m.compat_count);
+	size2 = build_manifest(&spec, &again);
+	assert_int_equal(size2, size);
+	assert_memory_equal(again, blob, size);
+	free(again);
+	free(blob);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(build_open_find), cmocka_unit_test(find_large),
 		cmocka_unit_test(find_indexed),
 		cmocka_unit_test(build_rejects),   cmocka_unit_test(every_byte_flip_rejected),
-		cmocka_unit_test(hostile_records),
+		cmocka_unit_test(hostile_records),  cmocka_unit_test(spec_of_rebuilds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -87,6 +87,35 @@ static void sealed_fields(void **state)
 	free(blob);
 }
 
+/* An open table reads back into the spec that builds it byte for byte (what sealing again
+ * starts from); misuse is refused. */
+static void spec_of_rebuilds(void **state)
+{
+	(void)state;
+	for (int sealed = 0; sealed < 2; sealed++) {
+		const char *compat[LUGATE_TABLE_MAX_COMPAT];
+		struct lugate_device devs[3];
+		struct lugate_table_spec spec;
+		struct lugate_table t;
+		uint8_t *blob, *again;
+		size_t size = sample_table(&blob, sealed), size2;
+
+		assert_int_equal(lugate_table_open(blob, size, &t), 0);
+		assert_int_equal(lugate_table_spec_of(&t, NULL, compat, &spec), LUGATE_ERR_INVAL);
+		assert_int_equal(lugate_table_spec_of(&t, devs, NULL, &spec), LUGATE_ERR_INVAL);
+		assert_int_equal(lugate_table_spec_of(NULL, devs, compat, &spec), LUGATE_ERR_INVAL);
+		assert_int_equal(lugate_table_spec_of(&t, devs, compat, &spec), 0);
+		assert_int_equal(spec.device_count, 3);
+		assert_int_equal(spec.compat_count, 2);
+		assert_true(!spec.target_sha256 == !sealed);
+		size2 = build_table(&spec, &again);
+		assert_int_equal(size2, size);
+		assert_memory_equal(again, blob, size);
+		free(again);
+		free(blob);
+	}
+}
+
 static void empty_table(void **state)
 {
 	(void)state;
@@ -366,7 +395,7 @@ int main(void)
 		cmocka_unit_test(empty_table),        cmocka_unit_test(build_rejects),
 		cmocka_unit_test(every_byte_flip_rejected), cmocka_unit_test(frame_errors),
 		cmocka_unit_test(hostile_structures), cmocka_unit_test(corrupt_fdt_inside_good_frame),
-		cmocka_unit_test(many_devices),
+		cmocka_unit_test(many_devices),     cmocka_unit_test(spec_of_rebuilds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
