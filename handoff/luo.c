@@ -117,6 +117,19 @@ static int block_at(struct reader *r, uint64_t pa, size_t entry_size, const char
 	return 0;
 }
 
+/* A file's or an FLB's entry: the compatible field, then, 8 bytes on, the u64 lugate keeps (a
+ * file's token, an FLB's file count). A bad compatible is a fault at e_pa. */
+static int read_compat_entry(struct reader *r, const uint8_t *e, uint64_t e_pa, const char *what,
+			     char compatible[LUGATE_COMPAT_MAX + 1], uint64_t *value)
+{
+	int err = field_token(e, COMPAT_FIELD, compatible);
+
+	if (err < 0)
+		return fault(r, err, what, e_pa);
+	*value = le64_load(e + COMPAT_FIELD + 8);
+	return 0;
+}
+
 static int read_files(struct reader *r, uint32_t session, uint64_t head, uint64_t declared)
 {
 	struct lugate_luo_state *st = r->st;
@@ -144,10 +157,10 @@ static int read_files(struct reader *r, uint32_t session, uint64_t head, uint64_
 			if (st->file_count >= st->file_capacity)
 				return fault(r, LUGATE_ERR_TOOMANY, "file block", pa);
 			f = &st->files[st->file_count];
-			err = field_token(e, COMPAT_FIELD, f->compatible);
+			err = read_compat_entry(r, e, pa + BLOCK_HEADER + i * FILE_SER_SIZE, "file handler compatible",
+						f->compatible, &f->token);
 			if (err < 0)
-				return fault(r, err, "file handler compatible", pa + BLOCK_HEADER + i * FILE_SER_SIZE);
-			f->token = le64_load(e + COMPAT_FIELD + 8);
+				return err;
 			f->session = session;
 			st->file_count++;
 		}
@@ -235,10 +248,10 @@ static int read_flbs(struct reader *r, uint64_t pa)
 		if (st->flb_count >= st->flb_capacity)
 			return fault(r, LUGATE_ERR_TOOMANY, "FLB array", pa);
 		f = &st->flbs[st->flb_count];
-		err = field_token(e, COMPAT_FIELD, f->compatible);
+		err = read_compat_entry(r, e, pa + FLB_HEADER + i * FLB_SER_SIZE, "FLB compatible", f->compatible,
+					&f->count);
 		if (err < 0)
-			return fault(r, err, "FLB compatible", pa + FLB_HEADER + i * FLB_SER_SIZE);
-		f->count = le64_load(e + COMPAT_FIELD + 8);
+			return err;
 		st->flb_count++;
 	}
 	return 0;
