@@ -70,9 +70,20 @@ static int node_u64(const void *fdt, int node, const char *name, uint64_t *out)
  * kernel checks before it walks (kho_block_set_is_cyclic), bounded by LUGATE_LUO_CHAIN_MAX
  * blocks. Every header followed is mapped, so an unreadable link fails here too.
  */
-static int chain_ends(struct reader *r, uint64_t head, const char *what)
+/* The address in the header of the block at pa: the next block, 0 at the chain's end. */
+static int next_block(struct reader *r, uint64_t pa, const char *what, uint64_t *next)
 {
 	const uint8_t *h;
+	int err = map(r, pa, BLOCK_HEADER, LUGATE_LUO_BLOCK_SIZE, what, &h);
+
+	if (err < 0)
+		return err;
+	*next = le64_load(h);
+	return 0;
+}
+
+static int chain_ends(struct reader *r, uint64_t head, const char *what)
+{
 	uint64_t slow = head, fast = head;
 	uint32_t steps = 0;
 	int err;
@@ -80,22 +91,16 @@ static int chain_ends(struct reader *r, uint64_t head, const char *what)
 	for (;;) {
 		if (++steps > LUGATE_LUO_CHAIN_MAX)
 			return fault(r, LUGATE_ERR_LOOP, what, fast);
-		err = map(r, fast, BLOCK_HEADER, LUGATE_LUO_BLOCK_SIZE, what, &h);
+		for (int i = 0; i < 2; i++) {   /* the fast pointer takes two steps */
+			err = next_block(r, fast, what, &fast);
+			if (err < 0)
+				return err;
+			if (fast == 0)
+				return 0;
+		}
+		err = next_block(r, slow, what, &slow);
 		if (err < 0)
 			return err;
-		fast = le64_load(h);
-		if (fast == 0)
-			return 0;
-		err = map(r, fast, BLOCK_HEADER, LUGATE_LUO_BLOCK_SIZE, what, &h);
-		if (err < 0)
-			return err;
-		fast = le64_load(h);
-		if (fast == 0)
-			return 0;
-		err = map(r, slow, BLOCK_HEADER, LUGATE_LUO_BLOCK_SIZE, what, &h);
-		if (err < 0)
-			return err;
-		slow = le64_load(h);
 		if (slow == fast)
 			return fault(r, LUGATE_ERR_LOOP, what, fast);
 	}
