@@ -65,7 +65,7 @@ JSON
 
 s2=$W/s2
 { e2e_initramfs_new "$s2" && e2e_initramfs_add "$s2" "$LUO_MEMFD" bin/luo-memfd 0755 &&
-  cat "$here/kho/stage2.sh" "$here/loader/guest-check.sh" | e2e_initramfs_init "$s2" &&
+  cat "$here/kho/kho-incoming-init.sh" "$here/loader/guest-check.sh" | e2e_initramfs_init "$s2" &&
   e2e_initramfs_pack "$s2" "$W/stage2.gz"; } >&2 || abort "build the stage-2 initramfs"
 s1=$W/s1
 { e2e_initramfs_new "$s1" &&
@@ -79,7 +79,7 @@ s1=$W/s1
   e2e_initramfs_add "$s1" "$W/stage2.gz" boot/initrd.img-current &&
   e2e_initramfs_add "$s1" "$W/devices.json" etc/lugate/devices.json &&
   e2e_initramfs_add "$s1" "$here/kho-load/admin.sh" etc/lugate/admin.sh &&
-  e2e_initramfs_init "$s1" <"$here/kho-load/stage1.sh" &&
+  e2e_initramfs_init "$s1" <"$here/kho-load/kho-load-outgoing-init.sh" &&
   e2e_initramfs_pack "$s1" "$W/stage1.gz"; } >&2 || abort "build the stage-1 initramfs"
 [ -s "$s1/usr/lib/lugate/loader.bzImage" ] || abort "make install put the loader at /usr/lib/lugate/loader.bzImage"
 
