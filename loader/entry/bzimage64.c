@@ -551,9 +551,7 @@ static void keep_efi_memmap(struct loader_boot_info *info)
 		lugate_fmt_udec(&l.f, m.count);
 		lugate_fmt_str(&l.f, " descriptors of ");
 		lugate_fmt_udec(&l.f, m.desc_size);
-		lugate_fmt_str(&l.f, " bytes, version ");
-		lugate_fmt_udec(&l.f, m.desc_version);
-		lugate_fmt_str(&l.f, ": forwarded in efi_info");
+		lugate_fmt_str(&l.f, " bytes: forwarded in efi_info");
 	}
 	log_emit(&l);
 }
