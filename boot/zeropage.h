@@ -9,6 +9,7 @@
 #ifndef LUGATE_BOOT_ZEROPAGE_H
 #define LUGATE_BOOT_ZEROPAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <lugate/delivery.h>
@@ -39,6 +40,47 @@ const char *zero_page_check(const struct lugate_bzimage *bz, size_t cmdline_len,
  * above. The e820 map is left empty: the caller adds one, or the kernel's EFI stub builds it.
  */
 void zero_page_fill(uint8_t *zp, const struct target_info *t, const struct zero_page_fields *f);
+
+/*
+ * The firmware facts of a zero page. On the kexec_file path (the bzImage64 entry) the outgoing
+ * kernel's kexec_file_load wrote them into the loader's zero page exactly as it would for the
+ * next kernel: ACPI's RSDP, and on a UEFI host efi_info (the system table, and the EFI memory
+ * map of the runtime regions, whose virtual addresses the next kernel must map the same way)
+ * and secure_boot. The EFI setup_data entry (SETUP_EFI) rides the setup_data chain, which is
+ * forwarded as a whole. The loader carries these bytes unchanged into the zero page it builds:
+ * without them the next kernel boots as on a BIOS, with no EFI runtime services.
+ * efi_info is kept as the bytes found (little-endian), so nothing is reinterpreted on the way.
+ */
+struct zero_page_firmware {
+	uint64_t acpi_rsdp_addr;
+	uint8_t efi_info[sizeof(struct lugate_x86_efi_info)];
+	uint8_t secure_boot;
+};
+
+/* Read the firmware facts from a zero page (ZERO_PAGE_SIZE bytes). */
+void zero_page_firmware_read(const uint8_t *zp, struct zero_page_firmware *fw);
+
+/* Write them into a zero page zero_page_fill has filled. */
+void zero_page_firmware_write(uint8_t *zp, const struct zero_page_firmware *fw);
+
+/* The EFI memory map efi_info describes. */
+struct zero_page_efi_memmap {
+	uint64_t addr;
+	uint32_t size;
+	uint32_t desc_size;
+	uint32_t desc_version;
+	uint32_t count;              /* size / desc_size */
+};
+
+/* Did an EFI loader fill efi_info (a non-zero loader signature, "EL64" from a 64-bit stub)? */
+bool zero_page_is_efi(const struct zero_page_firmware *fw);
+
+/*
+ * The EFI memory map of an EFI zero page: NULL and *m filled if efi_info describes a usable one
+ * (an address, a size that is a whole number of descriptors of at least 40 bytes each); else
+ * why not. Nothing here reads the map itself.
+ */
+const char *zero_page_efi_memmap(const struct zero_page_firmware *fw, struct zero_page_efi_memmap *m);
 
 /* Bytes of the setup_data entry holding the delivery record and the table. */
 size_t setup_data_entry_size(size_t table_size);

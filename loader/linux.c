@@ -131,10 +131,8 @@ static const char *build_zero_page(const struct loader_boot_info *info, const st
 	if (n <= 0)
 		return "the memory map does not fit the zero page's 128 e820 entries";
 	zero_page_fill(zp, b->image, &fields);
-	if (info->carry_firmware) {   /* bzImage64 entry: ACPI and EFI as the outgoing kernel handed them */
-		memcpy(zp + LUGATE_X86_OFF(acpi_rsdp_addr), &info->acpi_rsdp_addr, sizeof(info->acpi_rsdp_addr));
-		memcpy(zp + LUGATE_X86_OFF(efi_info), info->efi_info, sizeof(info->efi_info));
-	}
+	if (info->carry_firmware)   /* bzImage64 entry: ACPI, EFI and Secure Boot as the outgoing kernel handed them */
+		zero_page_firmware_write(zp, &info->firmware);
 	zp[LUGATE_X86_OFF(e820_entries)] = (uint8_t)n;
 	memcpy(zp + LUGATE_X86_OFF(e820_table), e820, (size_t)n * sizeof(e820[0]));
 	log_e820(e820, n);

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <lugate/check.h>
+#include "../boot/zeropage.h"
 
 #define LOADER_MAX_MODULES 16u
 #define LOADER_MAX_MEM 128u          /* memory-map entries kept (the zero page holds 128 e820 entries) */
@@ -73,9 +74,9 @@ struct loader_boot_info {
 	/* why the handed-over state the check needs could not be read (a corrupt LUO state): the
 	 * decision is a refusal (handover-unreadable) and the fallback boots; NULL if it was read */
 	const char *handover_unreadable;
-	/* bzImage64 entry: firmware facts of the incoming zero page, carried into the one built */
-	uint64_t acpi_rsdp_addr;     /* boot_params.acpi_rsdp_addr (0x070) */
-	uint8_t efi_info[32];        /* boot_params.efi_info (0x1c0) */
+	/* bzImage64 entry: firmware facts of the incoming zero page (ACPI, EFI, Secure Boot),
+	 * carried into the one built (boot/zeropage.h) */
+	struct zero_page_firmware firmware;
 	bool carry_firmware;
 	char cmdline[LOADER_CMDLINE_MAX];   /* the loader's own command line, first word included */
 	bool cmdline_truncated;

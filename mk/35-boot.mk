@@ -17,3 +17,9 @@ $(BUILD)/tests/unit/test_gate: tests/unit/test_gate.c $(BOOT_SRCS) $(BOOT_HDRS) 
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -Wno-missing-prototypes -o $@ tests/unit/test_gate.c $(BOOT_SRCS) \
 		$(UNIT_LIBS) $(HOST_LDFLAGS)
+
+# tests/unit/test_zeropage: the zero page's firmware facts, with boot/zeropage.c itself.
+$(BUILD)/tests/unit/test_zeropage: tests/unit/test_zeropage.c boot/zeropage.c boot/zeropage.h $(LIBLUGATE)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -Wno-missing-prototypes -o $@ tests/unit/test_zeropage.c boot/zeropage.c \
+		$(UNIT_LIBS) $(HOST_LDFLAGS)

@@ -95,7 +95,9 @@ struct lugate_x86_boot_params {
 	struct lugate_x86_efi_info efi_info; /* 0x1c0 */
 	uint8_t reserved_1e0[8];
 	uint8_t e820_entries;         /* 0x1e8 */
-	uint8_t reserved_1e9[8];
+	uint8_t reserved_1e9[3];
+	uint8_t secure_boot;          /* 0x1ec: the firmware's Secure Boot state, as the EFI stub found it */
+	uint8_t reserved_1ed[4];
 	struct lugate_x86_setup_header hdr; /* 0x1f1 */
 	uint8_t reserved_26c[0x64];
 	struct lugate_x86_e820_entry e820_table[LUGATE_X86_E820_MAX]; /* 0x2d0 */
@@ -120,6 +122,7 @@ _Static_assert(LUGATE_X86_OFF(efi_info) == 0x1c0, "efi_info");
 _Static_assert(LUGATE_X86_OFF(efi_info.memmap) == 0x1d0, "efi_info.memmap");
 _Static_assert(LUGATE_X86_OFF(efi_info.memmap_hi) == 0x1dc, "efi_info.memmap_hi");
 _Static_assert(LUGATE_X86_OFF(e820_entries) == 0x1e8, "e820_entries");
+_Static_assert(LUGATE_X86_OFF(secure_boot) == 0x1ec, "secure_boot");
 _Static_assert(LUGATE_X86_OFF(hdr) == 0x1f1, "hdr");
 _Static_assert(LUGATE_X86_OFF(hdr.syssize) == 0x1f4, "syssize");
 _Static_assert(LUGATE_X86_OFF(hdr.boot_flag) == 0x1fe, "boot_flag");
@@ -164,5 +167,27 @@ struct lugate_x86_setup_data {
 	uint32_t len;
 } __attribute__((packed));
 _Static_assert(sizeof(struct lugate_x86_setup_data) == 16, "setup_data header");
+
+/* setup_data types lugate reads or forwards (arch/x86/include/uapi/asm/bootparam.h). */
+#define LUGATE_X86_SETUP_E820_EXT 1u
+#define LUGATE_X86_SETUP_EFI 4u        /* struct efi_setup_data: how a kexec'd kernel finds the firmware */
+#define LUGATE_X86_SETUP_IMA 8u
+#define LUGATE_X86_SETUP_KEXEC_KHO 10u
+#define LUGATE_X86_SETUP_INDIRECT (1u << 31)
+
+/* SETUP_EFI's payload, what kexec_file_load adds on a UEFI host: the firmware's vendor string,
+ * configuration tables and SMBIOS, which the next kernel cannot ask the (exited) boot services for. */
+struct lugate_x86_efi_setup_data {
+	uint64_t fw_vendor;
+	uint64_t unused;
+	uint64_t tables;
+	uint64_t smbios;
+	uint64_t reserved[8];
+} __attribute__((packed));
+_Static_assert(sizeof(struct lugate_x86_efi_setup_data) == 96, "efi_setup_data");
+
+/* An EFI memory descriptor (UEFI 2.x, EFI_MEMORY_DESCRIPTOR) is 40 bytes; the firmware's
+ * memdesc_size may be larger, never smaller. */
+#define LUGATE_X86_EFI_MEMDESC_MIN 40u
 
 #endif

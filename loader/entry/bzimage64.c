@@ -42,10 +42,6 @@
 #define BP_SIZE sizeof(struct lugate_x86_boot_params)
 #define E820_ENTRY_SIZE sizeof(struct lugate_x86_e820_entry)
 
-#define SETUP_E820_EXT 1u
-#define SETUP_IMA 8u                  /* struct ima_setup_data {u64 addr, size}: the IMA log kexec placed */
-#define SETUP_KEXEC_KHO 10u
-#define SETUP_INDIRECT (1u << 31)
 #define SETUP_DATA_MAX_ENTRIES 32u    /* a bounded walk: more is a hostile or broken chain */
 #define SETUP_DATA_MAX_LEN 0x4000000u /* 64 MiB */
 #define KHO_DATA_SIZE 32u             /* struct kho_data: fdt_addr, fdt_size, scratch_addr, scratch_size */
@@ -367,6 +363,27 @@ static void reserve_pointed(struct loader_boot_info *info, const char *what, uin
 	log_range_line(what, addr, size, ": kept, forwarded");
 }
 
+/* SETUP_EFI, which kexec_file_load adds on a UEFI host: forwarded with the chain; named in the
+ * log so that a reader of the serial console sees the firmware's tables go through. */
+static void log_efi_setup_data(uint64_t data, uint32_t len)
+{
+	struct log_line l;
+
+	log_start(&l);
+	if (len < sizeof(struct lugate_x86_efi_setup_data)) {
+		lugate_fmt_str(&l.f, "EFI setup_data: shorter than struct efi_setup_data, forwarded as found");
+	} else {
+		lugate_fmt_str(&l.f, "EFI setup_data: fw_vendor 0x");
+		lugate_fmt_hex(&l.f, rd64(data + offsetof(struct lugate_x86_efi_setup_data, fw_vendor)), 0);
+		lugate_fmt_str(&l.f, ", tables 0x");
+		lugate_fmt_hex(&l.f, rd64(data + offsetof(struct lugate_x86_efi_setup_data, tables)), 0);
+		lugate_fmt_str(&l.f, ", smbios 0x");
+		lugate_fmt_hex(&l.f, rd64(data + offsetof(struct lugate_x86_efi_setup_data, smbios)), 0);
+		lugate_fmt_str(&l.f, ": forwarded, the next kernel finds the firmware through it");
+	}
+	log_emit(&l);
+}
+
 /* Walk the incoming chain (bounded), keep every entry out of the allocator, read what the
  * loader needs; the chain itself is forwarded unchanged (its head becomes the delivery
  * record's next). */
@@ -398,14 +415,16 @@ static void walk_setup_data(struct loader_boot_info *info, uint64_t head)
 		lugate_fmt_udec(&l.f, len);
 		lugate_fmt_str(&l.f, " bytes: forwarded unchanged");
 		log_emit(&l);
-		if (type == SETUP_E820_EXT)
+		if (type == LUGATE_X86_SETUP_E820_EXT)
 			add_e820(info, p + 16, len / E820_ENTRY_SIZE);
-		else if (type == SETUP_KEXEC_KHO)
+		else if (type == LUGATE_X86_SETUP_KEXEC_KHO)
 			kho(info, p + 16, len);
-		else if (type == SETUP_IMA && len >= 16)
+		else if (type == LUGATE_X86_SETUP_IMA && len >= 16)   /* struct ima_setup_data {u64 addr, size} */
 			reserve_pointed(info, "IMA log", rd64(p + 16), rd64(p + 24));
-		else if ((type & SETUP_INDIRECT) && len >= 24)   /* struct setup_indirect {type, reserved, len, addr} */
+		else if ((type & LUGATE_X86_SETUP_INDIRECT) && len >= 24)   /* struct setup_indirect {type, reserved, len, addr} */
 			reserve_pointed(info, "indirect setup_data", rd64(p + 32), rd64(p + 24));
+		else if (type == LUGATE_X86_SETUP_EFI)
+			log_efi_setup_data(p + 16, len);
 		p = rd64(p);
 	}
 }
@@ -486,25 +505,54 @@ static void map_bundle(struct loader_boot_info *info, uint64_t addr, uint64_t si
 	}
 }
 
-/* What is carried into the booted kernel's zero page: ACPI's RSDP and the EFI information
- * (efi_loader_signature "EL64" on a UEFI host; zeros on BIOS). */
-static void log_firmware(const struct loader_boot_info *info)
+/* What is carried into the booted kernel's zero page: ACPI's RSDP, the EFI information
+ * (efi_loader_signature "EL64" on a UEFI host; zeros on BIOS) and Secure Boot's state. */
+static void log_firmware(const struct zero_page_firmware *fw)
 {
+	static const char *const sb_names[] = { "unset", "unknown", "disabled", "enabled" };
 	struct log_line l;
 
 	log_start(&l);
 	lugate_fmt_str(&l.f, "boot_params: acpi_rsdp_addr 0x");
-	lugate_fmt_hex(&l.f, info->acpi_rsdp_addr, 0);
+	lugate_fmt_hex(&l.f, fw->acpi_rsdp_addr, 0);
 	lugate_fmt_str(&l.f, ", efi_info ");
-	if (info->efi_info[0] >= ' ' && info->efi_info[0] <= '~') {
+	if (fw->efi_info[0] >= ' ' && fw->efi_info[0] <= '~') {
 		lugate_fmt_str(&l.f, "'");
-		for (unsigned i = 0; i < 4 && info->efi_info[i] >= ' ' && info->efi_info[i] <= '~'; i++)
-			lugate_fmt_char(&l.f, (char)info->efi_info[i]);
+		for (unsigned i = 0; i < 4 && fw->efi_info[i] >= ' ' && fw->efi_info[i] <= '~'; i++)
+			lugate_fmt_char(&l.f, (char)fw->efi_info[i]);
 		lugate_fmt_str(&l.f, "'");
 	} else {
 		lugate_fmt_str(&l.f, "none");
 	}
+	lugate_fmt_str(&l.f, ", secure_boot ");
+	lugate_fmt_str(&l.f, fw->secure_boot < 4 ? sb_names[fw->secure_boot] : "?");
 	lugate_fmt_str(&l.f, ": carried into the booted kernel's zero page");
+	log_emit(&l);
+}
+
+/* The EFI memory map efi_info points at: kept out of the allocator (it is forwarded by address,
+ * and the next kernel maps the runtime regions from it), its shape logged. A map that is not
+ * well formed is still kept and forwarded as found: the next kernel judges it. */
+static void keep_efi_memmap(struct loader_boot_info *info)
+{
+	struct zero_page_efi_memmap m;
+	const char *why = zero_page_efi_memmap(&info->firmware, &m);
+	struct log_line l;
+
+	if (!zero_page_is_efi(&info->firmware))
+		return;
+	reserve_pointed(info, "EFI memory map", m.addr, m.size);
+	log_start(&l);
+	lugate_fmt_str(&l.f, "EFI memory map: ");
+	if (why) {
+		lugate_fmt_str(&l.f, why);
+		lugate_fmt_str(&l.f, "; forwarded as found");
+	} else {
+		lugate_fmt_udec(&l.f, m.count);
+		lugate_fmt_str(&l.f, " descriptors of ");
+		lugate_fmt_udec(&l.f, m.desc_size);
+		lugate_fmt_str(&l.f, " bytes: forwarded in efi_info");
+	}
 	log_emit(&l);
 }
 
@@ -532,13 +580,10 @@ void loader_bzimage64_main(uint64_t boot_params, uint64_t map_limit)
 		log_str("bzImage64 entry: 5-level paging (CR4.LA57) is on: the identity map sits behind PML5[0]");
 	reserve(info, bp, BP_SIZE);
 	info->carry_firmware = true;
-	info->acpi_rsdp_addr = rd64(bp + BP(acpi_rsdp_addr));
-	info->rsdp = info->acpi_rsdp_addr;   /* a stop's ACPI reset looks here first */
-	memcpy(info->efi_info, phys_ptr(bp + BP(efi_info)), sizeof(info->efi_info));
-	log_firmware(info);
-	if (rd32(bp + BP(efi_info.loader_signature)) != 0)   /* the EFI memory map efi_info points at (efi_memmap, _size, _hi) */
-		reserve_pointed(info, "EFI memory map", rd32(bp + BP(efi_info.memmap)) | ((uint64_t)rd32(bp + BP(efi_info.memmap_hi)) << 32),
-				rd32(bp + BP(efi_info.memmap_size)));
+	zero_page_firmware_read(phys_ptr(bp), &info->firmware);
+	info->rsdp = info->firmware.acpi_rsdp_addr;   /* a stop's ACPI reset looks here first */
+	log_firmware(&info->firmware);
+	keep_efi_memmap(info);
 	copy_cmdline(info, bp);
 	{
 		struct loader_options opts;   /* loader_run reads them all again; the entry needs one */

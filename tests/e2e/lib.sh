@@ -192,6 +192,81 @@ e2e_qemu() {
   return "$rc"
 }
 
+# ---- OVMF (UEFI) --------------------------------------------------------------------------------
+# Real servers boot through UEFI, so the suites that prove the jump boot their first kernel under
+# OVMF too: QEMU loads -kernel/-initrd through OVMF's direct kernel boot, the kernel's EFI stub
+# runs, and the kernel comes up with efi_info, the EFI memory map and /sys/firmware/efi. OVMF is
+# Debian's ovmf package (scripts/deps.sh e2e); OVMF_CODE and OVMF_VARS name other builds.
+: "${OVMF_CODE:=/usr/share/OVMF/OVMF_CODE_4M.fd}"
+: "${OVMF_VARS:=/usr/share/OVMF/OVMF_VARS_4M.fd}"
+
+# e2e_ovmf_copies DIR: copy OVMF's code and a fresh variable store to DIR/ovmf-code.fd and
+# DIR/ovmf-vars.fd (each run writes its own store; the system's files are never written).
+e2e_ovmf_copies() {
+  local dir=$1
+  [ -s "$OVMF_CODE" ] && [ -s "$OVMF_VARS" ] ||
+    { echo "e2e: OVMF not found ($OVMF_CODE, $OVMF_VARS; install ovmf)" >&2; return 1; }
+  mkdir -p "$dir" && cp "$OVMF_CODE" "$dir/ovmf-code.fd" && cp "$OVMF_VARS" "$dir/ovmf-vars.fd"
+}
+
+# e2e_qemu_ovmf LOG KERNEL INITRD APPEND [QEMU ARGS...]: e2e_qemu under OVMF, with fresh copies
+# of its code and variable store beside LOG (LOG.ovmf/).
+e2e_qemu_ovmf() {
+  local log=$1 fw=$1.ovmf
+  e2e_ovmf_copies "$fw" || return 1
+  e2e_qemu "$@" -drive if=pflash,format=raw,unit=0,readonly=on,file="$fw/ovmf-code.fd" \
+    -drive if=pflash,format=raw,unit=1,file="$fw/ovmf-vars.fd"
+}
+
+# e2e_efi_probe_sh: print the guest's side of the EFI checks, a POSIX sh function for busybox and
+# Debian alike. `efi_probe` prints, on stdout,
+#   E2E-EFI kernel=<uname -r> firmware_efi=yes|no runtime_map=<entries> fw_platform_size=<bits>
+#   E2E-EFI-DMESG kernel=<uname -r> <each kernel line about EFI or Secure Boot>
+# The kernel's own words: "efi: EFI v2.7 by EDK II" (the system table efi_info points at), "efi:
+# ACPI=... SMBIOS=..." (the configuration tables, which a kexec'd kernel finds through the
+# SETUP_EFI setup_data), "efi: mem<N>: ..." (the EFI memory map, printed under efi=debug) and
+# "Secure boot disabled" (boot_params.secure_boot; "could not be determined" if it was lost).
+e2e_efi_probe_sh() {
+  cat <<'PROBE'
+efi_probe() {
+  k=$(uname -r)
+  fe=no; [ -d /sys/firmware/efi ] && fe=yes
+  rm=$(ls /sys/firmware/efi/runtime-map 2>/dev/null | wc -l)
+  echo "E2E-EFI kernel=$k firmware_efi=$fe runtime_map=$rm fw_platform_size=$(cat /sys/firmware/efi/fw_platform_size 2>/dev/null || echo none)"
+  dmesg | grep -E 'efi: |Secure boot' | sed "s/^/E2E-EFI-DMESG kernel=$k /"
+}
+PROBE
+}
+
+# e2e_efi_verify LOG RELEASE OK NOT_OK: the EFI checks on LOG, for the kernel RELEASE that the
+# loader booted (the efi_probe lines) and for the loader itself (its lugate-loader: lines). Each
+# check calls `OK NAME` or `NOT_OK NAME WHY` (the suite's own TAP functions). Eight checks.
+e2e_efi_verify() {
+  local log=$1 rel=$2 ok=$3 bad=$4 line n sm
+  e2e_efi_check_() { if eval "$3"; then "$ok" "$1"; else "$bad" "$1" "$2"; fi; }
+  e2e_efi_check_ "the loader got efi_info from an EFI stub ('EL64') and carried it" "no efi_info 'EL64' line" \
+    "e2e_log_has_re '$log' \"lugate-loader: boot_params: .*efi_info 'EL64', secure_boot (disabled|enabled|unknown): carried\""
+  e2e_efi_check_ "the loader kept and forwarded the EFI memory map (descriptors counted)" "no 'EFI memory map: N descriptors' line" \
+    "e2e_log_has_re '$log' 'lugate-loader: EFI memory map: [1-9][0-9]* descriptors of [0-9]+ bytes'"
+  e2e_efi_check_ "the loader forwarded the EFI setup_data (SETUP_EFI: fw_vendor, tables, smbios)" "no 'EFI setup_data: fw_vendor' line" \
+    "e2e_log_has '$log' 'lugate-loader: EFI setup_data: fw_vendor 0x'"
+  line=$(tr -d '\r' <"$log" | grep -a "E2E-EFI kernel=$rel " | tail -1)
+  e2e_efi_check_ "after the jump $rel has /sys/firmware/efi (64-bit EFI)" "probe: ${line:-no E2E-EFI line for $rel}" \
+    "case \"\$line\" in *firmware_efi=yes*fw_platform_size=64*) true ;; *) false ;; esac"
+  n=$(printf '%s\n' "$line" | sed -n 's/.* runtime_map=\([0-9]*\) .*/\1/p')
+  e2e_efi_check_ "after the jump $rel has the EFI runtime map (${n:-0} regions)" "probe: ${line:-none}" \
+    "[ \"\${n:-0}\" -gt 0 ]"
+  e2e_efi_check_ "after the jump $rel reads the firmware's system table (efi: EFI v...)" "no E2E-EFI-DMESG line 'efi: EFI v'" \
+    "e2e_log_has_re '$log' 'E2E-EFI-DMESG kernel=$rel .*efi: EFI v[0-9]'"
+  sm=$(tr -d '\r' <"$log" | sed -n 's/^lugate-loader: EFI setup_data: .*, smbios \(0x[0-9a-f]*\): .*/\1/p' | tail -1)
+  e2e_efi_check_ "after the jump $rel finds the firmware's tables through SETUP_EFI (SMBIOS=${sm:-?}, as the loader forwarded it, and ACPI)" \
+    "no 'efi: ... SMBIOS=${sm:-?} ... ACPI=' line of $rel" \
+    "[ -n \"\$sm\" ] && e2e_log_has_re '$log' \"E2E-EFI-DMESG kernel=$rel .*efi: .*SMBIOS=\$sm .*ACPI=\""
+  e2e_efi_check_ "after the jump $rel prints the EFI memory map (efi: mem<N>) and Secure Boot's state" "no 'efi: mem' or 'Secure boot' line" \
+    "e2e_log_has_re '$log' 'E2E-EFI-DMESG kernel=$rel .*efi: mem[0-9]+: ' && e2e_log_has_re '$log' 'E2E-EFI-DMESG kernel=$rel .*Secure boot (disabled|enabled)'"
+  unset -f e2e_efi_check_
+}
+
 # ---- logs ---------------------------------------------------------------------------------------
 # e2e_log_has LOG TEXT: LOG contains the fixed string TEXT (carriage returns ignored).
 # e2e_log_has_re LOG REGEX: LOG contains a line matching the extended regex REGEX.

@@ -106,7 +106,7 @@ table_sha=$(sha256sum "$work/sealed.bin" | cut -d' ' -f1)
 # ---- initramfs images --------------------------------------------------------------------------
 s2=$work/stage2
 e2e_initramfs_new "$s2" && e2e_initramfs_add "$s2" "$LUO_MEMFD" bin/luo-memfd 0755 &&
-  cat "$kho_files/stage2.sh" "$here/loader/guest-check.sh" | e2e_initramfs_init "$s2" &&
+  cat "$kho_files/kho-incoming-init.sh" "$here/loader/guest-check.sh" | e2e_initramfs_init "$s2" &&
   e2e_initramfs_pack "$s2" "$work/stage2.cpio.gz" || abort "build the stage-2 initramfs"
 
 # make_bundle NAME TARGET [TABLE [FLAGS]]: a bundle with TARGET as the kernel; both command lines
@@ -123,7 +123,7 @@ make_bundle() {  # make_bundle NAME TARGET [TABLE [FLAGS]]
 make_stage1() {  # make_stage1 NAME: the first kernel's initramfs carrying loader + bundle NAME
   local d=$work/stage1-$1
   e2e_initramfs_new "$d" && e2e_initramfs_add "$d" "$LUO_MEMFD" bin/luo-memfd 0755 &&
-    e2e_initramfs_init "$d" <"$kho_files/stage1.sh" && e2e_initramfs_add_kexec "$d" &&
+    e2e_initramfs_init "$d" <"$kho_files/kho-outgoing-init.sh" && e2e_initramfs_add_kexec "$d" &&
     e2e_initramfs_add "$d" "$kho_files/e2e-kexec" bin/e2e-kexec 0755 &&
     e2e_initramfs_add "$d" "$LOADER" boot/loader.bzImage &&
     e2e_initramfs_add "$d" "$work/$1.bundle" boot/bundle.bin &&

@@ -6,10 +6,13 @@
 # devices, the KHO/LUO versions from debugfs), checks, seals, bundles and stages lugate's
 # bzImage64 loader with `kexec -s`; `kexec -e` jumps.
 #
-#  allow:  the target is the same KHO kernel, stamped with a manifest reviving its KHO/LUO/memfd
-#          formats: the loader allows and forwards KHO; the target finds the KHO data, the memfd
-#          comes back byte-exact, and the table lies in setup_data with the SHA-256 of the table
-#          stage 1 sealed.
+#  allow:  under OVMF (UEFI), with efi=debug: the target is the same KHO kernel, stamped with a
+#          manifest reviving its KHO/LUO/memfd formats: the loader allows and forwards KHO and
+#          the EFI state; the target finds the KHO data, the memfd comes back byte-exact, the
+#          table lies in setup_data with the SHA-256 of the table stage 1 sealed, the EFI checks
+#          hold (lib.sh e2e_efi_verify) and `lugate status --json` reports KHO state in and
+#          kexec-metadata's previous release (the table's outgoing release) and kexec count.
+#          KHO's scratch areas and the EFI memory map meet on one machine here.
 #  refuse: the target is Debian's 6.1.0-56 (no KHO, no manifest): `lugate load` refuses before
 #          the jump, nothing is staged (kexec_loaded 0), the loader never runs, and the first
 #          kernel carries on to print its marker.
@@ -20,7 +23,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 cd "$LUGATE_TOP" || exit 1
 : "${E2E_TIMEOUT:=400}"
-[ "$E2E_TIMEOUT" -ge 400 ] || E2E_TIMEOUT=400
+[ "$E2E_TIMEOUT" -ge 400 ] || E2E_TIMEOUT=400   # the allowed case under OVMF adds ~15 s to ~150 s
 export E2E_TIMEOUT
 
 LUGATE=$E2E_BUILD/lugate
@@ -65,7 +68,9 @@ JSON
 
 s2=$W/s2
 { e2e_initramfs_new "$s2" && e2e_initramfs_add "$s2" "$LUO_MEMFD" bin/luo-memfd 0755 &&
-  cat "$here/kho/stage2.sh" "$here/loader/guest-check.sh" | e2e_initramfs_init "$s2" &&
+  e2e_initramfs_add_elf "$s2" "$LUGATE" /usr/sbin/lugate &&
+  { cat "$here/kho/kho-incoming-init.sh" "$here/loader/guest-check.sh"; e2e_efi_probe_sh
+    cat "$here/kho-load/kho-load-incoming-status.sh"; } | e2e_initramfs_init "$s2" &&
   e2e_initramfs_pack "$s2" "$W/stage2.gz"; } >&2 || abort "build the stage-2 initramfs"
 s1=$W/s1
 { e2e_initramfs_new "$s1" &&
@@ -79,16 +84,16 @@ s1=$W/s1
   e2e_initramfs_add "$s1" "$W/stage2.gz" boot/initrd.img-current &&
   e2e_initramfs_add "$s1" "$W/devices.json" etc/lugate/devices.json &&
   e2e_initramfs_add "$s1" "$here/kho-load/admin.sh" etc/lugate/admin.sh &&
-  e2e_initramfs_init "$s1" <"$here/kho-load/stage1.sh" &&
+  e2e_initramfs_init "$s1" <"$here/kho-load/kho-load-outgoing-init.sh" &&
   e2e_initramfs_pack "$s1" "$W/stage1.gz"; } >&2 || abort "build the stage-1 initramfs"
 [ -s "$s1/usr/lib/lugate/loader.bzImage" ] || abort "make install put the loader at /usr/lib/lugate/loader.bzImage"
 
 has()  { if e2e_log_has "$log" "$2"; then tap_ok "$1"; else tap_not_ok "$1" "no '$2' in $log"; fi; }
 hasre() { if e2e_log_has_re "$log" "$2"; then tap_ok "$1"; else tap_not_ok "$1" "no line matching '$2' in $log"; fi; }
 hasnt() { if e2e_log_has "$log" "$2"; then tap_not_ok "$1" "'$2' in $log"; else tap_ok "$1"; fi; }
-boot() {  # boot NAME APPEND
+boot() {  # boot NAME QEMU-FUNCTION APPEND
   log=$W/$1.log
-  e2e_qemu "$log" "$kernel" "$W/stage1.gz" "$BASE_APPEND $2"; local rc=$?
+  "$2" "$log" "$kernel" "$W/stage1.gz" "$BASE_APPEND $3"; local rc=$?
   echo "# $1: QEMU rc=$rc in ${E2E_QEMU_SECONDS}s, log $log"
   if [ "$rc" -eq 0 ]; then tap_ok "$1: QEMU finished within ${E2E_TIMEOUT}s (${E2E_QEMU_SECONDS}s)"
   else tap_not_ok "$1: QEMU finished within ${E2E_TIMEOUT}s" "rc=$rc"; e2e_log_tail "$log" 40; fi
@@ -99,7 +104,7 @@ boot() {  # boot NAME APPEND
 }
 
 # ---- allow ----------------------------------------------------------------------------------------
-boot allow "lugate_e2e.expect=allowed,target e2e_target=/boot/vmlinuz-$kver"
+boot allow e2e_qemu_ovmf "efi=debug lugate_e2e.expect=allowed,target e2e_target=/boot/vmlinuz-$kver"
 has "allow: lugate allowed ($kver -> $kver)" "allow: $kver -> $kver (same), 2 preserved devices supported"
 hasre "allow: --dry-run printed kexec -s -l of the installed loader.bzImage with the bundle" \
   "^/sbin/kexec -s -l /usr/lib/lugate/loader.bzImage --initrd=/run/lugate/bundle.bin --command-line=lugate.stop=reboot:10$"
@@ -117,9 +122,39 @@ has "allow: the memfd came back, every byte, FINISH ok" "LUO-MEMFD: PASS session
 hasre "allow: the delivery record says allowed, target, with the table stage 1 sealed" \
   "LUGATE-E2E kernel=$kver .* verdict=1 booted=1 .*table_sha256=${sealed:-none}"
 has "allow: the guest's own checks passed" "LUGATE-E2E PASS"
+allow_ok() { tap_ok "allow: $1"; }
+allow_not_ok() { tap_not_ok "allow: $1" "$2"; }
+e2e_efi_verify "$log" "$kver" allow_ok allow_not_ok
+tr -d '\r' <"$log" | sed -n 's/^E2E-STATUS | //p' >"$W/allow-status.json"
+status_exit=$(tr -d '\r' <"$log" | sed -n 's/^E2E-STATUS-END exit=\([0-9]*\)$/\1/p' | tail -1)
+echo "# allow: lugate status --json exited ${status_exit:-?}; $W/allow-status.json"
+status_json() {  # status_json NAME PYTHON-ASSERTIONS: on s, the parsed `lugate status --json`
+  if python3 -c "import json, sys
+s = json.load(open(sys.argv[1])); kver = sys.argv[2]; sealed = sys.argv[3]
+kho = s.get('kho') or {}; m = kho.get('kexec_metadata') or {}
+failed = [c['check'] for c in s.get('checks_failed', [])]
+$2" "$W/allow-status.json" "$kver" "${sealed:-none}" "${status_exit:-none}" >&2; then tap_ok "$1"
+  else tap_not_ok "$1" "see $W/allow-status.json"; fi
+}
+status_json "allow: lugate status --json: a valid record, booted target, the table sealed in stage 1" \
+  "assert s['record'] == 'valid' and s['booted'] == 'target' and s['verdict'] == 'allowed', s
+assert s['outgoing_release'] == kver and s['sealed_target_release'] == kver, s"
+status_json "allow: lugate status --json: a KHO kernel, KHO state came in, no KHO check failed" \
+  "assert kho.get('kho_kernel') is True and kho.get('state_in') is True, kho
+assert not [c for c in failed if c.startswith('kho') or c.startswith('kexec-metadata')], failed"
+status_json "allow: lugate status --json: kexec-metadata names the previous release ($kver, the table's outgoing) and a kexec count" \
+  "assert m.get('version') == 1, m
+assert m.get('previous_release') == kver == s['outgoing_release'], m
+assert isinstance(m.get('kexec_count'), int) and m['kexec_count'] >= 1, m
+print('# kexec-metadata: previous_release %s, kexec_count %d' % (m['previous_release'], m['kexec_count']))"
+# The test kernel (tinyconfig) has no driver for the IDE controller or the VGA the table preserves.
+status_json "allow: lugate status exits 1 for that alone: both preserved devices present, bound to no driver (device-unbound)" \
+  "assert sys.argv[4] == '1', 'exit ' + sys.argv[4]
+assert sorted(failed) == ['device-unbound', 'device-unbound'], failed
+assert [(d['address'], d['present'], d['driver']) for d in s['devices']] == [('0000:00:01.1', True, None), ('0000:00:02.0', True, None)], s['devices']"
 
 # ---- refuse before the jump ------------------------------------------------------------------------
-boot refuse "lugate_e2e.expect=allowed,target e2e_target=/boot/vmlinuz-$DEBIAN_REL"
+boot refuse e2e_qemu "lugate_e2e.expect=allowed,target e2e_target=/boot/vmlinuz-$DEBIAN_REL"
 hasre "refuse: the dry run and the load both refused (exit 1)" "^E2E-ADMIN exit 1: lugate load"
 [ "$(e2e_log_count "$log" "E2E-ADMIN exit 1: lugate load")" = 2 ] && tap_ok "refuse: both refusals (dry run, load) exit 1" ||
   tap_not_ok "refuse: both refusals exit 1"

@@ -105,7 +105,7 @@ s2=$W/s2
 { e2e_initramfs_new "$s2" && e2e_initramfs_add "$s2" "$LUO_MEMFD" bin/luo-memfd 0755 &&
   e2e_initramfs_add "$s2" "$W/luo_kexec_simple" bin/luo_kexec_simple 0755 &&
   e2e_initramfs_add "$s2" "$W/luo_multi_session" bin/luo_multi_session 0755 &&
-  e2e_initramfs_init "$s2" <"$here/skew/stage2.sh" &&
+  e2e_initramfs_init "$s2" <"$here/skew/skew-incoming-init.sh" &&
   e2e_initramfs_pack "$s2" "$W/stage2.gz"; } >&2 || abort "build the stage-2 initramfs"
 
 # The host seals each bumped target with a table that lists no outgoing format, as a host
@@ -149,7 +149,7 @@ s1=$W/s1
   ln -s stage2.gz "$s1/boot/initrd.img-next" && ln -s stage2.gz "$s1/boot/initrd.img-current" &&
   e2e_initramfs_add "$s1" "$LOADER" boot/loader.bzImage &&
   e2e_initramfs_add "$s1" "$W/devices-guest.json" etc/lugate/devices.json &&
-  e2e_initramfs_init "$s1" <"$here/skew/stage1.sh"; } >&2 || abort "build the stage-1 initramfs"
+  e2e_initramfs_init "$s1" <"$here/skew/skew-outgoing-init.sh"; } >&2 || abort "build the stage-1 initramfs"
 # Every case takes the stamped images: the manifest is a trailer past the end of the bzImage,
 # which kexec_file_load ignores, and one copy of each kernel keeps the initramfs small.
 for v in base $BUMPS release; do

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # lugate with systemd: a real Debian 12 system (systemd 252 as init, kexec-tools, a `make
-# install`ed lugate) under QEMU TCG and SeaBIOS, running Debian's 6.1.0-55-amd64. The admin's
-# flow is `lugate load`, then `systemctl kexec`; after the jump systemd's boot assessment and
-# `lugate status` judge it.
+# install`ed lugate) under QEMU TCG, running Debian's 6.1.0-55-amd64. The admin's flow is
+# `lugate load`, then `systemctl kexec`; after the jump systemd's boot assessment and `lugate
+# status` judge it. The allowed case boots under OVMF (UEFI), as servers do, and takes the
+# kexec_file path; the changed case boots under SeaBIOS and takes the Multiboot2 path.
 #
 # The root file system is scripts/debian-rootfs.sh's cached image, unpacked by the kernel as its
 # initramfs (systemd runs it as the real root: no /etc/initrd-release). Appended to it:
@@ -13,10 +14,15 @@
 # The first boot has A and B; the kernel the loader boots has A only, which is how the guest
 # script (tests/e2e/systemd/guest-systemd.sh) knows its stage.
 #
-#  case allow:   lugate load; systemctl kexec keeps the staged loader (systemctl's own debug line
-#                says so), the loader allows and boots 6.1.0-56; there lugate-status.service is
-#                active, boot-complete.target is reached, `lugate status --json` says target,
-#                `lugate history` holds a good record.
+#  case allow:   under OVMF: lugate load --kho (kexec -s of loader.bzImage: kexec-tools'
+#                Multiboot2 loader hands over no EFI information, kexec_file_load does);
+#                systemctl kexec keeps the staged loader (systemctl's own debug line says so),
+#                the loader allows and boots 6.1.0-56; there lugate-status.service is active,
+#                boot-complete.target is reached, `lugate status --json` says target, `lugate
+#                history` holds a good record, and the EFI checks hold (lib.sh e2e_efi_verify:
+#                efi_info, the EFI memory map and SETUP_EFI went through the loader, and
+#                6.1.0-56 has /sys/firmware/efi, its runtime map, the firmware's tables, the
+#                memory map under efi=debug and Secure Boot's state).
 #  case changed: the table is sealed (load --dry-run), then the target image changes; the printed
 #                kexec command is run and systemctl kexec: the loader refuses (image-mismatch)
 #                and boots the fallback; lugate-status.service fails, boot-complete.target is not
@@ -32,7 +38,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/loader/lib-loader.sh"
 cd "$LUGATE_TOP" || exit 1
 : "${E2E_TIMEOUT:=300}"
-[ "$E2E_TIMEOUT" -ge 300 ] || E2E_TIMEOUT=300   # two systemd boots and a shutdown under TCG: ~95 s
+[ "$E2E_TIMEOUT" -ge 300 ] || E2E_TIMEOUT=300   # OVMF, two systemd boots and a shutdown under TCG: ~120 s
 export E2E_MEM=2048   # lib.sh reads it: the image, the kernels and five modules in RAM
 
 LUGATE=$E2E_BUILD/lugate
@@ -92,6 +98,7 @@ A=$W/overlay-a
   install -m 0644 "$here/systemd/lugate-e2e.service" "$A/usr/lib/systemd/system/lugate-e2e.service" &&
   ln -s /usr/lib/systemd/system/lugate-e2e.service "$A/etc/systemd/system/multi-user.target.wants/" &&
   install -m 0755 "$here/systemd/guest-systemd.sh" "$A/usr/libexec/lugate-e2e/guest-systemd.sh" &&
+  e2e_efi_probe_sh >"$A/usr/libexec/lugate-e2e/efi-probe.sh" &&
   install -m 0644 "$W/devices.json" "$A/etc/lugate/devices.json" &&
   install -m 0644 "$W/target.img" "$A/boot/vmlinuz-$TARGET_REL" &&
   install -m 0644 "$outgoing" "$A/boot/vmlinuz-$OUTGOING_REL" &&
@@ -121,16 +128,17 @@ sd_lacks() {
 after() {
   tr -d '\r' <"$CASE_LOG" | grep -a 'SD-E2E ' | sed -n "/$(printf '%s' "$1" | sed 's/[][\/.*^$]/\\&/g')/,\$p" | grep -qF -- "$2"
 }
-LOAD_ARGS="--kernel /boot/vmlinuz-$TARGET_REL --initrd /boot/initrd.img-$TARGET_REL --handoff /run/handoff.bin --fallback /boot/vmlinuz-$OUTGOING_REL --fallback-initrd /boot/initrd.img-$OUTGOING_REL --reuse-cmdline"
+LOAD_ARGS_BIOS="--kernel /boot/vmlinuz-$TARGET_REL --initrd /boot/initrd.img-$TARGET_REL --handoff /run/handoff.bin --fallback /boot/vmlinuz-$OUTGOING_REL --fallback-initrd /boot/initrd.img-$OUTGOING_REL --reuse-cmdline"
+LOAD_ARGS_UEFI="$LOAD_ARGS_BIOS --kho"
 LOAD2_ARGS="--kernel /boot/vmlinuz-$TARGET_REL --handoff /run/handoff.bin --fallback /boot/vmlinuz-$OUTGOING_REL --reuse-cmdline"
-boot() {  # boot CASE: the first kernel with both overlays; both boots end in one QEMU run
+boot() {  # boot CASE QEMU-FUNCTION [APPEND]: the first kernel with both overlays; both boots end in one QEMU run
   CASE_LOG=$W/$1.log
-  e2e_qemu "$CASE_LOG" "$outgoing" "$W/first.img" "console=ttyS0 panic=-1 lugate_e2e.case=$1" \
+  "$2" "$CASE_LOG" "$outgoing" "$W/first.img" "console=ttyS0 panic=-1 lugate_e2e.case=$1${3:+ $3}" \
     -device isa-debug-exit,iobase=0xf4,iosize=0x04 -device pci-serial,addr=04.0 -device pci-serial,addr=05.0
   CASE_RC=$?
   echo "# $1: QEMU exit $CASE_RC after ${E2E_QEMU_SECONDS}s"
 }
-stage1_common() {
+stage1_common() {  # stage1_common ENTRY FALLBACK-INITRD-LINE: the loader's entry and how it got the fallback's initrd
   sd_has "stage=1 case=$CASE kernel=$OUTGOING_REL init=systemd systemd=252 kexec_loaded=0" "stage 1: Debian 12 with systemd 252 as init, $OUTGOING_REL, nothing staged"
   sd_has "exit 0: lugate handoff build --from-running" "handoff build --from-running read the VM's devices"
   sd_has "0000:00:04.0 1b36:0002" "sysfs gave the first PCI UART's IDs"
@@ -138,10 +146,8 @@ stage1_common() {
   sd_has "\$ systemctl kexec" "the guest ran systemctl kexec"
   sd_has "Kexec kernel already loaded." "systemctl kexec found the staged kernel and loaded none of its own (its debug line)"
   expect_log "Rebooting with kexec." "systemd-shutdown jumped with kexec"
-  expect_log "lugate-loader: lugate loader 0.1 entered via multiboot2" "lugate's loader ran after systemctl kexec (the staged kernel was kept)"
-  # kexec-tools 2.0.25 sizes the Multiboot2 information without the padding of each module tag,
-  # so the last tags can fall past its total_size, where the loader (rightly) stops reading.
-  expect_log_re "lugate-loader: module 4 .*role=fallback-initrd *\": fallback-initrd" "the loader received all five modules, the fallback's initrd last"
+  expect_log "lugate-loader: lugate loader 0.1 entered via $1" "lugate's loader ran after systemctl kexec (the staged kernel was kept), entered via $1"
+  expect_log_re "$2" "the loader received every file, the fallback's initrd included"
   sd_has "stage=2 case=$CASE" "the booted kernel ran systemd and the driver again"
   sd_has "END" "stage 2 finished"
 }
@@ -149,11 +155,12 @@ stage1_common() {
 # ---- case allow ---------------------------------------------------------------------------------------
 CASE=allow
 case_begin "case allow (lugate load, systemctl kexec, $TARGET_REL boots and is judged good)"
-boot allow
+boot allow e2e_qemu_ovmf efi=debug
 expect_rc 0 "the second system powered off"
-stage1_common
-sd_has "exit 0: lugate load $LOAD_ARGS" "lugate load staged (exit 0)"
-sd_has "staged: /usr/lib/lugate/loader.elf with the sealed table /run/lugate/table.sealed" "lugate load said what it staged"
+# kexec_file: one bundle, checked entry by entry
+stage1_common bzimage64 "lugate-loader: bundle: fallback-initrd, [0-9]+ bytes, digest ok"
+sd_has "exit 0: lugate load $LOAD_ARGS_UEFI" "lugate load --kho staged (exit 0)"
+sd_has "staged (kexec_file_load, KHO kept): /usr/lib/lugate/loader.bzImage with the bundle /run/lugate/bundle.bin" "lugate load said what it staged"
 expect_log "lugate-loader: verdict: ALLOW $OUTGOING_REL -> $TARGET_REL" "the loader allowed"
 expect_no_log "booting the FALLBACK" "the fallback was not booted"
 sd_has "stage=2 case=allow kernel=$TARGET_REL" "the target $TARGET_REL runs after the jump"
@@ -178,21 +185,26 @@ sd_has "exit 0: lugate history" "lugate history exits 0"
 if e2e_log_has_re "$CASE_LOG" "^SD-E2E \| [0-9TZ:-]+ +good +$OUTGOING_REL -> $TARGET_REL +booted target"; then
   case_ok "the history holds a good record of $OUTGOING_REL -> $TARGET_REL"
 else case_not_ok "the history holds a good record" "no history line with good and $TARGET_REL"; fi
+expect_log_re "SD-E2E stage=1 case=allow .* firmware_efi=yes" "stage 1: the first kernel booted under UEFI (OVMF, its EFI stub)"
+e2e_efi_verify "$CASE_LOG" "$TARGET_REL" case_ok case_not_ok
 case_end
 echo "# case allow: $E2E_QEMU_SECONDS s"
 
 # ---- case changed --------------------------------------------------------------------------------------
 CASE=changed
 case_begin "case changed (the target changed after sealing: the fallback boots and is judged bad)"
-boot changed
+boot changed e2e_qemu
 expect_rc 0 "the fallback system powered off"
-stage1_common
-sd_has "exit 0: lugate load $LOAD_ARGS --dry-run" "lugate load --dry-run sealed the table (exit 0)"
+# kexec-tools 2.0.25 sizes the Multiboot2 information without the padding of each module tag,
+# so the last tags can fall past its total_size, where the loader (rightly) stops reading.
+stage1_common multiboot2 "lugate-loader: module 4 .*role=fallback-initrd *\": fallback-initrd"
+sd_has "exit 0: lugate load $LOAD_ARGS_BIOS --dry-run" "lugate load --dry-run sealed the table (exit 0)"
 sd_has "changed one byte of /boot/vmlinuz-$TARGET_REL after sealing" "the target changed after sealing"
 sd_has "exit 0: sh /run/kexec-command.sh" "the printed kexec command staged the loader"
 expect_log "lugate-loader:   reason image-mismatch:" "the loader refused: image-mismatch"
 expect_log "lugate-loader: booting the FALLBACK kernel, table delivered marked refused" "the loader booted the fallback"
 sd_has "stage=2 case=changed kernel=$OUTGOING_REL" "the fallback $OUTGOING_REL runs after the jump"
+expect_log_re "SD-E2E E2E-EFI kernel=$OUTGOING_REL firmware_efi=no " "control: under SeaBIOS the EFI probe finds no EFI (its checks can fail)"
 sd_has "lugate-status: ActiveState=failed Result=exit-code" "lugate-status.service failed"
 sd_has "exit 3: systemctl is-active lugate-status" "systemctl is-active lugate-status fails"
 sd_has "exit 3: systemctl is-active boot-complete.target" "boot-complete.target is not reached"

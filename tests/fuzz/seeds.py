@@ -350,8 +350,10 @@ def kho_fdt(compat, size=0x400):
 
 
 def boot_params_image(cmdline=b"lugate.debug_exit=1 console=ttyS0", kho=b"kho-v4", bundle=None, ima=True,
-                      e820_ext=True, indirect=True):
-    """A page of low memory, boot_params at BP_PHYS, then what it points at (at BP_PHYS + offset)."""
+                      e820_ext=True, indirect=True, efi=False):
+    """A page of low memory, boot_params at BP_PHYS, then what it points at (at BP_PHYS + offset).
+    efi: what kexec_file_load leaves on a UEFI host: efi_info ("EL64", an EFI memory map of three
+    48-byte descriptors), secure_boot 2 (disabled) and a SETUP_EFI entry."""
     mem = bytearray(0x2000)
     at = lambda off: BP_PHYS + off  # noqa: E731
     bp = bytearray(4096)
@@ -374,6 +376,13 @@ def boot_params_image(cmdline=b"lugate.debug_exit=1 console=ttyS0", kho=b"kho-v4
         chain.append((0x1200, 10, struct.pack("<QQQQ", at(0x1400), len(fdt), at(0x1300), len(scratch))))
     if ima:
         chain.append((0x1280, 8, struct.pack("<QQ", 0x7f000000, 0x2000)))
+    if efi:
+        memmap = b"".join(struct.pack("<IIQQQQ", t, 0, a, 0xffffffff00000000 | a, n, 0x800000000000000f) + bytes(8)
+                          for t, a, n in ((5, 0x7f000000, 0x10), (6, 0x7f010000, 0x20), (11, 0xffc00000, 0x400)))
+        mem[0x1800:0x1800 + len(memmap)] = memmap
+        struct.pack_into("<4sIIIIIII", bp, 0x1c0, b"EL64", 0x7f9ee018, 48, 1, at(0x1800), len(memmap), 0, 0)
+        bp[0x1ec] = 2
+        chain.append((0x1d00, 4, struct.pack("<QQQQ", 0x7f52aa18, 0, 0x7f5ebc98, 0x7f520000) + bytes(64)))
     if indirect:
         chain.append((0x12c0, 0x80000001, struct.pack("<IIQQ", 1, 0, 0x100, 0x7e000000)))
     for i, (off, typ, payload) in enumerate(chain):
@@ -396,6 +405,7 @@ def boot_params():
     put("boot_params", "kho-no-bundle", boot_params_image())
     put("boot_params", "no-kho", boot_params_image(kho=None, bundle=bundle))
     put("boot_params", "kho-bad-compat", boot_params_image(kho=b"kho v4"))
+    put("boot_params", "efi", boot_params_image(efi=True))
     put("boot_params", "bare", boot_params_image(kho=None, ima=False, e820_ext=False, indirect=False, cmdline=b""))
     tree = kho_fdt("kho-v4")
     put("kho", "tree", tree[:tree.find(b"memblock-v1") + 64])

@@ -14,8 +14,7 @@
 #
 # OVMF's own words are evidence too: BdsDxe prints "failed to start Boot0002 ...: <status>"
 # when an EFI application returns an error to it.
-OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
-OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
+# OVMF_CODE and OVMF_VARS: tests/e2e/lib.sh.
 EFI_APP=${EFI_APP:-$E2E_BUILD/lugate.efi}
 EFI_BACK_MARKER="LUGATE-EFI-TEST: back in the firmware"
 

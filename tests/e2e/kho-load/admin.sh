@@ -1,4 +1,4 @@
-# The admin's commands on a KHO host, run by stage1.sh in luo-memfd's child; each is echoed
+# The admin's commands on a KHO host, run by kho-load-outgoing-init.sh in luo-memfd's child; each is echoed
 # with its exit status for the suite to assert. The `run` lines between the walk-through markers
 # are, word for word, the block in docs/live-update.md ("KHO hosts"); the suite compares them.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin

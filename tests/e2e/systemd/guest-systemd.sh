@@ -23,10 +23,11 @@ run() {  # run CMD...: echo it, run it with each output line prefixed, report it
 }
 case_=$(sed -n 's/.*lugate_e2e\.case=\([a-z]*\).*/\1/p' /proc/cmdline)
 LOAD="lugate load --kernel /boot/vmlinuz-$TARGET --initrd /boot/initrd.img-$TARGET --handoff /run/handoff.bin --fallback /boot/vmlinuz-$FALLBACK --fallback-initrd /boot/initrd.img-$FALLBACK --reuse-cmdline"
+[ "$case_" = allow ] && LOAD="$LOAD --kho"   # under OVMF: kexec_file_load, which hands EFI on
 LOAD2="lugate load --kernel /boot/vmlinuz-$TARGET --handoff /run/handoff.bin --fallback /boot/vmlinuz-$FALLBACK --reuse-cmdline"
 
 if [ -e "/boot/initrd.img-$TARGET" ]; then
-  say "stage=1 case=$case_ kernel=$(uname -r) init=$(cat /proc/1/comm) systemd=$(systemctl --version | sed -n '1s/^systemd \([0-9]*\).*/\1/p') kexec_loaded=$(cat /sys/kernel/kexec_loaded)"
+  say "stage=1 case=$case_ kernel=$(uname -r) init=$(cat /proc/1/comm) systemd=$(systemctl --version | sed -n '1s/^systemd \([0-9]*\).*/\1/p') kexec_loaded=$(cat /sys/kernel/kexec_loaded) firmware_efi=$([ -d /sys/firmware/efi ] && echo yes || echo no)"
   say "LOAD_KEXEC: $(grep -s '^LOAD_KEXEC' /etc/default/kexec || echo unset)"
   run lugate handoff build --from-running --devices /etc/lugate/devices.json -o /run/handoff.bin
   run lugate handoff show /run/handoff.bin
@@ -60,6 +61,9 @@ run lugate status --json
 run lugate status
 run lugate history
 run lugate history --json
+# The EFI checks (tests/e2e/lib.sh e2e_efi_probe_sh): what the firmware handed on reached this kernel.
+. /usr/libexec/lugate-e2e/efi-probe.sh
+efi_probe | sed 's/^/SD-E2E /'
 if [ "$case_" = changed ]; then
   # The same pair again, with the image the table was sealed to: known-bad now.
   run lugate handoff build --from-running --devices /etc/lugate/devices.json -o /run/handoff.bin
