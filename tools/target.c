@@ -180,6 +180,10 @@ bool cli_target_open(const char *path, bool want_scan, struct cli_target *t)
 		cli_target_free(t);
 		return false;
 	}
+	if ((t->info.format == LUGATE_IMAGE_ZBOOT || t->info.linux_format == LUGATE_IMAGE_ZBOOT) && !cli_target_read_zboot(t)) {
+		cli_target_free(t);
+		return false;
+	}
 	lugate_sha256(t->data, t->size, t->sha256);
 	if (t->info.carrier != LUGATE_CARRIER_NONE) {
 		t->manifest_error = lugate_manifest_open(t->info.manifest.p, t->info.manifest.size, &t->manifest);
