@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The gate's fast paths (bench/, docs/performance.md): opening and reading a table
- * (handoff/table.c "canonical device node", handoff/fdtutil.c fdtu_walk_tags) and the
+ * (handoff/table_fast.c, the canonical device node, handoff/fdtutil.c fdtu_walk_tags) and the
  * manifest's branch-free GUID search. They must accept exactly what the general paths
  * accept, reject with the same errors, read the same devices, find the same records.
  *  - every kind of bad device node, placed after good ones (where the fast path runs);

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The handoff table, building: the canonical layout (sorted, unique), written with libfdt's
+ * sequential writer. Layout and rules: lugate/table.h and docs/handoff-format.md.
+ */
+#include <string.h>
+#include <libfdt.h>
+#include <lugate/error.h>
+#include <lugate/fmt.h>
+#include <lugate/frame.h>
+#include <lugate/policy.h>
+#include <lugate/table.h>
+#include "bytes.h"
+#include "fdtutil.h"
+#include "sort.h"
+#include "table_internal.h"
+
+static size_t align4(size_t n)
+{
+	return (n + 3) & ~(size_t)3;
+}
+
+/* A safe upper bound for the framed size of a table built from spec. */
+static size_t table_size_bound(const struct lugate_table_spec *spec)
+{
+	size_t size = LUGATE_FRAME_HEADER_SIZE + 1024; /* header, reserve map, names, fixed nodes */
+
+	size += 16 + align4(LUGATE_RELEASE_MAX + 1) * 2;
+	for (size_t i = 0; i < spec->compat_count; i++)
+		size += spec->compat[i] ? strnlen(spec->compat[i], LUGATE_COMPAT_MAX + 1) + 1 : 0;
+	size = align4(size) + 12;
+	/* per device: node begin+name 20, 8 u32 props 128, guid 28, driver <= 76, end 4 */
+	size += spec->device_count * 256;
+	if (spec->policy_text)
+		size += 12 + align4(strnlen(spec->policy_text, LUGATE_POLICY_TEXT_MAX + 1) + 1);
+	size += (size_t)2 * (12 + LUGATE_SHA256_SIZE);
+	return size;
+}
+
+static bool valid_text(const char *s, size_t max_len, bool allow_empty)
+{
+	size_t n;
+	if (!s)
+		return false;
+	n = strnlen(s, max_len + 1);
+	if (n > max_len || (n == 0 && !allow_empty))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < 0x20 || s[i] > 0x7e)
+			return false;
+	return true;
+}
+
+static bool valid_compat(const char *s)
+{
+	return valid_text(s, LUGATE_COMPAT_MAX, false) && !memchr(s, ' ', strlen(s));
+}
+
+static bool valid_release_text(const char *s)
+{
+	struct lugate_release rel;
+	return valid_text(s, LUGATE_RELEASE_MAX, false) &&
+	       lugate_release_parse(s, strlen(s), &rel) == 0;
+}
+
+static int check_spec(const struct lugate_table_spec *spec)
+{
+	if (!valid_release_text(spec->release))
+		return LUGATE_ERR_BADRELEASE;
+	if (spec->compat_count > LUGATE_TABLE_MAX_COMPAT)
+		return LUGATE_ERR_TOOMANY;
+	for (size_t i = 0; i < spec->compat_count; i++) {
+		if (!valid_compat(spec->compat[i]))
+			return LUGATE_ERR_BADSTRING;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(spec->compat[i], spec->compat[j]) == 0)
+				return LUGATE_ERR_DUPLICATE;
+	}
+	if (spec->device_count > LUGATE_TABLE_MAX_DEVICES)
+		return LUGATE_ERR_TOOMANY;
+	if (spec->device_count && !spec->devices)
+		return LUGATE_ERR_INVAL;
+	for (size_t i = 0; i < spec->device_count; i++) {
+		const struct lugate_device *d = &spec->devices[i];
+		if (d->class_code > 0xffffff)
+			return LUGATE_ERR_RANGE;
+		if (d->driver && !valid_text(d->driver, LUGATE_DRIVER_MAX, true))
+			return LUGATE_ERR_BADSTRING;
+	}
+	if (spec->target_release && !valid_release_text(spec->target_release))
+		return LUGATE_ERR_BADRELEASE;
+	if (!spec->target_sha256 && (spec->target_release || spec->fallback_sha256 || spec->policy_text))
+		return LUGATE_ERR_INVAL; /* sealing data without a target hash means nothing */
+	if (spec->policy_text) {
+		size_t n = strnlen(spec->policy_text, LUGATE_POLICY_TEXT_MAX + 1);
+		if (n > LUGATE_POLICY_TEXT_MAX)
+			return LUGATE_ERR_TOOMANY;
+	}
+	return 0;
+}
+
+static int device_cmp(const void *ctx, uint32_t a, uint32_t b)
+{
+	const struct lugate_device *devs = ctx;
+	return devs[a].addr < devs[b].addr ? -1 : devs[a].addr > devs[b].addr;
+}
+
+static int prop_u32(void *fdt, const char *name, uint32_t v)
+{
+	uint8_t le[4];
+	le32_store(le, v);
+	return fdt_property(fdt, name, le, sizeof(le));
+}
+
+static int write_device(void *fdt, const struct lugate_device *d)
+{
+	char name[DEV_NAME_LEN + 1];
+	struct lugate_fmt f;
+	int err;
+
+	lugate_fmt_init(&f, name, sizeof(name));
+	lugate_fmt_str(&f, "dev@");
+	lugate_fmt_hex(&f, d->addr, 8);
+	err = fdt_begin_node(fdt, name);
+	if (!err)
+		err = prop_u32(fdt, "segment", lugate_pci_segment(d->addr));
+	if (!err)
+		err = prop_u32(fdt, "bus", lugate_pci_bus(d->addr));
+	if (!err)
+		err = prop_u32(fdt, "device", lugate_pci_device(d->addr));
+	if (!err)
+		err = prop_u32(fdt, "function", lugate_pci_function(d->addr));
+	if (!err)
+		err = prop_u32(fdt, "vendor-id", d->vendor_id);
+	if (!err)
+		err = prop_u32(fdt, "device-id", d->device_id);
+	if (!err)
+		err = prop_u32(fdt, "class", d->class_code);
+	if (!err)
+		err = fdt_property(fdt, "schema-guid", d->schema.b, LUGATE_GUID_SIZE);
+	if (!err)
+		err = prop_u32(fdt, "schema-version", d->schema_version);
+	if (!err)
+		err = fdt_property_string(fdt, "driver", d->driver ? d->driver : "");
+	if (!err)
+		err = fdt_end_node(fdt);
+	return err;
+}
+
+static int write_compat_list(void *fdt, const char *name, const char *const *list, size_t count)
+{
+	size_t total = 0;
+	char *val;
+	int err;
+
+	for (size_t i = 0; i < count; i++)
+		total += strlen(list[i]) + 1;
+	err = fdt_property_placeholder(fdt, name, (int)total, (void **)&val);
+	if (err)
+		return err;
+	for (size_t i = 0; i < count; i++) {
+		size_t n = strlen(list[i]) + 1;
+		memcpy(val, list[i], n);
+		val += n;
+	}
+	return 0;
+}
+
+static int write_sealed(void *fdt, const struct lugate_table_spec *spec)
+{
+	int err = fdt_begin_node(fdt, "sealed");
+	if (!err)
+		err = fdt_property(fdt, "target-sha256", spec->target_sha256, LUGATE_SHA256_SIZE);
+	if (!err && spec->target_release)
+		err = fdt_property_string(fdt, "target-release", spec->target_release);
+	if (!err && spec->fallback_sha256)
+		err = fdt_property(fdt, "fallback-sha256", spec->fallback_sha256, LUGATE_SHA256_SIZE);
+	if (!err && spec->policy_text)
+		err = fdt_property_string(fdt, "policy", spec->policy_text);
+	if (!err)
+		err = fdt_end_node(fdt);
+	return err;
+}
+
+static int write_tree(void *fdt, size_t size, const struct lugate_table_spec *spec, const uint32_t *order)
+{
+	int err = fdt_create(fdt, (int)size);
+	if (!err)
+		err = fdt_finish_reservemap(fdt);
+	if (!err)
+		err = fdt_begin_node(fdt, "");
+	if (!err)
+		err = fdt_property_string(fdt, "compatible", LUGATE_TABLE_COMPATIBLE);
+	if (!err)
+		err = fdt_property_string(fdt, "release", spec->release);
+	if (!err && spec->compat_count)
+		err = write_compat_list(fdt, "preserved-compatible", spec->compat, spec->compat_count);
+	if (!err)
+		err = fdt_begin_node(fdt, "devices");
+	for (size_t i = 0; !err && i < spec->device_count; i++)
+		err = write_device(fdt, &spec->devices[order[i]]);
+	if (!err)
+		err = fdt_end_node(fdt);
+	if (!err && spec->target_sha256)
+		err = write_sealed(fdt, spec);
+	if (!err)
+		err = fdt_end_node(fdt);
+	if (!err)
+		err = fdt_finish(fdt);
+	return err;
+}
+
+long lugate_table_build(void *buf, size_t buf_size, const struct lugate_table_spec *spec,
+			uint32_t *scratch, size_t scratch_count, size_t *needed)
+{
+	size_t bound;
+	int err;
+
+	if (!spec)
+		return LUGATE_ERR_INVAL;
+	err = check_spec(spec);
+	if (err)
+		return err;
+	bound = table_size_bound(spec);
+	if (needed)
+		*needed = bound;
+	if (!buf || buf_size < LUGATE_FRAME_HEADER_SIZE + sizeof(struct fdt_header))
+		return LUGATE_ERR_NOSPACE;
+	if (spec->device_count && (!scratch || scratch_count < spec->device_count))
+		return LUGATE_ERR_INVAL;
+	for (size_t i = 0; i < spec->device_count; i++)
+		scratch[i] = (uint32_t)i;
+	lugate_sort_indices(scratch, spec->device_count, device_cmp, spec->devices);
+	for (size_t i = 1; i < spec->device_count; i++)
+		if (spec->devices[scratch[i]].addr == spec->devices[scratch[i - 1]].addr)
+			return LUGATE_ERR_DUPLICATE;
+
+	err = write_tree((uint8_t *)buf + LUGATE_FRAME_HEADER_SIZE, fdtu_frame_room(buf_size), spec, scratch);
+	return fdtu_frame_finish(buf, buf_size, LUGATE_TABLE_MAGIC, err);
+}
