@@ -72,13 +72,13 @@ int image_parse_zboot(const uint8_t *img, size_t size, struct lugate_image_info 
 	c = out->zboot_compression;
 	/* it is a PE too: its sections may carry the manifest (.lugate) */
 	err = image_parse_pe(img, size, out);
+	out->format = LUGATE_IMAGE_ZBOOT; /* the magic that matched, on error too */
 	if (err == LUGATE_ERR_NOTFOUND)
 		return image_fail(out, LUGATE_ERR_BADIMAGE, "zboot: no PE header where offset 0x3c points");
 	if (err)
 		return err;
 	if (out->linux_section.p)
 		return image_fail(out, LUGATE_ERR_BADIMAGE, "zboot: a .linux section (a zboot image is no UKI)");
-	out->format = LUGATE_IMAGE_ZBOOT;
 	out->payload = payload;
 	out->zboot_compression = c;
 	return 0;
