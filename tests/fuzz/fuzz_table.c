@@ -218,6 +218,7 @@ static void rebuild_agrees(const struct lugate_table *t, const struct lugate_dev
 	spec.target_release = t->target_release;
 	spec.fallback_sha256 = t->fallback_sha256;
 	spec.policy_text = t->policy_text;
+	spec.page_size = t->page_size;
 	len = lugate_table_build(NULL, 0, &spec, NULL, 0, &needed);
 	if (len == LUGATE_ERR_DUPLICATE && fuzz_has_duplicate(compat, t->compat_count))
 		return; /* the reader takes a string twice, the builder does not */

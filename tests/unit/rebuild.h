@@ -55,6 +55,7 @@ static inline int rebuild_table_same(const struct lugate_table *t)
 	spec.target_release = t->target_release;
 	spec.fallback_sha256 = t->fallback_sha256;
 	spec.policy_text = t->policy_text;
+	spec.page_size = t->page_size;
 	buf = NULL;
 	result = REBUILD_FAILED;
 	if (n == t->device_count && lugate_table_build(NULL, 0, &spec, NULL, 0, &needed) == LUGATE_ERR_NOSPACE &&
