@@ -54,6 +54,7 @@ static bool build_sealed(const struct lugate_table *t, const struct lugate_verdi
 	spec.target_release = v->target;
 	spec.fallback_sha256 = fallback_sha;
 	spec.policy_text = policy_text;
+	spec.page_size = t->page_size;
 	ok = cli_table_build(&spec, out, out_size, what);
 	free(devs);
 	return ok;

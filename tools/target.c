@@ -240,6 +240,7 @@ void cli_target_check_input(const struct cli_target *t, struct lugate_check_inpu
 	in->scanned_compat = t->scanned ? t->compat_ptrs : NULL;
 	in->scanned_compat_count = t->scanned ? t->compat_count : 0;
 	in->target_sha256 = t->sha256;
+	in->target_page_size = lugate_image_page_size(&t->info);
 }
 
 static bool compat_missing(const struct lugate_verdict *v)

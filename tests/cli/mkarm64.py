@@ -37,7 +37,13 @@ def zboot(image, method):
     dos += method.encode() + b"\0"
     dos = dos.ljust(0x38, b"\0") + struct.pack("<II", 0x818223CD, pe_off)
     coff = struct.pack("<HHIIIHH", 0xAA64, 1, 0, 0, 0, opt_size, 0x0206)
-    opt = struct.pack("<HBBIIIII", 0x20B, 0, 0, raw_size, 0, 0, off, off).ljust(opt_size, b"\0")
+    opt = bytearray(opt_size)
+    struct.pack_into("<HBBIIIII", opt, 0, 0x20B, 0, 0, raw_size, 0, 0, off, off)
+    struct.pack_into("<II", opt, 32, file_align, file_align)          # section, file alignment
+    struct.pack_into("<II", opt, 56, off + raw_size, off)             # SizeOfImage, SizeOfHeaders
+    struct.pack_into("<H", opt, 68, 10)                               # an EFI application
+    struct.pack_into("<I", opt, 108, 16)                              # NumberOfRvaAndSizes
+    opt = bytes(opt)
     sec = struct.pack("<8sIIIIIIHHI", b".data", raw, off, raw_size, off, 0, 0, 0, 0, 0xC0000040)
     head = (dos + b"PE\0\0" + coff + opt + sec).ljust(off, b"\0")
     return head + (payload + size_tail).ljust(raw_size, b"\0")
