@@ -16,6 +16,7 @@ int image_parse_arm64(const uint8_t *img, size_t size, struct lugate_image_info 
 	if (size < ARM64_HEADER_SIZE || le32_load(img + 0x38) != ARM64_MAGIC)
 		return LUGATE_ERR_NOTFOUND;
 	out->format = LUGATE_IMAGE_ARM64;
+	out->arm64_header = true;
 	out->arm64_text_offset = le64_load(img + 8);
 	out->arm64_image_size = le64_load(img + 16);
 	flags = le64_load(img + 24);

@@ -24,6 +24,7 @@ static const char *const reason_names[LUGATE_REASON_COUNT] = {
 	[LUGATE_REASON_TABLE_CORRUPT] = "table-corrupt",
 	[LUGATE_REASON_KNOWN_BAD] = "known-bad",
 	[LUGATE_REASON_WRONG_MANIFEST] = "wrong-manifest",
+	[LUGATE_REASON_PAGE_SIZE_CHANGE] = "page-size-change",
 };
 
 const char *lugate_reason_name(enum lugate_reason_code c)
@@ -287,6 +288,33 @@ static void check_manifest_fits(const struct lugate_check_input *in, const struc
 	r->to = in->target_release;
 }
 
+/* KHO lays preserved memory out in pages (its bitmaps and the folios LUO hands over): a kernel
+ * with another page size cannot read it. Only state that is there matters: preserved formats
+ * in the table, preserved devices, or formats the outgoing kernel is seen to hold state in. */
+static bool state_preserved(const struct lugate_check_input *in, const struct lugate_verdict *v)
+{
+	if (v->table.compat_count || v->table.device_count)
+		return true;
+	for (size_t i = 0; i < in->outgoing_count; i++)
+		if (!in->outgoing[i].compiled_only)
+			return true;
+	return false;
+}
+
+static void check_page_size(const struct lugate_check_input *in, struct lugate_verdict *v)
+{
+	uint32_t outgoing = v->table.page_size;
+	struct lugate_reason *r;
+
+	if (!in->target_page_size || in->target_page_size == outgoing || !state_preserved(in, v))
+		return;
+	r = add_reason(v, LUGATE_REASON_PAGE_SIZE_CHANGE);
+	r->from_page_size = outgoing;
+	r->to_page_size = in->target_page_size;
+	r->from = v->outgoing;
+	r->to = v->target;
+}
+
 int lugate_check_fallback(const struct lugate_table *t, const uint8_t sha256[LUGATE_SHA256_SIZE])
 {
 	if (!t || !sha256)
@@ -351,6 +379,7 @@ int lugate_check(const struct lugate_check_input *in, struct lugate_reason *reas
 	check_manifest_fits(in, m, out);
 	check_release(policy, out);
 	check_known_bad(in, policy, out);
+	check_page_size(in, out);
 	check_compat(in, policy, m, out);
 	if (m) {
 		check_devices(m, out);
@@ -513,6 +542,16 @@ size_t lugate_reason_format(const struct lugate_reason *r, char *buf, size_t buf
 		lugate_fmt_str(&f, " but the image is ");
 		lugate_fmt_input(&f, r->to ? r->to : "?");
 		lugate_fmt_str(&f, ": it was stamped with another kernel's manifest; stamp it with its own");
+		break;
+	case LUGATE_REASON_PAGE_SIZE_CHANGE:
+		lugate_fmt_str(&f, "the page size changes from ");
+		lugate_fmt_udec(&f, r->from_page_size);
+		lugate_fmt_str(&f, " to ");
+		lugate_fmt_udec(&f, r->to_page_size);
+		lugate_fmt_str(&f, " bytes: KHO/LUO state laid out in the outgoing kernel's pages cannot be revived; "
+				   "pick a target built with ");
+		lugate_fmt_udec(&f, r->from_page_size);
+		lugate_fmt_str(&f, "-byte pages");
 		break;
 	case LUGATE_REASON_KNOWN_BAD:
 		lugate_fmt_str(&f, r->from ? r->from : "?");

@@ -4,7 +4,7 @@
  * The order matters: a manifest trailer is cut off first (the image proper ends before it;
  * in an image signed after stamping, the trailer ends where the certificate table begins);
  * a bzImage with an EFI stub is a bzImage first; an arm64 Image with an EFI stub is an arm64
- * Image first (both also begin with "MZ").
+ * Image first, and a zboot image is zboot before it is a PE (all three also begin with "MZ").
  */
 #include <string.h>
 #include <lugate/error.h>
@@ -13,7 +13,7 @@
 
 const char *lugate_image_format_name(enum lugate_image_format f)
 {
-	static const char *const names[] = { "unknown", "bzImage", "pe", "uki", "elf", "arm64-image" };
+	static const char *const names[] = { "unknown", "bzImage", "pe", "uki", "elf", "arm64-image", "zboot" };
 	return (unsigned)f < sizeof(names) / sizeof(names[0]) ? names[f] : names[0];
 }
 
@@ -49,24 +49,32 @@ void image_take_release(const uint8_t *p, size_t avail, char release[LUGATE_RELE
 	release[n] = '\0';
 }
 
-void image_release_from_banner(const uint8_t *img, size_t size, struct lugate_image_info *out)
+bool image_banner_find(const uint8_t *img, size_t size, size_t starts_end, char release[LUGATE_RELEASE_MAX + 1])
 {
 	static const char banner[] = "Linux version ";
 	const size_t blen = sizeof(banner) - 1;
 
-	for (size_t i = 0; i + blen < size; i++) {
-		const uint8_t *hit = memchr(img + i, 'L', size - blen - i);
+	if (starts_end > size)
+		starts_end = size;
+	for (size_t i = 0; i < starts_end && i + blen < size; i++) {
+		const uint8_t *hit = memchr(img + i, 'L', starts_end - i);
 		if (!hit)
-			return;
+			return false;
 		i = (size_t)(hit - img);
-		if (memcmp(hit, banner, blen) != 0)
+		if (i + blen >= size || memcmp(hit, banner, blen) != 0)
 			continue;
-		image_take_release(hit + blen, size - i - blen, out->release);
-		if (out->release[0]) {
-			out->release_source = "Linux version banner";
-			return;
-		}
+		image_take_release(hit + blen, size - i - blen, release);
+		if (release[0])
+			return true;
 	}
+	release[0] = '\0';
+	return false;
+}
+
+void image_release_from_banner(const uint8_t *img, size_t size, struct lugate_image_info *out)
+{
+	if (image_banner_find(img, size, size, out->release))
+		out->release_source = "Linux version banner";
 }
 
 typedef int (*format_parser)(const uint8_t *img, size_t size, struct lugate_image_info *out);
@@ -80,7 +88,7 @@ static const char *trailer_why(int err)
 int lugate_image_identify(const void *img, size_t size, struct lugate_image_info *out)
 {
 	static const format_parser parsers[] = {
-		image_parse_bzimage, image_parse_arm64, image_parse_pe, image_parse_elf,
+		image_parse_bzimage, image_parse_arm64, image_parse_zboot, image_parse_pe, image_parse_elf,
 	};
 	struct lugate_view trailer_manifest = { 0 };
 	size_t trailer_end = size;

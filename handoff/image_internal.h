@@ -18,6 +18,9 @@ int image_parse_bzimage(const uint8_t *img, size_t size, struct lugate_image_inf
 int image_parse_pe(const uint8_t *img, size_t size, struct lugate_image_info *out);
 int image_parse_elf(const uint8_t *img, size_t size, struct lugate_image_info *out);
 int image_parse_arm64(const uint8_t *img, size_t size, struct lugate_image_info *out);
+int image_parse_zboot(const uint8_t *img, size_t size, struct lugate_image_info *out);
+/* The zboot header alone (a UKI's .linux): no PE parse below it, so no nesting. */
+int image_zboot_header(const uint8_t *img, size_t size, struct lugate_image_info *out);
 
 /* Trailer: 0 with *found set accordingly, or an error for a malformed trailer
  * (LUGATE_ERR_BADVERSION: a trailer version lugate does not read; LUGATE_ERR_BADSIZE: its
@@ -40,5 +43,8 @@ void image_take_release(const uint8_t *p, size_t avail, char release[LUGATE_RELE
 
 /* Find "Linux version " in an uncompressed image and take the release after it. */
 void image_release_from_banner(const uint8_t *img, size_t size, struct lugate_image_info *out);
+/* The same search, for banners that start before starts_end only (each read up to size):
+ * true with release filled at the first banner naming one. */
+bool image_banner_find(const uint8_t *img, size_t size, size_t starts_end, char release[LUGATE_RELEASE_MAX + 1]);
 
 #endif

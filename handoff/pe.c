@@ -2,7 +2,7 @@
 /*
  * PE/COFF images and systemd Unified Kernel Images (uapi-group UKI specification): the
  * section table, the sections lugate reads (.linux, .uname, .osrel, .lugate), and the kernel
- * inside .linux (a bzImage), which is inspected too.
+ * inside .linux (a bzImage, an arm64 Image or a zboot image), which is inspected too.
  */
 #include <string.h>
 #include <lugate/error.h>
@@ -91,7 +91,7 @@ static int read_sections(const uint8_t *img, size_t size, uint64_t table, uint16
 	return 0;
 }
 
-/* The kernel inside a UKI's .linux: an x86 bzImage, or an arm64 Image. */
+/* The kernel inside a UKI's .linux: an x86 bzImage, an arm64 Image, or a zboot image. */
 static int read_inner_kernel(struct lugate_image_info *out, struct lugate_image_info *inner)
 {
 	const struct lugate_view *k = &out->linux_section;
@@ -116,10 +116,22 @@ static int read_inner_kernel(struct lugate_image_info *out, struct lugate_image_
 		out->arm64_image_size = inner->arm64_image_size;
 		out->arm64_page_size = inner->arm64_page_size;
 		out->arm64_big_endian = inner->arm64_big_endian;
+		out->arm64_header = true;
 		return 0;
 	}
 	if (err != LUGATE_ERR_NOTFOUND)
 		return image_fail(out, err, inner->why ? inner->why : "UKI: the arm64 Image in .linux is malformed");
+	memset(inner, 0, sizeof(*inner));
+	err = image_zboot_header(k->p, k->size, inner);
+	if (err == 0) {
+		/* its kernel is compressed: lugate_image_zboot_payload reads it (the CLI) */
+		out->linux_format = LUGATE_IMAGE_ZBOOT;
+		out->payload = inner->payload;
+		out->zboot_compression = inner->zboot_compression;
+		return 0;
+	}
+	if (err != LUGATE_ERR_NOTFOUND)
+		return image_fail(out, err, inner->why ? inner->why : "UKI: the zboot image in .linux is malformed");
 	return 0; /* a kernel lugate does not read: the UKI is still one */
 }
 

@@ -33,6 +33,7 @@ static size_t table_size_bound(const struct lugate_table_spec *spec)
 	if (spec->policy_text)
 		size += 12 + align4(strnlen(spec->policy_text, LUGATE_POLICY_TEXT_MAX + 1) + 1);
 	size += (size_t)2 * (12 + LUGATE_SHA256_SIZE);
+	size += 16; /* /page-size */
 	return size;
 }
 
@@ -95,8 +96,11 @@ static int check_spec(const struct lugate_table_spec *spec)
 		if (n > LUGATE_POLICY_TEXT_MAX)
 			return LUGATE_ERR_TOOMANY;
 	}
+	if (spec->page_size && spec->page_size != TABLE_PAGE_SIZE_DEFAULT && !table_page_size_valid(spec->page_size))
+		return LUGATE_ERR_RANGE;
 	return 0;
 }
+
 
 static int device_cmp(const void *ctx, uint32_t a, uint32_t b)
 {
@@ -109,6 +113,14 @@ static int prop_u32(void *fdt, const char *name, uint32_t v)
 	uint8_t le[4];
 	le32_store(le, v);
 	return fdt_property(fdt, name, le, sizeof(le));
+}
+
+/* Only a page size other than the default is written: see TABLE_PAGE_SIZE_DEFAULT. */
+static int write_page_size(void *fdt, uint32_t page_size)
+{
+	if (!page_size || page_size == TABLE_PAGE_SIZE_DEFAULT)
+		return 0;
+	return prop_u32(fdt, "page-size", page_size);
 }
 
 static int write_device(void *fdt, const struct lugate_device *d)
@@ -170,6 +182,8 @@ static int write_root(void *fdt, const void *table_spec, const uint32_t *order)
 
 	if (spec->compat_count)
 		err = fdtb_stringlist(fdt, "preserved-compatible", spec->compat, spec->compat_count);
+	if (!err)
+		err = write_page_size(fdt, spec->page_size);
 	if (!err)
 		err = fdt_begin_node(fdt, "devices");
 	for (size_t i = 0; !err && i < spec->device_count; i++)

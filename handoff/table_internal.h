@@ -17,10 +17,18 @@
 
 #define DEV_NAME_LEN 12 /* "dev@" + 8 hex digits */
 
+/* /page-size: the outgoing kernel's page size, present only when it is not the default (a
+ * table of a 4 KiB kernel stays byte for byte what it was before the property existed). */
+#define TABLE_PAGE_SIZE_DEFAULT 4096u
+static inline bool table_page_size_valid(uint32_t v)
+{
+	return v == 16384u || v == 65536u;
+}
+
 /* Every property name a table can hold, in the order the builder first uses them: see
  * table_names in table_open.c. */
 enum {
-	N_COMPATIBLE, N_RELEASE, N_PRESERVED, N_DEVICE, N_TARGET_SHA = N_DEVICE + 10, N_TARGET_RELEASE,
+	N_COMPATIBLE, N_RELEASE, N_PRESERVED, N_PAGE_SIZE, N_DEVICE, N_TARGET_SHA = N_DEVICE + 10, N_TARGET_RELEASE,
 	N_FALLBACK_SHA, N_POLICY, N_COUNT
 };
 

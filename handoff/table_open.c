@@ -18,7 +18,7 @@
  * reverse (fdtu_strings_layout). The device names are device_u32_names and the three after.
  */
 static const char *const table_names[N_COUNT] = {
-	"compatible", "release", "preserved-compatible",
+	"compatible", "release", "preserved-compatible", "page-size",
 	"segment", "bus", "device", "function", "vendor-id", "device-id", "class",
 	"schema-guid", "schema-version", "driver",
 	"target-sha256", "target-release", "fallback-sha256", "policy",
@@ -107,6 +107,22 @@ static int validate_sealed(const void *fdt, int node, struct lugate_table *t, st
 	return 0;
 }
 
+/* /page-size, if there: one u32 (little-endian, as every u32 of the table), never the default. */
+static int take_page_size(const void *fdt, int *prop, struct lugate_table *t, struct canon_state *cs)
+{
+	uint32_t nameoff;
+	const uint8_t *v = fdtu_take(fdt, prop, "page-size", 4, NULL, &nameoff);
+
+	t->page_size = TABLE_PAGE_SIZE_DEFAULT;
+	if (!v)
+		return 0;
+	canon_name(cs, N_PAGE_SIZE, nameoff);
+	if (!table_page_size_valid(le32_load(v)))
+		return LUGATE_ERR_BADPROP;
+	t->page_size = le32_load(v);
+	return 0;
+}
+
 static int validate_root(const void *fdt, struct lugate_table *t, struct canon_state *cs)
 {
 	int prop = fdt_first_property_offset(fdt, 0);
@@ -135,7 +151,7 @@ static int validate_root(const void *fdt, struct lugate_table *t, struct canon_s
 		t->compat_list = s;
 		t->compat_prop_len = len;
 	}
-	if (prop >= 0)
+	if (take_page_size(fdt, &prop, t, cs) != 0 || prop >= 0)
 		return LUGATE_ERR_BADPROP;
 	return 0;
 }
@@ -235,5 +251,6 @@ int lugate_table_spec_of(const struct lugate_table *t, struct lugate_device *dev
 	spec->target_release = t->target_release;
 	spec->fallback_sha256 = t->fallback_sha256;
 	spec->policy_text = t->policy_text;
+	spec->page_size = t->page_size;
 	return 0;
 }

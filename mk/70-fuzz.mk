@@ -32,7 +32,7 @@ FUZZ_CORE_LIB   := $(FUZZ_DIR)/liblugate-core.a
 FUZZ_TOOLS_LIB  := $(FUZZ_DIR)/liblugate-tools.a
 
 # One harness per source, plus one per image parser from fuzz_image_parser.c.
-FUZZ_IMAGE_PARSERS := bzimage pe elf arm64
+FUZZ_IMAGE_PARSERS := bzimage pe elf arm64 zboot
 FUZZ_NAMES := $(filter-out image_parser,$(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))) \
 	      $(FUZZ_IMAGE_PARSERS:%=image_%) image_trailer
 FUZZ_BINS  := $(FUZZ_NAMES:%=$(FUZZ_DIR)/bin/fuzz_%)

@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # Fetch a real Debian kernel image and print the path of its vmlinuz (cached under build/kernels/).
-# Usage: scripts/debian-kernel.sh PACKAGE-SUFFIX        e.g. 6.1.0-56-amd64, 6.1.0-55-cloud-amd64
+# Usage: scripts/debian-kernel.sh PACKAGE-SUFFIX [ARCH]  e.g. 6.1.0-56-amd64, 6.1.0-55-cloud-amd64,
+#        or 6.1.0-50-arm64 arm64 (ARCH: the package's architecture; default the machine's)
 # Uses the machine's configured apt sources (apt-get download); changes no system configuration.
+# Another architecture's kernel comes through a private apt configuration (scripts/debian-file.sh).
 # Exit 2 with a one-line error if the package cannot be had: tests that need it must then fail.
 set -euo pipefail
-rel=${1:?usage: debian-kernel.sh RELEASE (e.g. 6.1.0-56-amd64)}
+rel=${1:?usage: debian-kernel.sh RELEASE [ARCH] (e.g. 6.1.0-56-amd64)}
+arch=${2:-$(dpkg --print-architecture)}
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-build}
 case "$build" in /*) ;; *) build=$top/$build ;; esac
 cache=${LUGATE_KERNEL_CACHE:-$build/kernels}
 out=$cache/vmlinuz-$rel
 [ -s "$out" ] && { echo "$out"; exit 0; }
+if [ "$arch" != "$(dpkg --print-architecture)" ]; then
+  exec "$top/scripts/debian-file.sh" "$arch" "linux-image-$rel" "./boot/vmlinuz-$rel" "$out"
+fi
 mkdir -p "$cache"
 work=$(mktemp -d "$cache/.dl.XXXXXX"); trap 'rm -rf "$work"' EXIT
 pkg=linux-image-$rel

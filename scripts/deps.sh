@@ -12,7 +12,8 @@ if [ "${1:-}" = "--check" ]; then check_only=1; shift; fi
 
 build_pkgs=(make gcc binutils pkg-config libfdt-dev device-tree-compiler libjson-c-dev libssl-dev
             zlib1g-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev gnu-efi)
-test_pkgs=(libcmocka-dev clang libclang-rt-14-dev cppcheck clang-tidy python3 xz-utils osslsigncode sbsigntool)
+test_pkgs=(libcmocka-dev clang libclang-rt-14-dev cppcheck clang-tidy python3 xz-utils osslsigncode sbsigntool
+           binutils-aarch64-linux-gnu file zstd)
 e2e_pkgs=(qemu-system-x86 ovmf gnu-efi kexec-tools busybox-static cpio mtools dosfstools
           systemd-boot-efi flex bison libelf-dev bc mmdebstrap)
 

@@ -69,47 +69,8 @@ done
 # --- the mirror the machine already uses ------------------------------------------------------
 # First "deb" entry for a Debian main archive suite (not -security); deb822 .sources first,
 # then the one-line sources.list format. Prints "URI<TAB>KEYRING" (keyring may be empty).
-system_mirror() {
-  local f
-  for f in /etc/apt/sources.list.d/*.sources; do
-    [ -r "$f" ] || continue
-    awk 'BEGIN { RS = ""; FS = "\n" }
-      {
-        types = uris = suites = key = ""
-        for (i = 1; i <= NF; i++) {
-          line = $i
-          if (line ~ /^[ \t]*#/) continue
-          if (match(line, /^[A-Za-z-]+:/)) {
-            k = tolower(substr(line, 1, RLENGTH - 1)); v = substr(line, RLENGTH + 1)
-            gsub(/^[ \t]+|[ \t]+$/, "", v)
-            if (k == "types") types = v; else if (k == "uris") uris = v
-            else if (k == "suites") suites = v; else if (k == "signed-by") key = v
-          }
-        }
-        if (types !~ /(^| )deb( |$)/ || uris == "") next
-        n = split(suites, s, /[ \t]+/)
-        for (j = 1; j <= n; j++)
-          if (s[j] != "" && s[j] !~ /-security$/) {
-            split(uris, u, /[ \t]+/)
-            if (key !~ /^\//) key = ""      # inline armoured keys are not reusable here
-            printf "%s\t%s\n", u[1], key; exit
-          }
-      }' "$f"
-  done
-  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-    [ -r "$f" ] || continue
-    awk '$1 == "deb" {
-        key = ""; i = 2
-        if ($2 ~ /^\[/) {
-          for (; i <= NF; i++) {
-            if ($i ~ /signed-by=/) { key = $i; sub(/.*signed-by=/, "", key); sub(/\]$/, "", key) }
-            if ($i ~ /\]$/) { i++; break }
-          }
-        }
-        if ($(i + 1) !~ /-security$/) { printf "%s\t%s\n", $i, key; exit }
-      }' "$f"
-  done
-}
+. "$top/scripts/lib/apt-sources.sh"
+system_mirror() { apt_system_entries | awk -F'\t' '$2 !~ /-security$/ { printf "%s\t%s\n", $1, $4; exit }'; }
 
 mirror_line=$(system_mirror | head -1)
 mirror=${mirror_line%%$'\t'*}

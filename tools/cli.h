@@ -153,6 +153,7 @@ void cli_kho_probe(const char *debugfs_root, const char *dev_root, struct cli_kh
  * sysfs cross-checks each device there. release: else the list's, else `uname -r`. */
 struct cli_handoff_source {
 	const char *devices_path, *release, *sysfs, *debugfs;
+	uint32_t page_size;          /* the outgoing kernel's; 0: the running one's with --from-running, else 4096 */
 	bool from_running;
 };
 bool cli_handoff_from_devices(const struct cli_handoff_source *src, uint8_t **blob, size_t *size);

@@ -4,11 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli.h"
 #include "verbs.h"
 
 static const char build_usage[] =
-	"Usage: lugate handoff build --devices FILE.json [--from-running] [--release R] [--sysfs DIR] -o TABLE\n"
+	"Usage: lugate handoff build --devices FILE.json [--from-running] [--release R] [--page-size N] [--sysfs DIR]\n"
+	"                            -o TABLE\n"
 	"Build a handoff table from a device list (docs/handoff-format.md).\n"
 	"  --devices FILE   device list (JSON; see docs/handoff-format.md)\n"
 	"  --from-running   take what the running system knows: each device's vendor/device/class\n"
@@ -16,6 +18,8 @@ static const char build_usage[] =
 	"                   versions from debugfs; the device list then needs only \"address\",\n"
 	"                   \"schema\" and \"schema_version\" per device (no kernel exposes those)\n"
 	"  --release R      outgoing release (default: the JSON's \"release\", then `uname -r`)\n"
+	"  --page-size N    the outgoing kernel's page size: 4096, 16384 or 65536 (default: the running\n"
+	"                   kernel's with --from-running, else 4096); a target with another is refused\n"
 	"  --sysfs DIR      sysfs root: cross-check every device against DIR/bus/pci/devices\n"
 	"                   (with --from-running: where to read them; default /sys)\n"
 	"  --debugfs DIR    debugfs root for --from-running (default /sys/kernel/debug)\n"
@@ -104,6 +108,9 @@ bool cli_handoff_from_devices(const struct cli_handoff_source *src, uint8_t **bl
 	}
 	spec.devices = devs.devices;
 	spec.device_count = devs.device_count;
+	spec.page_size = src->page_size;
+	if (!spec.page_size && src->from_running)
+		spec.page_size = (uint32_t)sysconf(_SC_PAGESIZE);
 	ok = cli_table_build(&spec, blob, size, src->devices_path);
 out:
 	cli_devices_free(&devs);
@@ -116,6 +123,7 @@ static int handoff_build(int argc, char **argv)
 		{ "devices", required_argument, NULL, 'd' }, { "release", required_argument, NULL, 'r' },
 		{ "sysfs", required_argument, NULL, 's' },   { "output", required_argument, NULL, 'o' },
 		{ "from-running", no_argument, NULL, 'R' },  { "debugfs", required_argument, NULL, 'D' },
+		{ "page-size", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
 	};
 	struct cli_handoff_source src = { 0 };
@@ -132,6 +140,12 @@ static int handoff_build(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case 'R': src.from_running = true; break;
 		case 'D': src.debugfs = optarg; break;
+		case 'P':
+			if (strcmp(optarg, "4096") != 0 && strcmp(optarg, "16384") != 0 && strcmp(optarg, "65536") != 0)
+				return cli_error("handoff build: --page-size %s: the page sizes are 4096, 16384 and 65536",
+						 CLI_Q(optarg));
+			src.page_size = (uint32_t)strtoul(optarg, NULL, 10);
+			break;
 		case 'h': fputs(build_usage, stdout); return EXIT_ALLOW;
 		default: fputs(build_usage, stderr); return EXIT_INPUT;
 		}
@@ -189,6 +203,7 @@ static void show_json(const struct lugate_table *t)
 	for (uint32_t i = 0; i < t->compat_count; i++)
 		json_object_array_add(compat, json_object_new_string(lugate_table_compat(t, i)));
 	json_object_object_add(o, "compatible", compat);
+	json_object_object_add(o, "page_size", json_object_new_int64(t->page_size));
 	while (lugate_table_next_device(t, &cursor, &d) == 1)
 		json_object_array_add(devs, device_json(&d));
 	json_object_object_add(o, "devices", devs);
@@ -217,6 +232,7 @@ static void show_text(const struct lugate_table *t)
 	for (uint32_t i = 0; i < t->compat_count; i++)
 		printf(" %s", lugate_table_compat(t, i));
 	printf("%s\n", t->compat_count ? "" : " (none)");
+	printf("page size:  %u\n", t->page_size);
 	printf("devices:    %u\n", t->device_count);
 	while (lugate_table_next_device(t, &cursor, &d) == 1) {
 		lugate_pci_format(d.addr, addr);

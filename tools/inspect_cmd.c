@@ -95,6 +95,23 @@ static struct json_object *arm64_json(const struct lugate_image_info *i)
 	return a;
 }
 
+static struct json_object *zboot_json(const struct cli_target *t)
+{
+	const struct lugate_image_info *i = &t->info;
+	struct json_object *z = json_object_new_object();
+
+	json_object_object_add(z, "compression", json_object_new_string(lugate_compression_name(i->zboot_compression)));
+	json_object_object_add(z, "payload_size", json_object_new_int64((int64_t)i->payload.size));
+	json_object_object_add(z, "decompressed_size", t->scanned ? json_object_new_int64((int64_t)t->kernel_size) : NULL);
+	json_object_object_add(z, "payload_format", json_object_new_string(lugate_image_format_name(i->payload_format)));
+	return z;
+}
+
+static bool has_zboot(const struct lugate_image_info *i)
+{
+	return i->format == LUGATE_IMAGE_ZBOOT || i->linux_format == LUGATE_IMAGE_ZBOOT;
+}
+
 static struct json_object *inspect_json(const struct cli_target *t)
 {
 	const struct lugate_image_info *i = &t->info;
@@ -123,8 +140,13 @@ static struct json_object *inspect_json(const struct cli_target *t)
 		json_object_object_add(elf, "build_id", view_hex_json(&i->elf_build_id));
 		json_object_object_add(o, "elf", elf);
 	}
-	if (i->format == LUGATE_IMAGE_ARM64 || i->linux_format == LUGATE_IMAGE_ARM64)
+	if (has_zboot(i))
+		json_object_object_add(o, "zboot", zboot_json(t));
+	if (i->arm64_header)
 		json_object_object_add(o, "arm64", arm64_json(i));
+	/* the page size the check compares with the outgoing kernel's; null when the image leaves it unknown */
+	json_object_object_add(o, "page_size",
+			       lugate_image_page_size(i) ? json_object_new_int64(lugate_image_page_size(i)) : NULL);
 	json_object_object_add(o, "manifest_carrier", json_object_new_string(lugate_carrier_name(i->carrier)));
 	json_object_object_add(o, "manifest_size", i->carrier ? json_object_new_int64((int64_t)i->manifest.size) : NULL);
 	json_object_object_add(o, "manifest", t->has_manifest ? cli_manifest_to_json(&t->manifest) : NULL);
@@ -205,10 +227,17 @@ static void inspect_text(const struct cli_target *t)
 	if (i->format == LUGATE_IMAGE_ELF)
 		printf("elf:        ELF64, machine %u, entry 0x%llx, %u note(s)\n", (unsigned)i->elf_machine,
 		       (unsigned long long)i->elf_entry, i->elf_notes);
-	if (i->format == LUGATE_IMAGE_ARM64 || i->linux_format == LUGATE_IMAGE_ARM64)
+	if (has_zboot(i))
+		printf("zboot:      %s, %zu bytes -> %zu bytes (%s)\n", lugate_compression_name(i->zboot_compression),
+		       i->payload.size, t->kernel_size, lugate_image_format_name(i->payload_format));
+	if (i->arm64_header)
 		printf("arm64:      page size %u, image_size 0x%llx, text_offset 0x%llx%s\n", i->arm64_page_size,
 		       (unsigned long long)i->arm64_image_size, (unsigned long long)i->arm64_text_offset,
 		       i->arm64_big_endian ? ", big-endian" : "");
+	if (lugate_image_page_size(i))
+		printf("page size:  %u\n", lugate_image_page_size(i));
+	else
+		printf("page size:  (not named by the image)\n");
 	print_manifest(t);
 	if (!t->scanned)
 		printf("kho:        not scanned: %s\n", t->scan_error);

@@ -181,6 +181,10 @@ bool cli_target_open(const char *path, bool want_scan, struct cli_target *t)
 		cli_target_free(t);
 		return false;
 	}
+	if ((t->info.format == LUGATE_IMAGE_ZBOOT || t->info.linux_format == LUGATE_IMAGE_ZBOOT) && !cli_target_read_zboot(t)) {
+		cli_target_free(t);
+		return false;
+	}
 	lugate_sha256(t->data, t->size, t->sha256);
 	if (t->info.carrier != LUGATE_CARRIER_NONE) {
 		t->manifest_error = lugate_manifest_open(t->info.manifest.p, t->info.manifest.size, &t->manifest);
@@ -237,6 +241,7 @@ void cli_target_check_input(const struct cli_target *t, struct lugate_check_inpu
 	in->scanned_compat = t->scanned ? t->compat_ptrs : NULL;
 	in->scanned_compat_count = t->scanned ? t->compat_count : 0;
 	in->target_sha256 = t->sha256;
+	in->target_page_size = lugate_image_page_size(&t->info);
 }
 
 static bool compat_missing(const struct lugate_verdict *v)

@@ -43,6 +43,11 @@ bool cli_target_open(const char *path, bool scan, struct cli_target *t);
 bool cli_target_usable(const struct cli_target *t);
 void cli_target_free(struct cli_target *t);
 
+/* zboot.c: decompress a zboot payload (the image's, or its UKI's .linux) once, reading the
+ * arm64 Image inside (release, page size) and its KHO/LUO strings: the scan is then done.
+ * False, with a one-line error, if the payload is corrupt, too large or not an arm64 Image. */
+bool cli_target_read_zboot(struct cli_target *t);
+
 /* Fill the target side of a check from it: manifest, release, scanned strings, hash. */
 void cli_target_check_input(const struct cli_target *t, struct lugate_check_input *in);
 

@@ -24,6 +24,10 @@ static struct json_object *reason_json(const struct lugate_reason *r)
 			json_object_object_add(o, "token", json_object_new_uint64(r->token));
 		json_object_object_add(o, "compiled_only", json_object_new_boolean(r->compiled_only));
 	}
+	if (r->code == LUGATE_REASON_PAGE_SIZE_CHANGE) {
+		json_object_object_add(o, "outgoing_page_size", json_object_new_int64(r->from_page_size));
+		json_object_object_add(o, "target_page_size", json_object_new_int64(r->to_page_size));
+	}
 	lugate_reason_format(r, msg, sizeof(msg));
 	json_object_object_add(o, "message", json_object_new_string(msg));
 	return o;

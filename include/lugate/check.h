@@ -28,6 +28,7 @@ enum lugate_reason_code {
 	LUGATE_REASON_TABLE_CORRUPT,  /* "table-corrupt" */
 	LUGATE_REASON_KNOWN_BAD,      /* "known-bad": this very pair failed after an earlier jump */
 	LUGATE_REASON_WRONG_MANIFEST, /* "wrong-manifest": the manifest names another release than the image */
+	LUGATE_REASON_PAGE_SIZE_CHANGE, /* "page-size-change": KHO/LUO state cannot cross a change of page size */
 	LUGATE_REASON_COUNT
 };
 
@@ -82,6 +83,7 @@ struct lugate_reason {
 	const char *session;          /* compat-missing: the LUO session of the file (or NULL) */
 	uint64_t token;               /* compat-missing: that file's token (has_token) */
 	const char *from, *to;        /* release reasons: outgoing and target (may be NULL) */
+	uint32_t from_page_size, to_page_size; /* page-size-change: the outgoing kernel's and the target's */
 };
 
 struct lugate_check_input {
@@ -108,6 +110,10 @@ struct lugate_check_input {
 	 * The date it failed, named in the known-bad refusal; the policy's
 	 * "known-bad = allow" lifts it. */
 	const char *known_bad_since;
+	/* The page size the target runs with (lugate_image_page_size: an arm64 header's, 4096 for
+	 * an x86-64 bzImage); 0 if unknown, and then not judged. The outgoing kernel's is the
+	 * table's (its /page-size, 4096 when absent). */
+	uint32_t target_page_size;
 };
 
 enum lugate_decision { LUGATE_REFUSE = 0, LUGATE_ALLOW = 1 };

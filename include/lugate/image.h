@@ -28,8 +28,9 @@ enum lugate_image_format {
 	LUGATE_IMAGE_UKI,            /* systemd Unified Kernel Image: PE with a .linux section */
 	LUGATE_IMAGE_ELF,            /* ELF64 kernel (vmlinux-style) */
 	LUGATE_IMAGE_ARM64,          /* arm64 Image (64-byte header, "ARM\x64") */
+	LUGATE_IMAGE_ZBOOT,          /* EFI zboot ("MZ", "zimg"): a PE whose payload is a compressed kernel */
 };
-const char *lugate_image_format_name(enum lugate_image_format f); /* "bzImage", "pe", "uki", "elf", "arm64-image" */
+const char *lugate_image_format_name(enum lugate_image_format f); /* "bzImage", "pe", "uki", "elf", "arm64-image", "zboot" */
 
 enum lugate_compression {
 	LUGATE_COMP_NONE = 0, LUGATE_COMP_GZIP, LUGATE_COMP_BZIP2, LUGATE_COMP_LZMA, LUGATE_COMP_XZ,
@@ -82,7 +83,7 @@ struct lugate_image_info {
 	const char *why;             /* on error: what is wrong, one line (static text); else NULL */
 	size_t image_size;           /* bytes of the image proper (without a manifest trailer) */
 	const char *release_source;  /* "bzImage version string", ".uname", "Linux version banner", NULL */
-	struct lugate_view payload;  /* the compressed kernel inside a bzImage, if any */
+	struct lugate_view payload;  /* the compressed kernel inside a bzImage or zboot image, if any */
 	struct lugate_view manifest; /* the framed manifest blob (not yet validated) */
 	/* PE / UKI */
 	struct lugate_view linux_section, uname_section, osrel_section, lugate_section;
@@ -94,8 +95,12 @@ struct lugate_image_info {
 	uint64_t arm64_image_size;
 	uint64_t arm64_text_offset;
 	uint32_t arm64_page_size;    /* 4096, 16384, 65536, or 0 if unspecified */
+	bool arm64_header;           /* the arm64 fields were read: an Image, or the one in .linux or a zboot payload */
+	/* zboot (the image, or a UKI's .linux): payload is the compressed kernel */
+	enum lugate_compression zboot_compression;
+	enum lugate_image_format payload_format; /* what that payload holds once read (lugate_image_zboot_payload) */
 	enum lugate_image_format format;
-	enum lugate_image_format linux_format; /* UKI: the kernel in .linux (BZIMAGE, ARM64, UNKNOWN) */
+	enum lugate_image_format linux_format; /* UKI: the kernel in .linux (BZIMAGE, ARM64, ZBOOT, UNKNOWN) */
 	enum lugate_manifest_carrier carrier;
 	struct lugate_bzimage bz;    /* valid if has_bzimage (a bzImage, or a UKI's .linux) */
 	uint16_t pe_machine;
@@ -118,6 +123,43 @@ struct lugate_image_info {
  * "Linux version" banner search in an uncompressed image), O(header) for a bzImage or UKI.
  */
 int lugate_image_identify(const void *img, size_t size, struct lugate_image_info *out);
+
+/*
+ * The page size the kernel runs with: an arm64 header's (4096, 16384, 65536; 0 if it leaves it
+ * unspecified), 4096 for an x86-64 bzImage (the only size x86-64 has), 0 when unknown (a zboot
+ * payload not yet read, an ELF, a PE without a kernel lugate reads).
+ */
+uint32_t lugate_image_page_size(const struct lugate_image_info *i);
+
+/*
+ * A zboot image's payload (the image's own, or a UKI's .linux) is compressed, so its kernel is
+ * read only by a front end that can decompress it (the CLI). It hands the first bytes of the
+ * decompressed payload (head: at least 64 for the arm64 header) and the release found in its
+ * "Linux version" banner (lugate_banner_*; NULL or "" for none). The payload must be an arm64
+ * Image (else LUGATE_ERR_BADIMAGE), and a release named by .uname must agree with the banner's
+ * (else LUGATE_ERR_INCONSISTENT); out->why says which. On success the arm64 fields, the
+ * release (unless .uname named it) and payload_format (ARM64) are filled in.
+ */
+int lugate_image_zboot_payload(struct lugate_image_info *out, const void *head, size_t head_size,
+			       const char *banner_release);
+
+/*
+ * The "Linux version <release>" banner of a kernel that arrives in pieces (a decompressed
+ * payload): feed every byte in order, then finish; the release is the first banner's, as
+ * lugate_image_identify reads it from a whole uncompressed image. No allocation: a window of
+ * LUGATE_BANNER_WINDOW bytes.
+ */
+#define LUGATE_BANNER_WINDOW 4096u
+struct lugate_banner_scan {
+	size_t len;                  /* bytes waiting in window */
+	bool found;
+	char release[LUGATE_RELEASE_MAX + 1];
+	uint8_t window[LUGATE_BANNER_WINDOW];
+};
+void lugate_banner_init(struct lugate_banner_scan *s);
+void lugate_banner_feed(struct lugate_banner_scan *s, const void *p, size_t n);
+/* The release ("" if the data named none); valid until s is fed again. */
+const char *lugate_banner_finish(struct lugate_banner_scan *s);
 
 /* ---- the trailer carrier ------------------------------------------------------------------
  * [image][pad: 0..7 zero bytes][framed manifest][trailer, 32 bytes]

@@ -58,6 +58,9 @@ struct lugate_table_spec {
 	const char *target_release;
 	const uint8_t *fallback_sha256;
 	const char *policy_text;
+	/* The outgoing kernel's page size, written as /page-size only when it is not 4096 (so
+	 * tables of 4 KiB kernels stay as they were); 0 means 4096. */
+	uint32_t page_size;
 };
 
 /*
@@ -86,6 +89,7 @@ struct lugate_table {
 	const char *target_release;     /* NULL unless sealed */
 	const uint8_t *fallback_sha256; /* NULL if none */
 	const char *policy_text;        /* NULL if none */
+	uint32_t page_size;             /* the outgoing kernel's: /page-size, or 4096 when absent */
 };
 
 /*

@@ -20,7 +20,7 @@ static inline void fuzz_image_info_properties(const uint8_t *img, size_t size, c
 {
 	size_t rlen = strnlen(i->release, sizeof(i->release));
 
-	FUZZ_ASSERT(i->format > LUGATE_IMAGE_UNKNOWN && i->format <= LUGATE_IMAGE_ARM64);
+	FUZZ_ASSERT(i->format > LUGATE_IMAGE_UNKNOWN && i->format <= LUGATE_IMAGE_ZBOOT);
 	FUZZ_ASSERT(i->carrier <= LUGATE_CARRIER_ELF_NOTE);
 	FUZZ_ASSERT(i->image_size <= size);
 	fuzz_view_inside(img, size, &i->payload);
@@ -41,6 +41,10 @@ static inline void fuzz_image_info_properties(const uint8_t *img, size_t size, c
 		FUZZ_ASSERT(i->format == LUGATE_IMAGE_BZIMAGE || i->format == LUGATE_IMAGE_UKI);
 		FUZZ_ASSERT(i->bz.compression <= LUGATE_COMP_UNKNOWN);
 		FUZZ_ASSERT(i->payload.p || i->bz.payload_length == 0);
+	} else if (i->format == LUGATE_IMAGE_ZBOOT || i->linux_format == LUGATE_IMAGE_ZBOOT) {
+		/* a zboot payload: never empty, and its kernel unread until a front end decompresses it */
+		FUZZ_ASSERT(i->payload.p && i->payload.size > 0);
+		FUZZ_ASSERT(i->zboot_compression <= LUGATE_COMP_UNKNOWN && i->payload_format == LUGATE_IMAGE_UNKNOWN);
 	} else {
 		FUZZ_ASSERT(i->payload.p == NULL);
 	}

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Fuzz one kernel-image parser behind lugate_image_identify on its own (handoff/bzimage.c,
- * pe.c, elf.c, arm64.c, trailer.c), so that a long run spends its time on one format.
+ * pe.c, elf.c, arm64.c, zboot.c, trailer.c), so that a long run spends its time on one format.
  * Built once per parser: -DFUZZ_PARSER=image_parse_bzimage (fuzz_image_bzimage), ...,
  * and -DFUZZ_TRAILER for image_find_trailer (fuzz_image_trailer).
  * Each parser either says "not this format", or refuses, or fills in views that lie inside

@@ -5,7 +5,7 @@
 Seeds are real inputs of each parser, made with the CLI itself (build/lugate) from the test
 vectors and examples, cut from the first 64 KiB of real Debian kernels
 (scripts/debian-kernel.sh), or built here byte by byte where no tool writes that format
-(a minimal PE/UKI, ELF64 with a note, arm64 Image). Every file stays small; the whole corpus
+(a minimal PE/UKI, ELF64 with a note, arm64 Image, zboot). Every file stays small; the whole corpus
 well under a few MiB. Inputs a campaign found (`make fuzz-merge`) sit beside them, unnamed.
 
 Usage: tests/fuzz/seeds.py [NAME...]  (from the top of the tree, after `make`)
@@ -229,6 +229,19 @@ def arm64_image(banner=b"Linux version 6.1.0-56-arm64 (debian-kernel@lists.debia
     return bytes(h + b"\0" * 64 + banner + b"\0" * 16)
 
 
+def zboot_image(kernel=None):
+    """An EFI zboot image as zboot-header.S lays one out: a PE for arm64 whose DOS header says
+    "zimg", the payload's offset and size and "gzip", and the Linux PE magic at 0x38."""
+    payload = gzip.compress(kernel or arm64_image(), mtime=0)
+    img = bytearray(pe_image([(".data", payload)]))
+    struct.pack_into("<H", img, 0x44, 0xaa64)
+    img[4:8] = b"zimg"
+    struct.pack_into("<II", img, 8, 0x400, len(payload))
+    img[0x18:0x1d] = b"gzip\0"
+    struct.pack_into("<I", img, 0x38, 0x818223cd)
+    return bytes(img)
+
+
 def embed(image, name, manifest="examples/target-6.1.0-56.json"):
     src = write(tmp(name), image)
     lugate("embed", "--manifest", manifest, src, "-o", tmp(name + ".stamped"))
@@ -262,6 +275,8 @@ def images():
         "elf-room": elf_image([("GNU", 3, b"\x22" * 20)], room=1),
     }
     arm = {"arm64": arm64_image()}
+    zboot = {"zboot": zboot_image(),
+             "uki-zboot": pe_image([(".uname", b"6.1.0-56-arm64\n"), (".linux", zboot_image())])}
     for name, img in bz.items():
         for h in ("image", "image_bzimage", "embed"):
             put(h, name, img)
@@ -293,6 +308,9 @@ def images():
         put("image", name + "-stamped", stamped)
         put("image_arm64", name + "-stamped", stamped)
         put("image_trailer", name + "-stamped", stamped)
+    for name, img in zboot.items():
+        for h in ("image", "image_zboot" if name == "zboot" else "image_pe"):
+            put(h, name, img)
     # the bundle: a sealed table, a kernel and a command line (entries are 4 KiB aligned)
     lugate("handoff", "build", "--devices", "examples/devices.json", "-o", tmp("t.bin"))
     lugate("seal", "--handoff", tmp("t.bin"), "--kernel", tmp("tiny-gzip.stamped"), "--fallback",

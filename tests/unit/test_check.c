@@ -39,6 +39,85 @@ static void done(struct fixture *f)
 
 static const char *const kho1[] = { "kho-v1", "luo-v1" };
 
+/* The page size: KHO state laid out in 16 KiB pages cannot be read by a 4 KiB kernel. Refused
+ * in the core only when state is preserved and the target's page size is known. */
+static void page_size_change(void **state)
+{
+	(void)state;
+	struct lugate_table_spec ts = { .release = "6.1.0-56-arm64", .page_size = 16384 };
+	struct lugate_manifest_spec ms = { .release = "6.1.0-56-arm64", .compat = kho1, .compat_count = 2 };
+	struct lugate_outgoing_format held = { .compatible = "luo-v1" }; /* the target revives it */
+	struct lugate_reason reasons[8];
+	struct lugate_verdict v;
+	uint8_t *table, *manifest;
+	size_t tsize, msize = build_manifest(&ms, &manifest);
+	char msg[256];
+
+	/* nothing preserved: any page size boots (the rule has nothing to protect) */
+	tsize = build_table(&ts, &table);
+	struct lugate_check_input in = { .table = table, .table_size = tsize, .manifest = manifest,
+					 .manifest_size = msize, .target_page_size = 4096 };
+	assert_int_equal(lugate_check(&in, reasons, 8, &v), 0);
+	assert_int_equal(v.decision, LUGATE_ALLOW);
+	assert_int_equal(v.table.page_size, 16384);
+	/* state the outgoing kernel is seen to hold: refused */
+	in.outgoing = &held;
+	in.outgoing_count = 1;
+	assert_int_equal(lugate_check(&in, reasons, 8, &v), 0);
+	assert_int_equal(v.decision, LUGATE_REFUSE);
+	assert_int_equal(v.reason_total, 1);
+	assert_int_equal(reasons[0].code, LUGATE_REASON_PAGE_SIZE_CHANGE);
+	/* only compiled in, nothing held: not state */
+	held.compiled_only = true;
+	assert_int_equal(lugate_check(&in, reasons, 8, &v), 0);
+	assert_int_equal(v.decision, LUGATE_ALLOW);
+	free(table);
+
+	/* preserved formats in the table */
+	ts.compat = kho1;
+	ts.compat_count = 2;
+	tsize = build_table(&ts, &table);
+	in.table = table;
+	in.table_size = tsize;
+	in.outgoing = NULL;
+	in.outgoing_count = 0;
+	assert_int_equal(lugate_check(&in, reasons, 8, &v), 0);
+	assert_int_equal(v.decision, LUGATE_REFUSE);
+	assert_int_equal(v.reason_total, 1);
+	assert_int_equal(reasons[0].code, LUGATE_REASON_PAGE_SIZE_CHANGE);
+	assert_string_equal(lugate_reason_name(reasons[0].code), "page-size-change");
+	assert_int_equal(reasons[0].from_page_size, 16384);
+	assert_int_equal(reasons[0].to_page_size, 4096);
+	lugate_reason_format(&reasons[0], msg, sizeof(msg));
+	assert_string_equal(msg, "the page size changes from 16384 to 4096 bytes: KHO/LUO state laid out in the outgoing "
+				 "kernel's pages cannot be revived; pick a target built with 16384-byte pages");
+	/* the same page size, or one the caller does not know: allowed */
+	in.target_page_size = 16384;
+	assert_int_equal(lugate_check(&in, reasons, 8, &v), 0);
+	assert_int_equal(v.decision, LUGATE_ALLOW);
+	in.target_page_size = 0;
+	assert_int_equal(lugate_check(&in, reasons, 8, &v), 0);
+	assert_int_equal(v.decision, LUGATE_ALLOW);
+	free(table);
+
+	/* a table without /page-size is a 4 KiB kernel's: a 64 KiB target is refused */
+	ts.page_size = 0;
+	tsize = build_table(&ts, &table);
+	in.table = table;
+	in.table_size = tsize;
+	in.target_page_size = 65536;
+	assert_int_equal(lugate_check(&in, reasons, 8, &v), 0);
+	assert_int_equal(v.table.page_size, 4096);
+	assert_int_equal(v.decision, LUGATE_REFUSE);
+	assert_int_equal(reasons[0].from_page_size, 4096);
+	assert_int_equal(reasons[0].to_page_size, 65536);
+	in.target_page_size = 4096;
+	assert_int_equal(lugate_check(&in, reasons, 8, &v), 0);
+	assert_int_equal(v.decision, LUGATE_ALLOW);
+	free(table);
+	free(manifest);
+}
+
 static void allow_stable_next(void **state)
 {
 	(void)state;
@@ -602,6 +681,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(allow_stable_next),
 		cmocka_unit_test(manifest_of_another_kernel),
+		cmocka_unit_test(page_size_change),
 		cmocka_unit_test(every_reason_reported),
 		cmocka_unit_test(reasons_beyond_capacity_still_refuse),
 		cmocka_unit_test(corrupt_table),

@@ -982,6 +982,198 @@ static void uki_arm64_inner(void **state)
 	free(img);
 }
 
+/* ---- EFI zboot ------------------------------------------------------------------------------ */
+
+#define ZBOOT_PAYLOAD 0x300u
+
+/* A zboot image as zboot-header.S lays one out: a PE (make_pe) whose DOS header says "zimg",
+ * with one .data section holding the payload (a pattern: the core never decompresses it). */
+static uint8_t *make_zboot(const char *comp, size_t *n)
+{
+	static uint8_t payload[ZBOOT_PAYLOAD];
+	uint8_t *img;
+
+	for (size_t k = 0; k < sizeof(payload); k++)
+		payload[k] = (uint8_t)(k * 7 + 1);
+	img = make_pe((struct pe_sec[]){ { ".data", payload, sizeof(payload) } }, 1, n);
+	put16(img + PE_AT + 4, 0xaa64);
+	memcpy(img + 4, "zimg", 4);
+	put32(img + 8, PE_HEADERS);
+	put32(img + 12, ZBOOT_PAYLOAD);
+	memcpy(img + 0x18, comp, strlen(comp) + 1);
+	put32(img + 0x38, 0x818223cd);
+	return img;
+}
+
+static void zboot_header(void **state)
+{
+	(void)state;
+	static const struct { const char *name; enum lugate_compression c; } comp[] = {
+		{ "gzip", LUGATE_COMP_GZIP }, { "zstd", LUGATE_COMP_ZSTD }, { "zstd22", LUGATE_COMP_ZSTD },
+		{ "xzkern", LUGATE_COMP_XZ }, { "lzma", LUGATE_COMP_LZMA }, { "lz4", LUGATE_COMP_LZ4 },
+		{ "lzo", LUGATE_COMP_UNKNOWN }, { "gzipx", LUGATE_COMP_UNKNOWN }, { "", LUGATE_COMP_UNKNOWN },
+	};
+	struct lugate_image_info i;
+	size_t n;
+
+	for (size_t k = 0; k < sizeof(comp) / sizeof(comp[0]); k++) {
+		uint8_t *img = make_zboot(comp[k].name, &n);
+		assert_int_equal(identify(img, n, &i), 0);
+		assert_int_equal(i.format, LUGATE_IMAGE_ZBOOT);
+		assert_string_equal(lugate_image_format_name(i.format), "zboot");
+		assert_int_equal(i.zboot_compression, comp[k].c);
+		assert_ptr_equal(i.payload.p, img + PE_HEADERS);
+		assert_int_equal(i.payload.size, ZBOOT_PAYLOAD);
+		assert_int_equal(i.pe_machine, 0xaa64);
+		/* the kernel is compressed: nothing about it is known yet, nothing guessed */
+		assert_string_equal(i.release, "");
+		assert_false(i.arm64_header);
+		assert_int_equal(lugate_image_page_size(&i), 0);
+		assert_int_equal(i.payload_format, LUGATE_IMAGE_UNKNOWN);
+		free(img);
+	}
+}
+
+static void zboot_hostile(void **state)
+{
+	(void)state;
+	uint8_t *img;
+	size_t n;
+
+	img = make_zboot("gzip", &n);
+	put32(img + 0x38, 0x644d5241); /* "ARM\x64": an arm64 Image with an EFI stub, not zboot */
+	assert_int_equal(identify(img, n, &(struct lugate_image_info){ 0 }), 0);
+	put32(img + 0x38, 0);
+	expect_error(img, n, LUGATE_ERR_BADIMAGE, LUGATE_IMAGE_ZBOOT);
+	free(img);
+	img = make_zboot("gzip", &n);
+	memset(img + 0x18, 'z', 0x38 - 0x18); /* the name runs into the magic */
+	expect_error(img, n, LUGATE_ERR_BADIMAGE, LUGATE_IMAGE_ZBOOT);
+	free(img);
+	img = make_zboot("gzip", &n);
+	put32(img + 8, 0x20); /* the payload overlaps the header */
+	expect_error(img, n, LUGATE_ERR_BADIMAGE, LUGATE_IMAGE_ZBOOT);
+	put32(img + 8, PE_HEADERS);
+	put32(img + 12, 0);
+	expect_error(img, n, LUGATE_ERR_BADIMAGE, LUGATE_IMAGE_ZBOOT);
+	put32(img + 12, (uint32_t)(n - PE_HEADERS + 1)); /* one byte past the file */
+	expect_error(img, n, LUGATE_ERR_BADSIZE, LUGATE_IMAGE_ZBOOT);
+	put32(img + 8, 0xffffff00); /* offset + size wraps in 32 bits */
+	put32(img + 12, 0x200);
+	expect_error(img, n, LUGATE_ERR_BADSIZE, LUGATE_IMAGE_ZBOOT);
+	free(img);
+	img = make_zboot("gzip", &n);
+	put32(img + 0x3c, 0x7ffffff0); /* the PE header it also is: nowhere */
+	expect_error(img, n, LUGATE_ERR_BADIMAGE, LUGATE_IMAGE_ZBOOT);
+	free(img);
+	img = make_zboot("gzip", &n);
+	memcpy(img + PE_TABLE, ".linux\0", 8); /* a zboot image is no UKI */
+	expect_error(img, n, LUGATE_ERR_BADIMAGE, LUGATE_IMAGE_ZBOOT);
+	free(img);
+	img = make_zboot("gzip", &n);
+	expect_error(img, 0x3f, LUGATE_ERR_TRUNCATED, LUGATE_IMAGE_ZBOOT);
+	every_prefix(img, n, 7);
+	free(img);
+}
+
+/* The decompressed payload, as the CLI hands it over: an arm64 header and the banner's release. */
+static void zboot_payload(void **state)
+{
+	(void)state;
+	uint8_t a64[0x200], *img, *z;
+	struct lugate_image_info i;
+	size_t n, zn;
+
+	make_arm64(a64, sizeof(a64), 0x4);
+	img = make_zboot("zstd", &n);
+	assert_int_equal(identify(img, n, &i), 0);
+	assert_int_equal(lugate_image_zboot_payload(&i, a64, 64, "6.1.0-77-elf"), 0);
+	assert_true(i.arm64_header);
+	assert_int_equal(i.arm64_page_size, 16384);
+	assert_int_equal(lugate_image_page_size(&i), 16384);
+	assert_int_equal(i.arm64_image_size, 0x2000000);
+	assert_int_equal(i.payload_format, LUGATE_IMAGE_ARM64);
+	assert_string_equal(i.release, "6.1.0-77-elf");
+	assert_string_equal(i.release_source, "Linux version banner (zboot payload)");
+	/* no banner: no release, never guessed */
+	assert_int_equal(identify(img, n, &i), 0);
+	assert_int_equal(lugate_image_zboot_payload(&i, a64, 64, ""), 0);
+	assert_string_equal(i.release, "");
+	assert_null(i.release_source);
+	/* a payload that is no arm64 Image, or whose header is cut short */
+	assert_int_equal(identify(img, n, &i), 0);
+	assert_int_equal(lugate_image_zboot_payload(&i, bz_inner, 64, NULL), LUGATE_ERR_BADIMAGE);
+	assert_non_null(strstr(i.why, "not an arm64 Image"));
+	assert_int_equal(identify(img, n, &i), 0);
+	assert_int_equal(lugate_image_zboot_payload(&i, a64, 63, NULL), LUGATE_ERR_BADIMAGE);
+	/* only for a zboot image */
+	make_arm64(a64, sizeof(a64), 0x2);
+	assert_int_equal(identify(a64, sizeof(a64), &i), 0);
+	assert_int_equal(lugate_image_zboot_payload(&i, a64, 64, NULL), LUGATE_ERR_INVAL);
+
+	/* a UKI whose .linux is zboot: .uname and the payload's banner must agree */
+	static const uint8_t same[] = "6.1.0-77-elf\n", other[] = "6.1.0-78-elf\n";
+	make_arm64(a64, sizeof(a64), 0x2);
+	z = make_zboot("gzip", &zn);
+	free(img);
+	img = make_pe((struct pe_sec[]){ { ".uname", same, sizeof(same) - 1 }, { ".linux", z, (uint32_t)zn } }, 2, &n);
+	assert_int_equal(identify(img, n, &i), 0);
+	assert_int_equal(i.format, LUGATE_IMAGE_UKI);
+	assert_int_equal(i.linux_format, LUGATE_IMAGE_ZBOOT);
+	assert_int_equal(i.zboot_compression, LUGATE_COMP_GZIP);
+	assert_int_equal(i.payload.size, ZBOOT_PAYLOAD);
+	assert_int_equal(lugate_image_zboot_payload(&i, a64, 64, "6.1.0-77-elf"), 0);
+	assert_string_equal(i.release_source, ".uname");
+	assert_int_equal(lugate_image_page_size(&i), 4096);
+	free(img);
+	img = make_pe((struct pe_sec[]){ { ".uname", other, sizeof(other) - 1 }, { ".linux", z, (uint32_t)zn } }, 2, &n);
+	assert_int_equal(identify(img, n, &i), 0);
+	assert_int_equal(lugate_image_zboot_payload(&i, a64, 64, "6.1.0-77-elf"), LUGATE_ERR_INCONSISTENT);
+	free(img);
+	/* a malformed zboot in .linux is an error of the UKI */
+	put32(z + 12, 0);
+	img = make_pe((struct pe_sec[]){ { ".linux", z, (uint32_t)zn } }, 1, &n);
+	expect_error(img, n, LUGATE_ERR_BADIMAGE, LUGATE_IMAGE_UKI);
+	free(img);
+	free(z);
+}
+
+/* The banner of a kernel fed in pieces: the release whole-image parsing finds, whatever the cuts. */
+static void banner_in_pieces(void **state)
+{
+	(void)state;
+	static uint8_t kernel[3 * LUGATE_BANNER_WINDOW];
+	static const size_t at[] = { 0, 100, LUGATE_BANNER_WINDOW - 90, LUGATE_BANNER_WINDOW - 20, LUGATE_BANNER_WINDOW,
+				     sizeof(kernel) - sizeof(elf_banner) };
+	static const size_t pieces[] = { 1, 7, 64, 1000, LUGATE_BANNER_WINDOW, sizeof(kernel) };
+	struct lugate_banner_scan *s = malloc(sizeof(*s));
+
+	assert_non_null(s);
+	for (size_t a = 0; a < sizeof(at) / sizeof(at[0]); a++) {
+		memset(kernel, 0, sizeof(kernel));
+		memcpy(kernel + 50, "Linux version \n", 15); /* a banner naming nothing: skipped */
+		memcpy(kernel + at[a] + (at[a] < 80 ? 80 : 0), elf_banner, sizeof(elf_banner) - 1);
+		for (size_t p = 0; p < sizeof(pieces) / sizeof(pieces[0]); p++) {
+			lugate_banner_init(s);
+			for (size_t k = 0; k < sizeof(kernel); k += pieces[p])
+				lugate_banner_feed(s, kernel + k, sizeof(kernel) - k < pieces[p] ? sizeof(kernel) - k : pieces[p]);
+			assert_string_equal(lugate_banner_finish(s), "6.1.0-77-elf");
+		}
+	}
+	/* at the very end, with no terminator: the data's end ends it */
+	memset(kernel, 0, sizeof(kernel));
+	memcpy(kernel + sizeof(kernel) - 18, "Linux version 6.2", 17);
+	lugate_banner_init(s);
+	lugate_banner_feed(s, kernel, sizeof(kernel) - 1);
+	assert_string_equal(lugate_banner_finish(s), "6.2");
+	/* none */
+	memset(kernel, 'L', sizeof(kernel));
+	lugate_banner_init(s);
+	lugate_banner_feed(s, kernel, sizeof(kernel));
+	assert_string_equal(lugate_banner_finish(s), "");
+	free(s);
+}
+
 /* ---- anything else ---------------------------------------------------------------------------- */
 
 static void not_an_image(void **state)
@@ -1032,6 +1224,10 @@ int main(void)
 		cmocka_unit_test(elf_hostile),
 		cmocka_unit_test(arm64_header),
 		cmocka_unit_test(uki_arm64_inner),
+		cmocka_unit_test(zboot_header),
+		cmocka_unit_test(zboot_hostile),
+		cmocka_unit_test(zboot_payload),
+		cmocka_unit_test(banner_in_pieces),
 		cmocka_unit_test(not_an_image),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -233,7 +233,7 @@ static void frame_errors(void **state)
 enum tweak {
 	T_NONE, T_COMPAT, T_UNSORTED, T_DUP, T_NAME, T_MISSING_PROP, T_EXTRA_PROP, T_RANGE,
 	T_UNTERMINATED, T_EXTRA_NODE, T_PROP_ORDER, T_GUID_SIZE, T_EMPTY_COMPAT_ITEM, T_SUBNODE,
-	T_RSVMAP,
+	T_RSVMAP, T_PAGE_16K, T_PAGE_4K, T_PAGE_8K, T_PAGE_SHORT,
 };
 
 static void prop32(void *fdt, const char *name, uint32_t v)
@@ -289,6 +289,10 @@ static size_t raw_table(uint8_t *buf, size_t size, enum tweak tw)
 	assert_int_equal(fdt_property_string(fdt, "release", "6.12.5"), 0);
 	if (tw == T_EMPTY_COMPAT_ITEM)
 		assert_int_equal(fdt_property(fdt, "preserved-compatible", "kho-v1\0\0", 8), 0);
+	if (tw == T_PAGE_16K || tw == T_PAGE_4K || tw == T_PAGE_8K)
+		prop32(fdt, "page-size", tw == T_PAGE_16K ? 16384 : tw == T_PAGE_4K ? 4096 : 8192);
+	if (tw == T_PAGE_SHORT)
+		assert_int_equal(fdt_property(fdt, "page-size", "\0\x40", 2), 0);
 	assert_int_equal(fdt_begin_node(fdt, "devices"), 0);
 	raw_device(fdt, tw == T_UNSORTED ? 5 : 1, tw, true);
 	raw_device(fdt, tw == T_DUP ? 1 : 3, tw, false);
@@ -304,6 +308,38 @@ static size_t raw_table(uint8_t *buf, size_t size, enum tweak tw)
 	return total;
 }
 
+/* /page-size: written only for a page size other than 4 KiB, so a 4 KiB kernel's table is byte
+ * for byte what it was before the property existed; read back as written. */
+static void page_size_property(void **state)
+{
+	(void)state;
+	static const char *const compat[] = { "kho-v1" };
+	struct lugate_table_spec spec = { .release = "6.1.0-56-arm64", .compat = compat, .compat_count = 1 };
+	uint8_t *none, *four, *big;
+	size_t n_none = build_table(&spec, &none), n_four, n_big, needed;
+	struct lugate_table t;
+
+	spec.page_size = 4096;
+	n_four = build_table(&spec, &four);
+	assert_int_equal(n_four, n_none);
+	assert_memory_equal(four, none, n_none);
+	assert_int_equal(lugate_table_open(four, n_four, &t), 0);
+	assert_int_equal(t.page_size, 4096);
+	for (uint32_t ps = 16384; ps <= 65536; ps *= 4) {
+		spec.page_size = ps;
+		n_big = build_table(&spec, &big);
+		assert_true(n_big > n_none);
+		assert_int_equal(lugate_table_open(big, n_big, &t), 0);
+		assert_int_equal(t.page_size, ps);
+		assert_int_equal(t.compat_count, 1);
+		free(big);
+	}
+	spec.page_size = 8192;
+	assert_int_equal(lugate_table_build(NULL, 0, &spec, NULL, 0, &needed), LUGATE_ERR_RANGE);
+	free(none);
+	free(four);
+}
+
 static void hostile_structures(void **state)
 {
 	(void)state;
@@ -315,6 +351,9 @@ static void hostile_structures(void **state)
 		{ T_EXTRA_NODE, LUGATE_ERR_BADPROP }, { T_PROP_ORDER, LUGATE_ERR_BADPROP },
 		{ T_GUID_SIZE, LUGATE_ERR_BADPROP },  { T_EMPTY_COMPAT_ITEM, LUGATE_ERR_BADSTRING },
 		{ T_SUBNODE, LUGATE_ERR_BADFDT },     { T_RSVMAP, LUGATE_ERR_BADFDT },
+		/* the default is never written; only the page sizes a kernel has */
+		{ T_PAGE_4K, LUGATE_ERR_BADPROP },    { T_PAGE_8K, LUGATE_ERR_BADPROP },
+		{ T_PAGE_SHORT, LUGATE_ERR_BADPROP },
 	};
 	uint8_t buf[4096];
 	struct lugate_table t;
@@ -322,6 +361,10 @@ static void hostile_structures(void **state)
 	size_t n = raw_table(buf, sizeof(buf), T_NONE);
 	assert_int_equal(lugate_table_open(buf, n, &t), 0); /* the hand-made baseline is valid */
 	assert_int_equal(t.device_count, 2);
+	assert_int_equal(t.page_size, 4096);
+	n = raw_table(buf, sizeof(buf), T_PAGE_16K);
+	assert_int_equal(lugate_table_open(buf, n, &t), 0);
+	assert_int_equal(t.page_size, 16384);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		n = raw_table(buf, sizeof(buf), cases[i].tw);
 		int err = lugate_table_open(buf, n, &t);
@@ -395,6 +438,7 @@ int main(void)
 		cmocka_unit_test(empty_table),        cmocka_unit_test(build_rejects),
 		cmocka_unit_test(every_byte_flip_rejected), cmocka_unit_test(frame_errors),
 		cmocka_unit_test(hostile_structures), cmocka_unit_test(corrupt_fdt_inside_good_frame),
+		cmocka_unit_test(page_size_property),
 		cmocka_unit_test(many_devices),     cmocka_unit_test(spec_of_rebuilds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
