@@ -21,16 +21,6 @@ static const char *not_wanted(enum lugate_image_format want)
 		: "not a bzImage (no 0xAA55 boot flag or \"HdrS\" header)";
 }
 
-/* booting.rst: a kernel older than 3.17 states no image_size, and a big-endian one would need
- * the loader to enter it big-endian; neither is booted. */
-static const char *arm64_unbootable(const struct lugate_image_info *info)
-{
-	if (info->arm64_big_endian)
-		return "a big-endian arm64 Image: this loader boots little-endian kernels only";
-	if (info->arm64_image_size == 0)
-		return "the arm64 Image states no image_size (a kernel older than 3.17)";
-	return NULL;
-}
 
 static void identify(const uint8_t *image, size_t size, enum lugate_image_format want, struct target_info *out)
 {
@@ -54,8 +44,7 @@ static void identify(const uint8_t *image, size_t size, enum lugate_image_format
 		out->bz = info.bz;
 		out->code = image + info.bz.code_offset;
 	} else {
-		out->why_unbootable = arm64_unbootable(&info);
-		if (out->why_unbootable)
+		if (lugate_arm64_boot(&info, &out->why_unbootable) != 0)
 			return;
 		out->arm64_text_offset = info.arm64_text_offset;
 		out->arm64_image_size = info.arm64_image_size;

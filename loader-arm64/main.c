@@ -222,8 +222,6 @@ static const char *boot(const struct a64_boot *b)
 	struct a64_deliver d;
 	const char *why;
 
-	if (b->image->arm64_text_offset >= SZ_2M)
-		return "the Image's text_offset is not below 2 MiB";
 	if (copy > b->image->arm64_image_size)
 		copy = b->image->arm64_image_size;   /* a manifest trailer beyond the image stays behind */
 	if (!a64_place(&place, b->image->arm64_image_size, SZ_2M, b->image->arm64_text_offset, &kernel))
@@ -259,11 +257,24 @@ static const char *boot(const struct a64_boot *b)
 	a64_enter_kernel(kernel, out);
 }
 
+/* Boot the target or the fallback image with its bundle initrd and command line and the record h;
+ * returns why not only if it cannot be placed. */
+static const char *boot_kernel(bool is_target, const struct target_info *image, const struct lugate_delivery_header *h)
+{
+	struct a64_boot b;
+
+	b.label = is_target ? "target" : "fallback";
+	b.image = image;
+	b.initrd = entry(is_target ? LUGATE_BUNDLE_INITRD : LUGATE_BUNDLE_FALLBACK_INITRD);
+	b.h = h;
+	b.cmdline = kernel_cmdline(is_target);
+	return boot(&b);
+}
+
 /* Refused: boot the fallback fb with the table marked refused, or stop. */
 static _Noreturn void boot_fallback_image(const struct lugate_bundle_entry *fb)
 {
 	struct lugate_delivery_header h;
-	struct a64_boot b;
 	uint32_t extra;
 	const char *why;
 
@@ -273,20 +284,13 @@ static _Noreturn void boot_fallback_image(const struct lugate_bundle_entry *fb)
 		stop(why);
 	gate_fill_delivery(&h, &decision, false, fallback.sha256, extra);
 	log_str("booting the FALLBACK kernel, table delivered marked refused");
-	b.label = "fallback";
-	b.image = &fallback;
-	b.initrd = entry(LUGATE_BUNDLE_FALLBACK_INITRD);
-	b.h = &h;
-	b.cmdline = kernel_cmdline(false);
-	why = boot(&b);
-	log_str(why);
+	log_str(boot_kernel(false, &fallback, &h));
 	stop("refused, and the fallback cannot be placed in memory");
 }
 
 _Noreturn void a64_loader_main(const void *fdt, uintptr_t base)
 {
 	struct lugate_delivery_header h;
-	struct a64_boot b;
 
 	entry_fdt = fdt;
 	read_dtb(fdt, base);
@@ -294,13 +298,8 @@ _Noreturn void a64_loader_main(const void *fdt, uintptr_t base)
 	if (decision.allow) {
 		gate_fill_delivery(&h, &decision, true, target.sha256, 0);
 		log_str("booting the TARGET kernel, table delivered marked allowed");
-		b.label = "target";
-		b.image = &target;
-		b.initrd = entry(LUGATE_BUNDLE_INITRD);
-		b.h = &h;
-		b.cmdline = kernel_cmdline(true);
 		/* only returns if the target cannot be placed: refuse it and fall back */
-		gate_refuse_unplaceable(&decision, boot(&b));
+		gate_refuse_unplaceable(&decision, boot_kernel(true, &target, &h));
 	}
 	if (entry(LUGATE_BUNDLE_FALLBACK))
 		boot_fallback_image(entry(LUGATE_BUNDLE_FALLBACK));
