@@ -86,6 +86,16 @@ endef
 
 LUGATE_LIBC_SRCS := $(sort $(wildcard handoff/freestanding/*.c))
 
+# $(call static_pie_check,ELF,RELATIVE-TYPE,READELF): a recipe that refuses a static PIE
+# whose self-relocating entry would meet any relocation but RELATIVE-TYPE (the only kind it
+# applies) or any dynamic symbol left to resolve: the loader.bzImage and loader.arm64 links.
+define static_pie_check
+	@if $(3) -rW $(1) | awk '/^ *[0-9a-f]+ +[0-9a-f]+ +R_/ && $$3 != "$(2)"' | grep -q .; then \
+		echo "$(1): relocations other than $(2):" >&2; $(3) -rW $(1) >&2; exit 1; fi
+	@if [ "$$($(3) -sW --dyn-syms $(1) | awk '/Symbol table .\.dynsym/{d=1;next} /Symbol table/{d=0} d && $$7 == "UND" && $$8 != ""' | wc -l)" != 0 ]; then \
+		echo "$(1): undefined dynamic symbols" >&2; exit 1; fi
+endef
+
 $(eval $(call lugate_core_variant,freestanding,$(FREESTANDING_BASE_CFLAGS)))
 LUGATE_LIBC := $(freestanding_LIBC)
 

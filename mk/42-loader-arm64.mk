@@ -44,10 +44,7 @@ $(LOADER_ARM64_ELF): $(LOADER_ARM64_OBJS) $(arm64_CORE_LIB) $(arm64_LIBC) loader
 		-Wl,--gc-sections -Wl,--build-id=none -Wl,-z,noexecstack -Wl,-z,max-page-size=4096 \
 		-Wl,-z,norelro -Wl,--hash-style=sysv -Wl,--no-warn-rwx-segments -o $@.tmp \
 		$(LOADER_ARM64_OBJS) $(arm64_CORE_LIB) $(arm64_LIBC) $$($(ARM64_CC) -print-libgcc-file-name)
-	@if readelf -rW $@.tmp | awk '/^ *[0-9a-f]+ +[0-9a-f]+ +R_AARCH64_/ && $$3 != "R_AARCH64_RELATIVE"' | grep -q .; then \
-		echo "$@: relocations other than R_AARCH64_RELATIVE:" >&2; readelf -rW $@.tmp >&2; exit 1; fi
-	@if [ "$$(readelf -sW --dyn-syms $@.tmp | awk '/Symbol table .\.dynsym/{d=1;next} /Symbol table/{d=0} d && $$7 == "UND" && $$8 != ""' | wc -l)" != 0 ]; then \
-		echo "$@: undefined dynamic symbols" >&2; exit 1; fi
+	$(call static_pie_check,$@.tmp,R_AARCH64_RELATIVE,readelf)
 	@mv $@.tmp $@
 
 # The header's image_size (offset 16, little-endian) is __image_end of the link at 0.
