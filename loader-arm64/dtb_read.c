@@ -153,8 +153,9 @@ static const char *read_chosen(const void *fdt, struct a64_dtb_info *out)
 		return NULL;
 	args = fdt_getprop(fdt, chosen, "bootargs", &len);
 	if (args) {
-		if (len < 1 || memchr(args, '\0', (size_t)len) != args + len - 1)
-			return "/chosen bootargs is not one NUL-terminated string";
+		/* the string up to its first NUL; kexec-tools pads the property with NULs */
+		if (len < 1 || args[len - 1] != '\0')
+			return "/chosen bootargs does not end in a NUL";
 		out->bootargs = args;
 	}
 	has_start = prop_u64(fdt, chosen, "linux,initrd-start", &out->initrd.addr);

@@ -143,6 +143,9 @@ static void test_read_bad(void **state)
 	virt_dtb();
 	ok(fdt_setprop(dtb, fdt_path_offset(dtb, "/chosen"), "bootargs", "abc", 3));
 	assert_non_null(a64_dtb_read(dtb, DTB_SIZE, &i));           /* bootargs without its NUL */
+	ok(fdt_setprop(dtb, fdt_path_offset(dtb, "/chosen"), "bootargs", "lugate\0\0", 8));
+	assert_null(a64_dtb_read(dtb, DTB_SIZE, &i));               /* padded with NULs, as kexec-tools does */
+	assert_string_equal(i.bootargs, "lugate");
 	virt_dtb();
 	ok(fdt_setprop_u32(dtb, fdt_path_offset(dtb, "/memory@40000000"), "reg", 1));
 	assert_non_null(a64_dtb_read(dtb, DTB_SIZE, &i));           /* reg not whole entries */
