@@ -5,6 +5,9 @@
 #                                      (its vmlinuz is the Image itself; a gzip-compressed one
 #                                      is decompressed)
 #   scripts/debian-arm64.sh busybox    busybox-static's static arm64 busybox
+#   scripts/debian-arm64.sh kexec      a directory holding kexec-tools' arm64 /sbin/kexec and the
+#                                      libraries it loads (libc, zlib, and the Xen control
+#                                      libraries Debian links it with), to copy into a guest
 # Why a private apt configuration: the machine's apt knows amd64 only, and adding an
 # architecture would change the system. The mirror URI is the one the machine's apt already
 # uses (read from `apt-cache policy` at run time, never written into the repository); the lists
@@ -20,9 +23,10 @@ die() { echo "debian-arm64.sh: $*" >&2; exit 2; }
 case "$what" in
   image) out=$cache/Image-6.1-arm64 ;;
   busybox) out=$cache/busybox ;;
-  *) die "unknown item '$what' (image|busybox)" ;;
+  kexec) out=$cache/kexec-root ;;
+  *) die "unknown item '$what' (image|busybox|kexec)" ;;
 esac
-[ -s "$out" ] && { echo "$out"; exit 0; }
+[ -s "$out" ] || [ -x "$out/sbin/kexec" ] && { echo "$out"; exit 0; }
 mkdir -p "$cache"
 
 mirror=$(apt-cache policy 2>/dev/null | awk '$3 ~ /^bookworm\/main$/ && $4 == "amd64" { print $2; exit }')
@@ -61,5 +65,14 @@ case "$what" in
     download busybox-static
     dpkg-deb --fsys-tarfile "$work"/*.deb | tar -x -C "$work" ./bin/busybox
     mv "$work/bin/busybox" "$out" ;;
+  kexec)
+    # kexec's NEEDED closure: libxenctrl (libxenmisc4.17) and the libraries it loads
+    for p in kexec-tools libc6 zlib1g libxenmisc4.17 libxentoollog1 libxencall1 libxenevtchn1 \
+             libxengnttab1 libxenforeignmemory1 libxendevicemodel1 libxentoolcore1; do download "$p"; done
+    mkdir -p "$work/root"
+    for deb in "$work"/*.deb; do dpkg-deb -x "$deb" "$work/root"; done
+    rm -rf "$work/root/usr/lib/aarch64-linux-gnu/gconv" "$work/root/usr/share" "$work/root/usr/lib/xen"
+    [ -x "$work/root/sbin/kexec" ] || die "kexec-tools:arm64 has no /sbin/kexec"
+    mv "$work/root" "$out" ;;
 esac
 echo "$out"

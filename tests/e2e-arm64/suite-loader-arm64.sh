@@ -12,7 +12,9 @@
 # Cases: allowed (the target boots, table byte-exact, range reserved); changed (the target
 # changed after sealing: image-mismatch, the fallback boots with the table marked refused);
 # corrupt (the table corrupted inside a well-formed bundle: table-corrupt, the fallback boots
-# with the corrupt bytes delivered as received). A missing tool, package or build fails loudly.
+# with the corrupt bytes delivered as received); kexec (QEMU boots Debian's kernel, whose /init,
+# stage0-kexec.sh, kexecs into the loader with the allowed bundle: the target boots as in
+# "allowed"). A missing tool, package or build fails loudly.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/e2e/lib.sh
@@ -21,8 +23,8 @@ cd "$LUGATE_TOP" || exit 1
 
 LOADER=$E2E_BUILD/loader.arm64
 LUGATE=$E2E_BUILD/lugate
-CASES="allowed changed corrupt"
-: "${E2E_ARM64_TIMEOUT:=300}"
+CASES="allowed changed corrupt kexec"
+: "${E2E_ARM64_TIMEOUT:=480}"
 
 abort() {
   local c
@@ -38,6 +40,7 @@ for f in "$LOADER" "$LUGATE"; do
 done
 image=$(scripts/debian-arm64.sh image) || abort "Debian's arm64 6.1 Image unavailable"
 busybox=$(scripts/debian-arm64.sh busybox) || abort "busybox-static:arm64 unavailable"
+kexec_root=$(scripts/debian-arm64.sh kexec) || abort "kexec-tools:arm64 unavailable"
 W=$(e2e_workdir loader-arm64) || abort "no work directory"
 release=$("$LUGATE" inspect "$image" | awk '/^release:/ { print $2 }')
 [ -n "$release" ] || abort "lugate inspect names no release for $image"
@@ -84,11 +87,11 @@ PY
 )
 
 # ---- boots ----------------------------------------------------------------------------------------
-boot() { # boot NAME: run the loader with NAME.bundle; the serial log is $W/NAME.log
+boot() { # boot NAME [KERNEL INITRD APPEND MEM]: the loader with NAME.bundle, or KERNEL; log $W/NAME.log
   local t0 t1
   t0=$(date +%s.%N)
-  timeout --kill-after=5 "$E2E_ARM64_TIMEOUT" qemu-system-aarch64 -M virt -cpu max -accel tcg -m 1G \
-    -nographic -no-reboot -net none -kernel "$LOADER" -initrd "$W/$1.bundle" -append "lugate" \
+  timeout --kill-after=5 "$E2E_ARM64_TIMEOUT" qemu-system-aarch64 -M virt -cpu max -accel tcg -m "${5:-1G}" \
+    -nographic -no-reboot -net none -kernel "${2:-$LOADER}" -initrd "${3:-$W/$1.bundle}" -append "${4:-lugate}" \
     </dev/null >"$W/$1.log" 2>&1
   t1=$(date +%s.%N)
   echo "# case $1: QEMU ran $(echo "$t1 - $t0" | bc) s" >&2
@@ -131,4 +134,21 @@ check changed " 2 2" "$sealed_sha" "verdict: REFUSE" "  reason image-mismatch" \
   "booting the FALLBACK kernel, table delivered marked refused"
 boot corrupt
 check corrupt " 2 2" "$corrupt_sha" "  reason table-corrupt" "booting the FALLBACK kernel, table delivered marked refused"
+
+# kexec: the outgoing kernel's initramfs carries kexec-tools, the loader and the allowed bundle
+mkdir -p "$W/s0/bin" && cp "$busybox" "$W/s0/bin/busybox" && cp -a "$kexec_root/." "$W/s0/" &&
+  cp "$here/stage0-kexec.sh" "$W/s0/init" && cp "$LOADER" "$W/s0/loader.arm64" &&
+  cp "$W/allowed.bundle" "$W/s0/bundle.bin" && chmod 755 "$W/s0/bin/busybox" "$W/s0/init" &&
+  (cd "$W/s0" && find . | cpio -o -H newc --quiet) >"$W/stage0.cpio"
+if [ -s "$W/stage0.cpio" ]; then
+  boot kexec "$image" "$W/stage0.cpio" "console=ttyAMA0 panic=-1" 2G
+  if has kexec "lugate-stage0: loaded"; then
+    check kexec " 1 1" "$sealed_sha" "verdict: ALLOW" "booting the TARGET kernel, table delivered marked allowed"
+  else
+    tap_not_ok "case kexec" "kexec -l of the loader failed in the outgoing kernel"
+    grep -a "lugate\|kexec" "$W/kexec.log" | sed 's/^/#   /' >&2
+  fi
+else
+  tap_not_ok "case kexec" "cannot build the outgoing kernel's initramfs"
+fi
 tap_finish
