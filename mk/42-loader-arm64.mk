@@ -62,7 +62,8 @@ CHECK_DEPS  += $(LOADER_ARM64)
 else
 .PHONY: loader-arm64-missing
 loader-arm64-missing:
-	@scripts/deps.sh --check arm64 || echo "make: $(LOADER_ARM64) not built (no $(ARM64_CC))" >&2
+	@scripts/deps.sh --check arm64 || true
+	@echo "make: $(LOADER_ARM64) not built: no $(ARM64_CC) on PATH" >&2
 ALL_TARGETS += loader-arm64-missing
 endif
 
