@@ -15,6 +15,7 @@
 #include "arm64.h"
 #include "dtb_deliver.h"
 #include "dtb_read.h"
+#include "kho.h"
 #include "place.h"
 
 #define LOADER_VERSION "0.1"
@@ -26,6 +27,9 @@
 static const void *entry_fdt;       /* the DTB the loader was entered with (x0) */
 static struct a64_dtb_info dtb;
 static struct a64_place place;
+static struct a64_kho kho;
+static struct lugate_outgoing_format kho_format;   /* the KHO root's compatible, for the check */
+static bool has_kho;
 static struct lugate_bundle bundle;
 static bool entry_ok[LUGATE_BUNDLE_MAX_ENTRIES];
 static struct target_info target, fallback;
@@ -92,6 +96,30 @@ static void keep_clear(uintptr_t base, const void *fdt)
 		stop("the DTB lists more reserved ranges than the loader keeps");
 }
 
+/* KHO: its format goes to the check, and the loader writes only inside its scratch areas. */
+static void read_kho(void)
+{
+	const char *why = a64_kho_read(&dtb, &place, &kho);
+	struct log_line l;
+
+	if (why)
+		stop(why);
+	log_range("KHO", "linux,kho-fdt (forwarded unchanged)", dtb.kho_fdt.addr, dtb.kho_fdt.size);
+	log_range("KHO", "linux,kho-scratch (forwarded unchanged)", dtb.kho_scratch.addr, dtb.kho_scratch.size);
+	log_start(&l);
+	lugate_fmt_str(&l.f, "KHO: root compatible \"");
+	lugate_fmt_str(&l.f, kho.compat);
+	lugate_fmt_str(&l.f, "\": outgoing KHO format recorded for the check");
+	log_emit(&l);
+	for (uint32_t i = 0; i < kho.scratch_count; i++)
+		log_range("KHO", "scratch area (the loader writes only inside scratch)", kho.scratch[i].addr,
+			  kho.scratch[i].size);
+	a64_place_only(&place, kho.scratch, kho.scratch_count);
+	kho_format.compatible = kho.compat;
+	kho_format.layer = LUGATE_LAYER_KHO;
+	has_kho = true;
+}
+
 static void read_dtb(const void *fdt, uintptr_t base)
 {
 	const char *why = a64_dtb_read(fdt, A64_DTB_MAX, &dtb);
@@ -112,12 +140,10 @@ static void read_dtb(const void *fdt, uintptr_t base)
 		stop("the DTB lists more memory or reserved ranges than the loader keeps");
 	log_ranges("memory", dtb.mem, dtb.mem_count);
 	log_ranges("reserved", dtb.reserved, dtb.reserved_count);
-	if (dtb.has_kho_fdt)
-		log_range("KHO", "linux,kho-fdt (forwarded unchanged)", dtb.kho_fdt.addr, dtb.kho_fdt.size);
-	if (dtb.has_kho_scratch)
-		log_range("KHO", "linux,kho-scratch (forwarded unchanged)", dtb.kho_scratch.addr, dtb.kho_scratch.size);
 	a64_place_init(&place, dtb.mem, dtb.mem_count);
 	keep_clear(base, fdt);
+	if (dtb.has_kho_fdt || dtb.has_kho_scratch)
+		read_kho();
 }
 
 /* The bundle the initrd carries: opened, every entry's digest checked. Returns whether an
@@ -181,6 +207,8 @@ static void decide(bool bad_inputs)
 		in.table_size = (size_t)t->size;
 	}
 	in.bad_inputs = bad_inputs;
+	in.outgoing = has_kho ? &kho_format : NULL;
+	in.outgoing_count = has_kho ? 1 : 0;
 	in.wording = &arm64_wording;
 	gate_decide(&decision, &in);
 }

@@ -12,6 +12,14 @@ void a64_place_init(struct a64_place *p, const struct a64_range *mem, uint32_t c
 	p->mem_count = count;
 }
 
+void a64_place_only(struct a64_place *p, const struct a64_range *areas, uint32_t count)
+{
+	if (count > A64_MAX_MEM)
+		count = A64_MAX_MEM;
+	memcpy(p->mem, areas, count * sizeof(*areas));
+	p->mem_count = count;
+}
+
 bool a64_place_busy(struct a64_place *p, uint64_t addr, uint64_t size)
 {
 	if (size == 0)

@@ -22,6 +22,8 @@ struct a64_place {
 };
 
 void a64_place_init(struct a64_place *p, const struct a64_range *mem, uint32_t count);
+/* From now on place only inside these areas (KHO scratch), each inside memory. */
+void a64_place_only(struct a64_place *p, const struct a64_range *areas, uint32_t count);
 /* Keep [addr, addr + size) from being placed over; false if busy[] is full. */
 bool a64_place_busy(struct a64_place *p, uint64_t addr, uint64_t size);
 /* Is [addr, addr + size) inside one memory range? */

@@ -14,7 +14,7 @@ ARM64_HAVE := $(shell command -v $(ARM64_CC) >/dev/null 2>&1 && echo yes)
 LOADER_ARM64 := $(BUILD)/loader.arm64
 LOADER_ARM64_SRCS := $(sort $(wildcard loader-arm64/*.c)) loader-arm64/head.S $(BOOT_SRCS)
 # the DTB reading, the placements and the handed-over DTB are portable: the host unit test runs them
-LOADER_ARM64_PORTABLE := loader-arm64/dtb_read.c loader-arm64/place.c loader-arm64/dtb_deliver.c
+LOADER_ARM64_PORTABLE := loader-arm64/dtb_read.c loader-arm64/place.c loader-arm64/dtb_deliver.c loader-arm64/kho.c
 
 ifeq ($(ARM64_HAVE),yes)
 ARM64_CFLAGS := $(CSTD) $(WARN) -O2 -g -ffreestanding -fno-stack-protector -fno-stack-check \
@@ -75,8 +75,8 @@ LINT_UNITS += loader-arm64|-std=c11,-Iinclude,-Ihandoff/freestanding,-I$(LIBFDT_
 # tests/unit/test_loader_arm64: the portable parts on the host, the very sources the Image links,
 # with Debian's libfdt, under AddressSanitizer/UBSan. Replaces mk/50-unit.mk's pattern rule.
 $(BUILD)/tests/unit/test_loader_arm64: tests/unit/test_loader_arm64.c $(LOADER_ARM64_PORTABLE) \
-		$(wildcard loader-arm64/*.h)
+		$(wildcard loader-arm64/*.h) $(LIBLUGATE)
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -Iinclude \
 		-D_DEFAULT_SOURCE -Wno-missing-prototypes -o $@ tests/unit/test_loader_arm64.c \
-		$(LOADER_ARM64_PORTABLE) -lfdt -lcmocka
+		$(LOADER_ARM64_PORTABLE) $(LIBLUGATE) -lfdt -lcmocka

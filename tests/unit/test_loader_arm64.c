@@ -2,7 +2,7 @@
 /*
  * The arm64 loader's portable parts on the host, the very sources build/loader.arm64 links
  * (mk/42-loader-arm64.mk): reading the entry DTB (loader-arm64/dtb_read.c), placing what it
- * writes (place.c) and the DTB it hands over (dtb_deliver.c). The DTBs are built here with
+ * writes (place.c), the DTB it hands over (dtb_deliver.c) and KHO's FDT and scratch (kho.c). The DTBs are built here with
  * Debian's libfdt, laid out like the one QEMU's virt machine passes.
  */
 #include <stdarg.h>
@@ -14,6 +14,7 @@
 #include <libfdt.h>
 #include "../../loader-arm64/dtb_deliver.h"
 #include "../../loader-arm64/dtb_read.h"
+#include "../../loader-arm64/kho.h"
 #include "../../loader-arm64/place.h"
 
 #define DTB_SIZE 8192
@@ -283,6 +284,72 @@ static void test_deliver_variants(void **state)
 	assert_non_null(a64_dtb_deliver(dtb, out, sizeof(out), &d));
 }
 
+static uint8_t kho_fdt[4096] __attribute__((aligned(8)));
+static uint64_t kho_array[4];
+
+/* The handover as the loader finds it: a KHO FDT and a scratch array in "physical" memory
+ * (here the test's own, whose addresses are the ones the DTB names: MMU off, an address is a
+ * pointer), with one memory range covering both. */
+static void kho_world(struct a64_dtb_info *i, struct a64_place *p, uint64_t area)
+{
+	uint64_t lo = (uintptr_t)kho_fdt < (uintptr_t)kho_array ? (uintptr_t)kho_fdt : (uintptr_t)kho_array;
+	struct a64_range mem = { lo & ~0x1fffffull, 0x100000000ull };   /* from a 2 MiB boundary */
+
+	ok(fdt_create_empty_tree(kho_fdt, sizeof(kho_fdt)));
+	ok(fdt_setprop_string(kho_fdt, 0, "compatible", "kho-v4"));
+	memset(i, 0, sizeof(*i));
+	i->has_kho_fdt = i->has_kho_scratch = true;
+	i->kho_fdt.addr = (uintptr_t)kho_fdt;
+	i->kho_fdt.size = sizeof(kho_fdt);
+	i->kho_scratch.addr = (uintptr_t)kho_array;
+	i->kho_scratch.size = sizeof(kho_array);
+	kho_array[0] = 0;                         /* an empty area is skipped */
+	kho_array[1] = 0;
+	kho_array[2] = area;
+	kho_array[3] = 0x400000;
+	a64_place_init(p, &mem, 1);
+}
+
+static void test_kho(void **state)
+{
+	struct a64_dtb_info i;
+	struct a64_place p;
+	struct a64_kho k;
+	uint64_t area, a;
+
+	(void)state;
+	kho_world(&i, &p, 0);
+	area = p.mem[0].addr + 0x10000000;
+	kho_array[2] = area;
+	assert_null(a64_kho_read(&i, &p, &k));
+	assert_string_equal(k.compat, "kho-v4");
+	assert_int_equal(k.scratch_count, 1);
+	assert_int_equal(k.scratch[0].addr, area);
+	assert_int_equal(k.scratch[0].size, 0x400000);
+	a64_place_only(&p, k.scratch, k.scratch_count);          /* only scratch is written */
+	assert_true(a64_place(&p, 0x1000, 0x200000, 0, &a));
+	assert_int_equal(a, area);
+	assert_false(a64_place(&p, 0x400000, 0x1000, 0, &a));    /* the rest of scratch is too small */
+
+	kho_world(&i, &p, area);
+	i.has_kho_scratch = false;                                 /* one property without the other */
+	assert_non_null(a64_kho_read(&i, &p, &k));
+	kho_world(&i, &p, area);
+	ok(fdt_setprop_string(kho_fdt, 0, "compatible", "kho v4"));  /* not one token */
+	assert_non_null(a64_kho_read(&i, &p, &k));
+	kho_world(&i, &p, area);
+	i.kho_fdt.addr += 4;                                       /* misaligned */
+	assert_non_null(a64_kho_read(&i, &p, &k));
+	kho_world(&i, &p, area);
+	i.kho_scratch.size = 24;                                   /* not whole entries */
+	assert_non_null(a64_kho_read(&i, &p, &k));
+	kho_world(&i, &p, ~0ull - 0x1000);                         /* an area that wraps */
+	assert_non_null(a64_kho_read(&i, &p, &k));
+	kho_world(&i, &p, area);
+	kho_array[3] = 0;                                          /* no area at all */
+	assert_non_null(a64_kho_read(&i, &p, &k));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +360,7 @@ int main(void)
 		cmocka_unit_test(test_place),
 		cmocka_unit_test(test_deliver),
 		cmocka_unit_test(test_deliver_variants),
+		cmocka_unit_test(test_kho),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
