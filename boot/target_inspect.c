@@ -15,25 +15,45 @@
  * is an image a 64-bit boot can enter. An image either rejects is not booted: the CLI
  * refuses to stage it too.
  */
-static void identify(const uint8_t *image, size_t size, struct target_info *out)
+static const char *not_wanted(enum lugate_image_format want)
+{
+	return want == LUGATE_IMAGE_ARM64 ? "not an arm64 Image (no \"ARM\\x64\" magic at 0x38)"
+		: "not a bzImage (no 0xAA55 boot flag or \"HdrS\" header)";
+}
+
+
+static void identify(const uint8_t *image, size_t size, enum lugate_image_format want, struct target_info *out)
 {
 	struct lugate_image_info info;
 	int err = lugate_image_identify(image, size, &info);
 
+	out->format = info.format;
 	if (err) {
 		out->manifest_error = err;
 		out->why_unbootable = err == LUGATE_ERR_DUPLICATE ? "the image carries two manifests"
-			: info.format == LUGATE_IMAGE_BZIMAGE ? info.why
-			: "not a bzImage (no 0xAA55 boot flag or \"HdrS\" header)";
+			: info.format == want ? info.why : not_wanted(want);
 		return;
 	}
-	if (lugate_bzimage_boot64(image, size, &info, &out->why_unbootable) != 0)
+	if (info.format != want) {
+		out->why_unbootable = not_wanted(want);
 		return;
+	}
+	if (want == LUGATE_IMAGE_BZIMAGE) {
+		if (lugate_bzimage_boot64(image, size, &info, &out->why_unbootable) != 0)
+			return;
+		out->bz = info.bz;
+		out->code = image + info.bz.code_offset;
+	} else {
+		if (lugate_arm64_boot(&info, &out->why_unbootable) != 0)
+			return;
+		out->arm64_text_offset = info.arm64_text_offset;
+		out->arm64_image_size = info.arm64_image_size;
+		out->arm64_page_size = info.arm64_page_size;
+		out->code = image;
+	}
 	out->bootable = true;
-	out->bz = info.bz;
 	out->image = image;
 	out->image_size = size;
-	out->code = image + info.bz.code_offset;
 	out->carrier = info.carrier;
 	if (info.carrier != LUGATE_CARRIER_NONE) {
 		out->manifest = info.manifest.p;
@@ -46,14 +66,51 @@ static void identify(const uint8_t *image, size_t size, struct target_info *out)
 	}
 }
 
+/* The format's own figures, after the release and the manifest. */
+static void log_layout(struct log_line *l, const struct target_info *t)
+{
+	if (t->format == LUGATE_IMAGE_ARM64) {
+		lugate_fmt_str(&l->f, ", text_offset 0x");
+		lugate_fmt_hex(&l->f, t->arm64_text_offset, 0);
+		lugate_fmt_str(&l->f, ", image_size 0x");
+		lugate_fmt_hex(&l->f, t->arm64_image_size, 0);
+		lugate_fmt_str(&l->f, ", page size ");
+		lugate_fmt_udec(&l->f, t->arm64_page_size);
+		return;
+	}
+	lugate_fmt_str(&l->f, ", init_size 0x");
+	lugate_fmt_hex(&l->f, t->bz.init_size, 0);
+	lugate_fmt_str(&l->f, ", alignment 0x");
+	lugate_fmt_hex(&l->f, t->bz.kernel_alignment, 0);
+}
+
+/* "bzImage protocol 2.15" or "arm64 Image" */
+static void log_format(struct log_line *l, const struct target_info *t)
+{
+	if (t->format == LUGATE_IMAGE_ARM64) {
+		lugate_fmt_str(&l->f, ": arm64 Image");
+		return;
+	}
+	lugate_fmt_str(&l->f, ": bzImage protocol ");
+	lugate_fmt_udec(&l->f, t->bz.version >> 8);
+	lugate_fmt_char(&l->f, '.');
+	lugate_fmt_udec(&l->f, t->bz.version & 0xff);
+}
+
 void target_inspect(const void *image, size_t size, const char *label, struct target_info *out)
+{
+	target_inspect_as(image, size, label, LUGATE_IMAGE_BZIMAGE, out);
+}
+
+void target_inspect_as(const void *image, size_t size, const char *label, enum lugate_image_format want,
+		       struct target_info *out)
 {
 	struct log_line l;
 	char hex[2 * LUGATE_SHA256_SIZE + 1];
 	uint64_t t0;
 
 	memset(out, 0, sizeof(*out));
-	identify(image, size, out);
+	identify(image, size, want, out);
 	t0 = tsc_read();
 	lugate_sha256(image, size, out->sha256);
 	out->sha256_tsc = tsc_read() - t0;
@@ -71,10 +128,7 @@ void target_inspect(const void *image, size_t size, const char *label, struct ta
 		lugate_fmt_str(&l.f, ": not bootable: ");
 		lugate_fmt_str(&l.f, out->why_unbootable);
 	} else {
-		lugate_fmt_str(&l.f, ": bzImage protocol ");
-		lugate_fmt_udec(&l.f, out->bz.version >> 8);
-		lugate_fmt_char(&l.f, '.');
-		lugate_fmt_udec(&l.f, out->bz.version & 0xff);
+		log_format(&l, out);
 		lugate_fmt_str(&l.f, ", release ");
 		lugate_fmt_str(&l.f, out->release ? out->release : "(none)");
 		lugate_fmt_str(&l.f, out->manifest ? ", manifest " : ", no manifest");
@@ -84,10 +138,7 @@ void target_inspect(const void *image, size_t size, const char *label, struct ta
 			lugate_fmt_str(&l.f, lugate_carrier_name(out->carrier));
 			lugate_fmt_char(&l.f, ')');
 		}
-		lugate_fmt_str(&l.f, ", init_size 0x");
-		lugate_fmt_hex(&l.f, out->bz.init_size, 0);
-		lugate_fmt_str(&l.f, ", alignment 0x");
-		lugate_fmt_hex(&l.f, out->bz.kernel_alignment, 0);
+		log_layout(&l, out);
 	}
 	log_emit(&l);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the gate needs to know about a kernel image, whichever front end read it (a Multiboot
- * module, a bundle entry, a file on the ESP): that it is a 64-bit bzImage, its release, the
+ * module, a bundle entry, a file on the ESP, a DTB's initrd): that it is an image the front end
+ * can enter (a 64-bit bzImage on x86-64, an arm64 Image on arm64), its release, the
  * lugate manifest stamped into it (if any) and its SHA-256. A front end adds its own
  * preconditions afterwards (lugate.efi: the EFI handover entry).
  * Part of boot/, the room the boot front ends share (gate.h says why it is one room).
@@ -16,9 +17,13 @@
 #define TARGET_MAX_COMPAT 32u
 
 struct target_info {
-	bool bootable;                /* a 64-bit bzImage a front end can place and enter */
+	bool bootable;                /* an image of the wanted format a front end can place and enter */
 	const char *why_unbootable;
-	struct lugate_bzimage bz;     /* the core's parse of the setup header */
+	enum lugate_image_format format;  /* LUGATE_IMAGE_BZIMAGE or LUGATE_IMAGE_ARM64 */
+	struct lugate_bzimage bz;     /* bzImage: the core's parse of the setup header */
+	uint64_t arm64_text_offset;   /* arm64 Image: where in its 2 MiB aligned block it goes */
+	uint64_t arm64_image_size;    /* arm64 Image: the memory it needs from its start (with .bss) */
+	uint32_t arm64_page_size;     /* arm64 Image: 4096, 16384, 65536 (0: unspecified) */
 	const uint8_t *image;         /* the image as given, and its size */
 	size_t image_size;
 	const uint8_t *code;          /* its protected-mode code, bz.code_size bytes: what is loaded */
@@ -42,5 +47,13 @@ struct target_info {
  * where it is while out is used: out points into it.
  */
 void target_inspect(const void *image, size_t size, const char *label, struct target_info *out);
+
+/*
+ * The same for the format a front end boots: LUGATE_IMAGE_BZIMAGE (target_inspect) or
+ * LUGATE_IMAGE_ARM64 (the arm64 loader: a little-endian Image that states its image_size).
+ * An image of another format is not bootable.
+ */
+void target_inspect_as(const void *image, size_t size, const char *label, enum lugate_image_format want,
+		       struct target_info *out);
 
 #endif

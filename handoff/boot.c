@@ -40,3 +40,18 @@ int lugate_bzimage_boot64(const void *img, size_t size, const struct lugate_imag
 		return fail(why, LUGATE_ERR_BADIMAGE, "init_size is smaller than the kernel it must hold");
 	return 0;
 }
+
+int lugate_arm64_boot(const struct lugate_image_info *info, const char **why)
+{
+	*why = NULL;
+	if (info->format != LUGATE_IMAGE_ARM64)
+		return fail(why, LUGATE_ERR_UNSUPPORTED, "not an arm64 Image (no \"ARM\\x64\" magic at 0x38)");
+	/* the loader enters little-endian; a big-endian kernel would need it to switch */
+	if (info->arm64_big_endian)
+		return fail(why, LUGATE_ERR_UNSUPPORTED, "a big-endian arm64 Image: lugate's loader boots little-endian kernels only");
+	if (info->arm64_image_size == 0)
+		return fail(why, LUGATE_ERR_UNSUPPORTED, "the arm64 Image states no image_size (a kernel older than 3.17)");
+	if (info->arm64_text_offset >= 0x200000u)
+		return fail(why, LUGATE_ERR_BADIMAGE, "the arm64 Image's text_offset is not below 2 MiB");
+	return 0;
+}

@@ -10,6 +10,9 @@
 #       the EFI app links the -nomem archive next to libefi.a.
 #       Variants: "freestanding" (the check below), "loader" (mk/40-loader.mk), later "efi"
 #       (e.g. with -fpic -fshort-wchar -maccumulate-outgoing-args added to the base flags).
+#   $(call lugate_core_variant,VARIANT,CFLAGS,CC,AR)
+#       the same with another compiler and archiver, for a cross build ("arm64",
+#       mk/42-loader-arm64.mk); without them, $(CC) and ar.
 #
 # libfdt's sources are extracted at build time from Debian's linux-source-6.1 package
 # (scripts/libfdt-src.sh, cached in $(BUILD)/libfdt-src/); its libfdt_env.h is ours
@@ -46,18 +49,20 @@ define lugate_core_variant
 $(1)_CORE_OBJS := $$(CORE_SRCS:%.c=$(BUILD)/$(1)/%.o) $$(LIBFDT_FILES:%.c=$(BUILD)/$(1)/libfdt/%.o)
 $(1)_CORE_LIB  := $(BUILD)/$(1)/liblugate-core.a
 $(1)_CFLAGS    := $(2)
+$(1)_CC        := $(if $(3),$(3),$$(CC))
+$(1)_AR        := $(if $(4),$(4),ar)
 
 $(BUILD)/$(1)/handoff/%.o: handoff/%.c | $(LIBFDT_STAMP)
 	@mkdir -p $$(@D)
-	$$(CC) $$($(1)_CFLAGS) -MMD -MP -c $$< -o $$@
+	$$($(1)_CC) $$($(1)_CFLAGS) -MMD -MP -c $$< -o $$@
 
 $$(filter $(BUILD)/$(1)/libfdt/%.o,$$($(1)_CORE_OBJS)): $(BUILD)/$(1)/libfdt/%.o: $(LIBFDT_STAMP) handoff/freestanding/libfdt_env.h
 	@mkdir -p $$(@D)
-	$$(CC) $$($(1)_CFLAGS) $(LIBFDT_WARN_RELAX) -MMD -MP -c $(LIBFDT_SRC_DIR)/$$*.c -o $$@
+	$$($(1)_CC) $$($(1)_CFLAGS) $(LIBFDT_WARN_RELAX) -MMD -MP -c $(LIBFDT_SRC_DIR)/$$*.c -o $$@
 
 $$($(1)_CORE_LIB): $$($(1)_CORE_OBJS)
 	@rm -f $$@
-	ar rcs $$@ $$^
+	$$($(1)_AR) rcs $$@ $$^
 
 $(1)_LIBC_OBJS  := $$(LUGATE_LIBC_SRCS:handoff/freestanding/%.c=$(BUILD)/$(1)/libc/%.o)
 $(1)_LIBC       := $(BUILD)/$(1)/liblugate-libc.a
@@ -66,20 +71,30 @@ $(1)_LIBC_NOMEM := $(BUILD)/$(1)/liblugate-libc-nomem.a
 # -fno-tree-loop-distribute-patterns: gcc must not turn memset's own loop into a call to memset.
 $(BUILD)/$(1)/libc/%.o: handoff/freestanding/%.c
 	@mkdir -p $$(@D)
-	$$(CC) $$($(1)_CFLAGS) -fno-tree-loop-distribute-patterns -MMD -MP -c $$< -o $$@
+	$$($(1)_CC) $$($(1)_CFLAGS) -fno-tree-loop-distribute-patterns -MMD -MP -c $$< -o $$@
 
 $$($(1)_LIBC): $$($(1)_LIBC_OBJS)
 	@rm -f $$@
-	ar rcs $$@ $$^
+	$$($(1)_AR) rcs $$@ $$^
 
 $$($(1)_LIBC_NOMEM): $$(filter-out %/memcpy.o %/memset.o,$$($(1)_LIBC_OBJS))
 	@rm -f $$@
-	ar rcs $$@ $$^
+	$$($(1)_AR) rcs $$@ $$^
 
 -include $$($(1)_CORE_OBJS:.o=.d) $$($(1)_LIBC_OBJS:.o=.d)
 endef
 
 LUGATE_LIBC_SRCS := $(sort $(wildcard handoff/freestanding/*.c))
+
+# $(call static_pie_check,ELF,RELATIVE-TYPE,READELF): a recipe that refuses a static PIE
+# whose self-relocating entry would meet any relocation but RELATIVE-TYPE (the only kind it
+# applies) or any dynamic symbol left to resolve: the loader.bzImage and loader.arm64 links.
+define static_pie_check
+	@if $(3) -rW $(1) | awk '/^ *[0-9a-f]+ +[0-9a-f]+ +R_/ && $$3 != "$(2)"' | grep -q .; then \
+		echo "$(1): relocations other than $(2):" >&2; $(3) -rW $(1) >&2; exit 1; fi
+	@if [ "$$($(3) -sW --dyn-syms $(1) | awk '/Symbol table .\.dynsym/{d=1;next} /Symbol table/{d=0} d && $$7 == "UND" && $$8 != ""' | wc -l)" != 0 ]; then \
+		echo "$(1): undefined dynamic symbols" >&2; exit 1; fi
+endef
 
 $(eval $(call lugate_core_variant,freestanding,$(FREESTANDING_BASE_CFLAGS)))
 LUGATE_LIBC := $(freestanding_LIBC)

@@ -17,10 +17,7 @@ $(LOADER_BZ_ELF): $(LOADER_BZ_OBJS) $(loader_CORE_LIB) $(loader_LIBC) loader/ent
 	$(CC) -nostdlib -static-pie -Wl,--no-dynamic-linker -Wl,-T,loader/entry/bzimage64.lds -Wl,--gc-sections \
 		-Wl,--build-id=none -Wl,-z,noexecstack -Wl,-z,max-page-size=4096 -Wl,-z,norelro -Wl,--hash-style=sysv \
 		-Wl,--no-warn-rwx-segments -o $@.tmp $(LOADER_BZ_OBJS) $(loader_CORE_LIB) $(loader_LIBC)
-	@if readelf -rW $@.tmp | awk '/^ *[0-9a-f]+ +[0-9a-f]+ +R_X86_64_/ && $$3 != "R_X86_64_RELATIVE"' | grep -q .; then \
-		echo "$@: relocations other than R_X86_64_RELATIVE:" >&2; readelf -rW $@.tmp >&2; exit 1; fi
-	@if [ "$$(readelf -sW --dyn-syms $@.tmp | awk '/Symbol table .\.dynsym/{d=1;next} /Symbol table/{d=0} d && $$7 == "UND" && $$8 != ""' | wc -l)" != 0 ]; then \
-		echo "$@: undefined dynamic symbols" >&2; exit 1; fi
+	$(call static_pie_check,$@.tmp,R_X86_64_RELATIVE,readelf)
 	@mv $@.tmp $@
 
 $(LOADER_BZ_PM): $(LOADER_BZ_ELF)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install lugate's build and test dependencies from Debian's packages.
 # Idempotent: installs only what is missing; never touches the system's apt configuration.
-# Usage: scripts/deps.sh [--check] [build|test|e2e|all]   (default: all)
+# Usage: scripts/deps.sh [--check] [build|test|e2e|arm64|all]   (default: all)
+#   arm64    the cross compiler that builds build/loader.arm64 and the QEMU that runs it;
+#            `make` builds the arm64 parts only when `deps.sh --check arm64` passes
 #   --check  install nothing: name what is missing and exit 2. Plain `make` uses it, so a build
 #            of a source tree never changes the system; `make deps`, `make demo` and `make check`
 #            are the only targets that install.
@@ -16,13 +18,15 @@ test_pkgs=(libcmocka-dev clang libclang-rt-14-dev cppcheck clang-tidy python3 xz
            binutils-aarch64-linux-gnu file zstd)
 e2e_pkgs=(qemu-system-x86 ovmf gnu-efi kexec-tools busybox-static cpio mtools dosfstools
           systemd-boot-efi flex bison libelf-dev bc mmdebstrap)
+arm64_pkgs=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm qemu-efi-aarch64)
 
 want=()
 case "${1:-all}" in
   build) want=("${build_pkgs[@]}") ;;
   test)  want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
-  e2e|all) want=("${build_pkgs[@]}" "${test_pkgs[@]}" "${e2e_pkgs[@]}") ;;
-  *) echo "deps.sh: unknown set '$1' (build|test|e2e|all)" >&2; exit 2 ;;
+  arm64) want=("${arm64_pkgs[@]}") ;;
+  e2e|all) want=("${build_pkgs[@]}" "${test_pkgs[@]}" "${e2e_pkgs[@]}" "${arm64_pkgs[@]}") ;;
+  *) echo "deps.sh: unknown set '$1' (build|test|e2e|arm64|all)" >&2; exit 2 ;;
 esac
 
 missing=()

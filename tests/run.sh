@@ -5,10 +5,11 @@
 # or a missing prerequisite can never pass silently. LUGATE_SUITES="unit cli" narrows the run.
 #
 # The suites run in two lanes at once, because most of them keep one core busy (a QEMU TCG guest,
-# an ASan build's programs, a libFuzzer harness) and the machine has two. The e2e room is one lane
-# on its own, in order: its suites share guest images and scratch under build/e2e. Every other
-# room is the second lane. The benchmarks run last and alone, since they report speed ratios that
-# a busy second core would blur. LUGATE_LANES=1 runs everything one after the other.
+# an ASan build's programs, a libFuzzer harness) and the machine has two. The e2e rooms (e2e,
+# e2e-arm64) are one lane on their own, in order: their suites are QEMU guests and share scratch
+# under build/e2e. Every other room is the second lane. The benchmarks run last and alone, since
+# they report speed ratios that a busy second core would blur. LUGATE_LANES=1 runs everything one
+# after the other.
 set -u
 cd "$(dirname "$0")/.."
 export LUGATE_TOP=$PWD BUILD=${BUILD:-build}
@@ -49,7 +50,7 @@ guest_lane=() host_lane=() last=()
 for suite in tests/*/suite-*.sh; do
   [ -x "$suite" ] && wanted "$suite" || continue
   case $suite in
-    tests/e2e/*) guest_lane+=("$suite") ;;
+    tests/e2e/*|tests/e2e-arm64/*) guest_lane+=("$suite") ;;
     tests/bench/*) last+=("$suite") ;;
     *) host_lane+=("$suite") ;;
   esac

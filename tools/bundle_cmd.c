@@ -16,11 +16,13 @@ static const char usage[] =
 	"                           [--fallback F [--fallback-initrd FI] [--fallback-append ARGS]]\n"
 	"                           [--allow-refused-target] -o BUNDLE\n"
 	"       lugate bundle show BUNDLE [--json]\n"
-	"Pack (or list) what the bzImage64 loader needs into one file, passed as the initrd of\n"
-	"`kexec -s`. Every entry carries its SHA-256; the loader verifies them.\n"
+	"Pack (or list) what the kexec_file loader needs into one file, passed as the initrd of\n"
+	"`kexec -s` (build/loader.bzImage) or of build/loader.arm64. Every entry carries its\n"
+	"SHA-256; the loader verifies them.\n"
 	"build first runs what the loader will: the table must be sealed (`lugate seal`), the kernel\n"
-	"and fallback bootable 64-bit bzImages, each command line printable ASCII within its\n"
-	"kernel's cmdline_size (the fallback boots with --fallback-append, else --append), and the\n"
+	"and fallback both bootable 64-bit bzImages or both arm64 Images, each command line\n"
+	"printable ASCII within its kernel's cmdline_size (arm64: 2047) (the fallback boots with\n"
+	"--fallback-append, else --append), and the\n"
 	"check must allow the kernel (its hash the sealed one, its manifest the table's needs) and\n"
 	"the fallback must match the sealed fallback hash. Nothing is written otherwise.\n"
 	"  --allow-refused-target  build even though the loader will refuse the target (or the\n"
@@ -102,17 +104,25 @@ static int build(const struct bundle_args *a)
 	uint8_t *table = NULL, *bundle = NULL;
 	size_t table_size = 0, bundle_size = 0;
 	uint32_t kernel_cmdline = 0, fallback_cmdline = 0;
+	enum lugate_image_format kernel_format, fallback_format;
 	const char *fb_line;
 	int rc = EXIT_INPUT;
 
 	if (!read_table(a->table, &table, &table_size))
 		goto out;
 	if (!cli_target_open(a->kernel, false, &kernel) ||
-	    !cli_stage_image("kernel", a->kernel, kernel.data, kernel.size, &kernel_cmdline))
+	    !cli_stage_bundle_image("kernel", a->kernel, kernel.data, kernel.size, &kernel_cmdline, &kernel_format))
 		goto out;
 	if (a->fallback && (!cli_target_open(a->fallback, false, &fallback) ||
-			    !cli_stage_image("fallback", a->fallback, fallback.data, fallback.size, &fallback_cmdline)))
+			    !cli_stage_bundle_image("fallback", a->fallback, fallback.data, fallback.size,
+						    &fallback_cmdline, &fallback_format)))
 		goto out;
+	/* one loader receives the bundle: it boots one architecture */
+	if (a->fallback && fallback_format != kernel_format) {
+		cli_error("fallback %s: not the kernel's architecture (%s): one loader boots both",
+			  a->fallback, lugate_image_format_name(kernel_format));
+		goto out;
+	}
 	/* the fallback boots with its own line, else with the target's */
 	fb_line = a->fallback_append ? a->fallback_append : a->append;
 	if (a->append && !cli_stage_cmdline("--append", a->append, strlen(a->append), a->kernel, kernel_cmdline))

@@ -26,6 +26,24 @@ bool cli_stage_image(const char *what, const char *path, const void *data, size_
 	return true;
 }
 
+bool cli_stage_bundle_image(const char *what, const char *path, const void *data, size_t size,
+			    uint32_t *cmdline_size, enum lugate_image_format *format)
+{
+	struct lugate_image_info info;
+	const char *why = NULL;
+
+	*format = LUGATE_IMAGE_UNKNOWN;
+	if (lugate_image_identify(data, size, &info) != 0 || info.format != LUGATE_IMAGE_ARM64)
+		return cli_stage_image(what, path, data, size, cmdline_size) &&
+		       (*format = LUGATE_IMAGE_BZIMAGE, true);
+	*cmdline_size = 0;
+	if (lugate_arm64_boot(&info, &why) != 0)
+		return cli_error("%s %s: lugate's arm64 loader cannot boot it: %s", what, path, why), false;
+	*cmdline_size = LUGATE_ARM64_CMDLINE_MAX;
+	*format = LUGATE_IMAGE_ARM64;
+	return true;
+}
+
 bool cli_stage_image_file(const char *what, const char *path, uint8_t **data, size_t *size, uint32_t *cmdline_size)
 {
 	*data = NULL;

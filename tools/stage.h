@@ -14,6 +14,11 @@
  * "fallback"). On success *cmdline_size is the longest command line it declares (0: none). */
 bool cli_stage_image(const char *what, const char *path, const void *data, size_t size, uint32_t *cmdline_size);
 
+/* The same for a bundle (`lugate bundle build`), which either loader may receive: a bzImage
+ * for the bzImage64 loader or an arm64 Image for build/loader.arm64 (lugate_arm64_boot). */
+bool cli_stage_bundle_image(const char *what, const char *path, const void *data, size_t size,
+			    uint32_t *cmdline_size, enum lugate_image_format *format);
+
 /* The same, reading the file (malloc'd into *data, which the caller frees). */
 bool cli_stage_image_file(const char *what, const char *path, uint8_t **data, size_t *size, uint32_t *cmdline_size);
 

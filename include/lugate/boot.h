@@ -26,4 +26,15 @@
  */
 int lugate_bzimage_boot64(const void *img, size_t size, const struct lugate_image_info *info, const char **why);
 
+/*
+ * The same for lugate's arm64 loader (build/loader.arm64): 0 if info (lugate_image_identify's
+ * 0 for img) is an arm64 Image (Documentation/arch/arm64/booting.rst) it can place and enter:
+ * little-endian, with a non-zero image_size (kernels since 3.17) and a text_offset below
+ * 2 MiB. Else LUGATE_ERR_UNSUPPORTED or LUGATE_ERR_BADIMAGE and *why.
+ */
+int lugate_arm64_boot(const struct lugate_image_info *info, const char **why);
+
+/* The command line an arm64 kernel keeps (COMMAND_LINE_SIZE in arch/arm64), NUL excluded. */
+#define LUGATE_ARM64_CMDLINE_MAX 2047u
+
 #endif

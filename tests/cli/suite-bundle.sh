@@ -72,10 +72,14 @@ refused "a kernel of boot protocol 2.11" 2 "lugate's loader cannot boot it: boot
 cp tests/fuzz/corpus/image/seed-tiny-gzip "$W/tiny.img"
 refused "a 1536-byte bzImage" 2 "kernel $W/tiny.img: lugate's loader cannot boot it: too small for a bzImage" --table "$W/sealed.bin" --kernel "$W/tiny.img"
 refused "a 32-bit-only fallback" 2 "fallback $W/k32.img: lugate's loader cannot boot it: no 64-bit entry point" --table "$W/sealed.bin" --kernel "$W/k.img" --fallback "$W/k32.img"
-# an arm64 Image: a kernel lugate reads, but not one its x86 loader boots
+# an arm64 Image without image_size (older than 3.17): a kernel lugate reads, but not one its
+# arm64 loader boots (a bundle may carry arm64 Images, for build/loader.arm64)
 head -c 8192 /dev/zero >"$W/arm64.img"; printf 'ARM\x64' | dd of="$W/arm64.img" bs=1 seek=56 conv=notrunc status=none
 printf 'Linux version 6.1.0-56-amd64 (x) #1\n' | dd of="$W/arm64.img" bs=1 seek=200 conv=notrunc status=none
-refused "an arm64 Image" 2 "kernel $W/arm64.img: lugate's loader cannot boot it: not an x86 bzImage" --table "$W/sealed.bin" --kernel "$W/arm64.img"
+refused "an arm64 Image" 2 "kernel $W/arm64.img: lugate's arm64 loader cannot boot it: the arm64 Image states no image_size" --table "$W/sealed.bin" --kernel "$W/arm64.img"
+# one loader boots the bundle: an arm64 fallback for a bzImage kernel is refused
+patch "$W/arm64.img" 16 '<Q' 0x10000 "$W/arm64ok.img"
+refused "an arm64 fallback for a bzImage kernel" 2 "fallback $W/arm64ok.img: not the kernel's architecture (bzImage)" --table "$W/sealed.bin" --kernel "$W/k.img" --fallback "$W/arm64ok.img"
 refused "a missing initrd" 2 "$W/nope.img" --table "$W/sealed.bin" --kernel "$W/k.img" --initrd "$W/nope.img"
 
 # ---- command lines -------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-/* What lugate's loader boots (handoff/boot.c): a 64-bit bzImage whose setup header holds
- * together; every requirement broken once in an otherwise good image. */
+/* What lugate's loaders boot (handoff/boot.c): a 64-bit bzImage whose setup header holds
+ * together, every requirement broken once in an otherwise good image; and the arm64 loader's
+ * Image rule (lugate_arm64_boot), on an Image header the core's parser read. */
 #include "helpers.h"
 #include <lugate/boot.h>
 #include <lugate/image.h>
@@ -122,12 +123,61 @@ static void other_formats_refused(void **state)
 	assert_int_equal(lugate_bzimage_boot64(img, IMG_SIZE, &info, &why), LUGATE_ERR_UNSUPPORTED);
 }
 
+/* An arm64 Image header (booting.rst): b, text_offset, image_size, flags, "ARM\x64". */
+static void arm64_header(uint64_t text_offset, uint64_t image_size, uint64_t flags)
+{
+	memset(img, 0, sizeof(img));
+	put32(0, 0x14000010);
+	put32(8, (uint32_t)text_offset);
+	put32(12, (uint32_t)(text_offset >> 32));
+	put32(16, (uint32_t)image_size);
+	put32(20, (uint32_t)(image_size >> 32));
+	put32(24, (uint32_t)flags);
+	memcpy(img + 0x38, "ARM\x64", 4);
+}
+
+static int arm64_boot(const char **why)
+{
+	struct lugate_image_info info;
+
+	assert_int_equal(lugate_image_identify(img, IMG_SIZE, &info), 0);
+	assert_int_equal(info.format, LUGATE_IMAGE_ARM64);
+	return lugate_arm64_boot(&info, why);
+}
+
+static void arm64_images(void **state)
+{
+	const char *why = "x";
+	struct lugate_image_info info;
+
+	(void)state;
+	arm64_header(0, 0x2010000, 0xa);                 /* Debian's 6.1: LE, 4K, anywhere */
+	assert_int_equal(arm64_boot(&why), 0);
+	assert_null(why);
+	arm64_header(0x80000, 0x1000000, 0x2);           /* an older text_offset still boots */
+	assert_int_equal(arm64_boot(&why), 0);
+	arm64_header(0, 0x2010000, 0xb);                 /* big-endian */
+	assert_int_equal(arm64_boot(&why), LUGATE_ERR_UNSUPPORTED);
+	assert_non_null(strstr(why, "big-endian"));
+	arm64_header(0x80000, 0, 0);                     /* before 3.17: no image_size */
+	assert_int_equal(arm64_boot(&why), LUGATE_ERR_UNSUPPORTED);
+	assert_non_null(strstr(why, "image_size"));
+	arm64_header(0x200000, 0x1000000, 0xa);          /* text_offset past the 2 MiB block */
+	assert_int_equal(arm64_boot(&why), LUGATE_ERR_BADIMAGE);
+	assert_non_null(strstr(why, "text_offset"));
+	good();                                          /* a bzImage is not an arm64 Image */
+	assert_int_equal(lugate_image_identify(img, IMG_SIZE, &info), 0);
+	assert_int_equal(lugate_arm64_boot(&info, &why), LUGATE_ERR_UNSUPPORTED);
+	assert_non_null(strstr(why, "not an arm64 Image"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(good_image_boots),
 		cmocka_unit_test(each_requirement),
 		cmocka_unit_test(other_formats_refused),
+		cmocka_unit_test(arm64_images),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -729,6 +729,48 @@ static void inspect_reads_bzimage_header(void **state)
 	free(f);
 }
 
+/* The arm64 loader's inspection (target_inspect_as, LUGATE_IMAGE_ARM64): an Image header read
+ * and logged with its layout; a bzImage is not what it boots, nor an arm64 Image for the x86
+ * front ends. */
+static void inspect_reads_arm64_image(void **state)
+{
+	const size_t size = 16384;
+	uint8_t *f = calloc(1, size), *bz = synth_bzimage(size);
+	struct target_info t;
+	(void)state;
+
+	assert_non_null(f);
+	put32(f, 0, 0x14000010);
+	put32(f, 16, 0x2010000);                      /* image_size */
+	put32(f, 24, 0xa);                            /* LE, 4K pages, anywhere */
+	memcpy(f + 0x38, "ARM\x64", 4);
+	log_reset();
+	target_inspect_as(f, size, "target", LUGATE_IMAGE_ARM64, &t);
+	check_logged_sha("target", f, size, &t);
+	if (!t.bootable)
+		fail_msg("an arm64 Image was refused: %s", t.why_unbootable);
+	assert_int_equal(t.format, LUGATE_IMAGE_ARM64);
+	assert_int_equal(t.arm64_image_size, 0x2010000);
+	assert_int_equal(t.arm64_page_size, 4096);
+	assert_ptr_equal(t.code, f);
+	assert_true(log_has_line("target: arm64 Image, release (none), no manifest, text_offset 0x0, "
+				 "image_size 0x2010000, page size 4096"));
+	log_reset();
+	target_inspect(f, size, "target", &t);
+	assert_false(t.bootable);
+	assert_true(log_has_line("target: not bootable: not a bzImage (no 0xAA55 boot flag or \"HdrS\" header)"));
+	log_reset();
+	target_inspect_as(bz, size, "fallback", LUGATE_IMAGE_ARM64, &t);
+	assert_false(t.bootable);
+	assert_true(log_has_line("fallback: not bootable: not an arm64 Image (no \"ARM\\x64\" magic at 0x38)"));
+	put32(f, 16, 0);                              /* no image_size: before 3.17 */
+	target_inspect_as(f, size, "target", LUGATE_IMAGE_ARM64, &t);
+	assert_false(t.bootable);
+	assert_non_null(strstr(t.why_unbootable, "image_size"));
+	free(f);
+	free(bz);
+}
+
 /* The log itself: a line longer than LOG_LINE_MAX is cut and says so; log_range's format. */
 static void log_lines(void **state)
 {
@@ -774,6 +816,7 @@ int main(void)
 		cmocka_unit_test(setup_data_entry),
 		cmocka_unit_test(inspect_rejects_non_bzimage),
 		cmocka_unit_test(inspect_reads_bzimage_header),
+		cmocka_unit_test(inspect_reads_arm64_image),
 		cmocka_unit_test(log_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
