@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install lugate's build and test dependencies from Debian's packages.
 # Idempotent: installs only what is missing; never touches the system's apt configuration.
-# Usage: scripts/deps.sh [--check] [build|test|e2e|all]   (default: all)
+# Usage: scripts/deps.sh [--check] [build|test|e2e|fleet|all]   (default: all)
 #   --check  install nothing: name what is missing and exit 2. Plain `make` uses it, so a build
 #            of a source tree never changes the system; `make deps`, `make demo` and `make check`
 #            are the only targets that install.
@@ -15,13 +15,18 @@ build_pkgs=(make gcc binutils pkg-config libfdt-dev device-tree-compiler libjson
 test_pkgs=(libcmocka-dev clang libclang-rt-14-dev cppcheck clang-tidy python3 xz-utils osslsigncode sbsigntool)
 e2e_pkgs=(qemu-system-x86 ovmf gnu-efi kexec-tools busybox-static cpio mtools dosfstools
           systemd-boot-efi flex bison libelf-dev bc mmdebstrap)
+# contrib/ansible and tests/fleet: Debian 12's Ansible (ansible-core 2.14), its linter, and SSH
+# to the guests (a key made for the test with ssh-keygen).
+fleet_pkgs=(ansible-core ansible-lint openssh-client python3-yaml)
 
 want=()
 case "${1:-all}" in
   build) want=("${build_pkgs[@]}") ;;
   test)  want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
-  e2e|all) want=("${build_pkgs[@]}" "${test_pkgs[@]}" "${e2e_pkgs[@]}") ;;
-  *) echo "deps.sh: unknown set '$1' (build|test|e2e|all)" >&2; exit 2 ;;
+  e2e) want=("${build_pkgs[@]}" "${test_pkgs[@]}" "${e2e_pkgs[@]}") ;;
+  fleet) want=("${fleet_pkgs[@]}") ;;
+  all) want=("${build_pkgs[@]}" "${test_pkgs[@]}" "${e2e_pkgs[@]}" "${fleet_pkgs[@]}") ;;
+  *) echo "deps.sh: unknown set '$1' (build|test|e2e|fleet|all)" >&2; exit 2 ;;
 esac
 
 missing=()
