@@ -2,8 +2,7 @@
 #   fleet_collection DIR      build it (make ansible) and install the tarball under DIR;
 #                             exports ANSIBLE_COLLECTIONS_PATH and a private Ansible home
 #   run_module NAME ARGS [ansible options]   one module on this host (ansible -c local), its
-#                             result as JSON in $OUT (the json callback's host entry); exit
-#                             status 0 ok, 2 the module failed the host
+#                             result as JSON in $OUT; exit status 0 ok, 2 the module failed
 #   jq_py EXPR                a Python expression over the last result (j), true or false
 FLEET_PY=/usr/bin/python3     # Debian's python3, where ansible-core lives
 fleet_collection() {
@@ -16,12 +15,20 @@ fleet_collection() {
     ANSIBLE_PYTHON_INTERPRETER=$FLEET_PY ANSIBLE_RETRY_FILES_ENABLED=False
 }
 run_module() {
-  local name=$1 args=$2; shift 2
-  ANSIBLE_LOAD_CALLBACK_PLUGINS=1 ANSIBLE_STDOUT_CALLBACK=json \
-    ansible localhost -c local -i localhost, -m "lugate.live_update.$name" -a "$args" "$@" >"$T_TMP/adhoc.json" 2>"$ERR"
+  FLEET_TARGET=(localhost -c local -i localhost,) run_module_on "$@"
+}
+# run_module_on: the same on FLEET_TARGET (an array: host pattern and inventory options)
+run_module_on() {
+  local name=$1 args=$2 host=${FLEET_TARGET[0]}; shift 2
+  rm -rf "$T_TMP/tree"
+  # --tree keeps each host's result as JSON in a file named after the host
+  ansible "${FLEET_TARGET[@]}" -o -t "$T_TMP/tree" -m "lugate.live_update.$name" -a "$args" "$@" >"$T_TMP/adhoc.out" 2>&1
   local rc=$?
-  "$FLEET_PY" -c 'import json,sys; j=json.load(open(sys.argv[1])); json.dump(j["plays"][0]["tasks"][0]["hosts"]["localhost"], open(sys.argv[2],"w"))' \
-    "$T_TMP/adhoc.json" "$OUT" 2>/dev/null || echo '{}' >"$OUT"
+  cp "$T_TMP/tree/$host" "$OUT" 2>/dev/null || { echo '{}' >"$OUT"; sed 's/^/# ansible: /' "$T_TMP/adhoc.out" | head -5; }
   return $rc
 }
-jq_py() { "$FLEET_PY" -c "import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if ($1) else 1)" "$OUT"; }
+jq_py() {  # jq_py EXPR [ARG...]: EXPR over j, the last result; ARGs are sys.argv[2:]
+  local expr=$1; shift
+  "$FLEET_PY" -c "import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if ($expr) else 1)" "$OUT" "$@" ||
+    { cp "$OUT" "$T_TMP/failed-result.json"; return 1; }
+}
