@@ -4,6 +4,7 @@
 #   run_module NAME ARGS [ansible options]   one module on this host (ansible -c local), its
 #                             result as JSON in $OUT; exit status 0 ok, 2 the module failed
 #   jq_py EXPR                a Python expression over the last result (j), true or false
+FLEET_TARGET=()
 FLEET_PY=/usr/bin/python3     # Debian's python3, where ansible-core lives
 fleet_collection() {
   local dir=$1 tarball
@@ -15,7 +16,12 @@ fleet_collection() {
     ANSIBLE_PYTHON_INTERPRETER=$FLEET_PY ANSIBLE_RETRY_FILES_ENABLED=False
 }
 run_module() {
-  FLEET_TARGET=(localhost -c local -i localhost,) run_module_on "$@"
+  local saved=("${FLEET_TARGET[@]}")
+  FLEET_TARGET=(localhost -c local -i localhost,)
+  run_module_on "$@"
+  local rc=$?
+  FLEET_TARGET=("${saved[@]}")
+  return $rc
 }
 # run_module_on: the same on FLEET_TARGET (an array: host pattern and inventory options)
 run_module_on() {
@@ -25,6 +31,8 @@ run_module_on() {
   ansible "${FLEET_TARGET[@]}" -o -t "$T_TMP/tree" -m "lugate.live_update.$name" -a "$args" "$@" >"$T_TMP/adhoc.out" 2>&1
   local rc=$?
   cp "$T_TMP/tree/$host" "$OUT" 2>/dev/null || { echo '{}' >"$OUT"; sed 's/^/# ansible: /' "$T_TMP/adhoc.out" | head -5; }
+  # the tree holds the result without Ansible's own "failed"; ansible's exit status 2 says it
+  [ "$rc" -eq 2 ] && "$FLEET_PY" -c 'import json,sys; j=json.load(open(sys.argv[1])); j["failed"]=True; json.dump(j, open(sys.argv[1],"w"))' "$OUT"
   return $rc
 }
 jq_py() {  # jq_py EXPR [ARG...]: EXPR over j, the last result; ARGs are sys.argv[2:]
