@@ -4,10 +4,13 @@
 # kernel unpacks it as its initramfs and, with no /etc/initrd-release in it, systemd runs it as
 # the real root (no disk, no kernel modules, no initramfs generator needed).
 #
-# Usage: scripts/debian-rootfs.sh [--refresh]
+# Usage: scripts/debian-rootfs.sh [--refresh] [--managed-node]
 #   Prints build/debian-rootfs/rootfs.cpio.gz. Next to it: packages (what dpkg installed, with
 #   versions), seconds (how long the build took) and stamp (what the cache is keyed by).
-#   --refresh  build again even if the cache matches (a newer point release of a package).
+#   --refresh       build again even if the cache matches (a newer point release of a package).
+#   --managed-node  a host Ansible can manage over SSH (tests/fleet): the same image plus
+#                   MANAGED_NODE_PACKAGES, cached apart in build/debian-rootfs-managed-node/.
+#                   No key is in it: the test that boots it adds its own authorized_keys.
 # Exit codes: 0 ok, 2 something needed is unavailable (one-line error on stderr), 64 bad usage.
 #
 # lugate is not in the image: it changes with every commit, the image should not. The test
@@ -26,11 +29,26 @@ SUITE=bookworm
 # systemd as init (systemd-sysv: /sbin/init), kexec-tools, and the libraries lugate links
 # (libfdt, json-c, zlib, xz, zstd, lz4, bzip2). No recommends: no udev, no dbus.
 PACKAGES=(systemd systemd-sysv kexec-tools libfdt1 libjson-c5 zlib1g liblzma5 libzstd1 liblz4-1 libbz2-1.0)
+# A managed node: sshd (its postinst makes the host keys and enables ssh.service), Python for
+# Ansible's modules, and ip and insmod to bring up a NIC whose driver the test supplies.
+MANAGED_NODE_PACKAGES=(openssh-server python3 iproute2 kmod)
 
 me=debian-rootfs.sh
-# shellcheck source=scripts/lib/cache-script.sh
-. "$(dirname "$0")/lib/cache-script.sh" "$@"
-out=$build/debian-rootfs
+die() { echo "$me: $*" >&2; exit 2; }
+
+refresh=0 variant=debian-rootfs
+for arg in "$@"; do
+  case "$arg" in
+    --refresh) refresh=1 ;;
+    --managed-node) variant=debian-rootfs-managed-node; PACKAGES+=("${MANAGED_NODE_PACKAGES[@]}") ;;
+    *) echo "$me: unknown argument '$arg' (usage: $me [--refresh] [--managed-node])" >&2; exit 64 ;;
+  esac
+done
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD:-build}
+case "$build" in /*) ;; *) build=$top/$build ;; esac
+out=$build/$variant
 key=$( { printf '%s\n' "$SUITE" "${PACKAGES[@]}"; cat "$0"; } | sha256sum | cut -c1-16)
 
 cached() { [ -s "$out/rootfs.cpio.gz" ] && [ -s "$out/stamp" ] && grep -qx "key=$key" "$out/stamp"; }

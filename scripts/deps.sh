@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install lugate's build and test dependencies from Debian's packages.
 # Idempotent: installs only what is missing; never touches the system's apt configuration.
-# Usage: scripts/deps.sh [--check] [build|test|e2e|arm64|all]   (default: all)
+# Usage: scripts/deps.sh [--check] [build|test|e2e|arm64|fleet|all]   (default: all)
 #   arm64    the cross compiler that builds build/loader.arm64 and the QEMU that runs it;
 #            `make` builds the arm64 parts only when `deps.sh --check arm64` passes
 #   --check  install nothing: name what is missing and exit 2. Plain `make` uses it, so a build
@@ -19,14 +19,19 @@ test_pkgs=(libcmocka-dev clang libclang-rt-14-dev cppcheck clang-tidy python3 xz
 e2e_pkgs=(qemu-system-x86 ovmf gnu-efi kexec-tools busybox-static cpio mtools dosfstools
           systemd-boot-efi flex bison libelf-dev bc mmdebstrap)
 arm64_pkgs=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm qemu-efi-aarch64)
+# contrib/ansible and tests/fleet: Debian 12's Ansible (ansible-core 2.14), its linter, and SSH
+# to the guests (a key made for the test with ssh-keygen).
+fleet_pkgs=(ansible-core ansible-lint openssh-client python3-yaml)
 
 want=()
 case "${1:-all}" in
   build) want=("${build_pkgs[@]}") ;;
   test)  want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
   arm64) want=("${arm64_pkgs[@]}") ;;
-  e2e|all) want=("${build_pkgs[@]}" "${test_pkgs[@]}" "${e2e_pkgs[@]}" "${arm64_pkgs[@]}") ;;
-  *) echo "deps.sh: unknown set '$1' (build|test|e2e|arm64|all)" >&2; exit 2 ;;
+  fleet) want=("${fleet_pkgs[@]}") ;;
+  e2e) want=("${build_pkgs[@]}" "${test_pkgs[@]}" "${e2e_pkgs[@]}" "${arm64_pkgs[@]}") ;;
+  all) want=("${build_pkgs[@]}" "${test_pkgs[@]}" "${e2e_pkgs[@]}" "${arm64_pkgs[@]}" "${fleet_pkgs[@]}") ;;
+  *) echo "deps.sh: unknown set '$1' (build|test|e2e|arm64|fleet|all)" >&2; exit 2 ;;
 esac
 
 missing=()

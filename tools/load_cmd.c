@@ -31,6 +31,7 @@
 #include "outgoing.h"
 #include "seal.h"
 #include "stage.h"
+#include "staged_id.h"
 #include "verbs.h"
 #include "verdict.h"
 
@@ -65,7 +66,8 @@ static const char usage[] =
 	"                     reboot:10) or halt; passed to it as lugate.stop=WHAT\n"
 	"Every input is checked first (the images must be 64-bit bzImages lugate's loader boots, the\n"
 	"command line printable ASCII within both kernels' cmdline_size); a verb that fails writes\n"
-	"nothing, and a failed kexec puts back the runtime folder's previous files.\n"
+	"nothing, and a failed kexec puts back the runtime folder's previous files. A load of what the\n"
+	"kernel holds staged already (staged.id in the runtime folder) runs no kexec: \"already staged\".\n"
 	"Exit: 0 staged (or printed), 1 refused, 2 bad input, 3 the system refused (kexec, the\n"
 	"runtime folder).\n";
 
@@ -96,7 +98,8 @@ struct load_report {
 	char bundle[PATH_MAX];       /* the bundle's (KHO path) */
 	char loader[PATH_MAX];
 	struct cli_argv cmd;         /* the kexec command */
-	bool staged;
+	char staged_id[CLI_STAGED_ID_HEX + 2]; /* what this run stages, "" before it is known */
+	bool staged, already_staged;
 };
 
 /* --on-stop (NULL: the loader's default) -> "lugate.stop=halt" or "lugate.stop=reboot:N", the
@@ -650,6 +653,25 @@ static int stage(const struct cli_kexec_env *env, const struct load_report *r)
 	return EXIT_ALLOW;
 }
 
+/* What this run stages (staged_id.h), and whether the kernel holds exactly that already. */
+static int staged_identity(const struct load_inputs *in, const uint8_t *sealed, size_t sealed_size,
+			   const uint8_t *bundle, size_t bundle_size, const struct runtime_dir *rd, struct load_report *r)
+{
+	struct cli_staged_inputs s = { 0 };
+
+	s.cmd = &r->cmd;
+	s.sealed = sealed;
+	s.sealed_size = sealed_size;
+	s.bundle = bundle;
+	s.bundle_size = bundle_size;
+	s.initrd = in->initrd;
+	s.fallback_initrd = in->fallback_initrd;
+	if (!cli_staged_id(&s, r->staged_id))
+		return EXIT_SYSTEM;
+	r->already_staged = cli_staged_id_current(rd->fd, r->staged_id);
+	return EXIT_ALLOW;
+}
+
 /*
  * Write the sealed table (and the bundle), check that the paths on the command line name
  * them, and run kexec unless this is a dry run. Any failure puts the folder back as it was.
@@ -659,30 +681,41 @@ static int write_and_stage(const struct load_args *a, const struct cli_kexec_env
 			   struct load_report *r)
 {
 	struct runtime_dir rd;
-	struct staged_file files[2];
-	size_t n = bundle ? 2 : 1;
+	struct staged_file files[3];
+	/* the sealed table, the bundle (KHO path), and staged.id once kexec is to run */
+	const void *data[3] = { sealed, bundle, r->staged_id };
+	size_t size[3] = { sealed_size, bundle_size, CLI_STAGED_ID_HEX + 1 };
+	bool want[3] = { true, bundle != NULL, !a->dry_run };
 	int rc = open_runtime_dir(a->runtime_dir, &rd);
 
 	if (rc != EXIT_ALLOW)
 		goto out;
 	rc = EXIT_INPUT;
-	if (!staged_init(&files[0], "table.sealed", &rd) || !staged_init(&files[1], "bundle.bin", &rd))
-		goto out;
+	for (size_t i = 0; i < 3; i++)
+		if (!staged_init(&files[i], i == 0 ? "table.sealed" : i == 1 ? "bundle.bin" : CLI_STAGED_ID_FILE, &rd))
+			goto out;
 	snprintf(r->sealed, sizeof(r->sealed), "%s", files[0].path);
 	if (bundle)
 		snprintf(r->bundle, sizeof(r->bundle), "%s", files[1].path);
 	rc = build_command(a, env, in, r);
 	if (rc != EXIT_ALLOW)
 		goto out;
+	rc = staged_identity(in, sealed, sealed_size, bundle, bundle_size, &rd, r);
+	if (rc != EXIT_ALLOW)
+		goto out;
+	if (r->already_staged && !a->dry_run) {
+		r->staged = true; /* the kernel holds this very staging already: nothing new to write */
+		goto out;
+	}
 	rc = EXIT_SYSTEM;
-	if (!staged_write(&rd, &files[0], sealed, sealed_size) ||
-	    (bundle && !staged_write(&rd, &files[1], bundle, bundle_size)))
-		goto undo;
-	for (size_t i = 0; i < n; i++)
-		if (!staged_commit(&rd, &files[i]))
+	for (size_t i = 0; i < 3; i++)
+		if (want[i] && !staged_write(&rd, &files[i], data[i], size[i]))
 			goto undo;
-	for (size_t i = 0; i < n; i++)
-		if (!staged_verify(&files[i]))
+	for (size_t i = 0; i < 3; i++)
+		if (want[i] && !staged_commit(&rd, &files[i]))
+			goto undo;
+	for (size_t i = 0; i < 3; i++)
+		if (want[i] && !staged_verify(&files[i]))
 			goto undo;
 	rc = EXIT_ALLOW;
 	if (!a->dry_run) {
@@ -690,13 +723,15 @@ static int write_and_stage(const struct load_args *a, const struct cli_kexec_env
 		r->staged = rc == EXIT_ALLOW;
 	}
 	if (rc == EXIT_ALLOW) {
-		for (size_t i = 0; i < n; i++)
-			staged_done(&rd, &files[i]);
+		for (size_t i = 0; i < 3; i++)
+			if (want[i])
+				staged_done(&rd, &files[i]);
 		goto out;
 	}
 undo:
-	for (size_t i = n; i-- > 0;)
-		staged_undo(&rd, &files[i]);
+	for (size_t i = 3; i-- > 0;)
+		if (want[i])
+			staged_undo(&rd, &files[i]);
 	r->sealed[0] = r->bundle[0] = '\0';
 out:
 	if (rc != EXIT_ALLOW && rd.created && rd.fd >= 0)
@@ -719,6 +754,9 @@ static void report(const struct load_args *a, struct load_report *r, int rc)
 	if (a->json) {
 		struct json_object *o = r->json ? r->json : json_object_new_object();
 		json_object_object_add(o, "staged", json_object_new_boolean(r->staged));
+		json_object_object_add(o, "already_staged", json_object_new_boolean(r->already_staged));
+		json_object_object_add(o, "staged_id", r->staged_id[0] ? json_object_new_string_len(r->staged_id, CLI_STAGED_ID_HEX)
+								       : NULL);
 		json_object_object_add(o, "dry_run", json_object_new_boolean(a->dry_run));
 		json_object_object_add(o, "kexec_path", json_object_new_string(r->path == LOAD_KEXEC_FILE ? "kexec_file_load"
 														: "kexec_load"));
@@ -737,7 +775,10 @@ static void report(const struct load_args *a, struct load_report *r, int rc)
 		cli_argv_print(&r->cmd, stdout); /* the exact command, ready to paste */
 		return;
 	}
-	if (r->staged && !a->quiet && r->path == LOAD_KEXEC_FILE)
+	if (r->already_staged && !a->quiet && !a->dry_run)
+		printf("already staged: %s with the sealed table %s (staged.id matches); nothing new staged\n", r->loader,
+		       r->sealed);
+	else if (r->staged && !a->quiet && r->path == LOAD_KEXEC_FILE)
 		printf("staged (kexec_file_load, KHO kept): %s with the bundle %s; run `kexec -e` to jump\n",
 		       r->loader, r->bundle);
 	else if (r->staged && !a->quiet)

@@ -288,7 +288,7 @@ expect "a regular file as runtime dir: exit 3" 3 load --runtime-dir "$W/rd-file"
 expect_err_line "cannot open the runtime folder $W/rd-file"
 chmod 0755 "$D"
 expect "an existing runtime dir of the caller, 0755: staged" 0 load --runtime-dir "$D" --kernel "$W/target.img" --handoff "$W/t.bin"
-check "... with its sealed table, and no temporary or backup file left" bash -c '[ "$(ls -A "$1")" = table.sealed ] && grep -qxE -- "--module=$1/table.sealed role=table *" "$2"' _ "$D" "$FAKE_KEXEC_LOG"
+check "... with its sealed table and staged.id, and no temporary or backup file left" bash -c '[ "$(ls -A "$1" | xargs)" = "staged.id table.sealed" ] && grep -qxE -- "--module=$1/table.sealed role=table *" "$2"' _ "$D" "$FAKE_KEXEC_LOG"
 check "... the folder's mode is left as it was" bash -c '[ "$(stat -c %a "$1")" = 755 ]' _ "$D"
 # the default, /run/lugate: here under LUGATE_SYSROOT (the fake system's run/lugate)
 fake_system; mkdir -p "$S/run"
@@ -305,10 +305,10 @@ expect_err_line "the runtime folder $S/run/lugate is a symbolic link"
 # ---- a failed verb writes nothing: the previous table.sealed keeps its bytes, inode and mtime -------
 fake_system; rm -rf "$R"
 expect "stage once (the previous table)" 0 load --kernel "$W/target.img" --handoff "$W/t.bin"
-touch -d 2020-01-01 "$R/table.sealed"; before=$(snap "$R/table.sealed")
-kept() {  # kept NAME: table.sealed is the previous one, alone in the folder, kexec not run again
-  check "$1: the previous table.sealed is unchanged (bytes, inode, mtime), nothing else in $R" bash -c \
-    '[ "$(stat -c "%i %Y %s" "$1/table.sealed" && sha256sum <"$1/table.sealed")" = "$2" ] && [ "$(ls -A "$1")" = table.sealed ]' _ "$R" "$before"
+touch -d 2020-01-01 "$R/table.sealed"; before=$(snap "$R/table.sealed"); cp "$R/staged.id" "$W/staged.id.before"
+kept() {  # kept NAME: table.sealed and staged.id are the previous ones, alone in the folder
+  check "$1: the previous table.sealed is unchanged (bytes, inode, mtime), staged.id too, nothing else in $R" bash -c \
+    '[ "$(stat -c "%i %Y %s" "$1/table.sealed" && sha256sum <"$1/table.sealed")" = "$2" ] && [ "$(ls -A "$1" | xargs)" = "staged.id table.sealed" ] && cmp -s "$1/staged.id" "$3"' _ "$R" "$before" "$W/staged.id.before"
 }
 mkdir -p "$W/sp ace"; cp "$W/target.img" "$W/sp ace/target.img"; rm -f "$FAKE_KEXEC_LOG"
 expect "a kernel path with a space: exit 2" 2 load --kernel "$W/sp ace/target.img" --handoff "$W/t.bin" --fallback "$W/fallback.img"
@@ -335,7 +335,7 @@ expect "kexec fails with a runtime dir this run made: exit 3" 3 env FAKE_KEXEC_F
   --runtime-dir "$W/fresh" --kernel "$W/target.img" --handoff "$W/t.bin"
 check "... the folder it made is gone again" test ! -e "$W/fresh"
 expect "stage again with the fallback: a new table replaces the previous" 0 load --kernel "$W/target.img" --handoff "$W/t.bin" --fallback "$W/fallback.img"
-check "... table.sealed is the new one (it seals the fallback), alone" bash -c '! cmp -s "$1/table.sealed" "$2" && [ "$(ls -A "$1")" = table.sealed ]' _ "$R" "$W/sealed-nofb.bin"
+check "... table.sealed is the new one (it seals the fallback), alone with a new staged.id" bash -c '! cmp -s "$1/table.sealed" "$2" && [ "$(ls -A "$1" | xargs)" = "staged.id table.sealed" ] && ! cmp -s "$1/staged.id" "$3"' _ "$R" "$W/sealed-nofb.bin" "$W/staged.id.before"
 
 # ---- the command line: printable ASCII within both kernels' cmdline_size, on both paths -----------
 # a fallback whose setup header declares cmdline_size 255 (the tiny target's is 2047)
@@ -432,6 +432,60 @@ for bad in "reboot:x" "reboot:" "reboot:3601" "reboot:99999999999" "reboot:-1" "
 done
 expect "load --help names --on-stop" 0 "$L" load --help
 expect_out "--on-stop WHAT"
+
+# ---- idempotent staging: staged.id names what the kernel holds --------------------------------------
+# json_field NAME: a field of the last --json run's output, for comparisons
+json_field() { python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))[sys.argv[2]]; print(v if v is not None else "null")' "$OUT" "$1"; }
+fake_system; rm -rf "$R" "$FAKE_KEXEC_LOG"
+IDEM="--kernel $W/target.img --initrd $W/initrd.img --handoff $W/t.bin --fallback $W/fallback.img --append root=/dev/vda1"
+# shellcheck disable=SC2086 # IDEM is a list of words
+expect "idempotent: a first load --json stages" 0 load $IDEM --json
+check "first load: staged, not already_staged, a 64-digit staged_id" python3 -c '
+import json,re,sys; j=json.load(open(sys.argv[1]))
+assert j["staged"] is True and j["already_staged"] is False, j
+assert re.fullmatch("[0-9a-f]{64}", j["staged_id"]), j["staged_id"]' "$OUT"
+id1=$(json_field staged_id)
+check "staged.id holds that id, mode 0600, beside the sealed table" bash -c '[ "$(cat "$1/staged.id")" = "$2" ] && [ "$(stat -c %a "$1/staged.id")" = 600 ]' _ "$R" "$id1"
+check "the first load ran kexec" test -s "$FAKE_KEXEC_LOG"
+rm -f "$FAKE_KEXEC_LOG"
+# shellcheck disable=SC2086
+expect "idempotent: the same load again" 0 load $IDEM --json
+check "second load: staged, already_staged, the same id" python3 -c '
+import json,sys; j=json.load(open(sys.argv[1]))
+assert j["staged"] is True and j["already_staged"] is True and j["staged_id"]==sys.argv[2], j' "$OUT" "$id1"
+check "the second load did not run kexec" test ! -e "$FAKE_KEXEC_LOG"
+# shellcheck disable=SC2086
+expect "idempotent: the same load, text" 0 load $IDEM
+expect_out "already staged: "
+# shellcheck disable=SC2086
+expect "idempotent: the same load --dry-run --json" 0 load $IDEM --dry-run --json
+check "dry run of what is staged: already_staged, staged false, kexec not run" bash -c '
+python3 -c "import json,sys; j=json.load(open(sys.argv[1])); assert j[\"already_staged\"] is True and j[\"staged\"] is False and j[\"staged_id\"]==sys.argv[2], j" "$1" "$2" && [ ! -e "$3" ]' _ "$OUT" "$id1" "$FAKE_KEXEC_LOG"
+head -c 3000 /dev/urandom >"$W/initrd2.img"
+# shellcheck disable=SC2086
+expect "idempotent: another initrd's bytes stage anew" 0 load ${IDEM/initrd.img/initrd2.img} --json
+check "a new initrd: not already_staged, a new id, kexec ran" bash -c '
+python3 -c "import json,sys; j=json.load(open(sys.argv[1])); assert j[\"already_staged\"] is False and j[\"staged_id\"]!=sys.argv[2], j" "$1" "$2" && [ -s "$3" ]' _ "$OUT" "$id1" "$FAKE_KEXEC_LOG"
+id2=$(json_field staged_id)
+rm -f "$FAKE_KEXEC_LOG"
+# shellcheck disable=SC2086
+expect "idempotent: the first inputs again" 0 load $IDEM --json
+check "back to the first inputs: staged anew with the first id" bash -c '
+python3 -c "import json,sys; j=json.load(open(sys.argv[1])); assert j[\"already_staged\"] is False and j[\"staged_id\"]==sys.argv[2], j" "$1" "$2" && [ -s "$3" ]' _ "$OUT" "$id1" "$FAKE_KEXEC_LOG"
+echo 0 >"$S/sys/kernel/kexec_loaded"; rm -f "$FAKE_KEXEC_LOG"
+# shellcheck disable=SC2086
+expect "idempotent: nothing in the kernel (kexec -u, or after the jump)" 0 load $IDEM --json
+check "kexec_loaded 0: staged again although staged.id matches" bash -c '
+python3 -c "import json,sys; j=json.load(open(sys.argv[1])); assert j[\"already_staged\"] is False and j[\"staged\"] is True, j" "$1" && [ -s "$2" ]' _ "$OUT" "$FAKE_KEXEC_LOG"
+cp "$R/staged.id" "$W/id-copy"; rm -f "$R/staged.id"; ln -s "$W/id-copy" "$R/staged.id"; rm -f "$FAKE_KEXEC_LOG"
+# shellcheck disable=SC2086
+expect "idempotent: staged.id a symbolic link" 0 load $IDEM --json
+check "a symbolic link is not trusted: staged again, the link replaced by a regular file" bash -c '
+python3 -c "import json,sys; j=json.load(open(sys.argv[1])); assert j[\"already_staged\"] is False, j" "$1" && [ -s "$2" ] && [ ! -L "$3/staged.id" ] && [ -f "$3/staged.id" ] && [ "$(cat "$4")" = "$5" ]' _ "$OUT" "$FAKE_KEXEC_LOG" "$R" "$W/id-copy" "$id1"
+# shellcheck disable=SC2086
+FAKE_KEXEC_FAIL=1 expect "idempotent: a failed kexec of new inputs (exit 3)" 3 load ${IDEM/initrd.img/initrd2.img}
+check "the failed kexec put staged.id back as it was" bash -c '[ "$(cat "$1/staged.id")" = "$2" ]' _ "$R" "$id1"
+check "... and id2 is what the new inputs would have been" test -n "$id2"
 
 # ---- the installed layout: PREFIX/sbin/lugate finds PREFIX/lib/lugate/loader.elf ------------------
 [ -n "${LOAD_SUITE_NO_INSTALL:-}" ] && exit 0

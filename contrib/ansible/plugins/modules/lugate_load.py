@@ -1,0 +1,220 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: MIT
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: lugate_load
+short_description: Stage a live update with lugate load (check, seal, kexec -l or -s)
+version_added: "0.1.0"
+description:
+  - Runs C(lugate load --json). lugate checks the outgoing table against the target, seals it
+    and stages its loader with kexec-tools; a refusal stages nothing and fails the host with
+    every reason.
+  - Idempotent. lugate keeps what it staged as C(staged.id) in its runtime folder; when the
+    kernel still holds that very staging, lugate runs no kexec and says C(already_staged). The
+    module reports C(changed) only when lugate staged something new.
+  - In check mode it runs C(lugate load --dry-run) with a private temporary runtime folder, so
+    nothing on the host changes; it then reports C(changed=true) for an allowed update (what it
+    would stage) and returns the exact kexec command.
+  - The jump itself (C(systemctl kexec) or C(kexec -e)) is the play's next task.
+author:
+  - lugate developers
+options:
+  kernel:
+    description: The target image (stamped with its manifest by C(lugate embed)).
+    type: path
+    required: true
+  initrd:
+    description: The target's initrd.
+    type: path
+  handoff:
+    description: The outgoing kernel's handoff table.
+    type: path
+  devices:
+    description:
+      - A device list; lugate builds the table itself (C(--devices)).
+      - Exactly one of I(handoff) and I(devices) is required.
+    type: path
+  from_running:
+    description: With I(devices), take IDs, drivers, release and KHO/LUO versions from the running system.
+    type: bool
+    default: true
+  sysfs:
+    description: The sysfs root for the device list (C(--sysfs)).
+    type: path
+  fallback:
+    description: The image the loader boots if its own check refuses (sealed into the table).
+    type: path
+  fallback_initrd:
+    description: The fallback's initrd.
+    type: path
+  append:
+    description: The new kernel's command line. Excludes I(reuse_cmdline).
+    type: str
+  reuse_cmdline:
+    description: Pass the running kernel's command line on (C(--reuse-cmdline)).
+    type: bool
+    default: false
+  policy:
+    description: A policy file (docs/policy.md).
+    type: path
+  runtime_dir:
+    description: lugate's runtime folder (default C(/run/lugate)).
+    type: path
+  kexec_path:
+    description: C(auto) lets lugate choose; C(kho) forces kexec_file_load, C(no-kho) kexec_load.
+    type: str
+    choices: [auto, kho, no-kho]
+    default: auto
+  outgoing_image:
+    description: The running kernel's image (C(--outgoing-image)).
+    type: path
+  on_stop:
+    description: What the loader does if it boots nothing (C(reboot), C(reboot:SECONDS), C(halt)).
+    type: str
+  loader:
+    description: lugate's loader (default the installed one).
+    type: path
+  kexec:
+    description: kexec-tools' binary (default C(kexec) on PATH).
+    type: path
+  lugate_path:
+    description: The lugate binary; default C(lugate) on PATH, C(/usr/sbin) or C(/usr/local/sbin).
+    type: path
+attributes:
+  check_mode:
+    support: full
+seealso:
+  - module: lugate.live_update.lugate_check
+  - module: lugate.live_update.lugate_status
+"""
+
+EXAMPLES = r"""
+- name: Stage the update
+  lugate.live_update.lugate_load:
+    kernel: /boot/vmlinuz-6.1.0-56-amd64
+    initrd: /boot/initrd.img-6.1.0-56-amd64
+    devices: /etc/lugate/devices.json
+    fallback: /boot/vmlinuz-6.1.0-55-amd64
+    fallback_initrd: /boot/initrd.img-6.1.0-55-amd64
+    reuse_cmdline: true
+  register: staged
+"""
+
+RETURN = r"""
+staged:
+  description: Whether the kernel holds this staging after the run (false in check mode).
+  returned: when lugate ran
+  type: bool
+already_staged:
+  description: lugate found this very staging in the kernel already and staged nothing new.
+  returned: when lugate ran
+  type: bool
+staged_id:
+  description: SHA-256 of what is staged (kexec command, sealed table, bundle, initrds).
+  returned: when lugate got as far as the kexec command
+  type: str
+verdict:
+  description: C(allow) or C(refuse).
+  returned: when lugate ran the check
+  type: str
+reasons:
+  description: Every reason of a refusal (lugate's JSON).
+  returned: when lugate ran the check
+  type: list
+  elements: dict
+reason_lines:
+  description: The reasons as one line each.
+  returned: when lugate ran the check
+  type: list
+  elements: str
+kexec_path:
+  description: C(kexec_load) or C(kexec_file_load).
+  returned: when lugate ran
+  type: str
+kexec_command:
+  description: The exact kexec-tools argv lugate ran (or, in check mode, would run).
+  returned: when lugate got as far as the kexec command
+  type: list
+  elements: str
+sealed_table:
+  description: The sealed table's path in the runtime folder.
+  returned: when lugate wrote it
+  type: str
+load:
+  description: lugate's whole JSON reply.
+  returned: when lugate ran
+  type: dict
+rc:
+  description: lugate's exit code (0 staged, 1 refused, 2 bad input, 3 the system refused).
+  returned: always
+  type: int
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.lugate.live_update.plugins.module_utils.lugate_cli import (
+    LUGATE_ARG_SPEC, TABLE_ARG_SPEC, TABLE_EXCLUSIVE, TABLE_ONE_OF, reasons_text, run_json, table_args)
+
+PATH_OPTIONS = (("initrd", "--initrd"), ("fallback", "--fallback"), ("fallback_initrd", "--fallback-initrd"),
+                ("policy", "--policy"), ("outgoing_image", "--outgoing-image"), ("on_stop", "--on-stop"),
+                ("loader", "--loader"), ("kexec", "--kexec"), ("append", "--append"))
+
+
+def command(module):
+    p = module.params
+    argv = ["load", "--kernel", p["kernel"]] + table_args(module, verb_wants_devices=True)
+    for name, flag in PATH_OPTIONS:
+        if p[name] is not None:
+            argv += [flag, p[name]]
+    if p["reuse_cmdline"]:
+        argv.append("--reuse-cmdline")
+    if p["kexec_path"] != "auto":
+        argv.append("--" + p["kexec_path"])
+    if module.check_mode:
+        # the dry run seals into a folder of its own: check mode leaves /run/lugate as it was
+        private = os.path.join(module.tmpdir, "runtime")
+        argv += ["--dry-run", "--runtime-dir", private]
+    elif p["runtime_dir"]:
+        argv += ["--runtime-dir", p["runtime_dir"]]
+    return argv
+
+
+def main():
+    spec = dict(kernel=dict(type="path", required=True), initrd=dict(type="path"), fallback=dict(type="path"),
+                fallback_initrd=dict(type="path"), append=dict(type="str"),
+                reuse_cmdline=dict(type="bool", default=False), policy=dict(type="path"),
+                runtime_dir=dict(type="path"),
+                kexec_path=dict(type="str", default="auto", choices=["auto", "kho", "no-kho"]),
+                outgoing_image=dict(type="path"), on_stop=dict(type="str"), loader=dict(type="path"),
+                kexec=dict(type="path"))
+    spec.update(TABLE_ARG_SPEC)
+    spec.update(LUGATE_ARG_SPEC)
+    module = AnsibleModule(argument_spec=spec,
+                           mutually_exclusive=TABLE_EXCLUSIVE + [("append", "reuse_cmdline")],
+                           required_one_of=TABLE_ONE_OF, required_by=dict(fallback_initrd="fallback"),
+                           supports_check_mode=True)
+    rc, data, err = run_json(module, command(module), "lugate load")
+    reasons = data.get("reasons") or []
+    already = bool(data.get("already_staged"))
+    result = dict(rc=rc, staged=bool(data.get("staged")), already_staged=already, staged_id=data.get("staged_id"),
+                  verdict=data.get("verdict"), reasons=reasons, reason_lines=reasons_text(reasons),
+                  kexec_path=data.get("kexec_path"), kexec_command=data.get("kexec_command"),
+                  sealed_table=None if module.check_mode else data.get("sealed_table"), load=data)
+    if rc == 0:
+        result["changed"] = (not already) if not module.check_mode else True
+        module.exit_json(**result)
+    result["changed"] = False
+    if rc == 1:
+        module.fail_json(msg="lugate load refused %s -> %s, nothing staged: %s"
+                         % (data.get("outgoing"), data.get("target"), "; ".join(result["reason_lines"])), **result)
+    module.fail_json(msg="lugate load: exit %d: %s" % (rc, err.strip()), **result)
+
+
+if __name__ == "__main__":
+    main()
