@@ -14,6 +14,9 @@
  * KHO/LUO format): preserved memory reaches the next kernel only through kexec_file_load, so
  * `kexec -s` of loader.bzImage with everything in one bundle as its initrd; the loader forwards
  * the KHO data. --no-kho forces the first path (and loses the preserved memory), --kho the second.
+ * A host booted by UEFI takes the second path too when loader.bzImage is installed: the target
+ * then gets the EFI memory map, system table and runtime services the way kexec_file_load hands
+ * them on, which the Multiboot2 path cannot (docs/live-update.md, "After the jump under UEFI").
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -46,7 +49,8 @@ static const char usage[] =
 	"lugate's loader with kexec-tools: `kexec -l --type multiboot2-x86 loader.elf` with the image,\n"
 	"the sealed table, the initrd and the fallback as modules; or, when the running kernel has KHO,\n"
 	"`kexec -s -l loader.bzImage --initrd=BUNDLE` (all of them in one bundle), which keeps the\n"
-	"preserved memory. `kexec -e` then jumps. On refuse nothing is staged (exit 1).\n"
+	"preserved memory; on a host booted by UEFI the latter too, so that the target keeps EFI.\n"
+	"`kexec -e` then jumps. On refuse nothing is staged (exit 1).\n"
 	"  --append ARGS      the new kernel's command line; --reuse-cmdline: the running one's\n"
 	"  --handoff TABLE    the outgoing kernel's table (sealed or not; `lugate handoff build`)\n"
 	"  --devices FILE     build the table here from a device list (see `lugate handoff build`)\n"
@@ -57,7 +61,8 @@ static const char usage[] =
 	"                     a directory, not a symbolic link, owned by the caller and writable by\n"
 	"                     no group or other user (else exit 3); made 0700 if it is missing\n"
 	"  --kho              take the KHO path (kexec -s) even if no KHO state is seen\n"
-	"  --no-kho           take the kexec -l path even though KHO state would be lost\n"
+	"  --no-kho           take the kexec -l path even though KHO state would be lost (and, on a\n"
+	"                     UEFI host, the target boots without EFI)\n"
 	"  --outgoing-image IMAGE0  the running kernel's image (default /boot/vmlinuz-$(uname -r)): on\n"
 	"                     the KHO path the file handlers and FLBs compiled into it must be revived\n"
 	"                     by the target too, unless the policy says `may-lack` (docs/policy.md)\n"
@@ -89,6 +94,8 @@ struct load_report {
 	struct json_object *json;    /* the verdict's JSON, extended here */
 	enum load_path path;
 	char kho_why[700];           /* why the KHO path was taken ("" if it was not) */
+	bool uefi;                   /* the host booted by UEFI (/sys/firmware/efi) */
+	bool uefi_path;              /* kexec_file_load taken for EFI alone, no KHO state to keep */
 	/* the running kernel's KHO/LUO versions and its image's file handlers and FLBs, for the check */
 	struct lugate_outgoing_format outgoing[2 + CLI_SCAN_MAX];
 	size_t outgoing_count;
@@ -306,6 +313,45 @@ static bool outgoing_image(const struct load_args *a, const uint8_t *table, size
  * not be mounted); the admin can force either way. The running kernel's KHO/LUO versions join
  * the check: the target must revive them like the table's own list.
  */
+/* Whether the running kernel was booted by UEFI: the kernel makes /sys/firmware/efi only then. */
+static bool host_boots_by_uefi(void)
+{
+	char efi[PATH_MAX];
+	struct stat st;
+
+	cli_sys_path(efi, sizeof(efi), "/sys/firmware/efi");
+	return lstat(efi, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * Without KHO state, a UEFI host still wants kexec_file_load: kexec -l of the Multiboot2 loader
+ * boots the target with no EFI memory map, system table or runtime services (no EFI variables,
+ * no efivarfs, ACPI found only by scanning). The EFI path needs loader.bzImage; when it is not
+ * installed (and no --loader names one) the load goes on the Multiboot2 path with a warning.
+ */
+static void choose_uefi_path(const struct load_args *a, struct load_report *r)
+{
+	char found[PATH_MAX];
+	bool given_bad;
+
+	r->uefi = host_boots_by_uefi();
+	if (!r->uefi || r->path == LOAD_KEXEC_FILE)
+		return;
+	if (a->no_kho) {
+		fprintf(stderr, "lugate: warning: the host boots by UEFI, but --no-kho takes the kexec -l path: the target "
+				"boots without the EFI memory map and runtime services\n");
+		return;
+	}
+	if (a->loader || !find_loader(NULL, loader_file[LOAD_KEXEC_FILE], found, &given_bad)) {
+		fprintf(stderr, "lugate: warning: the host boots by UEFI, but %s: the target boots without the EFI memory "
+				"map and runtime services\n",
+			a->loader ? "--loader names the kexec -l loader" : "loader.bzImage is not installed");
+		return;
+	}
+	r->path = LOAD_KEXEC_FILE;
+	r->uefi_path = true;
+}
+
 /* False (printed) when the KHO evidence itself is unreadable (e.g. a FIFO in debugfs): the path
  * cannot be chosen on a guess. */
 static bool choose_path(const struct load_args *a, const uint8_t *table, size_t table_size, struct load_report *r)
@@ -329,13 +375,15 @@ static bool choose_path(const struct load_args *a, const uint8_t *table, size_t 
 	if (r->path == LOAD_KEXEC_LOAD && r->kho_why[0])
 		fprintf(stderr, "lugate: warning: %s, but --no-kho takes the kexec -l path: the preserved "
 				"memory will not survive\n", r->kho_why);
+	choose_uefi_path(a, r);
 	if (r->path == LOAD_KEXEC_FILE && r->kho.root_compat[0])
 		r->outgoing[r->outgoing_count++] = (struct lugate_outgoing_format){
 			.compatible = r->kho.root_compat, .layer = LUGATE_LAYER_KHO };
 	if (r->path == LOAD_KEXEC_FILE && r->kho.luo_compat[0])
 		r->outgoing[r->outgoing_count++] = (struct lugate_outgoing_format){
 			.compatible = r->kho.luo_compat, .layer = LUGATE_LAYER_LUO };
-	return r->path != LOAD_KEXEC_FILE || outgoing_image(a, table, table_size, r);
+	/* no KHO state, nothing the outgoing kernel's handlers could serialize: no scan */
+	return r->path != LOAD_KEXEC_FILE || r->uefi_path || outgoing_image(a, table, table_size, r);
 }
 
 /* A kexec-tools argument cannot hold white space or quotes (see staged_path). */
@@ -761,6 +809,7 @@ static void report(const struct load_args *a, struct load_report *r, int rc)
 		json_object_object_add(o, "kexec_path", json_object_new_string(r->path == LOAD_KEXEC_FILE ? "kexec_file_load"
 														: "kexec_load"));
 		json_object_object_add(o, "kho", r->kho_why[0] ? json_object_new_string(r->kho_why) : NULL);
+		json_object_object_add(o, "uefi", json_object_new_boolean(r->uefi));
 		json_object_object_add(o, "outgoing_image", cli_outgoing_image_json(&r->image));
 		json_object_object_add(o, "sealed_table", r->sealed[0] ? json_object_new_string(r->sealed) : NULL);
 		json_object_object_add(o, "bundle", r->bundle[0] ? json_object_new_string(r->bundle) : NULL);
@@ -779,8 +828,8 @@ static void report(const struct load_args *a, struct load_report *r, int rc)
 		printf("already staged: %s with the sealed table %s (staged.id matches); nothing new staged\n", r->loader,
 		       r->sealed);
 	else if (r->staged && !a->quiet && r->path == LOAD_KEXEC_FILE)
-		printf("staged (kexec_file_load, KHO kept): %s with the bundle %s; run `kexec -e` to jump\n",
-		       r->loader, r->bundle);
+		printf("staged (kexec_file_load, %s kept): %s with the bundle %s; run `kexec -e` to jump\n",
+		       r->uefi_path ? "EFI" : "KHO", r->loader, r->bundle);
 	else if (r->staged && !a->quiet)
 		printf("staged: %s with the sealed table %s; run `kexec -e` to jump\n", r->loader, r->sealed);
 }

@@ -230,6 +230,33 @@ expect "--kho forces the kexec -s path" 0 loadk --kernel "$W/target.img" --hando
 expect_out " -s -l $W/lib/loader.bzImage"
 expect "--kho with --no-kho" 2 loadk --kernel "$W/target.img" --handoff "$W/t.bin" --kho --no-kho
 expect_err_line "exclude each other"
+# A host booted by UEFI (the kernel made /sys/firmware/efi): kexec -l of the Multiboot2 loader
+# would boot the target without EFI, so the kexec -s path is taken with no KHO state at all,
+# without scanning the outgoing image (nothing is preserved); --no-kho, or no loader.bzImage,
+# keeps kexec -l with a warning.
+fake_system; mkdir -p "$S/sys/firmware/efi"; rm -f "$S/boot/vmlinuz-6.1.0-55-amd64" "$FAKE_KEXEC_LOG"
+expect "UEFI host, no KHO: the kexec -s path, no warning" 0 loadk --kernel "$W/target.img" --handoff "$W/t.bin"
+expect_out "staged (kexec_file_load, EFI kept): $W/lib/loader.bzImage with the bundle $R/bundle.bin"
+check "... stderr is empty (no outgoing-image warning: nothing preserved to scan for)" test ! -s "$ERR"
+check "... kexec -s -l loader.bzImage --initrd=BUNDLE" bash -c '[ "$(sed -n 2,5p "$1" | tr "\n" " ")" = "-s -l $2/loader.bzImage --initrd=$3/bundle.bin " ]' \
+  _ "$FAKE_KEXEC_LOG" "$W/lib" "$R"
+fake_system; mkdir -p "$S/sys/firmware/efi"
+expect "UEFI host --json: kexec_file_load, uefi true, kho null" 0 loadk --kernel "$W/target.img" --handoff "$W/t.bin" --json --dry-run
+check "JSON: kexec_path, uefi, kho" python3 -c '
+import json,sys; j=json.load(open(sys.argv[1]))
+assert j["kexec_path"]=="kexec_file_load" and j["uefi"] is True and j["kho"] is None, j' "$OUT"
+fake_system; mkdir -p "$S/sys/firmware/efi"; rm -f "$FAKE_KEXEC_LOG"
+expect "UEFI host, --no-kho: kexec -l, with a warning" 0 loadk --kernel "$W/target.img" --handoff "$W/t.bin" --no-kho
+expect_err_line "warning: the host boots by UEFI, but --no-kho takes the kexec -l path: the target boots without the EFI memory map and runtime services"
+check "... through kexec -l of loader.elf" bash -c 'grep -qx -- "-l" "$1" && grep -q "loader.elf" "$1"' _ "$FAKE_KEXEC_LOG"
+fake_system; mkdir -p "$S/sys/firmware/efi"; rm -f "$FAKE_KEXEC_LOG"
+expect "UEFI host, loader.bzImage not installed: kexec -l, with a warning" 0 env LUGATE_LIBDIR="$W/lib-elf" \
+  "$L" load --kexec "$K" --runtime-dir "$R" --kernel "$W/target.img" --handoff "$W/t.bin"
+expect_err_line "warning: the host boots by UEFI, but loader.bzImage is not installed: the target boots without the EFI memory map and runtime services"
+check "... through kexec -l" grep -qx -- "-l" "$FAKE_KEXEC_LOG"
+fake_system; printf 'x' >"$S/sys/firmware"; rm -f "$FAKE_KEXEC_LOG"
+expect "no /sys/firmware/efi directory (a file there): kexec -l, no warning" 0 loadk --kernel "$W/target.img" --handoff "$W/t.bin"
+check "... through kexec -l, stderr empty" bash -c 'grep -qx -- "-l" "$1" && [ ! -s "$2" ]' _ "$FAKE_KEXEC_LOG" "$ERR"
 fake_system; echo "none [integrity] confidentiality" >"$S/sys/kernel/security/lockdown"
 expect "lockdown allows the kexec -s path (the kernel checks signatures itself)" 0 loadk --kernel "$W/target.img" --handoff "$W/t.bin" --kho
 

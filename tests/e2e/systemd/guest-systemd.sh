@@ -23,7 +23,6 @@ run() {  # run CMD...: echo it, run it with each output line prefixed, report it
 }
 case_=$(sed -n 's/.*lugate_e2e\.case=\([a-z]*\).*/\1/p' /proc/cmdline)
 LOAD="lugate load --kernel /boot/vmlinuz-$TARGET --initrd /boot/initrd.img-$TARGET --handoff /run/handoff.bin --fallback /boot/vmlinuz-$FALLBACK --fallback-initrd /boot/initrd.img-$FALLBACK --reuse-cmdline"
-[ "$case_" = allow ] && LOAD="$LOAD --kho"   # under OVMF: kexec_file_load, which hands EFI on
 LOAD2="lugate load --kernel /boot/vmlinuz-$TARGET --handoff /run/handoff.bin --fallback /boot/vmlinuz-$FALLBACK --reuse-cmdline"
 
 if [ -e "/boot/initrd.img-$TARGET" ]; then
