@@ -14,6 +14,19 @@ $(LUO_MEMFD): tests/e2e/luo/luo-memfd.c
 kho-kernel:
 	@scripts/kho-kernel.sh
 
+# `make kho-kernel-arm64`: the same kernel cross-built for arm64 (QEMU virt), cached in
+# build/kho-kernel-arm64/. `make check-arm64-kho` boots it: loader.arm64 in its kexec_file path
+# with upstream's live-update selftests on both sides (tests/e2e-arm64/kho-arm64.sh). It is not
+# part of `make check`, whose 45 minutes cannot hold the arm64 kernel's build (about 9 minutes).
+.PHONY: kho-kernel-arm64 check-arm64-kho
+kho-kernel-arm64:
+	@KHO_ARCH=arm64 scripts/kho-kernel.sh
+
+check-arm64-kho:
+	@scripts/deps.sh all
+	@$(MAKE) --no-print-directory $(BUILD)/lugate $(BUILD)/loader.arm64
+	@tests/e2e-arm64/kho-arm64.sh
+
 # `make kho-family`: the base kernel and its variants, each bumping one ABI string or the release
 # (scripts/kho-family.sh, cached in build/kho-kernel/family/); tests/e2e/suite-skew.sh calls it.
 kho-family:
