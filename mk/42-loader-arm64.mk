@@ -14,7 +14,7 @@ ARM64_HAVE := $(shell command -v $(ARM64_CC) >/dev/null 2>&1 && echo yes)
 LOADER_ARM64 := $(BUILD)/loader.arm64
 LOADER_ARM64_SRCS := $(sort $(wildcard loader-arm64/*.c)) loader-arm64/head.S $(BOOT_SRCS)
 # the DTB reading, the placements and the handed-over DTB are portable: the host unit test runs them
-LOADER_ARM64_PORTABLE := loader-arm64/dtb_read.c loader-arm64/place.c loader-arm64/dtb_deliver.c loader-arm64/kho.c
+LOADER_ARM64_PORTABLE := loader-arm64/dtb_read.c loader-arm64/place.c loader-arm64/dtb_deliver.c loader-arm64/chosen_kho.c
 
 ifeq ($(ARM64_HAVE),yes)
 ARM64_CFLAGS := $(CSTD) $(WARN) -O2 -g -ffreestanding -fno-stack-protector -fno-stack-check \

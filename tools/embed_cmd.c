@@ -357,7 +357,7 @@ static uint8_t *stamp(const struct cli_target *t, size_t base, const uint8_t *m,
 	return out;
 }
 
-/* The release the core reads back: a zboot payload's is the CLI's reading (tools/zboot.c), so
+/* The release the core reads back: a zboot payload's is the CLI's reading (tools/zboot_payload.c), so
  * the core alone finds none there, and only a release it does find must be the same. */
 static bool same_release(const struct lugate_image_info *stamped, const struct lugate_image_info *orig)
 {

@@ -14,7 +14,7 @@
 #include <libfdt.h>
 #include "../../loader-arm64/dtb_deliver.h"
 #include "../../loader-arm64/dtb_read.h"
-#include "../../loader-arm64/kho.h"
+#include "../../loader-arm64/chosen_kho.h"
 #include "../../loader-arm64/place.h"
 
 #define DTB_SIZE 8192

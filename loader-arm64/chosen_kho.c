@@ -2,7 +2,7 @@
 /* The KHO handover in /chosen; see kho.h. */
 #include <string.h>
 #include <lugate/kho.h>
-#include "kho.h"
+#include "chosen_kho.h"
 
 #define SCRATCH_ENTRY 16u
 

@@ -15,7 +15,7 @@
 #include "arm64.h"
 #include "dtb_deliver.h"
 #include "dtb_read.h"
-#include "kho.h"
+#include "chosen_kho.h"
 #include "place.h"
 
 #define LOADER_VERSION "0.1"
