@@ -188,13 +188,18 @@ expect "KHO active: the dry run takes the kexec -s path" 0 loadk --kernel "$W/ta
 check "dry run: kexec -s -l loader.bzImage --initrd=BUNDLE, nothing else" bash -c '[ "$(sed -n 2p "$1")" = "$2" ]' _ "$OUT" \
   "$K -s -l $W/lib/loader.bzImage --initrd=$R/bundle.bin --command-line=lugate.stop=reboot:10"
 cp "$OUT" "$W/dry-kho.out"
-expect "the bundle lists its entries" 0 "$L" bundle show "$R/bundle.bin" --json
-check "bundle: the sealed table, the kernel, initrd, command line, fallback, all verified" python3 -c '
+# bundle_holds NAME KERNEL FALLBACK: the staged bundle's entries (table, kernel, initrd, command
+# line root=/dev/vda1, fallback) all verify, and its table is the one `lugate seal` makes of them
+bundle_holds() {
+  expect "$1: the bundle lists its entries" 0 "$L" bundle show "$R/bundle.bin" --json
+  check "$1: the sealed table, the kernel, initrd, command line, fallback, all verified" python3 -c '
 import json,sys; j=json.load(open(sys.argv[1])); r={e["role"]:e for e in j["entries"]}
 assert sorted(r)==["cmdline","fallback","initrd","kernel","table"], sorted(r)
 assert all(e["verified"] for e in j["entries"]) and r["cmdline"]["text"]=="root=/dev/vda1", j' "$OUT"
-expect "lugate seal of the same inputs" 0 "$L" seal --handoff "$W/t.bin" --kernel "$W/target-kho4.img" --fallback "$W/fallback.img" -o "$W/sealed-kho.bin"
-check "the bundle's table is the sealed one" cmp "$R/table.sealed" "$W/sealed-kho.bin"
+  expect "$1: lugate seal of the same inputs" 0 "$L" seal --handoff "$W/t.bin" --kernel "$2" --fallback "$3" -o "$W/sealed-bundle.bin"
+  check "$1: the bundle's table is the sealed one" cmp "$R/table.sealed" "$W/sealed-bundle.bin"
+}
+bundle_holds KHO "$W/target-kho4.img" "$W/fallback.img"
 expect "KHO active: load stages with kexec -s" 0 loadk --kernel "$W/target-kho4.img" --initrd "$W/initrd.img" \
   --handoff "$W/t.bin" --fallback "$W/fallback.img" --append "root=/dev/vda1"
 expect_out "staged (kexec_file_load, KHO kept): $W/lib/loader.bzImage with the bundle $R/bundle.bin"
@@ -288,13 +293,7 @@ expect "arm64 host: the dry run stages loader.arm64 with kexec -l and the bundle
 check "arm64 dry run: kexec -l loader.arm64 --initrd=BUNDLE, the loader's own command line" bash -c '[ "$(sed -n 2p "$1")" = "$2" ]' _ "$OUT" \
   "$K -l $W/lib-arm64/loader.arm64 --initrd=$R/bundle.bin --command-line=lugate.stop=reboot:10"
 cp "$OUT" "$W/dry-arm64.out"
-expect "arm64: the bundle lists its entries" 0 "$L" bundle show "$R/bundle.bin" --json
-check "arm64 bundle: the sealed table, kernel, initrd, command line, fallback, all verified" python3 -c '
-import json,sys; j=json.load(open(sys.argv[1])); r={e["role"]:e for e in j["entries"]}
-assert sorted(r)==["cmdline","fallback","initrd","kernel","table"], sorted(r)
-assert all(e["verified"] for e in j["entries"]) and r["cmdline"]["text"]=="root=/dev/vda1", j' "$OUT"
-expect "arm64: lugate seal of the same inputs" 0 "$L" seal --handoff "$W/t.bin" --kernel "$W/arm64-target.img" --fallback "$W/arm64-fallback.img" -o "$W/sealed-arm64.bin"
-check "arm64: the bundle's table is the sealed one" cmp "$R/table.sealed" "$W/sealed-arm64.bin"
+bundle_holds arm64 "$W/arm64-target.img" "$W/arm64-fallback.img"
 # shellcheck disable=SC2086
 expect "arm64 host: load stages (fake kexec)" 0 loada $ARM64_IN
 expect_out "staged: $W/lib-arm64/loader.arm64 with the bundle $R/bundle.bin; run \`kexec -e\` to jump"
