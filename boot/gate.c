@@ -119,6 +119,8 @@ void gate_decide(struct gate_decision *d, const struct gate_input *in)
 			ci.scanned_compat = target->compat;
 			ci.scanned_compat_count = target->compat_count;
 			ci.target_sha256 = target->sha256;
+			/* the page-size rule is the core's: the loader applies it like the CLI (0: x86) */
+			ci.target_page_size = target->arm64_page_size;
 		}
 		ci.outgoing = in->outgoing;
 		ci.outgoing_count = in->outgoing_count;

@@ -1,12 +1,12 @@
-# `make install` (PREFIX, DESTDIR): the CLI, the loader images, the man page, bash completion,
-# the systemd unit lugate-status.service ($(PREFIX)/lib/systemd/system).
+# `make install` (PREFIX, DESTDIR): the CLI, the loader images (loader.arm64 too when the cross
+# compiler built it), the man page, bash completion, the systemd unit lugate-status.service ($(PREFIX)/lib/systemd/system).
 # The loader is looked up by `lugate load` at $(PREFIX)/lib/lugate/ (see docs/live-update.md).
 INSTALL_BINDIR  = $(DESTDIR)$(PREFIX)/sbin
 INSTALL_LIBDIR  = $(DESTDIR)$(PREFIX)/lib/lugate
 INSTALL_MANDIR  = $(DESTDIR)$(PREFIX)/share/man/man8
 INSTALL_COMPDIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 INSTALL_UNITDIR = $(DESTDIR)$(PREFIX)/lib/systemd/system
-INSTALL_LOADERS = $(wildcard $(BUILD)/loader.elf $(BUILD)/loader.bzImage $(BUILD)/lugate.efi)
+INSTALL_LOADERS = $(wildcard $(BUILD)/loader.elf $(BUILD)/loader.bzImage $(BUILD)/loader.arm64 $(BUILD)/lugate.efi)
 
 install: all
 	install -d $(INSTALL_BINDIR) $(INSTALL_LIBDIR) $(INSTALL_MANDIR) $(INSTALL_COMPDIR)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "cli.h"
@@ -36,6 +37,19 @@ static bool read_line(const char *path, char *buf, size_t size)
 	if (ok)
 		buf[strcspn(buf, "\n")] = '\0';
 	return ok;
+}
+
+enum cli_host_arch cli_host_arch(char *machine, size_t size)
+{
+	struct utsname u;
+
+	if (!getenv("LUGATE_SYSROOT") || !read_line("/proc/sys/kernel/arch", machine, size))
+		snprintf(machine, size, "%s", uname(&u) == 0 ? u.machine : "unknown");
+	if (strcmp(machine, "x86_64") == 0)
+		return CLI_HOST_X86_64;
+	if (strcmp(machine, "aarch64") == 0)
+		return CLI_HOST_ARM64;
+	return CLI_HOST_OTHER;
 }
 
 static bool find_kexec(char *out, size_t size)

@@ -12,6 +12,14 @@
 /* A system path with LUGATE_SYSROOT (tests: a fake /proc, /sys, /dev) prepended when set. */
 void cli_sys_path(char *buf, size_t size, const char *path);
 
+/*
+ * The machine `lugate load` stages for, which picks the loader: uname's machine ("x86_64",
+ * "aarch64"), or, under LUGATE_SYSROOT (tests), the fake system's /proc/sys/kernel/arch when it
+ * has that file. `machine` gets the name, for messages.
+ */
+enum cli_host_arch { CLI_HOST_X86_64, CLI_HOST_ARM64, CLI_HOST_OTHER };
+enum cli_host_arch cli_host_arch(char *machine, size_t size);
+
 /* Paths of the system files read; LUGATE_SYSROOT (tests) is prepended when set. */
 struct cli_kexec_env {
 	char kexec[512];          /* kexec-tools binary ("" if not found) */

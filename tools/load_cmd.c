@@ -17,6 +17,9 @@
  * A host booted by UEFI takes the second path too when loader.bzImage is installed: the target
  * then gets the EFI memory map, system table and runtime services the way kexec_file_load hands
  * them on, which the Multiboot2 path cannot (docs/live-update.md, "After the jump under UEFI").
+ * An arm64 host stages loader.arm64 on both paths, always with the bundle as its initrd and the
+ * running DTB (kexec-tools reads it): `kexec -l` without KHO, `kexec -s` with it (docs/loader.md,
+ * "The arm64 loader"). Its DTB carries EFI's tables on either path, so UEFI changes nothing there.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -50,13 +53,15 @@ static const char usage[] =
 	"the sealed table, the initrd and the fallback as modules; or, when the running kernel has KHO,\n"
 	"`kexec -s -l loader.bzImage --initrd=BUNDLE` (all of them in one bundle), which keeps the\n"
 	"preserved memory; on a host booted by UEFI the latter too, so that the target keeps EFI.\n"
+	"On an arm64 host (uname -m aarch64): `kexec [-s] -l loader.arm64 --initrd=BUNDLE`, -s with KHO;\n"
+	"there the images must be arm64 Images.\n"
 	"`kexec -e` then jumps. On refuse nothing is staged (exit 1).\n"
 	"  --append ARGS      the new kernel's command line; --reuse-cmdline: the running one's\n"
 	"  --handoff TABLE    the outgoing kernel's table (sealed or not; `lugate handoff build`)\n"
 	"  --devices FILE     build the table here from a device list (see `lugate handoff build`)\n"
 	"  --fallback IMAGE2  booted by the loader if its own check refuses (sealed into the table)\n"
 	"  --loader PATH      the loader (default: PREFIX/lib/lugate/loader.elf, or loader.bzImage\n"
-	"                     on the KHO path)\n"
+	"                     on the KHO path; loader.arm64 on an arm64 host)\n"
 	"  --runtime-dir DIR  where the sealed table is kept until the jump (default /run/lugate):\n"
 	"                     a directory, not a symbolic link, owned by the caller and writable by\n"
 	"                     no group or other user (else exit 3); made 0700 if it is missing\n"
@@ -92,6 +97,8 @@ static const char *const loader_file[] = { "loader.elf", "loader.bzImage" };
 /* What the run did, for the final report (text or JSON). */
 struct load_report {
 	struct json_object *json;    /* the verdict's JSON, extended here */
+	enum cli_host_arch arch;     /* the machine staged for: it picks the loader file */
+	char machine[64];
 	enum load_path path;
 	char kho_why[700];           /* why the KHO path was taken ("" if it was not) */
 	bool uefi;                   /* the host booted by UEFI (/sys/firmware/efi) */
@@ -260,6 +267,31 @@ static const char *libdir_hint(void)
 	return libdir && libdir[0] ? "looked in $LUGATE_LIBDIR" : "looked in PREFIX/lib/lugate/ and beside lugate";
 }
 
+/*
+ * The loader file for a path: on an arm64 host loader.arm64 serves both (kexec -l and -s take
+ * the same Image), elsewhere the Multiboot2 loader or the bzImage64 one. An arm64 host always
+ * hands the loader a bundle as its initrd.
+ */
+static const char *loader_name(const struct load_report *r, enum load_path path)
+{
+	return r->arch == CLI_HOST_ARM64 ? "loader.arm64" : loader_file[path];
+}
+
+static bool uses_bundle(const struct load_report *r)
+{
+	return r->arch == CLI_HOST_ARM64 || r->path == LOAD_KEXEC_FILE;
+}
+
+/* The machine to stage for; lugate has loaders for x86-64 and arm64 only. */
+static int choose_arch(struct load_report *r)
+{
+	r->arch = cli_host_arch(r->machine, sizeof(r->machine));
+	if (r->arch == CLI_HOST_OTHER)
+		return cli_error("load: lugate has no loader for this machine (%s); it stages on x86_64 and aarch64",
+				 CLI_Q(r->machine));
+	return EXIT_ALLOW;
+}
+
 /* The table to seal: the given file, or one built from the device list. */
 static bool table_bytes(const struct load_args *a, uint8_t **blob, size_t *size)
 {
@@ -335,7 +367,7 @@ static void choose_uefi_path(const struct load_args *a, struct load_report *r)
 	bool given_bad;
 
 	r->uefi = host_boots_by_uefi();
-	if (!r->uefi || r->path == LOAD_KEXEC_FILE)
+	if (!r->uefi || r->path == LOAD_KEXEC_FILE || r->arch == CLI_HOST_ARM64)
 		return;
 	if (a->no_kho) {
 		fprintf(stderr, "lugate: warning: the host boots by UEFI, but --no-kho takes the kexec -l path: the target "
@@ -570,7 +602,7 @@ static void inputs_free(struct load_inputs *in)
 /* The files (readable regular files kexec-tools can name), the images (what the loader can
  * boot) and the command line (the rule, against the target's cmdline_size and the fallback's:
  * on both paths the fallback boots with the same line). */
-static int check_inputs(const struct load_args *a, struct load_inputs *in)
+static int check_inputs(const struct load_args *a, bool arm64, struct load_inputs *in)
 {
 	int rc;
 
@@ -578,9 +610,10 @@ static int check_inputs(const struct load_args *a, struct load_inputs *in)
 	    (a->fallback && !staged_path("fallback", a->fallback, in->fallback)) ||
 	    (a->fallback_initrd && !staged_path("fallback initrd", a->fallback_initrd, in->fallback_initrd)))
 		return EXIT_INPUT;
-	if (!cli_stage_image_file("kernel", a->kernel, &in->kernel_data, &in->kernel_size, &in->kernel_cmdline_size))
+	if (!cli_stage_image_file("kernel", a->kernel, arm64, &in->kernel_data, &in->kernel_size,
+				  &in->kernel_cmdline_size))
 		return EXIT_INPUT;
-	if (a->fallback && !cli_stage_image_file("fallback", a->fallback, &in->fallback_data, &in->fallback_size,
+	if (a->fallback && !cli_stage_image_file("fallback", a->fallback, arm64, &in->fallback_data, &in->fallback_size,
 						 &in->fallback_cmdline_size))
 		return EXIT_INPUT;
 	if (a->reuse_cmdline) {
@@ -641,7 +674,7 @@ static bool add_module(struct cli_argv *c, const char *path, const char *role)
 }
 
 /* The exact kexec-tools command: loader as a Multiboot2 image, one module per file; or the
- * bzImage64 loader with the bundle as its initrd. */
+ * bzImage64 loader (kexec -s) or loader.arm64 (kexec -l or -s) with the bundle as its initrd. */
 static int build_command(const struct load_args *a, const struct cli_kexec_env *env, const struct load_inputs *in,
 			 struct load_report *r)
 {
@@ -649,9 +682,10 @@ static int build_command(const struct load_args *a, const struct cli_kexec_env *
 	const char *cmdline = in->cmdline;
 	bool ok;
 
-	if (r->path == LOAD_KEXEC_FILE) {
+	if (uses_bundle(r)) {
 		/* everything travels in the bundle; the loader's own command line holds its options */
-		ok = cli_argv_add(c, "%s", env->kexec) && cli_argv_add(c, "-s") && cli_argv_add(c, "-l") &&
+		ok = cli_argv_add(c, "%s", env->kexec) && (r->path != LOAD_KEXEC_FILE || cli_argv_add(c, "-s")) &&
+		     cli_argv_add(c, "-l") &&
 		     cli_argv_add(c, "%s", r->loader) && cli_argv_add(c, "--initrd=%s", r->bundle) &&
 		     cli_argv_add(c, "--command-line=%s", a->stop_word);
 		return ok ? EXIT_ALLOW : cli_fail(EXIT_SYSTEM, "out of memory");
@@ -678,7 +712,7 @@ static int check_loader_line(const struct load_args *a, const struct load_report
 {
 	size_t total;
 
-	if (r->path != LOAD_KEXEC_LOAD || !in->cmdline || !in->cmdline[0])
+	if (uses_bundle(r) || !in->cmdline || !in->cmdline[0])
 		return EXIT_ALLOW;
 	total = strlen(r->loader) + 1 + in->cmdline_len + 1 + strlen(a->stop_word);
 	if (total + 1 > LUGATE_CMDLINE_MAX)
@@ -830,6 +864,8 @@ static void report(const struct load_args *a, struct load_report *r, int rc)
 	else if (r->staged && !a->quiet && r->path == LOAD_KEXEC_FILE)
 		printf("staged (kexec_file_load, %s kept): %s with the bundle %s; run `kexec -e` to jump\n",
 		       r->uefi_path ? "EFI" : "KHO", r->loader, r->bundle);
+	else if (r->staged && !a->quiet && r->bundle[0])
+		printf("staged: %s with the bundle %s; run `kexec -e` to jump\n", r->loader, r->bundle);
 	else if (r->staged && !a->quiet)
 		printf("staged: %s with the sealed table %s; run `kexec -e` to jump\n", r->loader, r->sealed);
 }
@@ -850,7 +886,9 @@ int cmd_load(int argc, char **argv)
 	if (rc != EXIT_ALLOW)
 		return rc < 0 ? EXIT_ALLOW : rc;
 	/* 1. the inputs: files, images the loader boots, the command line; nothing written yet */
-	rc = check_inputs(&a, &in);
+	rc = choose_arch(&r);
+	if (rc == EXIT_ALLOW)
+		rc = check_inputs(&a, r.arch == CLI_HOST_ARM64, &in);
 	if (rc != EXIT_ALLOW)
 		goto out;
 	rc = EXIT_INPUT;
@@ -884,22 +922,22 @@ int cmd_load(int argc, char **argv)
 		rc = cli_fail(EXIT_SYSTEM, "%s", blocker);
 		goto out;
 	}
-	if (!find_loader(a.loader, loader_file[r.path], r.loader, &given_bad)) {
-		if (!given_bad && r.path == LOAD_KEXEC_FILE)
+	if (!find_loader(a.loader, loader_name(&r, r.path), r.loader, &given_bad)) {
+		if (!given_bad && r.path == LOAD_KEXEC_FILE && r.arch != CLI_HOST_ARM64)
 			cli_error("%s: its memory survives only kexec_file_load (kexec -s) of %s, which is not installed "
 				  "(%s); install it, or pass --no-kho to stage %s with kexec -l and lose the preserved memory",
 				  r.kho_why, loader_file[LOAD_KEXEC_FILE], libdir_hint(), loader_file[LOAD_KEXEC_LOAD]);
 		else if (!given_bad)
 			cli_error("the loader (%s) is not installed (%s); run `make install` or pass --loader PATH",
-				  loader_file[r.path], libdir_hint());
+				  loader_name(&r, r.path), libdir_hint());
 		rc = EXIT_INPUT;
 		goto out;
 	}
 	rc = check_loader_line(&a, &r, &in);
 	if (rc != EXIT_ALLOW)
 		goto out;
-	/* 5. the bundle, in memory (KHO path): the sealed table and the very bytes checked */
-	if (r.path == LOAD_KEXEC_FILE) {
+	/* 5. the bundle, in memory (KHO path, arm64): the sealed table and the very bytes checked */
+	if (uses_bundle(&r)) {
 		struct cli_bundle_parts p = { 0 };
 		p.table_name = "the sealed table";
 		p.table = sealed;

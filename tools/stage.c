@@ -26,30 +26,56 @@ bool cli_stage_image(const char *what, const char *path, const void *data, size_
 	return true;
 }
 
+/* An arm64 Image (info already identified as one) that build/loader.arm64 can boot. */
+static bool stage_arm64_image(const char *what, const char *path, const struct lugate_image_info *info,
+			      uint32_t *cmdline_size)
+{
+	const char *why = NULL;
+
+	*cmdline_size = 0;
+	if (lugate_arm64_boot(info, &why) != 0)
+		return cli_error("%s %s: lugate's arm64 loader cannot boot it: %s", what, path, why), false;
+	*cmdline_size = LUGATE_ARM64_CMDLINE_MAX;
+	return true;
+}
+
 bool cli_stage_bundle_image(const char *what, const char *path, const void *data, size_t size,
 			    uint32_t *cmdline_size, enum lugate_image_format *format)
 {
 	struct lugate_image_info info;
-	const char *why = NULL;
 
 	*format = LUGATE_IMAGE_UNKNOWN;
 	if (lugate_image_identify(data, size, &info) != 0 || info.format != LUGATE_IMAGE_ARM64)
 		return cli_stage_image(what, path, data, size, cmdline_size) &&
 		       (*format = LUGATE_IMAGE_BZIMAGE, true);
-	*cmdline_size = 0;
-	if (lugate_arm64_boot(&info, &why) != 0)
-		return cli_error("%s %s: lugate's arm64 loader cannot boot it: %s", what, path, why), false;
-	*cmdline_size = LUGATE_ARM64_CMDLINE_MAX;
+	if (!stage_arm64_image(what, path, &info, cmdline_size))
+		return false;
 	*format = LUGATE_IMAGE_ARM64;
 	return true;
 }
 
-bool cli_stage_image_file(const char *what, const char *path, uint8_t **data, size_t *size, uint32_t *cmdline_size)
+/* On an arm64 host only an arm64 Image, the one kind build/loader.arm64 boots. */
+static bool stage_image_for(const char *what, const char *path, bool arm64, const void *data, size_t size,
+			    uint32_t *cmdline_size)
+{
+	struct lugate_image_info info;
+
+	if (!arm64)
+		return cli_stage_image(what, path, data, size, cmdline_size);
+	*cmdline_size = 0;
+	if (lugate_image_identify(data, size, &info) != 0 || info.format != LUGATE_IMAGE_ARM64)
+		return cli_error("%s %s: not an arm64 Image, the kind lugate's arm64 loader boots (this host is arm64; "
+				 "a vmlinuz must be decompressed first)", what, path), false;
+	return stage_arm64_image(what, path, &info, cmdline_size);
+}
+
+bool cli_stage_image_file(const char *what, const char *path, bool arm64, uint8_t **data, size_t *size,
+			  uint32_t *cmdline_size)
 {
 	*data = NULL;
 	if (!cli_read_file(path, STAGE_IMAGE_MAX, data, size))
 		return false;
-	if (cli_stage_image(what, path, *data, *size, cmdline_size))
+	if (stage_image_for(what, path, arm64, *data, *size, cmdline_size))
 		return true;
 	free(*data);
 	*data = NULL;

@@ -19,8 +19,10 @@ bool cli_stage_image(const char *what, const char *path, const void *data, size_
 bool cli_stage_bundle_image(const char *what, const char *path, const void *data, size_t size,
 			    uint32_t *cmdline_size, enum lugate_image_format *format);
 
-/* The same, reading the file (malloc'd into *data, which the caller frees). */
-bool cli_stage_image_file(const char *what, const char *path, uint8_t **data, size_t *size, uint32_t *cmdline_size);
+/* The same, reading the file (malloc'd into *data, which the caller frees); arm64: the image
+ * must be an arm64 Image build/loader.arm64 boots (an arm64 host), else a bzImage. */
+bool cli_stage_image_file(const char *what, const char *path, bool arm64, uint8_t **data, size_t *size,
+			  uint32_t *cmdline_size);
 
 /* The command-line rule for `line` (what: "--append", ...) as the kernel `image` (its path) with
  * cmdline_size will receive it. Prints why not: the offset and value of a bad byte, or the

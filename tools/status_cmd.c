@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * `lugate status`, run in the kernel that was booted: the loader's delivery record (setup_data
- * type 0x4c554741 under /sys/kernel/boot_params), checked by the core, then compared with what
+ * type 0x4c554741 under /sys/kernel/boot_params; on arm64 the range /chosen lugate,handoff names
+ * in the DTB, tools/status_fdt.c), checked by the core, then compared with what
  * this boot shows: the running release and image against the sealed target, each preserved
  * device in sysfs and its driver, KHO's incoming state and 7.3's kexec-metadata. --record keeps
  * the outcome for `check`/`load` (known-bad) and `lugate history`.
@@ -20,6 +21,7 @@
 #include "cli.h"
 #include "history.h"
 #include "kexec.h"
+#include "status_fdt.h"
 #include "verbs.h"
 
 #define RECORD_MAX (200u + LUGATE_FRAME_HEADER_SIZE + LUGATE_FRAME_PAYLOAD_MAX)
@@ -429,8 +431,12 @@ int cmd_status(int argc, char **argv)
 		return cli_error("status: --state-dir goes with --record");
 
 	r = find_record(&data, &size, where, sizeof(where));
+	if (r == 0) /* no setup_data record: a device-tree machine names it in its DTB */
+		r = cli_status_fdt_record(&data, &size, where, sizeof(where));
 	if (r == -1)
 		return EXIT_SYSTEM;
+	if (r == -3)
+		return EXIT_INPUT;
 	if (r == 0) {
 		if (json) {
 			o = json_object_new_object();

@@ -18,9 +18,10 @@ python3 -c 'import sys; b = open(sys.argv[1], "rb").read(); open(sys.argv[2], "w
 
 # ---- a fake system ---------------------------------------------------------------------------
 S=$W/sysroot
-fake_system() {  # fresh fake /proc and /sys: kexec allowed, nothing staged, no KHO
+fake_system() {  # fresh fake /proc and /sys: an x86_64 host, kexec allowed, nothing staged, no KHO
   rm -rf "$S"
   mkdir -p "$S/proc/sys/kernel" "$S/sys/kernel/security" "$S/sys/kernel/debug" "$S/dev"
+  echo x86_64 >"$S/proc/sys/kernel/arch"   # the machine load stages for (else uname -m)
   echo 0 >"$S/proc/sys/kernel/kexec_load_disabled"
   echo "[none] integrity confidentiality" >"$S/sys/kernel/security/lockdown"
   echo 0 >"$S/sys/kernel/kexec_loaded"
@@ -187,13 +188,18 @@ expect "KHO active: the dry run takes the kexec -s path" 0 loadk --kernel "$W/ta
 check "dry run: kexec -s -l loader.bzImage --initrd=BUNDLE, nothing else" bash -c '[ "$(sed -n 2p "$1")" = "$2" ]' _ "$OUT" \
   "$K -s -l $W/lib/loader.bzImage --initrd=$R/bundle.bin --command-line=lugate.stop=reboot:10"
 cp "$OUT" "$W/dry-kho.out"
-expect "the bundle lists its entries" 0 "$L" bundle show "$R/bundle.bin" --json
-check "bundle: the sealed table, the kernel, initrd, command line, fallback, all verified" python3 -c '
+# bundle_holds NAME KERNEL FALLBACK: the staged bundle's entries (table, kernel, initrd, command
+# line root=/dev/vda1, fallback) all verify, and its table is the one `lugate seal` makes of them
+bundle_holds() {
+  expect "$1: the bundle lists its entries" 0 "$L" bundle show "$R/bundle.bin" --json
+  check "$1: the sealed table, the kernel, initrd, command line, fallback, all verified" python3 -c '
 import json,sys; j=json.load(open(sys.argv[1])); r={e["role"]:e for e in j["entries"]}
 assert sorted(r)==["cmdline","fallback","initrd","kernel","table"], sorted(r)
 assert all(e["verified"] for e in j["entries"]) and r["cmdline"]["text"]=="root=/dev/vda1", j' "$OUT"
-expect "lugate seal of the same inputs" 0 "$L" seal --handoff "$W/t.bin" --kernel "$W/target-kho4.img" --fallback "$W/fallback.img" -o "$W/sealed-kho.bin"
-check "the bundle's table is the sealed one" cmp "$R/table.sealed" "$W/sealed-kho.bin"
+  expect "$1: lugate seal of the same inputs" 0 "$L" seal --handoff "$W/t.bin" --kernel "$2" --fallback "$3" -o "$W/sealed-bundle.bin"
+  check "$1: the bundle's table is the sealed one" cmp "$R/table.sealed" "$W/sealed-bundle.bin"
+}
+bundle_holds KHO "$W/target-kho4.img" "$W/fallback.img"
 expect "KHO active: load stages with kexec -s" 0 loadk --kernel "$W/target-kho4.img" --initrd "$W/initrd.img" \
   --handoff "$W/t.bin" --fallback "$W/fallback.img" --append "root=/dev/vda1"
 expect_out "staged (kexec_file_load, KHO kept): $W/lib/loader.bzImage with the bundle $R/bundle.bin"
@@ -259,6 +265,70 @@ expect "no /sys/firmware/efi directory (a file there): kexec -l, no warning" 0 l
 check "... through kexec -l, stderr empty" bash -c 'grep -qx -- "-l" "$1" && [ ! -s "$2" ]' _ "$FAKE_KEXEC_LOG" "$ERR"
 fake_system; echo "none [integrity] confidentiality" >"$S/sys/kernel/security/lockdown"
 expect "lockdown allows the kexec -s path (the kernel checks signatures itself)" 0 loadk --kernel "$W/target.img" --handoff "$W/t.bin" --kho
+
+# ---- an arm64 host (the fake /proc/sys/kernel/arch says aarch64): loader.arm64 on both paths ------
+# A small arm64 Image (header: image_size 64 KiB, flags little-endian 4K pages, the magic) whose
+# release string is the manifest's, stamped like the bzImage target. kexec is fake, so
+# loader.arm64 only has to be a file here (the real one boots: tests/e2e-arm64).
+python3 - "$W/arm64.raw" <<'PY'
+import struct, sys
+b = bytearray(16384)
+struct.pack_into("<QQ", b, 16, 0x10000, 0xA)
+b[56:60] = b"ARM\x64"
+rel = b"Linux version 6.1.0-56-amd64 (debian-kernel@lists.debian.org) #1 SMP\n"
+b[512:512 + len(rel)] = rel
+open(sys.argv[1], "wb").write(bytes(b))
+PY
+expect "embed the 6.1.0-56 manifest into an arm64 Image" 0 "$L" embed --manifest "$EX/target-6.1.0-56.json" "$W/arm64.raw" -o "$W/arm64-target.img"
+cp "$W/arm64.raw" "$W/arm64-fallback.img"
+mkdir -p "$W/lib-arm64"
+if [ -s "$B/loader.arm64" ]; then cp "$B/loader.arm64" "$W/lib-arm64/"; else head -c 4096 /dev/urandom >"$W/lib-arm64/loader.arm64"; fi
+arm64_system() { fake_system; echo aarch64 >"$S/proc/sys/kernel/arch"; }
+loada() { env LUGATE_LIBDIR="$W/lib-arm64" "$L" load --kexec "$K" --runtime-dir "$R" "$@"; }
+ARM64_IN="--kernel $W/arm64-target.img --initrd $W/initrd.img --handoff $W/t.bin --fallback $W/arm64-fallback.img --append root=/dev/vda1"
+
+arm64_system; rm -rf "$R" "$FAKE_KEXEC_LOG"
+# shellcheck disable=SC2086 # ARM64_IN is a list of words
+expect "arm64 host: the dry run stages loader.arm64 with kexec -l and the bundle" 0 loada $ARM64_IN --dry-run
+check "arm64 dry run: kexec -l loader.arm64 --initrd=BUNDLE, the loader's own command line" bash -c '[ "$(sed -n 2p "$1")" = "$2" ]' _ "$OUT" \
+  "$K -l $W/lib-arm64/loader.arm64 --initrd=$R/bundle.bin --command-line=lugate.stop=reboot:10"
+cp "$OUT" "$W/dry-arm64.out"
+bundle_holds arm64 "$W/arm64-target.img" "$W/arm64-fallback.img"
+# shellcheck disable=SC2086
+expect "arm64 host: load stages (fake kexec)" 0 loada $ARM64_IN
+expect_out "staged: $W/lib-arm64/loader.arm64 with the bundle $R/bundle.bin; run \`kexec -e\` to jump"
+check "arm64: kexec got exactly the dry run's command" bash -c 'eval "set -- $(sed -n 2p "$1")"; printf "%s\n" "$@" | cmp - "$2"' _ "$W/dry-arm64.out" "$FAKE_KEXEC_LOG"
+arm64_system; mkdir -p "$S/sys/firmware/efi"; rm -f "$FAKE_KEXEC_LOG"
+# shellcheck disable=SC2086
+expect "arm64 host booted by UEFI: still kexec -l (the DTB carries EFI), no warning" 0 loada $ARM64_IN --json
+check "arm64 JSON: kexec_load, uefi true, loader.arm64, a bundle, no -s" python3 -c '
+import json,sys; j=json.load(open(sys.argv[1]))
+assert j["kexec_path"]=="kexec_load" and j["uefi"] is True and j["staged"] is True, j
+assert j["loader"].endswith("/loader.arm64") and j["bundle"].endswith("/bundle.bin"), j
+assert "-s" not in j["kexec_command"] and j["kexec_command"][1]=="-l", j["kexec_command"]' "$OUT"
+check "... stderr is empty" test ! -s "$ERR"
+expect "embed a manifest reviving kho-v4 into the arm64 Image" 0 "$L" embed --manifest "$W/m-kho4.json" "$W/arm64.raw" -o "$W/arm64-kho4.img"
+kho_system kho-v4; echo aarch64 >"$S/proc/sys/kernel/arch"; rm -f "$FAKE_KEXEC_LOG"
+expect "arm64 host with KHO active: kexec -s -l loader.arm64" 0 loada --kernel "$W/arm64-kho4.img" --handoff "$W/t.bin"
+check "... kexec -s -l loader.arm64 --initrd=BUNDLE" bash -c '[ "$(sed -n 2,5p "$1" | tr "\n" " ")" = "-s -l $2/loader.arm64 --initrd=$3/bundle.bin " ]' \
+  _ "$FAKE_KEXEC_LOG" "$W/lib-arm64" "$R"
+expect_out "staged (kexec_file_load, KHO kept): $W/lib-arm64/loader.arm64 with the bundle $R/bundle.bin"
+arm64_system; rm -rf "$R" "$FAKE_KEXEC_LOG"
+expect "arm64 host, a bzImage kernel: exit 2, nothing staged" 2 loada --kernel "$W/target.img" --handoff "$W/t.bin"
+expect_err_line "kernel $W/target.img: not an arm64 Image, the kind lugate's arm64 loader boots (this host is arm64; a vmlinuz must be decompressed first)"
+expect "arm64 host, a bzImage fallback: exit 2" 2 loada --kernel "$W/arm64-target.img" --handoff "$W/t.bin" --fallback "$W/fallback.img"
+expect_err_line "fallback $W/fallback.img: not an arm64 Image"
+check "... kexec not run, no runtime folder" bash -c '[ ! -e "$1" ] && [ ! -e "$2" ]' _ "$FAKE_KEXEC_LOG" "$R"
+expect "arm64 host, loader.arm64 not installed: exit 2" 2 env LUGATE_LIBDIR="$W/lib" "$L" load --kexec "$K" --runtime-dir "$R" \
+  --kernel "$W/arm64-target.img" --handoff "$W/t.bin" --dry-run
+expect_err_line 'the loader (loader.arm64) is not installed (looked in $LUGATE_LIBDIR)'
+fake_system
+expect "x86_64 host, an arm64 Image kernel: exit 2" 2 loadk --kernel "$W/arm64-target.img" --handoff "$W/t.bin" --dry-run
+expect_err_line "kernel $W/arm64-target.img: lugate's loader cannot boot it"
+fake_system; echo riscv64 >"$S/proc/sys/kernel/arch"
+expect "a machine lugate has no loader for: exit 2" 2 loadk --kernel "$W/target.img" --handoff "$W/t.bin" --dry-run
+expect_err_line "load: lugate has no loader for this machine (riscv64); it stages on x86_64 and aarch64"
+check "... kexec not run, no runtime folder" bash -c '[ ! -e "$1" ] && [ ! -e "$2" ]' _ "$FAKE_KEXEC_LOG" "$R"
 
 # ---- unreadable inputs: exit 2, one line ------------------------------------------------------------
 fake_system
@@ -521,3 +591,10 @@ make -s --no-print-directory install DESTDIR="$D" PREFIX=/usr >/dev/null 2>&1
 fake_system
 expect "installed lugate finds its loader" 0 "$D/usr/sbin/lugate" load --kexec "$K" --runtime-dir "$R" --kernel "$W/target.img" --handoff "$W/t.bin" --dry-run
 expect_out "$D/usr/lib/lugate/loader.elf"
+if [ -s "$B/loader.arm64" ]; then
+  check "make install puts loader.arm64 beside the others" cmp "$B/loader.arm64" "$D/usr/lib/lugate/loader.arm64"
+  arm64_system
+  expect "installed lugate on an arm64 host finds loader.arm64" 0 "$D/usr/sbin/lugate" load --kexec "$K" --runtime-dir "$R" \
+    --kernel "$W/arm64-target.img" --handoff "$W/t.bin" --dry-run
+  expect_out " -l $D/usr/lib/lugate/loader.arm64 --initrd="
+fi

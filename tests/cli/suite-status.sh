@@ -308,6 +308,64 @@ rm "$H"; ln -s "$W/victim-dir" "$W/state-link"; mkdir -p "$W/victim-dir"
 expect "a symlinked state directory" 3 "$L" status --record --state-dir "$W/state-link"
 check "nothing written through it" test -z "$(ls "$W/victim-dir")"
 
+# ---- an arm64 machine: the record named in the DTB, read through /dev/mem ---------------------------
+# What the arm64 loader hands over (docs/loader.md, "The arm64 loader"), made by dtc: /chosen
+# lugate,handoff = <address size> and a /reserved-memory lugate,handoff-v1 node covering it, as
+# /sys/firmware/fdt; /dev/mem is a sparse file holding the record at that address, the rest of
+# its page zero, as the loader's page-rounded range has it. No boot_params: not an x86 machine.
+RA=0x1000000
+$MK "$W/rec-arm64.bin" --verdict allowed --booted target --sha "$TSHA" --table "$W/sealed.bin"
+dtb_system() {  # dtb_system NODE_SIZE [CHOSEN_SIZE] [COMPATIBLE] [RECORD]: a fresh arm64 system
+  booted 6.1.0-56-amd64; rm -rf "$S/sys/kernel/boot_params"; mkdir -p "$S/sys/firmware" "$S/dev"
+  printf '/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <2>; chosen { lugate,handoff = /bits/ 64 <%s %s>; };
+    reserved-memory { #address-cells = <2>; #size-cells = <2>; ranges;
+      lugate-handoff@1000000 { compatible = "%s"; reg = /bits/ 64 <%s %s>; no-map; }; }; };\n' \
+    "$RA" "${2:-0x1000}" "${3:-lugate,handoff-v1}" "$RA" "$1" | dtc -q -I dts -O dtb -o "$S/sys/firmware/fdt" -
+  truncate -s $((RA + 0x1000)) "$S/dev/mem"
+  dd if="${4:-$W/rec-arm64.bin}" of="$S/dev/mem" bs=4096 seek=$((RA / 4096)) conv=notrunc status=none
+}
+dtb_system 0x1000
+expect "arm64: the record through the DTB and /dev/mem, the target booted" 0 "$L" status
+expect_out "booted: target (loader verdict: allowed)"
+expect "arm64: status --json" 0 "$L" status --json
+jfield record 'd["record"]' valid
+jfield path 'd["path"]' "$S/dev/mem at 0x1000000 (/chosen lugate,handoff)"
+jfield booted_sha256 'd["booted_sha256"]' "$TSHA"
+jfield table_size 'd["table_size"]' "$(stat -c %s "$W/sealed.bin")"
+jfield sealed_target_release 'd["sealed_target_release"]' 6.1.0-56-amd64
+jfield image_matches 'd["image_matches"]' True
+jfield result 'd["result"]' ok
+$MK "$W/rec-arm64-fb.bin" --verdict refused --booted fallback --sha "$FSHA" --reasons 3 --table "$W/sealed.bin"
+dtb_system 0x1000 0x1000 lugate,handoff-v1 "$W/rec-arm64-fb.bin"
+expect "arm64: the fallback booted (exit 1, as on x86)" 1 "$L" status
+expect_out "booted: fallback (loader verdict: refused)"
+expect_out "FAILED fallback-booted"
+dtb_system 0x800
+expect "arm64: /reserved-memory covers only half the range: exit 2" 2 "$L" status
+expect_err_line "/chosen lugate,handoff [0x1000000-0x1001000) is not covered by a /reserved-memory lugate,handoff-v1 node"
+dtb_system 0x1000 0x1000 other,handoff
+expect "arm64: the covering node is not lugate's: exit 2" 2 "$L" status
+expect_err_line "is not covered by a /reserved-memory lugate,handoff-v1 node"
+dtb_system 0x10000000 0x10000000
+expect "arm64: a range larger than any record: exit 2, nothing mapped" 2 "$L" status
+expect_err_line "not an 8-byte aligned range of 200 to"
+dtb_system 0x1000 0x200
+expect "arm64: a range shorter than the record states: the core calls it corrupt (exit 2)" 2 "$L" status
+expect_err_line "the delivery record is corrupt"
+dtb_system 0x1000; printf 'XUGDELIV' | dd of="$S/dev/mem" bs=1 seek=$((RA)) conv=notrunc status=none
+expect "arm64: a corrupt record (magic): exit 2" 2 "$L" status --json
+jfield record 'd["record"]' corrupt
+dtb_system 0x1000; truncate -s $((RA + 0x800)) "$S/dev/mem"
+expect "arm64: /dev/mem ends inside the range: exit 3" 3 "$L" status
+expect_err_line "lies past its end"
+dtb_system 0x1000; printf '/dts-v1/;\n/ { chosen { }; };\n' | dtc -q -I dts -O dtb -o "$S/sys/firmware/fdt" -
+expect "arm64: a DTB without /chosen lugate,handoff: no record (exit 2)" 2 "$L" status
+expect_err_line "no delivery record"
+expect "... --cold-ok: exit 0" 0 "$L" status --cold-ok
+head -c 100 /dev/urandom >"$S/sys/firmware/fdt"
+expect "arm64: /sys/firmware/fdt is not a device tree: exit 2" 2 "$L" status
+expect_err_line "/sys/firmware/fdt: not a valid device tree"
+
 # ---- the systemd unit `make install` puts in place ---------------------------------------------
 D=$W/destdir
 expect "make install with a PREFIX" 0 make -s --no-print-directory install DESTDIR="$D" PREFIX=/opt/lg

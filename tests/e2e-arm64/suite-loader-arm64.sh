@@ -12,7 +12,9 @@
 # Cases: allowed (the target boots, table byte-exact, range reserved); changed (the target
 # changed after sealing: image-mismatch, the fallback boots with the table marked refused);
 # corrupt (the table corrupted inside a well-formed bundle: table-corrupt, the fallback boots
-# with the corrupt bytes delivered as received); kexec (QEMU boots Debian's kernel, whose /init,
+# with the corrupt bytes delivered as received); pagesize (the target's header flags patched to
+# 16K pages after sealing, the table preserving a device: the loader refuses with
+# page-size-change, beside image-mismatch, and the fallback boots); kexec (QEMU boots Debian's kernel, whose /init,
 # stage0-kexec.sh, kexecs into the loader with the allowed bundle: the target boots as in
 # "allowed"). A missing tool, package or build fails loudly.
 set -u
@@ -23,7 +25,7 @@ cd "$LUGATE_TOP" || exit 1
 
 LOADER=$E2E_BUILD/loader.arm64
 LUGATE=$E2E_BUILD/lugate
-CASES="allowed changed corrupt kexec"
+CASES="allowed changed pagesize corrupt kexec"
 : "${E2E_ARM64_TIMEOUT:=480}"
 
 abort() {
@@ -74,6 +76,11 @@ cp "$W/target.img" "$W/changed.img" &&
   "$LUGATE" bundle build --allow-refused-target --table "$W/sealed.bin" --kernel "$W/changed.img" \
     --initrd "$W/initrd.gz" --append "$APPEND" --fallback "$W/fallback.img" --fallback-initrd "$W/initrd.gz" -o "$W/changed.bundle" >&2
 [ -s "$W/changed.bundle" ] || abort "the CLI could not build the changed bundle"
+# 16K pages: the sealed target with its header's page-size flag (bits 1-2) set to 16K
+python3 tests/cli/mkarm64.py pagesize "$W/target.img" "$W/target16k.img" 16384 &&
+  "$LUGATE" bundle build --allow-refused-target --table "$W/sealed.bin" --kernel "$W/target16k.img" \
+    --initrd "$W/initrd.gz" --append "$APPEND" --fallback "$W/fallback.img" --fallback-initrd "$W/initrd.gz" -o "$W/pagesize.bundle" >&2
+[ -s "$W/pagesize.bundle" ] || abort "the CLI could not build the 16K-page bundle"
 python3 "$here/corrupt-table.py" "$W/allowed.bundle" "$W/corrupt.bundle" || abort "cannot corrupt the table"
 sealed_sha=$(sha256sum <"$W/sealed.bin" | cut -d' ' -f1)
 corrupt_sha=$(python3 - "$W/corrupt.bundle" <<'PY'
@@ -131,6 +138,9 @@ boot allowed
 check allowed " 1 1" "$sealed_sha" "verdict: ALLOW" "booting the TARGET kernel, table delivered marked allowed"
 boot changed
 check changed " 2 2" "$sealed_sha" "verdict: REFUSE" "  reason image-mismatch" \
+  "booting the FALLBACK kernel, table delivered marked refused"
+boot pagesize
+check pagesize " 2 2" "$sealed_sha" "verdict: REFUSE" "  reason page-size-change" \
   "booting the FALLBACK kernel, table delivered marked refused"
 boot corrupt
 check corrupt " 2 2" "$corrupt_sha" "  reason table-corrupt" "booting the FALLBACK kernel, table delivered marked refused"
