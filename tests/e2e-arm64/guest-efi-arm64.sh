@@ -2,8 +2,10 @@
 # prologue, which mounts /proc, /sys and /dev): finds what build/lugate-aa64.efi delivered, by
 # the route the app publishes, the EFI configuration table {17fa1e4e-7e9c-4fb8-8f81-e6cebf615530}.
 #
-# The kernel's EFI stub names the system table's physical address in the DTB
-# (/chosen/linux,uefi-system-table); the suite boots with efi=novamap so the firmware never
+# The kernel's EFI stub names the system table's physical address in the DTB it hands over
+# (/chosen linux,uefi-system-table). AAVMF boots the kernel with ACPI, so the DTB is never
+# unflattened into /proc/device-tree: the property is read from the raw blob, /sys/firmware/fdt
+# (its 8-byte value after the FDT_PROP token, length 8 and the name's string offset). The suite boots with efi=novamap so the firmware never
 # converts the table's pointers to virtual ones. The system table and the configuration table
 # array are EfiRuntimeServicesData and the record EfiReservedMemoryType: on arm64 all three
 # are "nomap" (outside the linear map, "reserved" in /proc/iomem), so only an mmap of /dev/mem
@@ -16,8 +18,19 @@ rec_say() { echo "LUGATE-E2E $*"; }
 rec_find() {
   local st ct n i base ptr=""
   [ -d /sys/firmware/efi ] || { rec_say "kernel=$(uname -r) FAIL not booted through EFI"; return; }
-  st=0x$(od -An -tx1 -v /proc/device-tree/chosen/linux,uefi-system-table 2>/dev/null | tr -d ' \n')
-  [ "$st" != 0x ] || { rec_say "kernel=$(uname -r) FAIL no /chosen/linux,uefi-system-table"; return; }
+  st=$(od -An -tu1 -v /sys/firmware/fdt 2>/dev/null | tr -s ' \n' '\n\n' | grep . | awk '
+    { b[NR - 1] = $1 + 0 }
+    function be(o) { return ((b[o] * 256 + b[o + 1]) * 256 + b[o + 2]) * 256 + b[o + 3] }
+    END {
+      ds = be(8); dstr = be(12); name = -1
+      for (o = dstr; o < NR; o = k + 1) {
+        t = ""; for (k = o; k < NR && b[k] != 0; k++) t = t sprintf("%c", b[k])
+        if (t == "linux,uefi-system-table") { name = o - dstr; break }
+      }
+      for (o = ds; name >= 0 && o + 20 <= NR; o += 4)
+        if (be(o) == 3 && be(o + 4) == 8 && be(o + 8) == name) { printf "0x%08x%08x\n", be(o + 12), be(o + 16); exit }
+    }')
+  [ -n "$st" ] || { rec_say "kernel=$(uname -r) FAIL no linux,uefi-system-table in /sys/firmware/fdt"; return; }
   n=$(devmem $((st + 0x68)) 64)
   ct=$(devmem $((st + 0x70)) 64)
   i=0
