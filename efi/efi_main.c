@@ -5,7 +5,7 @@
  * It reads its inputs from the ESP it was loaded from (config.h), runs the very same gate as
  * the bare-metal loader (boot/gate.c: the core's lugate_check() with the sealed table, the
  * target's manifest, release and SHA-256), then boots the approved target with the table
- * delivered (handover.c), or on refusal the fallback with the table marked refused, or returns
+ * delivered (linux_boot.h: x86_handover.c or aa64_loadimage.c), or on refusal the fallback with the table marked refused, or returns
  * to the firmware with a status that says why (docs/test-rig.md lists them). A refused image is
  * never entered. Every step is one log line (console.c).
  */
@@ -15,7 +15,7 @@
 #include "../boot/log.h"
 #include "../boot/target_inspect.h"
 #include "config.h"
-#include "handover.h"
+#include "linux_boot.h"
 #include "lugate-efi.h"
 
 #define TEXT_MAX 512u
@@ -284,14 +284,14 @@ static EFI_STATUS load(struct app *a, enum config_key k, const char *what, struc
 	return EFI_SUCCESS;
 }
 
-/* The shared target inspection (hash, bzImage header, manifest), plus this front end's own
- * precondition: the image must have the EFI handover entry. */
+/* The shared target inspection (hash, image header, manifest), plus this front end's own
+ * precondition for its architecture's route (linux_boot.h). */
 static void inspect(const struct efi_file *f, const char *label, struct target_info *t)
 {
 	const char *why;
 
-	target_inspect(f->data, f->size, label, t);
-	if (t->bootable && (why = efi_linux_bootable(&t->bz)) != NULL) {
+	target_inspect_as(f->data, f->size, label, efi_linux_format, t);
+	if (t->bootable && (why = efi_linux_bootable(t)) != NULL) {
 		struct log_line l;
 
 		t->bootable = false;
@@ -325,7 +325,7 @@ static void decide(struct app *a)
 	a->wording.bad_inputs = a->problem;
 	a->wording.no_target = "no readable kernel= in the configuration or the load options";
 	a->wording.no_table = "no readable table= in the configuration or the load options: nothing to check against";
-	a->wording.fallback_unbootable = "refused, and the fallback is not a 64-bit bzImage with the EFI handover entry";
+	a->wording.fallback_unbootable = efi_linux_fallback_unbootable;
 	in.bad_inputs = a->problems > 0;
 	in.wording = &a->wording;
 	gate_decide(&a->decision, &in);

@@ -21,7 +21,10 @@ EFI_CFLAGS := $(EFI_CORE_CFLAGS) -Iefi -isystem $(GNU_EFI_INC) -isystem $(GNU_EF
 
 $(eval $(call lugate_core_variant,efi,$(EFI_CORE_CFLAGS)))
 
-EFI_SRCS        := $(sort $(wildcard efi/*.c))
+# efi/x86_*.c and efi/aa64_*.c are the per-architecture halves (efi/linux_boot.h); the rest is
+# shared with the aarch64 build (mk/46-efi-aa64.mk).
+EFI_COMMON_SRCS := $(filter-out efi/x86_% efi/aa64_%,$(sort $(wildcard efi/*.c)))
+EFI_SRCS        := $(EFI_COMMON_SRCS) $(sort $(wildcard efi/x86_*.c))
 EFI_OBJDIR      := $(BUILD)/efi/obj
 EFI_OBJS        := $(patsubst %.c,$(EFI_OBJDIR)/%.o,$(EFI_SRCS) $(BOOT_SRCS))
 EFI_SO          := $(BUILD)/efi/lugate.so

@@ -2,7 +2,9 @@
 # Install lugate's build and test dependencies from Debian's packages.
 # Idempotent: installs only what is missing; never touches the system's apt configuration.
 # Usage: scripts/deps.sh [--check] [build|test|e2e|arm64|fleet|all]   (default: all)
-#   arm64    the cross compiler that builds build/loader.arm64 and the QEMU that runs it;
+#   arm64    the cross compiler that builds build/loader.arm64 and build/lugate-aa64.efi, the QEMU that
+#            runs them and AAVMF (qemu-efi-aarch64) for the app; GNU-EFI for aarch64 comes from
+#            scripts/gnu-efi-arm64.sh (another architecture's package, not installed);
 #            `make` builds the arm64 parts only when `deps.sh --check arm64` passes
 #   --check  install nothing: name what is missing and exit 2. Plain `make` uses it, so a build
 #            of a source tree never changes the system; `make deps`, `make demo` and `make check`

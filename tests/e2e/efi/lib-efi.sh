@@ -9,13 +9,17 @@
 #                           firmware got control back and powers off (reset -s)
 #   efi_boot NAME ESP       boot OVMF under TCG (fresh copy of the VARS store per run) with ESP
 #                           as a vvfat disk; sets CASE_LOG (serial, cleaned of CRs and ANSI
-#                           escapes) and CASE_RC
+#                           escapes) and CASE_RC. The machine is efi_qemu's, which a suite for
+#                           another architecture redefines (tests/e2e-arm64/suite-efi-arm64.sh:
+#                           QEMU virt with AAVMF), with EFI_APP, EFI_BOOT_FILE and EFI_FW_VARS
 #   efi_case_end            like case_end, for the app's lines
 #
 # OVMF's own words are evidence too: BdsDxe prints "failed to start Boot0002 ...: <status>"
 # when an EFI application returns an error to it.
 # OVMF_CODE and OVMF_VARS: tests/e2e/lib.sh.
 EFI_APP=${EFI_APP:-$E2E_BUILD/lugate.efi}
+EFI_BOOT_FILE=${EFI_BOOT_FILE:-BOOTX64.EFI}   # the removable-media path's name for this architecture
+EFI_FW_VARS=${EFI_FW_VARS:-$OVMF_VARS}
 EFI_BACK_MARKER="LUGATE-EFI-TEST: back in the firmware"
 
 efi_esp() {
@@ -24,9 +28,19 @@ efi_esp() {
   if [ "$mode" = --shell ]; then
     mkdir -p "$dir/EFI/lugate" && cp "$EFI_APP" "$dir/EFI/lugate/lugate.efi" || return 1
   else
-    mkdir -p "$dir/EFI/BOOT" && cp "$EFI_APP" "$dir/EFI/BOOT/BOOTX64.EFI" || return 1
+    mkdir -p "$dir/EFI/BOOT" && cp "$EFI_APP" "$dir/EFI/BOOT/$EFI_BOOT_FILE" || return 1
   fi
   printf 'echo %s\r\nreset -s\r\n' "$EFI_BACK_MARKER" >"$dir/startup.nsh"
+}
+
+# efi_qemu VARS ESP SERIAL: the firmware with this variable store, the ESP folder as a vvfat
+# disk, the serial port into SERIAL, under a timeout.
+efi_qemu() {
+  timeout --kill-after=5 "$E2E_TIMEOUT" qemu-system-x86_64 -accel tcg -m "$E2E_MEM" \
+    -drive if=pflash,format=raw,unit=0,readonly=on,file="$OVMF_CODE" \
+    -drive if=pflash,format=raw,unit=1,file="$1" \
+    -drive file=fat:rw:"$2",format=raw,media=disk \
+    -display none -monitor none -net none -no-reboot -serial "file:$3"
 }
 
 efi_boot() {
@@ -34,16 +48,11 @@ efi_boot() {
   CASE_LOG=$W/$name.log
   raw=$W/$name.serial
   : >"$raw"
-  if ! cp "$OVMF_VARS" "$W/$name.vars.fd"; then
-    CASE_RC=1; : >"$CASE_LOG"; echo "# $name: cannot copy $OVMF_VARS"; return 1
+  if ! cp "$EFI_FW_VARS" "$W/$name.vars.fd"; then
+    CASE_RC=1; : >"$CASE_LOG"; echo "# $name: cannot copy $EFI_FW_VARS"; return 1
   fi
   t0=$(date +%s.%N)
-  timeout --kill-after=5 "$E2E_TIMEOUT" qemu-system-x86_64 -accel tcg -m "$E2E_MEM" \
-    -drive if=pflash,format=raw,unit=0,readonly=on,file="$OVMF_CODE" \
-    -drive if=pflash,format=raw,unit=1,file="$W/$name.vars.fd" \
-    -drive file=fat:rw:"$esp",format=raw,media=disk \
-    -display none -monitor none -net none -no-reboot -serial "file:$raw" \
-    </dev/null >"$CASE_LOG.qemu" 2>&1
+  efi_qemu "$W/$name.vars.fd" "$esp" "$raw" </dev/null >"$CASE_LOG.qemu" 2>&1
   CASE_RC=$?
   E2E_QEMU_SECONDS=$(printf '%.2f' "$(echo "$(date +%s.%N) - $t0" | bc)")
   tr -d '\r' <"$raw" | sed 's/\x1b\[[0-9;=?]*[A-Za-z]//g' >"$CASE_LOG"

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* Booting Linux through the EFI handover entry; see handover.h. */
+/* x86-64: booting a bzImage through the kernel's EFI handover entry; see linux_boot.h. */
 #include <string.h>
 #include <lugate/fmt.h>
 #include "../boot/log.h"
 #include "../boot/zeropage.h"
-#include "handover.h"
+#include "linux_boot.h"
 
 #define PAGE 4096ull
 #define BELOW_4G 0x100000000ull
@@ -30,13 +30,22 @@ static uint64_t page_up(uint64_t v)
 	return (v + PAGE - 1) & ~(PAGE - 1);
 }
 
-const char *efi_linux_bootable(const struct lugate_bzimage *bz)
+const enum lugate_image_format efi_linux_format = LUGATE_IMAGE_BZIMAGE;
+const char efi_linux_fallback_unbootable[] =
+	"refused, and the fallback is not a 64-bit bzImage with the EFI handover entry";
+
+static const char *handover_bootable(const struct lugate_bzimage *bz)
 {
 	if (!(bz->xloadflags & LUGATE_X86_XLF_EFI_HANDOVER_64) || bz->handover_offset == 0)
 		return "no 64-bit EFI handover entry (xloadflags EFI_HANDOVER_64): lugate.efi cannot enter it";
 	if ((uint64_t)LUGATE_X86_ENTRY64_OFFSET + bz->handover_offset + 16u > bz->code_size)
 		return "the EFI handover entry lies outside the kernel image";
 	return NULL;
+}
+
+const char *efi_linux_bootable(const struct target_info *t)
+{
+	return handover_bootable(&t->bz);
 }
 
 /* Below 4 GiB if possible (the zero page's 32-bit fields, older stubs), else anywhere. */
@@ -148,7 +157,7 @@ const char *efi_linux_boot(EFI_HANDLE image, EFI_SYSTEM_TABLE *st, const struct 
 	EFI_STATUS s;
 
 	memset(&p, 0, sizeof(p));
-	why = efi_linux_bootable(bz);
+	why = handover_bootable(bz);
 	if (!why)
 		why = zero_page_check(bz, cmdline_len, b->table_size);
 	if (!why)
