@@ -9,9 +9,10 @@
 #                                      libraries it loads (libc, zlib, and the Xen control
 #                                      libraries Debian links it with), to copy into a guest
 # Why a private apt configuration: the machine's apt knows amd64 only, and adding an
-# architecture would change the system. The mirror URI is the one the machine's apt already
-# uses (read from `apt-cache policy` at run time, never written into the repository); the lists
-# live under build/apt-arm64/. Exit 2 with a one-line error if a package cannot be had.
+# architecture would change the system. The mirrors are the ones the machine's apt sources name
+# (read at run time, never written into the repository); the lists live under build/apt-arm64/,
+# shared with scripts/debian-file.sh under one lock (scripts/lib/apt-sources.sh, apt_private).
+# Exit 2 with a one-line error if a package cannot be had.
 set -euo pipefail
 what=${1:?usage: debian-arm64.sh image|busybox}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,18 +30,9 @@ esac
 [ -s "$out" ] || [ -x "$out/sbin/kexec" ] && { echo "$out"; exit 0; }
 mkdir -p "$cache"
 
-mirror=$(apt-cache policy 2>/dev/null | awk '$3 ~ /^bookworm\/main$/ && $4 == "amd64" { print $2; exit }')
-[ -n "$mirror" ] || die "the machine's apt lists no bookworm main mirror"
-aptdir=$build/apt-arm64
-mkdir -p "$aptdir/lists/partial" "$aptdir/parts"
-printf 'deb [arch=arm64] %s bookworm main\ndeb [arch=arm64] %s bookworm-updates main\n' "$mirror" "$mirror" \
-  >"$aptdir/sources.list"
-# the security archive carries the current 6.1 kernels: its URI is the machine's too
-sec=$(apt-cache policy 2>/dev/null | awk '$3 ~ /^bookworm-security\/main$/ && $4 == "amd64" { print $2; exit }')
-[ -n "$sec" ] && printf 'deb [arch=arm64] %s bookworm-security main\n' "$sec" >>"$aptdir/sources.list"
-APT_OPTS=(-o "Dir::Etc::SourceList=$aptdir/sources.list" -o "Dir::Etc::SourceParts=$aptdir/parts"
-          -o "Dir::State::Lists=$aptdir/lists" -o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache="
-          -o "APT::Architecture=arm64" -o "APT::Architectures::=arm64" -o "APT::Sandbox::User=root")
+# shellcheck source=scripts/lib/apt-sources.sh
+. "$top/scripts/lib/apt-sources.sh"
+apt_private arm64
 if [ ! -s "$aptdir/updated" ]; then
   apt-get "${APT_OPTS[@]}" -qq update >"$aptdir/update.log" 2>&1 || die "apt-get update failed (see $aptdir/update.log)"
   date -u >"$aptdir/updated"

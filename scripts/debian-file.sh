@@ -22,24 +22,12 @@ case "$arch" in *[!a-z0-9]*|"") echo "$me: bad architecture '$arch'" >&2; exit 6
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-build}
 case "$build" in /*) ;; *) build=$top/$build ;; esac
-aptdir=$build/apt-$arch
 for tool in apt-get dpkg-deb tar flock; do command -v "$tool" >/dev/null || die "$tool not found"; done
 
+# shellcheck source=scripts/lib/apt-sources.sh
 . "$top/scripts/lib/apt-sources.sh"
-
-mkdir -p "$aptdir/lists/partial" "$aptdir/parts" "$(dirname "$out")"
-exec 9>"$aptdir/.lock"
-flock 9 || die "cannot lock $aptdir/.lock"
-apt_system_entries | while IFS=$'\t' read -r uri suite comps key; do
-  opts="arch=$arch"
-  [ -n "$key" ] && [ -r "$key" ] && opts="$opts signed-by=$key"
-  printf 'deb [%s] %s %s %s\n' "$opts" "$uri" "$suite" "$comps"
-done >"$aptdir/sources.list.new"
-[ -s "$aptdir/sources.list.new" ] || die "no Debian apt source found in /etc/apt/sources.list.d or sources.list"
-mv "$aptdir/sources.list.new" "$aptdir/sources.list"
-APT_OPTS=(-o "Dir::Etc::SourceList=$aptdir/sources.list" -o "Dir::Etc::SourceParts=$aptdir/parts"
-          -o "Dir::State::Lists=$aptdir/lists" -o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache="
-          -o "APT::Architecture=$arch" -o "APT::Architectures=$arch" -o "APT::Sandbox::User=root")
+mkdir -p "$(dirname "$out")"
+apt_private "$arch"
 
 work=$(mktemp -d "$(dirname "$out")/.dl.XXXXXX"); trap 'rm -rf "$work"' EXIT
 fetch() { (cd "$work" && apt-get "${APT_OPTS[@]}" -qq download "$pkg" >/dev/null 2>"$work/err"); }

@@ -40,3 +40,25 @@ apt_system_entries() {
       }' "$f"
   done
 }
+
+# apt_private ARCH: a private apt configuration for ARCH under $build/apt-ARCH (the caller sets
+# build and die): the machine's own sources with arch=ARCH and their keyrings. Sets aptdir and
+# APT_OPTS. Holds the directory's lock (fd 9) until the caller exits, so every script that
+# fetches ARCH packages writes the one sources.list and runs apt on the one list directory in turn.
+apt_private() {
+  local arch=$1 uri suite comps key opts
+  aptdir=$build/apt-$arch
+  mkdir -p "$aptdir/lists/partial" "$aptdir/parts" || die "cannot create $aptdir"
+  exec 9>"$aptdir/.lock"
+  flock 9 || die "cannot lock $aptdir/.lock"
+  apt_system_entries | while IFS=$'\t' read -r uri suite comps key; do
+    opts="arch=$arch"
+    [ -n "$key" ] && [ -r "$key" ] && opts="$opts signed-by=$key"
+    printf 'deb [%s] %s %s %s\n' "$opts" "$uri" "$suite" "$comps"
+  done >"$aptdir/sources.list.new"
+  [ -s "$aptdir/sources.list.new" ] || die "no Debian apt source found in /etc/apt/sources.list.d or sources.list"
+  mv "$aptdir/sources.list.new" "$aptdir/sources.list"
+  APT_OPTS=(-o "Dir::Etc::SourceList=$aptdir/sources.list" -o "Dir::Etc::SourceParts=$aptdir/parts"
+            -o "Dir::State::Lists=$aptdir/lists" -o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache="
+            -o "APT::Architecture=$arch" -o "APT::Architectures=$arch" -o "APT::Sandbox::User=root")
+}
