@@ -31,21 +31,6 @@ options:
   initrd:
     description: The target's initrd.
     type: path
-  handoff:
-    description: The outgoing kernel's handoff table.
-    type: path
-  devices:
-    description:
-      - A device list; lugate builds the table itself (C(--devices)).
-      - Exactly one of I(handoff) and I(devices) is required.
-    type: path
-  from_running:
-    description: With I(devices), take IDs, drivers, release and KHO/LUO versions from the running system.
-    type: bool
-    default: true
-  sysfs:
-    description: The sysfs root for the device list (C(--sysfs)).
-    type: path
   fallback:
     description: The image the loader boots if its own check refuses (sealed into the table).
     type: path
@@ -59,9 +44,6 @@ options:
     description: Pass the running kernel's command line on (C(--reuse-cmdline)).
     type: bool
     default: false
-  policy:
-    description: A policy file (docs/policy.md).
-    type: path
   runtime_dir:
     description: lugate's runtime folder (default C(/run/lugate)).
     type: path
@@ -82,12 +64,7 @@ options:
   kexec:
     description: kexec-tools' binary (default C(kexec) on PATH).
     type: path
-  lugate_path:
-    description: The lugate binary; default C(lugate) on PATH, C(/usr/sbin) or C(/usr/local/sbin).
-    type: path
-attributes:
-  check_mode:
-    support: full
+extends_documentation_fragment: [lugate.live_update.lugate, lugate.live_update.lugate.gate]
 seealso:
   - module: lugate.live_update.lugate_check
   - module: lugate.live_update.lugate_status
