@@ -104,6 +104,17 @@ not j.get("failed") and j["changed"] is True and j["staged"] is False and j["loa
 check "... the exact kexec -l command, its table in Ansible's private folder, a staged_id" jq_py '
 j["kexec_command"][1:5] == ["-l", "--type", "multiboot2-x86", sys.argv[2]] and "/runtime/table.sealed role=table" in " ".join(j["kexec_command"])
 and "/run/lugate" not in " ".join(j["kexec_command"]) and len(j["staged_id"]) == 64' "$LOADER"
+# check mode over an existing runtime folder: the dry run names the real folder (so its staged_id
+# is the one a real load computes) yet writes only into a private copy bound over it
+mkdir -m 0700 "$W/run"
+LOAD="handoff=$W/t.bin kernel=$W/target.img fallback=$W/tiny.img append=root=/dev/vda1 loader=$LOADER lugate_path=$L runtime_dir=$W/run"
+run_module lugate_load "$LOAD" --check
+check "lugate_load --check over a runtime folder: would change (nothing staged here), names the real folder" jq_py '
+not j.get("failed") and j["changed"] is True and j["already_staged"] is False and (sys.argv[2] + "/table.sealed role=table") in " ".join(j["kexec_command"])' "$W/run"
+check "... and left the folder empty" test -z "$(ls -A "$W/run")"
+mod_id=$("$FLEET_PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["staged_id"])' "$OUT")
+check "... its staged_id is the one lugate load --dry-run computes in that folder" bash -c \
+  '[ "$("$1" load --handoff "$2/t.bin" --kernel "$2/target.img" --fallback "$2/tiny.img" --append root=/dev/vda1 --loader "$3" --runtime-dir "$2/run" --dry-run --json | '"$FLEET_PY"' -c "import json,sys; print(json.load(sys.stdin)[\"staged_id\"])")" = "$4" ]' _ "$L" "$W" "$LOADER" "$mod_id"
 run_module lugate_load "handoff=$W/t.bin kernel=$W/bad.img loader=$LOADER lugate_path=$L" --check
 check "lugate_load --check of a refused target: fails, not changed, every reason" jq_py '
 j["failed"] and j["changed"] is False and j["rc"] == 1 and "nothing staged" in j["msg"] and len(j["reasons"]) == 2'

@@ -53,6 +53,11 @@ id=$("$FLEET_PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["staged
 run_module_on lugate_load "$LOAD_ARGS"
 check "lugate_load again: not changed, already_staged, the same id" jq_py 'j["changed"] is False and j["already_staged"] is True and j["staged_id"] == sys.argv[2]' "$id"
 
+staged=$(guest_state)
+run_module_on lugate_load "$LOAD_ARGS" --check
+check "lugate_load --check of that staging: not changed, already_staged, the same id" jq_py 'not j.get("failed") and j["changed"] is False and j["already_staged"] is True and j["staged_id"] == sys.argv[2]' "$id"
+check "... and the guest's staging is as it was (kexec_loaded, /run/lugate)" test "$(guest_state)" = "$staged"
+
 # ---- the allowed path, end to end ---------------------------------------------------------------------
 t=$(date +%s)
 expect "ansible-playbook: the update on the guest" 0 "${PB[@]}" -e lugate_run=real

@@ -39,15 +39,16 @@ def lugate_bin(module):
     return module.get_bin_path("lugate", required=True, opt_dirs=["/usr/sbin", "/usr/local/sbin"])
 
 
-def run(module, args):
-    """Run lugate with args; returns (rc, stdout, stderr). Never through a shell."""
-    return module.run_command([lugate_bin(module)] + list(args), check_rc=False)
+def run(module, args, prefix=()):
+    """Run lugate with args (behind prefix, a wrapper's argv); returns (rc, stdout, stderr). Never
+    through a shell of the module's making."""
+    return module.run_command(list(prefix) + [lugate_bin(module)] + list(args), check_rc=False)
 
 
-def run_json(module, args, what):
+def run_json(module, args, what, prefix=()):
     """Run `lugate ARGS --json`; returns (rc, parsed JSON). A reply that is not JSON fails."""
     argv = list(args) + ["--json"]
-    rc, out, err = run(module, argv)
+    rc, out, err = run(module, argv, prefix)
     try:
         data = json.loads(out) if out.strip() else None
     except ValueError:

@@ -20,36 +20,13 @@ description:
 author:
   - lugate developers
 options:
-  handoff:
-    description: The outgoing kernel's handoff table.
-    type: path
-  devices:
-    description:
-      - A device list to build the table from on this host (C(lugate handoff build)).
-      - Exactly one of I(handoff) and I(devices) is required.
-    type: path
-  from_running:
-    description: With I(devices), take IDs, drivers, release and KHO/LUO versions from the running system.
-    type: bool
-    default: true
-  sysfs:
-    description: The sysfs root for the device list (C(--sysfs)).
-    type: path
   kernel:
     description: The target image (its embedded manifest is checked, its SHA-256 recorded).
     type: path
   manifest:
     description: A target manifest file instead of an image.
     type: path
-  policy:
-    description: A policy file (docs/policy.md) for C(--policy).
-    type: path
-  lugate_path:
-    description: The lugate binary; default C(lugate) on PATH, C(/usr/sbin) or C(/usr/local/sbin).
-    type: path
-attributes:
-  check_mode:
-    support: full
+extends_documentation_fragment: [lugate.live_update.lugate, lugate.live_update.lugate.gate]
 notes:
   - I(kernel) and I(manifest) exclude each other; one is required.
 seealso:

@@ -20,21 +20,6 @@ description:
 author:
   - lugate developers
 options:
-  handoff:
-    description: An existing handoff table to describe instead of building one.
-    type: path
-  devices:
-    description:
-      - The device list (JSON, see docs/handoff-format.md) to build the table from.
-      - Exactly one of I(handoff) and I(devices) is required.
-    type: path
-  from_running:
-    description: Take IDs, drivers, the release and KHO/LUO versions from the running system.
-    type: bool
-    default: true
-  sysfs:
-    description: The sysfs root to read or cross-check devices in (C(--sysfs)).
-    type: path
   kernel:
     description: The target image to inspect (C(lugate inspect)); omit to skip it.
     type: path
@@ -43,14 +28,7 @@ options:
       - The running kernel's image to inspect; default C(/boot/vmlinuz-RELEASE) with the
         table's release. A missing default is a warning, a missing given path an error.
     type: path
-  lugate_path:
-    description: The lugate binary; default C(lugate) on PATH, C(/usr/sbin) or C(/usr/local/sbin).
-    type: path
-attributes:
-  check_mode:
-    support: full
-notes:
-  - Requires the lugate CLI on the managed host (C(make install)).
+extends_documentation_fragment: [lugate.live_update.lugate, lugate.live_update.lugate.table]
 seealso:
   - module: lugate.live_update.lugate_check
 """

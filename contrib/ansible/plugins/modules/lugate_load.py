@@ -17,9 +17,13 @@ description:
   - Idempotent. lugate keeps what it staged as C(staged.id) in its runtime folder; when the
     kernel still holds that very staging, lugate runs no kexec and says C(already_staged). The
     module reports C(changed) only when lugate staged something new.
-  - In check mode it runs C(lugate load --dry-run) with a private temporary runtime folder, so
-    nothing on the host changes; it then reports C(changed=true) for an allowed update (what it
-    would stage) and returns the exact kexec command.
+  - In check mode it runs C(lugate load --dry-run), so nothing on the host changes. When the
+    runtime folder exists, the dry run runs in a private mount namespace where a temporary copy
+    of the folder (with its C(staged.id)) is bound over it; lugate computes the very C(staged_id)
+    a real load would, says C(already_staged) itself, and writes only into the copy. The module
+    then reports C(changed) only when lugate would stage something new, and returns the exact
+    kexec command. Without the folder, or without root and C(unshare), the dry run uses a
+    private folder and an allowed update is reported as C(changed).
   - The jump itself (C(systemctl kexec) or C(kexec -e)) is the play's next task.
 author:
   - lugate developers
@@ -30,21 +34,6 @@ options:
     required: true
   initrd:
     description: The target's initrd.
-    type: path
-  handoff:
-    description: The outgoing kernel's handoff table.
-    type: path
-  devices:
-    description:
-      - A device list; lugate builds the table itself (C(--devices)).
-      - Exactly one of I(handoff) and I(devices) is required.
-    type: path
-  from_running:
-    description: With I(devices), take IDs, drivers, release and KHO/LUO versions from the running system.
-    type: bool
-    default: true
-  sysfs:
-    description: The sysfs root for the device list (C(--sysfs)).
     type: path
   fallback:
     description: The image the loader boots if its own check refuses (sealed into the table).
@@ -59,9 +48,6 @@ options:
     description: Pass the running kernel's command line on (C(--reuse-cmdline)).
     type: bool
     default: false
-  policy:
-    description: A policy file (docs/policy.md).
-    type: path
   runtime_dir:
     description: lugate's runtime folder (default C(/run/lugate)).
     type: path
@@ -82,12 +68,7 @@ options:
   kexec:
     description: kexec-tools' binary (default C(kexec) on PATH).
     type: path
-  lugate_path:
-    description: The lugate binary; default C(lugate) on PATH, C(/usr/sbin) or C(/usr/local/sbin).
-    type: path
-attributes:
-  check_mode:
-    support: full
+extends_documentation_fragment: [lugate.live_update.lugate, lugate.live_update.lugate.gate]
 seealso:
   - module: lugate.live_update.lugate_check
   - module: lugate.live_update.lugate_status
@@ -156,6 +137,7 @@ rc:
 """
 
 import os
+import shutil
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.lugate.live_update.plugins.module_utils.lugate_cli import (
@@ -177,12 +159,27 @@ def command(module):
     if p["kexec_path"] != "auto":
         argv.append("--" + p["kexec_path"])
     if module.check_mode:
-        # the dry run seals into a folder of its own: check mode leaves /run/lugate as it was
-        private = os.path.join(module.tmpdir, "runtime")
-        argv += ["--dry-run", "--runtime-dir", private]
+        argv += ["--dry-run", "--runtime-dir", dry_run_dir(module)[1]]
     elif p["runtime_dir"]:
         argv += ["--runtime-dir", p["runtime_dir"]]
     return argv
+
+
+def dry_run_dir(module):
+    """Check mode's (wrapper argv, runtime folder): the real folder's path with a private copy
+    bound over it in a mount namespace of its own, or a private folder when that cannot be."""
+    real = module.params["runtime_dir"] or "/run/lugate"
+    private = os.path.join(module.tmpdir, "runtime")
+    if not os.path.isdir(private):
+        os.mkdir(private, 0o700)
+    unshare = module.get_bin_path("unshare")
+    if os.path.islink(real) or not os.path.isdir(real) or os.geteuid() != 0 or not unshare:
+        return (), private
+    staged = os.path.join(real, "staged.id")
+    if os.path.isfile(staged) and not os.path.islink(staged):
+        shutil.copy2(staged, os.path.join(private, "staged.id"))
+    return ([unshare, "--mount", "--propagation", "private", "sh", "-c",
+             'mount --bind -- "$1" "$2" && shift 2 && exec "$@"', "lugate-dry-run", private, real], real)
 
 
 def main():
@@ -199,7 +196,8 @@ def main():
                            mutually_exclusive=TABLE_EXCLUSIVE + [("append", "reuse_cmdline")],
                            required_one_of=TABLE_ONE_OF, required_by=dict(fallback_initrd="fallback"),
                            supports_check_mode=True)
-    rc, data, err = run_json(module, command(module), "lugate load")
+    prefix = dry_run_dir(module)[0] if module.check_mode else ()
+    rc, data, err = run_json(module, command(module), "lugate load", prefix)
     reasons = data.get("reasons") or []
     already = bool(data.get("already_staged"))
     result = dict(rc=rc, staged=bool(data.get("staged")), already_staged=already, staged_id=data.get("staged_id"),
@@ -207,7 +205,7 @@ def main():
                   kexec_path=data.get("kexec_path"), kexec_command=data.get("kexec_command"),
                   sealed_table=None if module.check_mode else data.get("sealed_table"), load=data)
     if rc == 0:
-        result["changed"] = (not already) if not module.check_mode else True
+        result["changed"] = not already
         module.exit_json(**result)
     result["changed"] = False
     if rc == 1:

@@ -39,9 +39,7 @@ options:
     description: The run's name in the report.
     type: str
     default: ""
-attributes:
-  check_mode:
-    support: full
+extends_documentation_fragment: [lugate.live_update.lugate.check_mode]
 """
 
 EXAMPLES = r"""

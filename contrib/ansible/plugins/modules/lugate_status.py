@@ -32,12 +32,7 @@ options:
     description: A boot without a delivery record (a cold boot) is ok, not a failure.
     type: bool
     default: false
-  lugate_path:
-    description: The lugate binary; default C(lugate) on PATH, C(/usr/sbin) or C(/usr/local/sbin).
-    type: path
-attributes:
-  check_mode:
-    support: full
+extends_documentation_fragment: [lugate.live_update.lugate]
 seealso:
   - module: lugate.live_update.lugate_load
 """
