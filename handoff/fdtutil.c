@@ -22,13 +22,32 @@
  * This is the reference walk, through libfdt's fdt_next_tag(); fdtu_walk_tags() below does
  * the same on version-17 trees (all of lugate's) by reading the block directly.
  */
+/*
+ * fdt_next_tag() adds a property's length to its int offset and then subtracts the start:
+ * a length near 2^31 overflows that subtraction (undefined behaviour) before its bounds
+ * check can refuse the property. No property longer than the tree is valid, so such a tag is
+ * refused here, before libfdt does the arithmetic.
+ */
+static bool prop_len_sane(const void *fdt, int offset)
+{
+	const fdt32_t *tag = fdt_offset_ptr(fdt, offset, 2 * FDT_TAGSIZE);
+
+	if (!tag || fdt32_ld(tag) != FDT_PROP)
+		return true;    /* not a property, or cut short: fdt_next_tag() answers that */
+	return fdt32_ld(tag + 1) <= fdt_totalsize(fdt);
+}
+
 int fdtu_walk_tags_libfdt(const void *fdt)
 {
 	int offset = 0, next = 0, depth = 0, len;
 	bool seen_root = false;
 
 	for (;;) {
-		uint32_t tag = fdt_next_tag(fdt, offset, &next);
+		uint32_t tag;
+
+		if (!prop_len_sane(fdt, offset))
+			return -1;
+		tag = fdt_next_tag(fdt, offset, &next);
 
 		if (next < 0)
 			return -1;

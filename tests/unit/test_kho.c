@@ -154,6 +154,33 @@ static void alignment(void **state)
 	assert_int_equal(lugate_kho_root_compat(copy_buf.b, size + 2, LUGATE_KHO_PREFIX, out), LUGATE_ERR_BADFDT);
 }
 
+/* A version-16 tree is walked through libfdt's fdt_next_tag(); a property length near 2^31
+ * would overflow its int offset arithmetic, so the walk refuses it before libfdt adds it up
+ * (the sanitizer suite's build of this program fails on the overflow itself). */
+static void version16_huge_property(void **state)
+{
+	char out[LUGATE_COMPAT_MAX + 1];
+	size_t size = kho_tree(tree_buf.b, "kho-v4", -1, true);
+	/* BEGIN_NODE, the root's empty name padded to 4 bytes, then PROP and its length */
+	size_t len_at = fdt_off_dt_struct(tree_buf.b) + 12;
+	static const uint32_t lens[] = { 0x7ffffff0u, 0x7fffffffu, 0x80000000u, 0xfffffff8u };
+
+	(void)state;
+	memcpy(copy_buf.b, tree_buf.b, size);
+	fdt_set_version(copy_buf.b, 16);
+	fdt_set_last_comp_version(copy_buf.b, 16);
+	assert_int_equal(lugate_kho_root_compat(copy_buf.b, size, LUGATE_KHO_WHOLE, out), 0);
+	assert_string_equal(out, "kho-v4");
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		uint32_t be = cpu_to_fdt32(lens[i]);
+
+		memcpy(copy_buf.b + len_at, &be, sizeof(be));
+		assert_int_equal(lugate_kho_root_compat(copy_buf.b, size, LUGATE_KHO_WHOLE, out),
+				 LUGATE_ERR_BADFDT);
+		assert_string_equal(out, "");
+	}
+}
+
 /* Every single-byte change of a whole tree: an answer is either an error and "", or a valid
  * token (ASan and UBSan, in the sanitizer suite's build of this program, watch the reads). */
 static void every_byte_change(void **state)
@@ -190,6 +217,7 @@ int main(void)
 		cmocka_unit_test(reads_the_root_compatible), cmocka_unit_test(prefix_every_length),
 		cmocka_unit_test(whole_every_cut), cmocka_unit_test(the_string_rule),
 		cmocka_unit_test(alignment), cmocka_unit_test(every_byte_change),
+		cmocka_unit_test(version16_huge_property),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
