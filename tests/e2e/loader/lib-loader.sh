@@ -34,9 +34,13 @@ case_begin() { CASE_NAME=$1; CASE_FAILED=0; }
 case_ok() { tap_ok "$CASE_NAME: $1"; }
 case_not_ok() { tap_not_ok "$CASE_NAME: $1" "${2:-}"; CASE_FAILED=1; }
 
-expect_rc() {
+expect_rc() {  # on a wrong exit the reason carries the serial log's last line: CI summaries keep only that line
+  local last
   if [ "$CASE_RC" -eq "$1" ]; then case_ok "$2 (QEMU exit $CASE_RC)"
-  else case_not_ok "$2" "QEMU exit $CASE_RC, want $1"; fi
+  else
+    last=$(grep -a '[[:graph:]]' "$CASE_LOG" 2>/dev/null | tail -n 1 | cut -c1-160)
+    case_not_ok "$2" "QEMU exit $CASE_RC, want $1; last serial line: ${last:-(none)}"
+  fi
 }
 
 expect_log() {
