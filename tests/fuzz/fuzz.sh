@@ -24,11 +24,14 @@ B=${BUILD:-build}/fuzz
 T=tests/fuzz
 mode=${1:-check}; shift || true
 
+# Every harness there is: the ones built and the ones with a kept corpus (each has one), so a
+# harness that failed to build is "not ok", never left out.
 names() {
   if [ $# -gt 0 ]; then printf '%s\n' "$@"; return; fi
-  for b in "$B"/bin/fuzz_*; do
-    [ -x "$b" ] && [ "${b%.d}" = "$b" ] && basename "$b" | sed 's/^fuzz_//'
-  done
+  { for b in "$B"/bin/fuzz_*; do
+      [ -x "$b" ] && [ "${b%.d}" = "$b" ] && basename "$b" | sed 's/^fuzz_//'
+    done
+    for c in "$T"/corpus/*/; do [ -d "$c" ] && basename "$c"; done; } | sort -u
 }
 
 # Per-harness limits: the decompress harness inflates up to 64 MiB per input and keeps the whole
