@@ -8,13 +8,16 @@
 #   scripts/debian-arm64.sh kexec      a directory holding kexec-tools' arm64 /sbin/kexec and the
 #                                      libraries it loads (libc, zlib, and the Xen control
 #                                      libraries Debian links it with), to copy into a guest
+#   scripts/debian-arm64.sh sysroot    a directory holding the arm64 headers and static libraries
+#                                      the CLI links (libfdt, json-c, zlib, xz, zstd, lz4, bzip2),
+#                                      for a static cross build of `lugate` (mk/31-tools-arm64.mk)
 # Why a private apt configuration: the machine's apt knows amd64 only, and adding an
 # architecture would change the system. The mirrors are the ones the machine's apt sources name
 # (read at run time, never written into the repository); the lists live under build/apt-arm64/,
 # shared with scripts/debian-file.sh under one lock (scripts/lib/apt-sources.sh, apt_private).
 # Exit 2 with a one-line error if a package cannot be had.
 set -euo pipefail
-what=${1:?usage: debian-arm64.sh image|busybox}
+what=${1:?usage: debian-arm64.sh image|busybox|kexec|sysroot}
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-build}
 case "$build" in /*) ;; *) build=$top/$build ;; esac
@@ -25,9 +28,10 @@ case "$what" in
   image) out=$cache/Image-6.1-arm64 ;;
   busybox) out=$cache/busybox ;;
   kexec) out=$cache/kexec-root ;;
-  *) die "unknown item '$what' (image|busybox|kexec)" ;;
+  sysroot) out=$cache/sysroot ;;
+  *) die "unknown item '$what' (image|busybox|kexec|sysroot)" ;;
 esac
-[ -s "$out" ] || [ -x "$out/sbin/kexec" ] && { echo "$out"; exit 0; }
+[ -s "$out" ] || [ -x "$out/sbin/kexec" ] || [ -s "$out/complete" ] && { echo "$out"; exit 0; }
 mkdir -p "$cache"
 
 # shellcheck source=scripts/lib/apt-sources.sh
@@ -66,5 +70,16 @@ case "$what" in
     rm -rf "$work/root/usr/lib/aarch64-linux-gnu/gconv" "$work/root/usr/share" "$work/root/usr/lib/xen"
     [ -x "$work/root/sbin/kexec" ] || die "kexec-tools:arm64 has no /sbin/kexec"
     mv "$work/root" "$out" ;;
+  sysroot)
+    for p in libfdt-dev libjson-c-dev zlib1g-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev; do download "$p"; done
+    mkdir -p "$work/root"
+    for deb in "$work"/*.deb; do dpkg-deb -x "$deb" "$work/root"; done
+    lib=$work/root/usr/lib/aarch64-linux-gnu
+    for a in fdt json-c z lzma zstd lz4 bz2; do
+      [ -s "$lib/lib$a.a" ] || die "the arm64 -dev packages hold no static lib$a.a"
+    done
+    rm -rf "$work/root/usr/share"
+    ls "$work"/*.deb | xargs -n1 basename >"$work/root/complete"
+    rm -rf "$out" && mv "$work/root" "$out" ;;
 esac
 echo "$out"

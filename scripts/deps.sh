@@ -20,7 +20,7 @@ test_pkgs=(libcmocka-dev clang libclang-rt-14-dev cppcheck clang-tidy python3 xz
            binutils-aarch64-linux-gnu file zstd)
 e2e_pkgs=(qemu-system-x86 ovmf gnu-efi kexec-tools busybox-static cpio mtools dosfstools
           systemd-boot-efi flex bison libelf-dev bc mmdebstrap)
-arm64_pkgs=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm qemu-efi-aarch64)
+arm64_pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu qemu-system-arm qemu-efi-aarch64)
 # contrib/ansible and tests/fleet: Debian 12's Ansible (ansible-core 2.14), its linter, and SSH
 # to the guests (a key made for the test with ssh-keygen).
 fleet_pkgs=(ansible-core ansible-lint openssh-client python3-yaml)

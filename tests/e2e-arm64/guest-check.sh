@@ -56,5 +56,12 @@ if [ -e "$dt/chosen/lugate,handoff" ]; then
 else
   say "no /chosen lugate,handoff"
 fi
+# the CLI's own reading of the same record (/sys/firmware/fdt, /dev/mem), when the suite put it in
+if [ -x /bin/lugate ]; then
+  /bin/lugate status --json >/tmp/status.json 2>/tmp/status.err
+  say "status-rc $?"
+  say "status-json $(tr -d '\n' </tmp/status.json)"
+  say "status-err $(head -c 300 /tmp/status.err | tr '\n' ' ')"
+fi
 say "done"
 poweroff -f

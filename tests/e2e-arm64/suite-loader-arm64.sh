@@ -16,7 +16,9 @@
 # 16K pages after sealing, the table preserving a device: the loader refuses with
 # page-size-change, beside image-mismatch, and the fallback boots); kexec (QEMU boots Debian's kernel, whose /init,
 # stage0-kexec.sh, kexecs into the loader with the allowed bundle: the target boots as in
-# "allowed"). A missing tool, package or build fails loudly.
+# "allowed"). In every case the guest also runs `lugate status --json`, the CLI cross-built for
+# arm64 (make lugate-arm64), and the suite asserts what it read. A missing tool, package or
+# build fails loudly.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/e2e/lib.sh
@@ -43,6 +45,8 @@ done
 image=$(scripts/debian-arm64.sh image) || abort "Debian's arm64 6.1 Image unavailable"
 busybox=$(scripts/debian-arm64.sh busybox) || abort "busybox-static:arm64 unavailable"
 kexec_root=$(scripts/debian-arm64.sh kexec) || abort "kexec-tools:arm64 unavailable"
+make -s --no-print-directory lugate-arm64 >&2 && LUGATE_ARM64=$E2E_BUILD/arm64-cli/lugate && [ -x "$LUGATE_ARM64" ] ||
+  abort "cannot cross-build the arm64 lugate (make lugate-arm64)"
 W=$(e2e_workdir loader-arm64) || abort "no work directory"
 release=$("$LUGATE" inspect "$image" | awk '/^release:/ { print $2 }')
 [ -n "$release" ] || abort "lugate inspect names no release for $image"
@@ -50,14 +54,14 @@ tap_ok "loader.arm64 $(stat -c %s "$LOADER") bytes; Debian Image $release"
 
 # ---- guest initramfs ------------------------------------------------------------------------------
 mkdir -p "$W/ir/bin" && cp "$busybox" "$W/ir/bin/busybox" && cp "$here/guest-check.sh" "$W/ir/init" &&
-  chmod 755 "$W/ir/bin/busybox" "$W/ir/init" &&
+  cp "$LUGATE_ARM64" "$W/ir/bin/lugate" && chmod 755 "$W/ir/bin/busybox" "$W/ir/init" "$W/ir/bin/lugate" &&
   (cd "$W/ir" && find . | cpio -o -H newc --quiet | gzip -1) >"$W/initrd.gz" || abort "cannot build the initramfs"
 
 # ---- table, images, bundles (the real CLI) --------------------------------------------------------
 cat >"$W/devices.json" <<JSON
 { "release": "$release",
-  "devices": [ {"address": "0000:00:02.0", "vendor": "0x1af4", "device": "0x1041", "class": "0x020000",
-                "schema": "5f0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d", "schema_version": 2, "driver": "virtio-pci"} ] }
+  "devices": [ {"address": "0000:00:02.0", "vendor": "0x1b36", "device": "0x000c", "class": "0x060400",
+                "schema": "5f0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d", "schema_version": 2, "driver": "pcieport"} ] }
 JSON
 cat >"$W/target.json" <<JSON
 { "release": "$release",
@@ -94,11 +98,14 @@ PY
 )
 
 # ---- boots ----------------------------------------------------------------------------------------
+# The preserved device is a PCIe root port at 00:02.0: its driver (pcieport) is built into
+# Debian's kernel, so the guest's `lugate status` can find it present and bound.
 boot() { # boot NAME [KERNEL INITRD APPEND MEM]: the loader with NAME.bundle, or KERNEL; log $W/NAME.log
   local t0 t1
   t0=$(date +%s.%N)
-  timeout --kill-after=5 "$E2E_ARM64_TIMEOUT" qemu-system-aarch64 -M virt -cpu max -accel tcg -m "${5:-1G}" \
-    -nographic -no-reboot -net none -kernel "${2:-$LOADER}" -initrd "${3:-$W/$1.bundle}" -append "${4:-lugate}" \
+  # pauth-impdef: pointer authentication stays, with QEMU's cheap algorithm (QARMA5 under TCG is slow)
+  timeout --kill-after=5 "$E2E_ARM64_TIMEOUT" qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on -accel tcg -m "${5:-1G}" \
+    -nographic -no-reboot -net none -device pcie-root-port,addr=02.0,chassis=1 -kernel "${2:-$LOADER}" -initrd "${3:-$W/$1.bundle}" -append "${4:-lugate}" \
     </dev/null >"$W/$1.log" 2>&1
   t1=$(date +%s.%N)
   echo "# case $1: QEMU ran $(echo "$t1 - $t0" | bc) s" >&2
@@ -134,16 +141,37 @@ check() {
     tap_not_ok "case $name" "$why"; grep -a "lugate" "$W/$name.log" | sed 's/^/#   /' >&2; fi
 }
 
+# status NAME RC EXPR: the guest's arm64 `lugate status --json` exited RC and EXPR holds over
+# its JSON (d), as the CLI read the record from /sys/firmware/fdt and /dev/mem
+status() {
+  local name=$1 rc=$2 expr=$3 got
+  got=$(line "$name" "lugate-guest: status-rc" | awk '{ print $3 }')
+  if [ "$got" != "$rc" ]; then
+    tap_not_ok "case $name: lugate status (arm64 CLI in the guest)" "exit '$got', want $rc; $(line "$name" "lugate-guest: status-err")"
+  elif line "$name" "lugate-guest: status-json" | sed 's/^lugate-guest: status-json //' |
+       python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if eval(sys.argv[1]) else 1)' "$expr"; then
+    tap_ok "case $name: lugate status (arm64 CLI in the guest) exits $rc: $expr"
+  else
+    tap_not_ok "case $name: lugate status (arm64 CLI in the guest)" "JSON fails: $expr"
+  fi
+}
+ALLOWED_STATUS="d['record'] == 'valid' and d['verdict'] == 'allowed' and d['booted'] == 'target' and d['image_matches'] and d['release_matches'] and d['devices'][0]['present'] and d['devices'][0]['driver'] == 'pcieport' and d['result'] == 'ok'"
+fallback_status() { echo "d['record'] == 'valid' and d['verdict'] == 'refused' and d['booted'] == 'fallback' and d['reasons'] == $1 and d['result'] == 'failed'"; }
+
 boot allowed
 check allowed " 1 1" "$sealed_sha" "verdict: ALLOW" "booting the TARGET kernel, table delivered marked allowed"
+status allowed 0 "$ALLOWED_STATUS"
 boot changed
 check changed " 2 2" "$sealed_sha" "verdict: REFUSE" "  reason image-mismatch" \
   "booting the FALLBACK kernel, table delivered marked refused"
+status changed 1 "$(fallback_status "['image-mismatch']")"
 boot pagesize
 check pagesize " 2 2" "$sealed_sha" "verdict: REFUSE" "  reason page-size-change" \
   "booting the FALLBACK kernel, table delivered marked refused"
+status pagesize 1 "$(fallback_status "['image-mismatch', 'page-size-change']")"
 boot corrupt
 check corrupt " 2 2" "$corrupt_sha" "  reason table-corrupt" "booting the FALLBACK kernel, table delivered marked refused"
+status corrupt 1 "$(fallback_status "['table-corrupt']") and d['table_error'] == 'bad-hash' and not d['sealed']"
 
 # kexec: the outgoing kernel's initramfs carries kexec-tools, the loader and the allowed bundle
 mkdir -p "$W/s0/bin" && cp "$busybox" "$W/s0/bin/busybox" && cp -a "$kexec_root/." "$W/s0/" &&
@@ -154,6 +182,7 @@ if [ -s "$W/stage0.cpio" ]; then
   boot kexec "$image" "$W/stage0.cpio" "console=ttyAMA0 panic=-1" 2G
   if has kexec "lugate-stage0: loaded"; then
     check kexec " 1 1" "$sealed_sha" "verdict: ALLOW" "booting the TARGET kernel, table delivered marked allowed"
+    status kexec 0 "$ALLOWED_STATUS"
   else
     tap_not_ok "case kexec" "kexec -l of the loader failed in the outgoing kernel"
     grep -a "lugate\|kexec" "$W/kexec.log" | sed 's/^/#   /' >&2
