@@ -6,30 +6,20 @@
 # and the run's fleet report says so. The three-guest scenarios are `make check-fleet`.
 set -u
 cd "${LUGATE_TOP:-$(dirname "$0")/../..}"
-. tests/cli/tap.sh
-tap_lugate
-. tests/e2e/lib.sh
-. tests/fleet/lib-ansible.sh
 . tests/fleet/lib-guest.sh
-BUILD_ABS=$B PORT=${FLEET_PORT:-10321}
+PORT=${FLEET_PORT:-10321}
 t0=$(date +%s)
-e2e_need qemu-system-x86_64 timeout cpio gzip ssh ssh-keygen ansible-playbook || { echo "not ok - tools missing (scripts/deps.sh e2e fleet)"; exit 1; }
-fleet_collection "$W/collections" || { echo "not ok - the collection does not build or install"; exit 1; }
-[ -s "$B/loader.elf" ] || make -s --no-print-directory build/loader.elf >&2
 G=$E2E_BUILD/fleet/playbook
-fleet_guest_build "$G" >&2 || { echo "not ok - the guest images cannot be built (debian-rootfs.sh --managed-node, kernels, e1000)"; exit 1; }
+fleet_prepare "$G" || exit 1
 echo "# images ready after $(($(date +%s) - t0)) s"
 trap 'fleet_guest_stop g1; rm -rf "$T_TMP"' EXIT
 fleet_guest_start g1 "$PORT"
 if fleet_guest_wait g1 "$PORT" 300; then echo "ok - the guest answers SSH on 127.0.0.1:$PORT ($(($(date +%s) - t0)) s)"
 else echo "not ok - the guest answers SSH on 127.0.0.1:$PORT"; exit 1; fi
 fleet_inventory "$G/hosts.ini" "g1:$PORT"
-export ANSIBLE_SSH_ARGS="-o UserKnownHostsFile=/dev/null -o ControlMaster=auto -o ControlPersist=60s"
-PB=(ansible-playbook -i "$G/hosts.ini" lugate.live_update.live_update -e "lugate_report_root=$G/reports"
-    -e "lugate_target_kernel=/boot/vmlinuz-$TARGET_REL" -e "lugate_target_initrd=/boot/initrd.img-$TARGET_REL"
-    -e lugate_reconnect_timeout=400)
+fleet_playbook "$G/hosts.ini" "$G/reports"
 rm -rf "$G/reports"
-guest_state() { gssh "$PORT" 'uname -r; cat /sys/kernel/kexec_loaded; ls -lA --time-style=full-iso /run/lugate /var/lib/lugate 2>&1'; }
+guest_state() { fleet_guest_state "$PORT"; }
 report_has() {  # report_has RUN EXPR: EXPR over r (report.json of RUN) and h (its host g1)
   "$FLEET_PY" -c 'import json,sys; r=json.load(open(sys.argv[1])); h=r["hosts"][0]; sys.exit(0 if eval(sys.argv[2]) else 1)' \
     "$G/reports/$1/report.json" "$2"
