@@ -17,20 +17,6 @@
 #define REC_MIN 16
 #define REC_MAX 20
 
-static bool valid_compat_text(const char *s)
-{
-	size_t n;
-	if (!s)
-		return false;
-	n = strnlen(s, LUGATE_COMPAT_MAX + 1);
-	if (n == 0 || n > LUGATE_COMPAT_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] <= 0x20 || s[i] > 0x7e)
-			return false;
-	return true;
-}
-
 static int check_spec(const struct lugate_manifest_spec *spec)
 {
 	struct lugate_release rel;
@@ -49,14 +35,7 @@ static int check_spec(const struct lugate_manifest_spec *spec)
 	for (size_t i = 0; i < spec->schema_count; i++)
 		if (spec->schemas[i].min_version > spec->schemas[i].max_version)
 			return LUGATE_ERR_RANGE;
-	for (size_t i = 0; i < spec->compat_count; i++) {
-		if (!valid_compat_text(spec->compat[i]))
-			return LUGATE_ERR_BADSTRING;
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(spec->compat[i], spec->compat[j]) == 0)
-				return LUGATE_ERR_DUPLICATE;
-	}
-	return 0;
+	return fdtu_check_compat_list(spec->compat, spec->compat_count);
 }
 
 static size_t manifest_size_bound(const struct lugate_manifest_spec *spec)
