@@ -419,6 +419,22 @@ const char *fdtu_stringlist_item(const char *list, int len, uint32_t i)
 	return NULL;
 }
 
+const char *fdtu_stringlist_at(const char *list, int len, uint32_t count, uint32_t i)
+{
+	return i < count ? fdtu_stringlist_item(list, len, i) : NULL;
+}
+
+void fdtu_stringlist_all(const char *list, int len, uint32_t count, const char **out)
+{
+	int pos = 0;
+
+	for (uint32_t i = 0; i < count; i++) {
+		out[i] = pos < len ? list + pos : NULL;
+		if (pos < len)
+			pos += (int)strlen(list + pos) + 1;
+	}
+}
+
 const void *fdtu_take(const void *fdt, int *prop, const char *name, int size, int *len, uint32_t *nameoff)
 {
 	const struct fdt_property *p;

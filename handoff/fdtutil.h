@@ -68,6 +68,12 @@ bool fdtu_stringlist_unique(const char *list, int len);
 /* The i-th item of a validated string list. */
 const char *fdtu_stringlist_item(const char *list, int len, uint32_t i);
 
+/* The same for a list of count items (as validated): NULL for i >= count. */
+const char *fdtu_stringlist_at(const char *list, int len, uint32_t count, uint32_t i);
+
+/* out[0..count): every item of a validated list of count items, in one walk. */
+void fdtu_stringlist_all(const char *list, int len, uint32_t count, const char **out);
+
 /*
  * Canonical property walk: *prop is a property offset (from fdt_first_property_offset or a
  * previous call); if its name is `name` (and, when size >= 0, its length is `size`), return

@@ -269,9 +269,7 @@ bool lugate_manifest_fits_image(const struct lugate_manifest *m, const char *ima
 
 const char *lugate_manifest_compat(const struct lugate_manifest *m, uint32_t i)
 {
-	if (!m || i >= m->compat_count)
-		return NULL;
-	return fdtu_stringlist_item(m->compat_list, m->compat_prop_len, i);
+	return m ? fdtu_stringlist_at(m->compat_list, m->compat_prop_len, m->compat_count, i) : NULL;
 }
 
 int lugate_manifest_spec_of(const struct lugate_manifest *m, struct lugate_schema *schemas,
@@ -281,8 +279,7 @@ int lugate_manifest_spec_of(const struct lugate_manifest *m, struct lugate_schem
 		return LUGATE_ERR_INVAL;
 	for (uint32_t i = 0; i < m->schema_count; i++)
 		lugate_manifest_schema(m, i, &schemas[i]);
-	for (uint32_t i = 0; i < m->compat_count; i++)
-		compat[i] = lugate_manifest_compat(m, i);
+	fdtu_stringlist_all(m->compat_list, m->compat_prop_len, m->compat_count, compat);
 	memset(spec, 0, sizeof(*spec));
 	spec->release = m->release;
 	spec->schemas = schemas;
