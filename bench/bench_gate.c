@@ -10,10 +10,9 @@
  *   open      lugate_table_open alone: frame digest + one validation pass
  *   tdigest   the table's frame digest alone (SHA-256 of the FDT payload), part of open
  *   mopen     lugate_manifest_open alone
- *   devices   after open: the check's per-device loop (handoff/check.c check_devices:
- *             lugate_table_next_device, lugate_manifest_find_indexed, the version range), run
- *             through the same public functions. Timed on its own because "check - open"
- *             differs by less than the noise in open.
+ *   devices   after open: the check's per-device loop, lugate_check_devices (handoff/check.c:
+ *             lugate_table_next_device, lugate_manifest_find_indexed, the version range).
+ *             Timed on its own because "check - open" differs by less than the noise in open.
  *   naive     after open: each device looked up by path with libfdt (fdt_path_offset on
  *             "/devices/dev@XXXXXXXX", then fdt_getprop by name), then the same schema
  *             look-up. O(N) per look-up, so above --naive-full devices it is timed on an
@@ -273,42 +272,20 @@ static bool schema_ok(const struct lugate_manifest *m, const struct lugate_guid 
 	return version >= s.min_version && version <= s.max_version;
 }
 
-static bool same_guid(const struct lugate_guid *a, const struct lugate_guid *b)
-{
-	uint8_t diff = 0;
-	for (unsigned i = 0; i < LUGATE_GUID_SIZE; i++)
-		diff |= (uint8_t)(a->b[i] ^ b->b[i]);
-	return diff == 0;
-}
-
-/* handoff/check.c check_devices' loop, through the same public calls (and, like it, building
- * the manifest's first-byte index once and looking a GUID up only when it differs from the
- * previous device's). */
+/* handoff/check.c's per-device loop itself (lugate_check_devices) on the opened table: the
+ * verdict set up as lugate_check sets it, every device supported. */
 static void op_devices(struct fixture *f)
 {
-	struct lugate_device d;
-	struct lugate_schema s;
-	struct lugate_guid last;
-	uint32_t index[LUGATE_MANIFEST_INDEX_SIZE];
-	long idx = -1;
-	bool have_last = false;
-	int cursor = 0;
-	size_t ok = 0;
+	struct lugate_reason reasons[REASON_CAPACITY];
+	struct lugate_verdict v;
 
-	lugate_manifest_index(&f->mopened, index);
-	while (lugate_table_next_device(&f->opened, &cursor, &d) == 1) {
-		if (!have_last || !same_guid(&d.schema, &last)) {
-			idx = lugate_manifest_find_indexed(&f->mopened, index, &d.schema);
-			last = d.schema;
-			have_last = true;
-		}
-		if (idx < 0)
-			continue;
-		lugate_manifest_schema(&f->mopened, (uint32_t)idx, &s);
-		ok += d.schema_version >= s.min_version && d.schema_version <= s.max_version;
-	}
-	if (ok != f->n)
-		bench_die("device loop: %zu of %zu devices supported", ok, f->n);
+	memset(&v, 0, sizeof(v));
+	v.table = f->opened;
+	v.reasons = reasons;
+	v.reason_capacity = REASON_CAPACITY;
+	lugate_check_devices(&f->mopened, &v);
+	if (v.reason_total != 0)
+		bench_die("device loop: %zu of %zu devices refused", v.reason_total, f->n);
 }
 
 /* The naive pass: what a straightforward libfdt reader does for each device it knows of. */

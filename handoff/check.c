@@ -192,7 +192,7 @@ static bool same_guid(const struct lugate_guid *a, const struct lugate_guid *b)
 	return diff == 0;
 }
 
-static void check_devices(const struct lugate_manifest *m, struct lugate_verdict *v)
+void lugate_check_devices(const struct lugate_manifest *m, struct lugate_verdict *v)
 {
 	struct lugate_device dev;
 	struct lugate_schema schema;
@@ -382,7 +382,7 @@ int lugate_check(const struct lugate_check_input *in, struct lugate_reason *reas
 	check_page_size(in, out);
 	check_compat(in, policy, m, out);
 	if (m) {
-		check_devices(m, out);
+		lugate_check_devices(m, out);
 	} else if (out->device_count > 0 || out->manifest_error) {
 		r = add_reason(out, LUGATE_REASON_NO_MANIFEST);
 		r->count = out->device_count;

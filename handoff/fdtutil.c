@@ -4,6 +4,7 @@
 #include <libfdt.h>
 #include <lugate/error.h>
 #include <lugate/frame.h>
+#include <lugate/types.h>
 #include "bytes.h"
 #include "fdtutil.h"
 
@@ -343,6 +344,38 @@ bool fdtu_valid_string(const void *val, int len, size_t max_len)
 	return true;
 }
 
+bool fdtu_printable_text(const char *s, size_t max_len, bool allow_empty)
+{
+	size_t n;
+
+	if (!s)
+		return false;
+	n = strnlen(s, max_len + 1);
+	if (n > max_len || (n == 0 && !allow_empty))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!printable(s[i]))
+			return false;
+	return true;
+}
+
+bool fdtu_compat_text(const char *s)
+{
+	return fdtu_printable_text(s, LUGATE_COMPAT_MAX, false) && !strchr(s, ' ');
+}
+
+int fdtu_check_compat_list(const char *const *compat, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		if (!fdtu_compat_text(compat[i]))
+			return LUGATE_ERR_BADSTRING;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(compat[i], compat[j]) == 0)
+				return LUGATE_ERR_DUPLICATE;
+	}
+	return 0;
+}
+
 bool fdtu_valid_stringlist(const void *val, int len, size_t max_item, uint32_t max_count,
 			   uint32_t *count)
 {
@@ -384,6 +417,22 @@ const char *fdtu_stringlist_item(const char *list, int len, uint32_t i)
 		pos += (int)strlen(list + pos) + 1;
 	}
 	return NULL;
+}
+
+const char *fdtu_stringlist_at(const char *list, int len, uint32_t count, uint32_t i)
+{
+	return i < count ? fdtu_stringlist_item(list, len, i) : NULL;
+}
+
+void fdtu_stringlist_all(const char *list, int len, uint32_t count, const char **out)
+{
+	int pos = 0;
+
+	for (uint32_t i = 0; i < count; i++) {
+		out[i] = pos < len ? list + pos : NULL;
+		if (pos < len)
+			pos += (int)strlen(list + pos) + 1;
+	}
 }
 
 const void *fdtu_take(const void *fdt, int *prop, const char *name, int size, int *len, uint32_t *nameoff)

@@ -45,6 +45,18 @@ int fdtu_walk_tags_libfdt(const void *fdt);
 /* A printable-ASCII string of 1..max_len characters, NUL-terminated exactly at len-1. */
 bool fdtu_valid_string(const void *val, int len, size_t max_len);
 
+/* A C string the builders accept: printable ASCII, at most max_len characters, empty only
+ * if allow_empty; false for NULL. */
+bool fdtu_printable_text(const char *s, size_t max_len, bool allow_empty);
+
+/* A KHO/LUO compatible string the builders accept: printable text of 1..LUGATE_COMPAT_MAX
+ * characters without a space (a string-list item). */
+bool fdtu_compat_text(const char *s);
+
+/* A builder spec's compatible list: 0, LUGATE_ERR_BADSTRING (an item is no such string) or
+ * LUGATE_ERR_DUPLICATE (an item stands twice), the first item at fault deciding. */
+int fdtu_check_compat_list(const char *const *compat, size_t count);
+
 /* A list of such strings (each 1..max_item chars, no empty item), at most max_count items.
  * len 0 is an empty list. */
 bool fdtu_valid_stringlist(const void *val, int len, size_t max_item, uint32_t max_count,
@@ -55,6 +67,12 @@ bool fdtu_stringlist_unique(const char *list, int len);
 
 /* The i-th item of a validated string list. */
 const char *fdtu_stringlist_item(const char *list, int len, uint32_t i);
+
+/* The same for a list of count items (as validated): NULL for i >= count. */
+const char *fdtu_stringlist_at(const char *list, int len, uint32_t count, uint32_t i);
+
+/* out[0..count): every item of a validated list of count items, in one walk. */
+void fdtu_stringlist_all(const char *list, int len, uint32_t count, const char **out);
 
 /*
  * Canonical property walk: *prop is a property offset (from fdt_first_property_offset or a

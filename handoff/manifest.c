@@ -17,20 +17,6 @@
 #define REC_MIN 16
 #define REC_MAX 20
 
-static bool valid_compat_text(const char *s)
-{
-	size_t n;
-	if (!s)
-		return false;
-	n = strnlen(s, LUGATE_COMPAT_MAX + 1);
-	if (n == 0 || n > LUGATE_COMPAT_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] <= 0x20 || s[i] > 0x7e)
-			return false;
-	return true;
-}
-
 static int check_spec(const struct lugate_manifest_spec *spec)
 {
 	struct lugate_release rel;
@@ -49,14 +35,7 @@ static int check_spec(const struct lugate_manifest_spec *spec)
 	for (size_t i = 0; i < spec->schema_count; i++)
 		if (spec->schemas[i].min_version > spec->schemas[i].max_version)
 			return LUGATE_ERR_RANGE;
-	for (size_t i = 0; i < spec->compat_count; i++) {
-		if (!valid_compat_text(spec->compat[i]))
-			return LUGATE_ERR_BADSTRING;
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(spec->compat[i], spec->compat[j]) == 0)
-				return LUGATE_ERR_DUPLICATE;
-	}
-	return 0;
+	return fdtu_check_compat_list(spec->compat, spec->compat_count);
 }
 
 static size_t manifest_size_bound(const struct lugate_manifest_spec *spec)
@@ -290,9 +269,7 @@ bool lugate_manifest_fits_image(const struct lugate_manifest *m, const char *ima
 
 const char *lugate_manifest_compat(const struct lugate_manifest *m, uint32_t i)
 {
-	if (!m || i >= m->compat_count)
-		return NULL;
-	return fdtu_stringlist_item(m->compat_list, m->compat_prop_len, i);
+	return m ? fdtu_stringlist_at(m->compat_list, m->compat_prop_len, m->compat_count, i) : NULL;
 }
 
 int lugate_manifest_spec_of(const struct lugate_manifest *m, struct lugate_schema *schemas,
@@ -302,8 +279,7 @@ int lugate_manifest_spec_of(const struct lugate_manifest *m, struct lugate_schem
 		return LUGATE_ERR_INVAL;
 	for (uint32_t i = 0; i < m->schema_count; i++)
 		lugate_manifest_schema(m, i, &schemas[i]);
-	for (uint32_t i = 0; i < m->compat_count; i++)
-		compat[i] = lugate_manifest_compat(m, i);
+	fdtu_stringlist_all(m->compat_list, m->compat_prop_len, m->compat_count, compat);
 	memset(spec, 0, sizeof(*spec));
 	spec->release = m->release;
 	spec->schemas = schemas;

@@ -8,6 +8,7 @@
 #include <lugate/sha256.h>
 #include "bytes.h"
 #include "sha256_impl.h"
+#include "sha256_round.h"
 
 /* FIPS 180-4 §4.2.2; 16-byte aligned for the SIMD paths, which load them four at a time. */
 const uint32_t lugate_sha256_k[64] __attribute__((aligned(16))) = {
@@ -25,55 +26,40 @@ static const uint32_t initial_state[8] = {
 	0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 };
 
-static inline uint32_t ror32(uint32_t x, unsigned n)
-{
-	return (x >> n) | (x << (32 - n));
-}
-
 /*
  * The portable compression function, scheduled for a compiler: the eight working variables
  * rotate by renaming (no moves), the message schedule lives in a 16-word ring computed just
- * before its round, and sixteen rounds are unrolled so every ring index is a constant.
- * Ch and Maj use their forms with one fewer operation. Faster than a plain loop over W[64]
- * at -O2 (docs/performance.md); the same results (tests/unit/test_sha256_bench_paths.c).
+ * before its round, and sixteen rounds are unrolled so every ring index is a constant
+ * (the round itself is sha256_round.h's, shared with sha256_simd.c). Faster than a plain
+ * loop over W[64] at -O2 (docs/performance.md); the same results
+ * (tests/unit/test_sha256_bench_paths.c).
  */
-#define BSIG0(x) (ror32(x, 2) ^ ror32(x, 13) ^ ror32(x, 22))
-#define BSIG1(x) (ror32(x, 6) ^ ror32(x, 11) ^ ror32(x, 25))
 #define SSIG0(x) (ror32(x, 7) ^ ror32(x, 18) ^ ((x) >> 3))
 #define SSIG1(x) (ror32(x, 17) ^ ror32(x, 19) ^ ((x) >> 10))
-#define CH(e, f, g) ((g) ^ ((e) & ((f) ^ (g))))
-#define MAJ(a, b, c) (((a) & (b)) | ((c) & ((a) | (b))))
 
 /* W[t] for t >= 16, in place in the ring: W[t-16] += s1(W[t-2]) + W[t-7] + s0(W[t-15]). */
 #define SCHEDULE(j) \
 	(w[(j) & 15] += SSIG1(w[((j) + 14) & 15]) + w[((j) + 9) & 15] + SSIG0(w[((j) + 1) & 15]))
 
-#define ROUND(a, b, c, d, e, f, g, h, k, wj)                  \
-	do {                                                  \
-		uint32_t t1 = (h) + BSIG1(e) + CH(e, f, g) + (k) + (wj); \
-		(d) += t1;                                    \
-		(h) = t1 + BSIG0(a) + MAJ(a, b, c);           \
-	} while (0)
-
 /* Sixteen rounds from round i (a multiple of 16); W from the block (i == 0) or the ring. */
 #define ROUNDS16(i, W)                                                                \
 	do {                                                                          \
-		ROUND(a, b, c, d, e, f, g, h, lugate_sha256_k[(i) + 0], W(0));        \
-		ROUND(h, a, b, c, d, e, f, g, lugate_sha256_k[(i) + 1], W(1));        \
-		ROUND(g, h, a, b, c, d, e, f, lugate_sha256_k[(i) + 2], W(2));        \
-		ROUND(f, g, h, a, b, c, d, e, lugate_sha256_k[(i) + 3], W(3));        \
-		ROUND(e, f, g, h, a, b, c, d, lugate_sha256_k[(i) + 4], W(4));        \
-		ROUND(d, e, f, g, h, a, b, c, lugate_sha256_k[(i) + 5], W(5));        \
-		ROUND(c, d, e, f, g, h, a, b, lugate_sha256_k[(i) + 6], W(6));        \
-		ROUND(b, c, d, e, f, g, h, a, lugate_sha256_k[(i) + 7], W(7));        \
-		ROUND(a, b, c, d, e, f, g, h, lugate_sha256_k[(i) + 8], W(8));        \
-		ROUND(h, a, b, c, d, e, f, g, lugate_sha256_k[(i) + 9], W(9));        \
-		ROUND(g, h, a, b, c, d, e, f, lugate_sha256_k[(i) + 10], W(10));      \
-		ROUND(f, g, h, a, b, c, d, e, lugate_sha256_k[(i) + 11], W(11));      \
-		ROUND(e, f, g, h, a, b, c, d, lugate_sha256_k[(i) + 12], W(12));      \
-		ROUND(d, e, f, g, h, a, b, c, lugate_sha256_k[(i) + 13], W(13));      \
-		ROUND(c, d, e, f, g, h, a, b, lugate_sha256_k[(i) + 14], W(14));      \
-		ROUND(b, c, d, e, f, g, h, a, lugate_sha256_k[(i) + 15], W(15));      \
+		ROUND(a, b, c, d, e, f, g, h, lugate_sha256_k[(i) + 0] + W(0));       \
+		ROUND(h, a, b, c, d, e, f, g, lugate_sha256_k[(i) + 1] + W(1));       \
+		ROUND(g, h, a, b, c, d, e, f, lugate_sha256_k[(i) + 2] + W(2));       \
+		ROUND(f, g, h, a, b, c, d, e, lugate_sha256_k[(i) + 3] + W(3));       \
+		ROUND(e, f, g, h, a, b, c, d, lugate_sha256_k[(i) + 4] + W(4));       \
+		ROUND(d, e, f, g, h, a, b, c, lugate_sha256_k[(i) + 5] + W(5));       \
+		ROUND(c, d, e, f, g, h, a, b, lugate_sha256_k[(i) + 6] + W(6));       \
+		ROUND(b, c, d, e, f, g, h, a, lugate_sha256_k[(i) + 7] + W(7));       \
+		ROUND(a, b, c, d, e, f, g, h, lugate_sha256_k[(i) + 8] + W(8));       \
+		ROUND(h, a, b, c, d, e, f, g, lugate_sha256_k[(i) + 9] + W(9));       \
+		ROUND(g, h, a, b, c, d, e, f, lugate_sha256_k[(i) + 10] + W(10));     \
+		ROUND(f, g, h, a, b, c, d, e, lugate_sha256_k[(i) + 11] + W(11));     \
+		ROUND(e, f, g, h, a, b, c, d, lugate_sha256_k[(i) + 12] + W(12));     \
+		ROUND(d, e, f, g, h, a, b, c, lugate_sha256_k[(i) + 13] + W(13));     \
+		ROUND(c, d, e, f, g, h, a, b, lugate_sha256_k[(i) + 14] + W(14));     \
+		ROUND(b, c, d, e, f, g, h, a, lugate_sha256_k[(i) + 15] + W(15));     \
 	} while (0)
 
 #define W_LOAD(j) (w[j] = be32_load(block + (size_t)4 * (j)))
@@ -89,14 +75,7 @@ static void compress_block(uint32_t state[8], const uint8_t *block)
 	ROUNDS16(16, W_NEXT);
 	ROUNDS16(32, W_NEXT);
 	ROUNDS16(48, W_NEXT);
-	state[0] += a;
-	state[1] += b;
-	state[2] += c;
-	state[3] += d;
-	state[4] += e;
-	state[5] += f;
-	state[6] += g;
-	state[7] += h;
+	sha256_state_add(state, a, b, c, d, e, f, g, h);
 }
 
 void lugate_sha256_blocks_portable(uint32_t state[8], const uint8_t *p, size_t nblocks)

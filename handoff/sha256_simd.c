@@ -21,27 +21,11 @@
 #define __MM_MALLOC_H
 #endif
 #include <immintrin.h>
+#include "sha256_round.h"
 
 #define SIMD_TARGET __attribute__((target("ssse3,bmi2")))
 
-/* the round constants: lugate_sha256_k (sha256.c) */
-
-static inline uint32_t ror32(uint32_t x, unsigned n)
-{
-	return (x >> n) | (x << (32 - n));
-}
-
-#define BSIG0(x) (ror32(x, 2) ^ ror32(x, 13) ^ ror32(x, 22))
-#define BSIG1(x) (ror32(x, 6) ^ ror32(x, 11) ^ ror32(x, 25))
-#define CH(e, f, g) ((g) ^ ((e) & ((f) ^ (g))))
-#define MAJ(a, b, c) (((a) & (b)) | ((c) & ((a) | (b))))
-
-#define ROUND(a, b, c, d, e, f, g, h, wk)                               \
-	do {                                                            \
-		uint32_t t1 = (h) + BSIG1(e) + CH(e, f, g) + (wk);      \
-		(d) += t1;                                              \
-		(h) = t1 + BSIG0(a) + MAJ(a, b, c);                     \
-	} while (0)
+/* the round constants: lugate_sha256_k (sha256.c); the round: sha256_round.h */
 
 /* Four rounds from group `grp` (rounds 4*grp..4*grp+3), whose W are in the vector x. */
 #define GROUP(grp, x, a, b, c, d, e, f, g, h)                                                       \
@@ -111,14 +95,7 @@ SIMD_TARGET void lugate_sha256_blocks_simd(uint32_t state[8], const uint8_t *p, 
 		GROUP(13, x1, e, f, g, h, a, b, c, d);
 		GROUP(14, x2, a, b, c, d, e, f, g, h);
 		GROUP(15, x3, e, f, g, h, a, b, c, d);
-		state[0] += a;
-		state[1] += b;
-		state[2] += c;
-		state[3] += d;
-		state[4] += e;
-		state[5] += f;
-		state[6] += g;
-		state[7] += h;
+		sha256_state_add(state, a, b, c, d, e, f, g, h);
 	}
 }
 

@@ -37,45 +37,24 @@ static size_t table_size_bound(const struct lugate_table_spec *spec)
 	return size;
 }
 
-static bool valid_text(const char *s, size_t max_len, bool allow_empty)
-{
-	size_t n;
-	if (!s)
-		return false;
-	n = strnlen(s, max_len + 1);
-	if (n > max_len || (n == 0 && !allow_empty))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < 0x20 || s[i] > 0x7e)
-			return false;
-	return true;
-}
-
-static bool valid_compat(const char *s)
-{
-	return valid_text(s, LUGATE_COMPAT_MAX, false) && !memchr(s, ' ', strlen(s));
-}
-
 static bool valid_release_text(const char *s)
 {
 	struct lugate_release rel;
-	return valid_text(s, LUGATE_RELEASE_MAX, false) &&
+	return fdtu_printable_text(s, LUGATE_RELEASE_MAX, false) &&
 	       lugate_release_parse(s, strlen(s), &rel) == 0;
 }
 
 static int check_spec(const struct lugate_table_spec *spec)
 {
+	int err;
+
 	if (!valid_release_text(spec->release))
 		return LUGATE_ERR_BADRELEASE;
 	if (spec->compat_count > LUGATE_TABLE_MAX_COMPAT)
 		return LUGATE_ERR_TOOMANY;
-	for (size_t i = 0; i < spec->compat_count; i++) {
-		if (!valid_compat(spec->compat[i]))
-			return LUGATE_ERR_BADSTRING;
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(spec->compat[i], spec->compat[j]) == 0)
-				return LUGATE_ERR_DUPLICATE;
-	}
+	err = fdtu_check_compat_list(spec->compat, spec->compat_count);
+	if (err)
+		return err;
 	if (spec->device_count > LUGATE_TABLE_MAX_DEVICES)
 		return LUGATE_ERR_TOOMANY;
 	if (spec->device_count && !spec->devices)
@@ -84,7 +63,7 @@ static int check_spec(const struct lugate_table_spec *spec)
 		const struct lugate_device *d = &spec->devices[i];
 		if (d->class_code > 0xffffff)
 			return LUGATE_ERR_RANGE;
-		if (d->driver && !valid_text(d->driver, LUGATE_DRIVER_MAX, true))
+		if (d->driver && !fdtu_printable_text(d->driver, LUGATE_DRIVER_MAX, true))
 			return LUGATE_ERR_BADSTRING;
 	}
 	if (spec->target_release && !valid_release_text(spec->target_release))

@@ -222,9 +222,7 @@ int lugate_table_open(const void *blob, size_t blob_size, struct lugate_table *o
 
 const char *lugate_table_compat(const struct lugate_table *t, uint32_t i)
 {
-	if (!t || i >= t->compat_count)
-		return NULL;
-	return fdtu_stringlist_item(t->compat_list, t->compat_prop_len, i);
+	return t ? fdtu_stringlist_at(t->compat_list, t->compat_prop_len, t->compat_count, i) : NULL;
 }
 
 int lugate_table_spec_of(const struct lugate_table *t, struct lugate_device *devices,
@@ -239,8 +237,7 @@ int lugate_table_spec_of(const struct lugate_table *t, struct lugate_device *dev
 		n++;
 	if (n != t->device_count)
 		return LUGATE_ERR_INVAL; /* not a table lugate_table_open accepted */
-	for (uint32_t i = 0; i < t->compat_count; i++)
-		compat[i] = lugate_table_compat(t, i);
+	fdtu_stringlist_all(t->compat_list, t->compat_prop_len, t->compat_count, compat);
 	memset(spec, 0, sizeof(*spec));
 	spec->release = t->release;
 	spec->compat = compat;

@@ -39,6 +39,24 @@ static bool parse_sysfs_hex(const char *buf, size_t n, unsigned long max, uint32
 	return true;
 }
 
+/* Reads fd to EOF, a read error or size bytes, whichever comes first, and closes it: how many
+ * bytes were read. Attribute and debugfs files are read as far as they go, never by size. */
+static size_t read_upto(int fd, void *buf, size_t size)
+{
+	size_t got = 0;
+
+	while (got < size) {
+		ssize_t n = read(fd, (char *)buf + got, size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	return got;
+}
+
 /*
  * One hex attribute of a sysfs device folder. 1: read; 0: absent or not what the kernel prints
  * (the caller says "not present"); -1: there, but not a regular file (said here). Real sysfs
@@ -49,7 +67,7 @@ static int read_hex_attr(const char *dir, const char *attr, unsigned long max, u
 {
 	char path[512], buf[4096 + 2];   /* a page, and one byte to see a longer file */
 	const char *kind;
-	size_t got = 0, len;
+	size_t got, len;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, attr);
@@ -58,15 +76,7 @@ static int read_hex_attr(const char *dir, const char *attr, unsigned long max, u
 		return cli_error("%s: not a regular file (%s)", CLI_QPATH(path), kind), -1;
 	if (fd < 0)
 		return 0;
-	while (got < sizeof(buf) - 1) {
-		ssize_t n = read(fd, buf + got, sizeof(buf) - 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
+	got = read_upto(fd, buf, sizeof(buf) - 1);
 	buf[got] = '\0';
 	/* one line and nothing after it but NUL padding (an attribute is at most a page) */
 	len = strlen(buf);
@@ -181,22 +191,12 @@ static ssize_t read_prefix(const char *path, uint8_t *buf, size_t size, char *ba
 {
 	const char *kind;
 	int fd = cli_open_regular(path, &kind);
-	size_t got = 0;
 
 	if (fd == -2 && !bad[0])
 		snprintf(bad, bad_size, "%s: not a regular file (%s)", CLI_QPATH(path), kind);
 	if (fd < 0)
 		return -1;
-	while (got < size) {
-		ssize_t n = read(fd, buf + got, size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	return (ssize_t)got;
+	return (ssize_t)read_upto(fd, buf, size);
 }
 
 static bool printable_token(const char *s, size_t max)

@@ -142,6 +142,15 @@ int lugate_check(const struct lugate_check_input *in, struct lugate_reason *reas
 		 size_t capacity, struct lugate_verdict *out);
 
 /*
+ * The per-device part of lugate_check alone: each device of v->table against the manifest's
+ * schema records, adding a schema-missing or schema-version reason to v for every device the
+ * target cannot revive. v must be set up as lugate_check sets it (table open, reasons and
+ * reason_capacity; the counts zero). lugate_check runs it; it is public so that the
+ * benchmark times the same loop on its own (bench/bench_gate.c).
+ */
+void lugate_check_devices(const struct lugate_manifest *m, struct lugate_verdict *v);
+
+/*
  * Before booting a fallback kernel: its SHA-256 must equal the fallback hash sealed in the
  * table. Returns 0, LUGATE_ERR_NOTFOUND (no fallback was sealed) or LUGATE_ERR_BADHASH.
  */

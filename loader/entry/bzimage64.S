@@ -21,18 +21,14 @@
  *      loader_bzimage64_main(boot_params, map_limit) in C (map_limit: where its identity map
  *      ends, 0 if it kept the incoming one).
  */
+#include "identity_map.h"
+
 	.set R_X86_64_NONE, 0
 	.set R_X86_64_RELATIVE, 8
 
-	.section .bss
+	IDENTITY_MAP_BSS
 	.balign 4096
-bz_pml5:	.space 4096		/* used only under 5-level paging (CR4.LA57) */
-bz_pml4:	.space 4096
-bz_pdpt:	.space 4096
-bz_pd:		.space 4 * 4096		/* 4 page directories: 4 GiB of 2 MiB pages */
-	.balign 16
-bz_stack:	.space 65536
-bz_stack_top:
+pml5:		.space 4096		/* used only under 5-level paging (CR4.LA57) */
 
 	.section .text.bz32, "ax"
 	.code32
@@ -57,7 +53,7 @@ lugate_bzimage64_entry:
 	subq	%rdi, %rcx
 	xorl	%eax, %eax
 	rep stosb
-	leaq	bz_stack_top(%rip), %rsp
+	leaq	boot_stack_top(%rip), %rsp
 
 	/* 2. relocations: *(base + r_offset) = base + r_addend */
 	leaq	__image_start(%rip), %rbx	/* the run-time address of link address 0 */
@@ -79,6 +75,10 @@ lugate_bzimage64_entry:
 
 	/* 3. own identity map: 512 GiB of 1 GiB pages if the CPU has them, else 4 GiB of 2 MiB pages */
 4:	xorl	%r13d, %r13d			/* map_limit = 0: the incoming map is kept */
+	leaq	pml4(%rip), %rdi		/* PML4[0] -> PDPT (either map; unused if neither) */
+	leaq	pdpt(%rip), %rax
+	orq	$3, %rax
+	movq	%rax, (%rdi)
 	movl	$0x80000000, %eax
 	cpuid
 	cmpl	$0x80000001, %eax
@@ -91,17 +91,9 @@ lugate_bzimage64_entry:
 	movabsq	$0x8000000000, %rcx
 	cmpq	%rcx, %rax
 	ja	6f
-	leaq	bz_pml4(%rip), %rdi
-	leaq	bz_pdpt(%rip), %rax
-	orq	$3, %rax
-	movq	%rax, (%rdi)
 	movq	$0x83, %rax			/* present, writable, 1 GiB page */
-	leaq	bz_pdpt(%rip), %rdi
-	movl	$512, %ecx
-10:	movq	%rax, (%rdi)
-	addq	$0x40000000, %rax
-	addq	$8, %rdi
-	loop	10b
+	leaq	pdpt(%rip), %rdi
+	PT_FILL	q, %rax, %rdi, 0x40000000, 512
 	call	load_cr3
 	movabsq	$0x8000000000, %r13		/* map_limit = 512 GiB */
 	jmp	6f
@@ -109,25 +101,13 @@ lugate_bzimage64_entry:
 	movq	$0x100000000, %rcx
 	cmpq	%rcx, %rax
 	ja	6f
-	leaq	bz_pml4(%rip), %rdi
-	leaq	bz_pdpt(%rip), %rax
+	leaq	pd(%rip), %rax
 	orq	$3, %rax
-	movq	%rax, (%rdi)
-	leaq	bz_pd(%rip), %rax
-	orq	$3, %rax
-	leaq	bz_pdpt(%rip), %rdi
-	movl	$4, %ecx
-5:	movq	%rax, (%rdi)
-	addq	$4096, %rax
-	addq	$8, %rdi
-	loop	5b
+	leaq	pdpt(%rip), %rdi
+	PT_FILL	q, %rax, %rdi, 4096, 4
 	movq	$0x83, %rax			/* present, writable, 2 MiB page */
-	leaq	bz_pd(%rip), %rdi
-	movl	$2048, %ecx
-7:	movq	%rax, (%rdi)
-	addq	$0x200000, %rax
-	addq	$8, %rdi
-	loop	7b
+	leaq	pd(%rip), %rdi
+	PT_FILL	q, %rax, %rdi, 0x200000, 2048
 	call	load_cr3
 	movq	$0x100000000, %r13		/* map_limit = 4 GiB */
 
@@ -153,11 +133,11 @@ lugate_bzimage64_entry:
  * without leaving it) the PML4 goes behind PML5[0]: the same map. Clobbers %rax, %rcx, %rdx.
  */
 load_cr3:
-	leaq	bz_pml4(%rip), %rax
+	leaq	pml4(%rip), %rax
 	movq	%cr4, %rcx
 	btq	$12, %rcx
 	jnc	1f
-	leaq	bz_pml5(%rip), %rdx
+	leaq	pml5(%rip), %rdx
 	orq	$3, %rax
 	movq	%rax, (%rdx)
 	movq	%rdx, %rax

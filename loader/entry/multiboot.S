@@ -10,6 +10,8 @@
  * info) in C. It is the only code that is not position-independent: the multiboot image is
  * linked at, and always loaded at, 1 MiB.
  */
+#include "identity_map.h"
+
 	.set MB1_MAGIC, 0x1badb002
 	.set MB1_FLAGS, 0x00000003	/* bit 0: page-align modules; bit 1: memory map wanted */
 	.set MB2_MAGIC, 0xe85250d6
@@ -46,14 +48,7 @@ gdt_desc32:				/* loader_gdt (cpu.S) has 4 descriptors */
 	.short 4 * 8 - 1
 	.long loader_gdt
 
-	.section .bss
-	.balign 4096
-pml4:		.space 4096
-pdpt:		.space 4096
-pd:		.space 4 * 4096		/* 4 page directories: 4 GiB of 2 MiB pages */
-	.balign 16
-boot_stack:	.space 65536
-boot_stack_top:
+	IDENTITY_MAP_BSS
 
 	.section .text.entry, "ax"
 	.code32
@@ -78,19 +73,11 @@ lugate_multiboot_entry:
 	movl	$pdpt + 3, pml4
 	movl	$pd + 3, %eax
 	movl	$pdpt, %edi
-	movl	$4, %ecx
-1:	movl	%eax, (%edi)
-	addl	$4096, %eax
-	addl	$8, %edi
-	loop	1b
+	PT_FILL	l, %eax, %edi, 4096, 4
 	/* 2048 entries of 2 MiB: present, writable, page size. */
 	movl	$0x83, %eax
 	movl	$pd, %edi
-	movl	$2048, %ecx
-2:	movl	%eax, (%edi)
-	addl	$0x200000, %eax
-	addl	$8, %edi
-	loop	2b
+	PT_FILL	l, %eax, %edi, 0x200000, 2048
 
 	/* CR4: PAE, OSFXSR, OSXMMEXCPT (the C code may use SSE registers). */
 	movl	%cr4, %eax
@@ -114,13 +101,8 @@ lugate_multiboot_entry:
 
 	.code64
 long_mode:
-	movl	$0x18, %eax
-	movl	%eax, %ds
-	movl	%eax, %es
-	movl	%eax, %ss
-	movl	%eax, %fs
-	movl	%eax, %gs
 	leaq	boot_stack_top(%rip), %rsp
+	call	cpu_load_gdt			/* cpu.S: the same GDT again, data segments 0x18 */
 	movl	boot_magic(%rip), %edi
 	movl	boot_info(%rip), %esi
 	call	loader_multiboot_main

@@ -13,17 +13,6 @@
 #include "fuzz.h"
 #include "fuzz_fdt.h"
 
-static bool printable_string(const char *s, size_t max_len)
-{
-	size_t n = strnlen(s, max_len + 1);
-	if (n == 0 || n > max_len)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < 0x20 || s[i] > 0x7e)
-			return false;
-	return true;
-}
-
 static long linear_find(const struct lugate_manifest *m, const struct lugate_guid *g)
 {
 	for (uint32_t i = 0; i < m->schema_count; i++) {
@@ -113,7 +102,7 @@ static void accepted_manifest_properties(const void *blob, size_t size, const st
 		FUZZ_ASSERT(index[b] <= index[b + 1]);
 	FUZZ_ASSERT(fuzz_inside(blob, size, m->fdt, m->fdt_size));
 	FUZZ_ASSERT(fuzz_inside(blob, size, m->release, strlen(m->release) + 1));
-	FUZZ_ASSERT(printable_string(m->release, LUGATE_RELEASE_MAX));
+	FUZZ_ASSERT(fdtu_printable_text(m->release, LUGATE_RELEASE_MAX, false));
 	FUZZ_ASSERT(m->schema_count <= LUGATE_MANIFEST_MAX_SCHEMAS);
 	FUZZ_ASSERT(m->schema_count == 0 ||
 		    fuzz_inside(blob, size, m->schema_records, (size_t)m->schema_count * LUGATE_SCHEMA_RECORD_SIZE));
@@ -133,7 +122,7 @@ static void accepted_manifest_properties(const void *blob, size_t size, const st
 	for (uint32_t i = 0; i < m->compat_count; i++) {
 		const char *c = lugate_manifest_compat(m, i);
 		FUZZ_ASSERT(c && fuzz_inside(blob, size, c, strlen(c) + 1));
-		FUZZ_ASSERT(printable_string(c, LUGATE_COMPAT_MAX));
+		FUZZ_ASSERT(fdtu_printable_text(c, LUGATE_COMPAT_MAX, false));
 	}
 	FUZZ_ASSERT(lugate_manifest_compat(m, m->compat_count) == NULL);
 	rebuild_agrees(blob, size, m, schemas);

@@ -60,17 +60,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static bool printable_string(const char *s, size_t max_len, bool allow_empty)
-{
-	size_t n = strnlen(s, max_len + 1);
-	if (n > max_len || (n == 0 && !allow_empty))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < 0x20 || s[i] > 0x7e)
-			return false;
-	return true;
-}
-
 static uint32_t prop_u32(const void *fdt, int node, const char *name)
 {
 	int len;
@@ -119,18 +108,18 @@ static struct lugate_device *accepted_table_properties(const struct lugate_table
 	FUZZ_ASSERT(t->device_count <= LUGATE_TABLE_MAX_DEVICES);
 	FUZZ_ASSERT(fuzz_inside(t->blob, t->blob_size, t->fdt, t->fdt_size));
 	FUZZ_ASSERT(fuzz_inside(t->blob, t->blob_size, t->release, strlen(t->release) + 1));
-	FUZZ_ASSERT(printable_string(t->release, LUGATE_RELEASE_MAX, false));
+	FUZZ_ASSERT(fdtu_printable_text(t->release, LUGATE_RELEASE_MAX, false));
 	FUZZ_ASSERT(t->compat_count <= LUGATE_TABLE_MAX_COMPAT);
 	for (uint32_t i = 0; i < t->compat_count; i++) {
 		const char *c = lugate_table_compat(t, i);
 		FUZZ_ASSERT(c && fuzz_inside(t->blob, t->blob_size, c, strlen(c) + 1));
-		FUZZ_ASSERT(printable_string(c, LUGATE_COMPAT_MAX, false) && !strchr(c, ' '));
+		FUZZ_ASSERT(fdtu_compat_text(c));
 	}
 	FUZZ_ASSERT(lugate_table_compat(t, t->compat_count) == NULL);
 	if (t->sealed) {
 		FUZZ_ASSERT(t->target_sha256 && fuzz_inside(t->blob, t->blob_size, t->target_sha256, 32));
 		if (t->target_release)
-			FUZZ_ASSERT(printable_string(t->target_release, LUGATE_RELEASE_MAX, false));
+			FUZZ_ASSERT(fdtu_printable_text(t->target_release, LUGATE_RELEASE_MAX, false));
 		if (t->fallback_sha256)
 			FUZZ_ASSERT(fuzz_inside(t->blob, t->blob_size, t->fallback_sha256, 32));
 		if (t->policy_text)
@@ -146,7 +135,7 @@ static struct lugate_device *accepted_table_properties(const struct lugate_table
 		FUZZ_ASSERT(n == 0 || d.addr > devs[n - 1].addr);
 		FUZZ_ASSERT(d.class_code <= 0xffffff);
 		FUZZ_ASSERT(fuzz_inside(t->blob, t->blob_size, d.driver, strlen(d.driver) + 1));
-		FUZZ_ASSERT(printable_string(d.driver, LUGATE_DRIVER_MAX, true));
+		FUZZ_ASSERT(fdtu_printable_text(d.driver, LUGATE_DRIVER_MAX, true));
 		devs[n++] = d;
 	}
 	FUZZ_ASSERT(rc == 0 && n == t->device_count);

@@ -133,6 +133,47 @@ static void allow_stable_next(void **state)
 	done(&f);
 }
 
+/* lugate_check_devices alone, as the benchmark times it, on a verdict set up the way
+ * lugate_check sets it: the same device reasons as the whole check (one version out of
+ * range, one schema missing), in address order. */
+static void device_loop_alone(void **state)
+{
+	(void)state;
+	struct fixture f;
+	struct lugate_schema only_a = { guid_of(GUID_A), 1, 1 };
+	struct lugate_manifest_spec ms = { .release = "6.1.0-56-amd64", .schemas = &only_a, .schema_count = 1 };
+	struct lugate_manifest m;
+	struct lugate_reason reasons[4];
+	struct lugate_verdict v;
+
+	make(&f, "6.1.0-55-amd64", "6.1.0-56-amd64", NULL, 0, NULL, 0, NULL);
+	free(f.manifest);
+	f.manifest_size = build_manifest(&ms, &f.manifest);
+	run(&f, NULL, NULL);
+	assert_int_equal(f.v.decision, LUGATE_REFUSE);
+	assert_int_equal(f.v.reason_total, 2);
+
+	assert_int_equal(lugate_manifest_open(f.manifest, f.manifest_size, &m), 0);
+	memset(&v, 0, sizeof(v));
+	v.table = f.v.table;
+	v.reasons = reasons;
+	v.reason_capacity = 4;
+	lugate_check_devices(&m, &v);
+	assert_int_equal(v.reason_total, 2);
+	assert_int_equal(v.reason_count, 2);
+	assert_int_equal(reasons[0].code, LUGATE_REASON_SCHEMA_VERSION);
+	assert_int_equal(reasons[0].code, f.reasons[0].code);
+	assert_int_equal(reasons[0].version, 2);
+	assert_int_equal(reasons[0].max_version, 1);
+	assert_string_equal(reasons[0].subject, "mlx5_core");
+	assert_int_equal(reasons[1].code, LUGATE_REASON_SCHEMA_MISSING);
+	assert_int_equal(reasons[1].code, f.reasons[1].code);
+	assert_true(reasons[1].has_device);
+	assert_int_equal(reasons[1].device, f.reasons[1].device);
+	assert_string_equal(reasons[1].subject, "nvme");
+	done(&f);
+}
+
 /* A manifest stamped into another kernel's image: refused in the core, so the CLI, the loader
  * and the EFI app all see it; an image that names no release cannot contradict it. */
 static void manifest_of_another_kernel(void **state)
@@ -680,6 +721,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(allow_stable_next),
+		cmocka_unit_test(device_loop_alone),
 		cmocka_unit_test(manifest_of_another_kernel),
 		cmocka_unit_test(page_size_change),
 		cmocka_unit_test(every_reason_reported),
