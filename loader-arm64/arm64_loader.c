@@ -11,6 +11,7 @@
 #include <lugate/lugate.h>
 #include "../boot/gate.h"
 #include "../boot/log.h"
+#include "../boot/luo_outgoing.h"
 #include "../boot/target_inspect.h"
 #include "arm64.h"
 #include "dtb_deliver.h"
@@ -28,8 +29,12 @@ static const void *entry_fdt;       /* the DTB the loader was entered with (x0) 
 static struct a64_dtb_info dtb;
 static struct a64_place place;
 static struct a64_kho kho;
-static struct lugate_outgoing_format kho_format;   /* the KHO root's compatible, for the check */
-static bool has_kho;
+static struct luo_outgoing luo;     /* the LUO state read, which outgoing[] points into */
+/* formats the outgoing kernel preserved state in, for the check, as on the bzImage64 entry:
+ * the KHO root's compatible, then LUO's, every file's handler and every FLB */
+static struct lugate_outgoing_format outgoing[1 + LUO_OUTGOING_MAX_FORMATS];
+static size_t outgoing_count;
+static const char *handover_unreadable;   /* why the LUO state cannot be read; NULL if it was */
 static struct lugate_bundle bundle;
 static bool entry_ok[LUGATE_BUNDLE_MAX_ENTRIES];
 static struct target_info target, fallback;
@@ -96,7 +101,8 @@ static void keep_clear(uintptr_t base, const void *fdt)
 		stop("the DTB lists more reserved ranges than the loader keeps");
 }
 
-/* KHO: its format goes to the check, and the loader writes only inside its scratch areas. */
+/* KHO: its format and the LUO state it refers to go to the check, and the loader writes only
+ * inside its scratch areas. */
 static void read_kho(void)
 {
 	const char *why = a64_kho_read(&dtb, &place, &kho);
@@ -111,13 +117,14 @@ static void read_kho(void)
 	lugate_fmt_str(&l.f, kho.compat);
 	lugate_fmt_str(&l.f, "\": outgoing KHO format recorded for the check");
 	log_emit(&l);
+	outgoing[0].compatible = kho.compat;
+	outgoing[0].layer = LUGATE_LAYER_KHO;
+	outgoing_count = 1 + luo_outgoing_read(&luo, (const void *)(uintptr_t)dtb.kho_fdt.addr, (size_t)dtb.kho_fdt.size,
+					       a64_kho_luo_map, &dtb, &outgoing[1], &handover_unreadable);
 	for (uint32_t i = 0; i < kho.scratch_count; i++)
 		log_range("KHO", "scratch area (the loader writes only inside scratch)", kho.scratch[i].addr,
 			  kho.scratch[i].size);
 	a64_place_only(&place, kho.scratch, kho.scratch_count);
-	kho_format.compatible = kho.compat;
-	kho_format.layer = LUGATE_LAYER_KHO;
-	has_kho = true;
 }
 
 static void read_dtb(const void *fdt, uintptr_t base)
@@ -207,8 +214,9 @@ static void decide(bool bad_inputs)
 		in.table_size = (size_t)t->size;
 	}
 	in.bad_inputs = bad_inputs;
-	in.outgoing = has_kho ? &kho_format : NULL;
-	in.outgoing_count = has_kho ? 1 : 0;
+	in.outgoing = outgoing_count ? outgoing : NULL;
+	in.outgoing_count = outgoing_count;
+	in.handover_unreadable = handover_unreadable;
 	in.wording = &arm64_wording;
 	gate_decide(&decision, &in);
 }

@@ -47,3 +47,17 @@ const char *a64_kho_read(const struct a64_dtb_info *dtb, const struct a64_place 
 		return "KHO handed over no scratch area: nowhere is safe to write";
 	return NULL;
 }
+
+const void *a64_kho_luo_map(void *ctx, uint64_t pa, size_t len)
+{
+	const struct a64_dtb_info *dtb = ctx;
+
+	for (uint32_t i = 0; i < dtb->mem_count; i++) {
+		const struct a64_range *m = &dtb->mem[i];
+
+		/* written so that nothing wraps: pa - m->addr only once pa >= m->addr */
+		if (pa >= m->addr && pa - m->addr <= m->size && len <= m->size - (pa - m->addr))
+			return (const void *)(uintptr_t)pa;
+	}
+	return NULL;
+}

@@ -13,20 +13,16 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <lugate/check.h>
+#include "../boot/luo_outgoing.h"
 #include "../boot/zeropage.h"
 
 #define LOADER_MAX_MODULES 16u
 #define LOADER_MAX_MEM 128u          /* memory-map entries kept (the zero page holds 128 e820 entries) */
 #define LOADER_MAX_RESERVED 48u      /* ranges the entry says must never be written */
 #define LOADER_MAX_SCRATCH 16u       /* KHO scratch areas kept (the only RAM written when KHO is on) */
-/* The LUO state read at the jump (bzImage64 entry, lugate/luo.h): hundreds of preserved files
- * are realistic; 7.3 writes at most 63 FLBs. More than these is a refusal (handover-unreadable),
- * never a partial check. */
-#define LOADER_MAX_LUO_SESSIONS 256u
-#define LOADER_MAX_LUO_FILES 2048u
-#define LOADER_MAX_LUO_FLBS 128u
-/* KHO's root compatible, LUO's, then one per file and one per FLB */
-#define LOADER_MAX_OUTGOING_COMPAT (2u + LOADER_MAX_LUO_FILES + LOADER_MAX_LUO_FLBS)
+/* KHO's root compatible, then what the LUO state read at the jump adds (bzImage64 entry,
+ * boot/luo_outgoing.h: LUO's, one per file, one per FLB) */
+#define LOADER_MAX_OUTGOING_COMPAT (1u + LUO_OUTGOING_MAX_FORMATS)
 #define LOADER_CMDLINE_MAX 4096u
 #define LOADER_MODULE_CMDLINE_MAX 256u
 

@@ -23,3 +23,11 @@ $(BUILD)/tests/unit/test_zeropage: tests/unit/test_zeropage.c boot/zeropage.c bo
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -Wno-missing-prototypes -o $@ tests/unit/test_zeropage.c boot/zeropage.c \
 		$(UNIT_LIBS) $(HOST_LDFLAGS)
+
+# tests/unit/test_luo_outgoing: the LUO reading both kernel-entered loaders share
+# (boot/luo_outgoing.c), with the boot/ sources it logs and decides through, on captured states.
+$(BUILD)/tests/unit/test_luo_outgoing: tests/unit/test_luo_outgoing.c tests/unit/luo_vector.h $(BOOT_SRCS) \
+		$(BOOT_HDRS) $(LIBLUGATE)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -Wno-missing-prototypes -o $@ tests/unit/test_luo_outgoing.c $(BOOT_SRCS) \
+		$(UNIT_LIBS) $(HOST_LDFLAGS)

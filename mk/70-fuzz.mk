@@ -76,7 +76,7 @@ $(FUZZ_DIR)/bin/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_HEADERS) $(FUZZ_TOOLS_LIB) $(
 # (the Multiboot entry), each with the loader files it needs, compiled for the host with the
 # physical-memory sandbox of loader/entry/phys.h, so every address an entry follows lands in
 # memory the harness controls.
-FUZZ_SANDBOX_COMMON := loader/info.c loader/options.c boot/log.c boot/zeropage.c
+FUZZ_SANDBOX_COMMON := loader/info.c loader/options.c boot/log.c boot/luo_outgoing.c boot/zeropage.c
 FUZZ_SANDBOX_SRCS   := loader/entry/bzimage64.c loader/entry/multiboot.c $(FUZZ_SANDBOX_COMMON)
 FUZZ_SANDBOX_OBJS   := $(FUZZ_SANDBOX_SRCS:%.c=$(FUZZ_DIR)/obj/sandbox/%.o)
 FUZZ_SANDBOX_COMMON_OBJS := $(FUZZ_SANDBOX_COMMON:%.c=$(FUZZ_DIR)/obj/sandbox/%.o)

@@ -54,12 +54,14 @@ const char *lugate_layer_consequence(enum lugate_layer l);
  * anything else a file handler (FLBs are named only where they are read, never guessed). */
 enum lugate_layer lugate_layer_of(const char *compatible);
 
-/* One format the outgoing kernel is observed to have preserved state in (or can serialize). */
+/* One format the outgoing kernel is observed to have preserved state in (or can serialize).
+ * The loaders keep thousands of them (one per preserved file): the fields are ordered so that
+ * none pads (32 bytes on LP64). */
 struct lugate_outgoing_format {
 	const char *compatible;
-	enum lugate_layer layer;      /* LUGATE_LAYER_UNKNOWN: taken from lugate_layer_of() */
 	const char *session;          /* the LUO session holding the file; NULL if not from one */
 	uint64_t token;               /* the file's token in that session (has_token) */
+	enum lugate_layer layer;      /* LUGATE_LAYER_UNKNOWN: taken from lugate_layer_of() */
 	bool has_token;
 	/* Only compiled into the outgoing kernel (found in its image): a format it can serialize,
 	 * with no preserved state known to be in it. Only such a file-handler or FLB format may be

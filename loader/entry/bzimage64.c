@@ -14,9 +14,10 @@
  *                                                   compatible read (lugate_kho_root_compat)
  *                                                   becomes an outgoing compat the
  *                                                   check requires; so do the strings of the
- *                                                   LUO state it refers to (lugate_luo_read:
- *                                                   LUO's compatible, every file's handler
- *                                                   with its session and token, every FLB);
+ *                                                   LUO state it refers to (boot/luo_outgoing.c,
+ *                                                   the arm64 loader's too: LUO's compatible,
+ *                                                   every file's handler with its session and
+ *                                                   token, every FLB);
  *                                                   the scratch areas become the only RAM the
  *                                                   loader writes
  *
@@ -31,6 +32,7 @@
 #include <lugate/luo.h>
 #include <lugate/x86_boot.h>
 #include "../../boot/log.h"
+#include "../../boot/luo_outgoing.h"
 #include "../options.h"
 #include "../loader.h"
 #include "phys.h"
@@ -54,11 +56,7 @@ static struct loader_boot_info boot_info;
 static uint64_t identity_limit;       /* where the entry's identity map ends */
 static struct lugate_bundle bundle;
 static char kho_compat[LUGATE_COMPAT_MAX + 1];
-static struct lugate_luo_session luo_sessions[LOADER_MAX_LUO_SESSIONS];
-static struct lugate_luo_file luo_files[LOADER_MAX_LUO_FILES];
-static struct lugate_luo_flb luo_flbs[LOADER_MAX_LUO_FLBS];
-static struct lugate_luo_state luo;
-static char luo_why[LOG_LINE_MAX];
+static struct luo_outgoing luo;      /* the LUO state read, which the outgoing formats point into */
 static bool luo_dump;                 /* lugate.luo_dump=1: hex-dump what the LUO reader reads */
 static char target_cmdline[LUGATE_BUNDLE_CMDLINE_MAX + 1];
 static char fallback_cmdline[LUGATE_BUNDLE_CMDLINE_MAX + 1];
@@ -166,130 +164,12 @@ static const void *luo_map(void *ctx, uint64_t pa, size_t len)
 	return phys_ptr(pa);
 }
 
-static void add_outgoing(struct loader_boot_info *info, const char *compat, enum lugate_layer layer,
-			 const char *session, uint64_t token, bool has_token)
+static void add_outgoing(struct loader_boot_info *info, const char *compat, enum lugate_layer layer)
 {
 	struct lugate_outgoing_format *o = &info->outgoing[info->outgoing_count++];   /* sized for every string */
 
 	o->compatible = compat;
 	o->layer = layer;
-	o->session = session;
-	o->token = token;
-	o->has_token = has_token;
-}
-
-static void log_luo_summary(void)
-{
-	struct log_line l;
-
-	log_start(&l);
-	lugate_fmt_str(&l.f, "LUO: state '");
-	lugate_fmt_str(&l.f, luo.compatible);
-	lugate_fmt_str(&l.f, "' at 0x");
-	lugate_fmt_hex(&l.f, luo.phys, 0);
-	lugate_fmt_str(&l.f, ", live update ");
-	lugate_fmt_udec(&l.f, luo.liveupdate_num);
-	lugate_fmt_str(&l.f, ": ");
-	lugate_fmt_udec(&l.f, luo.session_count);
-	lugate_fmt_str(&l.f, " session(s), ");
-	lugate_fmt_udec(&l.f, luo.file_count);
-	lugate_fmt_str(&l.f, " file(s), ");
-	lugate_fmt_udec(&l.f, luo.flb_count);
-	lugate_fmt_str(&l.f, " FLB(s) (");
-	lugate_fmt_udec(&l.f, luo.blocks);
-	lugate_fmt_str(&l.f, " linked blocks read): every handler and FLB recorded for the check");
-	log_emit(&l);
-	for (size_t i = 0; i < luo.session_count; i++) {
-		log_start(&l);
-		lugate_fmt_str(&l.f, "LUO: session '");
-		lugate_fmt_input(&l.f, luo_sessions[i].name);
-		lugate_fmt_str(&l.f, "': ");
-		lugate_fmt_udec(&l.f, luo_sessions[i].file_count);
-		lugate_fmt_str(&l.f, " file(s)");
-		for (size_t k = 0, shown = 0; k < luo.file_count && shown < 4; k++) {
-			if (luo_files[k].session != i)
-				continue;
-			lugate_fmt_str(&l.f, shown++ ? ", " : ": ");
-			lugate_fmt_str(&l.f, luo_files[k].compatible);
-			lugate_fmt_str(&l.f, " token 0x");
-			lugate_fmt_hex(&l.f, luo_files[k].token, 0);
-		}
-		if (luo_sessions[i].file_count > 4)
-			lugate_fmt_str(&l.f, ", ...");
-		log_emit(&l);
-	}
-	for (size_t i = 0; i < luo.flb_count; i++) {
-		log_start(&l);
-		lugate_fmt_str(&l.f, "LUO: FLB '");
-		lugate_fmt_str(&l.f, luo_flbs[i].compatible);
-		lugate_fmt_str(&l.f, "', ");
-		lugate_fmt_udec(&l.f, luo_flbs[i].count);
-		lugate_fmt_str(&l.f, " dependent file(s)");
-		log_emit(&l);
-	}
-}
-
-/*
- * The LUO state the outgoing kernel serialized at reboot, through the KHO FDT (lugate/luo.h):
- * its compatible, every file's handler (with session and token) and every FLB become outgoing
- * formats the target must revive. A state the reader cannot read fails closed: the decision is
- * a refusal (handover-unreadable) and the fallback boots with KHO forwarded unchanged, since
- * what was preserved, and so whether any target revives it, is unknown.
- */
-static void read_luo(struct loader_boot_info *info, const void *fdt, uint64_t fdt_size)
-{
-	struct lugate_fmt f;
-	struct log_line l;
-	int err;
-
-	luo.sessions = luo_sessions;
-	luo.session_capacity = LOADER_MAX_LUO_SESSIONS;
-	luo.files = luo_files;
-	luo.file_capacity = LOADER_MAX_LUO_FILES;
-	luo.flbs = luo_flbs;
-	luo.flb_capacity = LOADER_MAX_LUO_FLBS;
-	err = lugate_luo_read(fdt, (size_t)fdt_size, luo_map, NULL, &luo);
-	if (err < 0) {
-		lugate_fmt_init(&f, luo_why, sizeof(luo_why));
-		lugate_fmt_str(&f, "the outgoing kernel's LUO state cannot be read (");
-		lugate_fmt_str(&f, lugate_strerror(err));
-		lugate_fmt_str(&f, " at ");
-		lugate_fmt_str(&f, luo.fault ? luo.fault : "?");
-		lugate_fmt_str(&f, " 0x");
-		lugate_fmt_hex(&f, luo.fault_pa, 0);
-		lugate_fmt_str(&f, "): what it preserved is unknown");
-		info->handover_unreadable = luo_why;
-		log_start(&l);
-		lugate_fmt_str(&l.f, "LUO: ");
-		lugate_fmt_str(&l.f, luo_why);
-		lugate_fmt_str(&l.f, "; the check refuses, the fallback gets KHO unchanged");
-		log_emit(&l);
-		if (luo.compatible[0])
-			add_outgoing(info, luo.compatible, LUGATE_LAYER_LUO, NULL, 0, false);
-		return;
-	}
-	if (!luo.present) {
-		log_str("LUO: the KHO FDT has no LUO node: no live update state to check");
-		return;
-	}
-	add_outgoing(info, luo.compatible, LUGATE_LAYER_LUO, NULL, 0, false);
-	if (!luo.known) {
-		log_start(&l);
-		lugate_fmt_str(&l.f, "LUO: state '");
-		lugate_fmt_str(&l.f, luo.compatible);
-		lugate_fmt_str(&l.f, "' under KHO '");
-		lugate_fmt_str(&l.f, luo.kho_compatible);
-		lugate_fmt_str(&l.f, "' is a layout this loader does not read (it reads " LUGATE_LUO_KNOWN " under "
-			       LUGATE_LUO_KNOWN_KHO "): the target must revive that version exactly");
-		log_emit(&l);
-		return;
-	}
-	for (size_t i = 0; i < luo.file_count; i++)
-		add_outgoing(info, luo_files[i].compatible, LUGATE_LAYER_FILE_HANDLER,
-			     luo_sessions[luo_files[i].session].name, luo_files[i].token, true);
-	for (size_t i = 0; i < luo.flb_count; i++)
-		add_outgoing(info, luo_flbs[i].compatible, LUGATE_LAYER_FLB, NULL, 0, false);
-	log_luo_summary();
 }
 
 static void kho(struct loader_boot_info *info, uint64_t data, uint32_t len)
@@ -318,7 +198,7 @@ static void kho(struct loader_boot_info *info, uint64_t data, uint32_t len)
 		loader_stop(LOADER_STOP_INPUT, "invalid KHO handover (setup_data type 10): nothing was written");
 	}
 	reserve(info, fdt_addr, fdt_size);
-	add_outgoing(info, kho_compat, LUGATE_LAYER_KHO, NULL, 0, false);
+	add_outgoing(info, kho_compat, LUGATE_LAYER_KHO);
 	if (sc_size == 0 || sc_size % KHO_SCRATCH_ENTRY || sc_size / KHO_SCRATCH_ENTRY > KHO_SCRATCH_MAX ||
 	    !mapped(sc_addr, sc_size))
 		loader_stop(LOADER_STOP_INPUT, "KHO scratch array: bad size or beyond the identity map");
@@ -334,7 +214,10 @@ static void kho(struct loader_boot_info *info, uint64_t data, uint32_t len)
 	log_emit(&l);
 	if (luo_dump)
 		dump_range("fdt", fdt_addr, (size_t)fdt_size);
-	read_luo(info, phys_ptr(fdt_addr), fdt_size);
+	/* the LUO state it refers to (boot/luo_outgoing.h): formats the check demands, logged */
+	info->outgoing_count += (uint32_t)luo_outgoing_read(&luo, phys_ptr(fdt_addr), (size_t)fdt_size, luo_map, NULL,
+							    &info->outgoing[info->outgoing_count],
+							    &info->handover_unreadable);
 	for (uint64_t e = sc_addr; e < sc_addr + sc_size; e += KHO_SCRATCH_ENTRY) {
 		uint64_t a = rd64(e), s = rd64(e + 8);
 

@@ -10,10 +10,18 @@
 # the DTB (/chosen linux,kho-fdt and linux,kho-scratch); the loader checks and boots the target
 # or the fallback, both the same KHO kernel, where stage 2 of both tests must pass.
 #
+# The loader also reads the LUO state the KHO FDT refers to (boot/luo_outgoing.c, as the x86
+# bzImage64 entry does): every case asserts its summary in the serial log, the seven sessions and
+# six memfds stage 1 of both selftests leave (their own names and tokens) and LIVEUPDATE_TEST's
+# FLBs, each riding all six files.
+#
 # Cases: allowed (the loader allows, the target boots, both selftests pass stage 2, the lugate
 # node and property and KHO's FDT are in the booted kernel's device tree); changed (the target
 # changed after sealing: image-mismatch, the fallback boots, and stage 2 still passes: refusing
-# lost nothing). Not part of `make check`: building the arm64 kernel takes about 9 minutes
+# lost nothing); memfd-compat (the target's manifest lacks the memfd handler, which neither the
+# table nor the host knows of: only the LUO state read at the jump names it, so the loader
+# refuses compat-missing for each preserved memfd, by session and token, and the fallback
+# boots). Not part of `make check`: building the arm64 kernel takes about 9 minutes
 # (docs/kho-kernel.md). A missing tool, package or build fails loudly.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,7 +31,7 @@ cd "$LUGATE_TOP" || exit 1
 
 LOADER=$E2E_BUILD/loader.arm64
 LUGATE=$E2E_BUILD/lugate
-CASES="allowed changed"
+CASES="allowed changed memfd-compat"
 CC_A64=aarch64-linux-gnu-gcc
 : "${E2E_ARM64_TIMEOUT:=300}"
 APPEND="console=ttyAMA0 liveupdate=on panic=-1"
@@ -77,15 +85,20 @@ initramfs "$W/s2" "$W/stage2.gz" || abort "cannot build the stage-2 initramfs"
 abi() { sed -n "s/^#define $2[[:space:]]*\"\\([^\"]*\\)\".*/\\1/p" "$ksrc/include/linux/kho/abi/$1.h"; }
 kho=$(abi kexec_handover KHO_FDT_COMPATIBLE) luo=$(abi luo LUO_ABI_COMPATIBLE) memfd=$(abi memfd MEMFD_LUO_FH_COMPATIBLE)
 [ -n "$kho" ] && [ -n "$luo" ] && [ -n "$memfd" ] || abort "read the KHO/LUO/memfd compatible strings from $ksrc"
+flbs=$(e2e_luo_flb_compats "$ksrc" "$kdir/config") || abort "read the FLB compatible strings from $ksrc"
+nflb=$(echo "$flbs" | grep -c .)
+flb_json=$(echo "$flbs" | sed -n 's/.*/, "&"/p' | tr -d '\n')
 cat >"$W/devices.json" <<JSON
 { "release": "$kver", "compatible": ["$kho", "$luo"],
   "devices": [ {"address": "0000:00:00.0", "vendor": "0x1b36", "device": "0x0008", "class": "0x060000",
                 "schema": "5f0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d", "schema_version": 2} ] }
 JSON
 cat >"$W/target.json" <<JSON
-{ "release": "$kver", "compatible": ["$kho", "$luo", "$memfd"],
+{ "release": "$kver", "compatible": ["$kho", "$luo", "$memfd"$flb_json],
   "schemas": [ {"guid": "5f0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d", "min_version": 1, "max_version": 3} ] }
 JSON
+# the same without the memfd handler: only the LUO state read at the jump says it is needed
+sed "s/, \"$memfd\"//" "$W/target.json" >"$W/nomemfd.json"
 { "$LUGATE" handoff build --devices "$W/devices.json" -o "$W/table.bin" &&
   "$LUGATE" embed --manifest "$W/target.json" "$kernel" -o "$W/target.img" &&
   cp "$kernel" "$W/fallback.img" &&
@@ -99,11 +112,41 @@ cp "$W/target.img" "$W/changed.img" &&
   "$LUGATE" bundle build --allow-refused-target --table "$W/sealed.bin" --kernel "$W/changed.img" \
     --initrd "$W/stage2.gz" --append "$APPEND" --fallback "$W/fallback.img" --fallback-initrd "$W/stage2.gz" \
     --fallback-append "$APPEND" -o "$W/changed.bundle" >&2 || abort "the CLI could not build the changed bundle"
-tap_ok "table ($kho, $luo), target stamped with a manifest reviving $kho, $luo, $memfd; both bundles built"
+# the table lists no memfd handler, so the host allows the target that lacks it
+{ ! grep -qF "\"$memfd\"" "$W/nomemfd.json" &&
+  "$LUGATE" embed --manifest "$W/nomemfd.json" "$kernel" -o "$W/nomemfd.img" &&
+  "$LUGATE" seal --handoff "$W/table.bin" --kernel "$W/nomemfd.img" --fallback "$W/fallback.img" -o "$W/sealed-nomemfd.bin" &&
+  "$LUGATE" bundle build --table "$W/sealed-nomemfd.bin" --kernel "$W/nomemfd.img" --initrd "$W/stage2.gz" \
+    --append "$APPEND" --fallback "$W/fallback.img" --fallback-initrd "$W/stage2.gz" \
+    --fallback-append "$APPEND" -o "$W/memfd-compat.bundle"; } >&2 || abort "the CLI could not build the memfd-compat bundle"
+tap_ok "table ($kho, $luo), target stamped with a manifest reviving $kho, $luo, $memfd and $nflb FLB(s); a second without $memfd; three bundles built"
 
 # ---- the cases ------------------------------------------------------------------------------------
 has() { grep -aqF -- "$2" "$W/$1.log"; }
 after_jump() { tr -d '\r' <"$W/$1.log" | awk '/KHO64-STAGE2 kernel=/{n=1} n' | grep -qF -- "$2"; }
+# luo_read NAME: the loader's summary of the LUO state stage 1 left, word for word as the x86
+# loader logs it: seven sessions and six memfds, named as the selftests name them
+# (luo_kexec_simple.c, luo_multi_session.c and lib/lu_utils.c's state sessions), and each FLB
+# with every file depending on it. Prints what is missing, nothing if all is there.
+luo_read() {
+  local line
+  tr -d '\r' <"$W/$1.log" | grep -qE "^lugate-loader: LUO: state '$luo' at 0x[0-9a-f]+, live update [0-9]+: 7 session\\(s\\), 6 file\\(s\\), $nflb FLB\\(s\\) \\([0-9]+ linked blocks read\\): every handler and FLB recorded for the check\$" ||
+    { echo "no LUO summary with 7 sessions, 6 files, $nflb FLB(s)"; return; }
+  while IFS= read -r line; do
+    [ -n "$line" ] || continue
+    tr -d '\r' <"$W/$1.log" | grep -qxF -- "lugate-loader: LUO: $line" || { echo "no loader line 'LUO: $line'"; return; }
+  done <<LINES
+session 'kexec_simple_state': 1 file(s): $memfd token 0x3e7
+session 'test-session': 1 file(s): $memfd token 0x1a
+session 'kexec_multi_state': 1 file(s): $memfd token 0x3e6
+session 'multi-test-empty-1': 0 file(s)
+session 'multi-test-empty-2': 0 file(s)
+session 'multi-test-files-1': 1 file(s): $memfd token 0x1001
+session 'multi-test-files-2': 2 file(s): $memfd token 0x2002, $memfd token 0x3003
+$(for f in $flbs; do echo "FLB '$f', 6 dependent file(s)"; done)
+LINES
+  ! has "$1" "reason handover-unreadable" || echo "the loader could not read the LUO state"
+}
 run_case() {  # run_case NAME: stage 1 with NAME.bundle; the whole serial log in $W/NAME.log
   local t
   initramfs "$W/s1-$1" "$W/stage1-$1.gz" "$LOADER" loader.arm64 "$W/$1.bundle" bundle.bin ||
@@ -123,6 +166,7 @@ check() {  # check NAME WHAT LOADER-LINE...: what a case asserts
   has "$name" "lugate-loader: lugate loader" || why="${why:-the loader did not run (kexec-file: $(grep -a -m1 'kexec-file' "$W/$name.log"))}"
   has "$name" "lugate-loader: KHO: root compatible \"$kho\"" || why="${why:-the loader did not read KHO's root ($kho)}"
   for want in "$@"; do has "$name" "lugate-loader: $want" || why="${why:-no loader line '$want'}"; done
+  want=$(luo_read "$name") && [ -z "$want" ] || why="${why:-$want}"
   after_jump "$name" "KHO64-STAGE2 kernel=$kver kho_in=yes" || why="${why:-no stage 2 with KHO in}"
   after_jump "$name" "--- SIMPLE KEXEC TEST PASSED ---" || why="${why:-luo_kexec_simple stage 2 did not pass}"
   after_jump "$name" "--- MULTI-SESSION KEXEC TEST PASSED ---" || why="${why:-luo_multi_session stage 2 did not pass}"
@@ -140,10 +184,21 @@ check() {  # check NAME WHAT LOADER-LINE...: what a case asserts
 }
 
 run_case allowed
-check allowed "the loader allows, the target boots, both selftests pass stage 2" \
+check allowed "the loader read the LUO state and allows, the target boots, both selftests pass stage 2" \
   "verdict: ALLOW" "booting the TARGET kernel, table delivered marked allowed"
 run_case changed
 check changed "the target changed after sealing: the fallback boots, both selftests still pass stage 2" \
   "verdict: REFUSE" "  reason image-mismatch" "booting the FALLBACK kernel, table delivered marked refused"
+run_case memfd-compat
+check memfd-compat "the target cannot revive the memfds LUO preserved: refused for each, the fallback boots" \
+  "verdict: REFUSE" \
+  "  reason compat-missing: file-handler format '$memfd' (session 'test-session', token 0x1a) of the outgoing kernel is not revived" \
+  "  reason compat-missing: file-handler format '$memfd' (session 'multi-test-files-2', token 0x3003) of the outgoing kernel is not revived" \
+  "booting the FALLBACK kernel, table delivered marked refused"
+# one reason per preserved memfd, and none of another layer: every other format was revived
+n=$(grep -ac "lugate-loader:   reason compat-missing: file-handler format '$memfd' (session '" "$W/memfd-compat.log")
+all=$(grep -ac "lugate-loader:   reason " "$W/memfd-compat.log")
+if [ "$n" = 6 ] && [ "$all" = 6 ]; then tap_ok "case memfd-compat: six compat-missing reasons, one per memfd LUO preserved, no other"
+else tap_not_ok "case memfd-compat: six compat-missing reasons, one per memfd" "$n for $memfd, $all reasons in all"; fi
 echo "# kho-arm64: $(($(date +%s) - t0)) s in all"
 tap_finish

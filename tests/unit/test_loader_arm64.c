@@ -2,7 +2,8 @@
 /*
  * The arm64 loader's portable parts on the host, the very sources build/loader.arm64 links
  * (mk/42-loader-arm64.mk): reading the entry DTB (loader-arm64/dtb_read.c), placing what it
- * writes (place.c), the DTB it hands over (dtb_deliver.c) and KHO's FDT and scratch (kho.c). The DTBs are built here with
+ * writes (place.c), the DTB it hands over (dtb_deliver.c) and KHO's FDT and scratch, with the
+ * window the LUO reader reads through (chosen_kho.c). The DTBs are built here with
  * Debian's libfdt, laid out like the one QEMU's virt machine passes.
  */
 #include <stdarg.h>
@@ -350,6 +351,48 @@ static void test_kho(void **state)
 	assert_non_null(a64_kho_read(&i, &p, &k));
 }
 
+/* The LUO reader's window: inside one range of the DTB's memory, where it lies; scratch (the
+ * placements' memory once KHO is read) does not narrow it, since LUO's pages lie outside it. */
+static void test_kho_luo_map(void **state)
+{
+	struct a64_dtb_info i;
+	struct a64_place p;
+	struct a64_kho k;
+	uint64_t area;
+
+	(void)state;
+	kho_world(&i, &p, 0);
+	area = p.mem[0].addr + 0x10000000;
+	kho_array[2] = area;
+	assert_null(a64_kho_read(&i, &p, &k));
+	i.mem[0] = p.mem[0];                          /* the DTB's memory, as a64_dtb_read leaves it */
+	i.mem_count = 1;
+	a64_place_only(&p, k.scratch, k.scratch_count);
+	/* the KHO FDT itself (outside scratch), read where it lies */
+	assert_ptr_equal(a64_kho_luo_map(&i, (uintptr_t)kho_fdt, sizeof(kho_fdt)), kho_fdt);
+	assert_false(a64_place_in_memory(&p, (uintptr_t)kho_fdt, sizeof(kho_fdt)));
+
+	/* two ranges, not adjacent: [RAM, RAM + 1 GiB) and [RAM + 2 GiB, RAM + 2 GiB + 4 KiB) */
+	memset(&i, 0, sizeof(i));
+	i.mem[0] = (struct a64_range){ RAM, 0x40000000 };
+	i.mem[1] = (struct a64_range){ RAM + 0x80000000ull, 0x1000 };
+	i.mem_count = 2;
+	assert_ptr_equal(a64_kho_luo_map(&i, RAM, 0x1000), (const void *)(uintptr_t)RAM);
+	assert_ptr_equal(a64_kho_luo_map(&i, RAM + 0x3ffff000, 0x1000), (const void *)(uintptr_t)(RAM + 0x3ffff000));
+	assert_null(a64_kho_luo_map(&i, RAM + 0x3ffff001, 0x1000));          /* one byte past the end */
+	assert_null(a64_kho_luo_map(&i, RAM - 0x1000, 0x1000));              /* below memory */
+	assert_null(a64_kho_luo_map(&i, RAM + 0x40000000, 8));               /* in the hole */
+	assert_non_null(a64_kho_luo_map(&i, RAM + 0x80000000ull, 0x1000));    /* the second range */
+	assert_null(a64_kho_luo_map(&i, RAM + 0x80000000ull, 0x1001));
+	assert_null(a64_kho_luo_map(&i, RAM + 0x3ffff000, 0x80001000));       /* spanning both */
+	i.mem[1] = (struct a64_range){ ~0ull - 0xfff, 0x1000 };              /* the top of the space */
+	assert_non_null(a64_kho_luo_map(&i, ~0ull - 0xfff, 0x1000));
+	assert_null(a64_kho_luo_map(&i, ~0ull - 0xfff, 0x2000));             /* would wrap */
+	assert_null(a64_kho_luo_map(&i, ~0ull, 2));
+	i.mem_count = 0;                                                      /* no memory: nothing */
+	assert_null(a64_kho_luo_map(&i, RAM, 1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -361,6 +404,7 @@ int main(void)
 		cmocka_unit_test(test_deliver),
 		cmocka_unit_test(test_deliver_variants),
 		cmocka_unit_test(test_kho),
+		cmocka_unit_test(test_kho_luo_map),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
