@@ -3,6 +3,7 @@
 #include <string.h>
 #include <libfdt.h>
 #include <lugate/error.h>
+#include <lugate/fdt_check.h>
 #include <lugate/frame.h>
 #include <lugate/types.h>
 #include "bytes.h"
@@ -455,4 +456,13 @@ const void *fdtu_take(const void *fdt, int *prop, const char *name, int size, in
 	}
 	*prop = fdt_next_property_offset(fdt, *prop);
 	return val;
+}
+
+int lugate_fdt_check(const void *fdt, size_t size)
+{
+	if (size < sizeof(struct fdt_header) || fdt_check_header(fdt) != 0 || fdt_totalsize(fdt) > size)
+		return LUGATE_ERR_BADFDT;
+	if (fdt_off_mem_rsvmap(fdt) % 8 != 0 || fdt_off_dt_struct(fdt) % 4 != 0)
+		return LUGATE_ERR_BADFDT;
+	return fdtu_walk_tags(fdt) == 0 ? 0 : LUGATE_ERR_BADFDT;
 }

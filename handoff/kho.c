@@ -3,6 +3,7 @@
 #include <string.h>
 #include <libfdt.h>
 #include <lugate/error.h>
+#include <lugate/fdt_check.h>
 #include <lugate/kho.h>
 #include "fdtutil.h"
 
@@ -32,13 +33,7 @@ static int whole_tree(const void *fdt, size_t size, char out[LUGATE_COMPAT_MAX +
 
 	if (size < FDT_HEADER_MIN || size > LUGATE_KHO_FDT_MAX)
 		return LUGATE_ERR_BADSIZE;
-	if (fdt_check_header(fdt) != 0 || fdt_totalsize(fdt) > size)
-		return LUGATE_ERR_BADFDT;
-	/* the reservation block 8-byte and the structure block 4-byte aligned (devicetree spec
-	 * 5.1): libfdt reads their entries and tags through pointers of those types */
-	if (fdt_off_mem_rsvmap(fdt) % 8 != 0 || fdt_off_dt_struct(fdt) % 4 != 0)
-		return LUGATE_ERR_BADFDT;
-	if (fdtu_walk_tags(fdt) != 0)
+	if (lugate_fdt_check(fdt, size) != 0)
 		return LUGATE_ERR_BADFDT;
 	val = fdt_getprop(fdt, 0, "compatible", &len);
 	if (!val || len < 0)

@@ -2,6 +2,7 @@
 /* Reading the entry DTB; see dtb_read.h. */
 #include <string.h>
 #include <libfdt.h>
+#include <lugate/fdt_check.h>
 #include "dtb_read.h"
 
 /* A cell count a reg property can use: 1 or 2 (a 64-bit address or size at most). */
@@ -124,22 +125,96 @@ static const char *read_reserved(const void *fdt, struct a64_dtb_info *out)
 	return NULL;
 }
 
-/* A /chosen property holding one <address size> pair in the root's cells, as the kernel's
- * drivers/of/fdt.c reads linux,kho-fdt and linux,kho-scratch. */
-static const char *read_pair(const void *fdt, int chosen, const char *name, bool *has, struct a64_range *r)
+/*
+ * A /chosen property holding <address size> pairs in the root's cells, as the kernel's
+ * drivers/of/fdt.c reads linux,kho-fdt, linux,kho-scratch, linux,elfcorehdr (one pair each) and
+ * linux,usable-memory-range (one or more). Up to max pairs into r[]; *count gets how many (0
+ * when the property is absent). A pair that is empty or wraps, or a length that is not whole
+ * pairs (or more than max), is an error: bad, the property's own reason.
+ */
+static const char *read_pairs(const void *fdt, int chosen, const char *name, struct a64_range *r, uint32_t max,
+			      uint32_t *count, const char *bad)
 {
 	int ac = cells_of(fdt, 0, "#address-cells", 2), sc = cells_of(fdt, 0, "#size-cells", 1), len;
 	const fdt32_t *p = fdt_getprop(fdt, chosen, name, &len);
+	uint32_t n;
 
+	*count = 0;
 	if (!p)
 		return NULL;
-	if (ac < 1 || ac > 2 || sc < 1 || sc > 2 || len != 4 * (ac + sc))
-		return "a /chosen linux,kho-* property is not one <address size> pair in the root's cells";
-	r->addr = read_cells(p, ac);
-	r->size = read_cells(p + ac, sc);
-	if (r->size == 0 || r->addr + r->size < r->addr)
-		return "a /chosen linux,kho-* range is empty or wraps";
-	*has = true;
+	if (ac < 1 || ac > 2 || sc < 1 || sc > 2 || len <= 0 || len % (4 * (ac + sc)) != 0)
+		return bad;
+	n = (uint32_t)len / (4u * (uint32_t)(ac + sc));
+	if (n > max)
+		return bad;
+	for (uint32_t i = 0; i < n; i++, p += ac + sc) {
+		r[i].addr = read_cells(p, ac);
+		r[i].size = read_cells(p + ac, sc);
+		if (r[i].size == 0 || r[i].addr + r[i].size < r[i].addr)
+			return bad;
+	}
+	*count = n;
+	return NULL;
+}
+
+static const char *read_pair(const void *fdt, int chosen, const char *name, bool *has, struct a64_range *r,
+			     const char *bad)
+{
+	uint32_t n;
+	const char *why = read_pairs(fdt, chosen, name, r, 1, &n, bad);
+
+	*has = n == 1;
+	return why;
+}
+
+/*
+ * A crash kernel's DTB (kdump): linux,elfcorehdr is the ELF core header of the kernel that
+ * crashed, which must survive, so it joins the reserved ranges; linux,usable-memory-range is the
+ * only memory the crash kernel may use (the kernel caps memblock to it), so the memory the
+ * loader places into becomes its intersection with the memory nodes. rng-seed is left for the
+ * kernel that boots: the loader forwards the DTB and never consumes the seed.
+ */
+static const char *read_crash(const void *fdt, int chosen, struct a64_dtb_info *out)
+{
+	struct a64_range usable[A64_MAX_MEM], clipped[A64_MAX_MEM];
+	uint32_t n_usable, n = 0;
+	const char *why;
+
+	why = read_pair(fdt, chosen, "linux,elfcorehdr", &out->has_elfcorehdr, &out->elfcorehdr,
+			"/chosen linux,elfcorehdr is not one non-empty <address size> pair in the root's cells");
+	if (why)
+		return why;
+	if (out->has_elfcorehdr) {
+		if (out->reserved_count < A64_MAX_RESERVED)
+			out->reserved[out->reserved_count++] = out->elfcorehdr;
+		else
+			out->reserved_dropped = true;
+	}
+	why = read_pairs(fdt, chosen, "linux,usable-memory-range", usable, A64_MAX_MEM, &n_usable,
+			 "/chosen linux,usable-memory-range is not non-empty <address size> pairs in the root's cells");
+	if (why || n_usable == 0)
+		return why;
+	for (uint32_t u = 0; u < n_usable; u++) {
+		for (uint32_t m = 0; m < out->mem_count; m++) {
+			uint64_t lo = usable[u].addr > out->mem[m].addr ? usable[u].addr : out->mem[m].addr;
+			uint64_t u_end = usable[u].addr + usable[u].size, m_end = out->mem[m].addr + out->mem[m].size;
+			uint64_t hi = u_end < m_end ? u_end : m_end;
+
+			if (lo >= hi)
+				continue;
+			if (n == A64_MAX_MEM) {
+				out->mem_dropped = true;
+				continue;
+			}
+			clipped[n].addr = lo;
+			clipped[n++].size = hi - lo;
+		}
+	}
+	if (n == 0)
+		return "/chosen linux,usable-memory-range lies outside the memory the DTB describes";
+	memcpy(out->mem, clipped, n * sizeof(clipped[0]));
+	out->mem_count = n;
+	out->has_usable_range = true;
 	return NULL;
 }
 
@@ -168,9 +243,13 @@ static const char *read_chosen(const void *fdt, struct a64_dtb_info *out)
 		out->initrd.size -= out->initrd.addr;
 		out->has_initrd = out->initrd.size != 0;
 	}
-	why = read_pair(fdt, chosen, "linux,kho-fdt", &out->has_kho_fdt, &out->kho_fdt);
+	why = read_pair(fdt, chosen, "linux,kho-fdt", &out->has_kho_fdt, &out->kho_fdt,
+			"/chosen linux,kho-fdt is not one non-empty <address size> pair in the root's cells");
 	if (!why)
-		why = read_pair(fdt, chosen, "linux,kho-scratch", &out->has_kho_scratch, &out->kho_scratch);
+		why = read_pair(fdt, chosen, "linux,kho-scratch", &out->has_kho_scratch, &out->kho_scratch,
+				"/chosen linux,kho-scratch is not one non-empty <address size> pair in the root's cells");
+	if (!why)
+		why = read_crash(fdt, chosen, out);
 	return why;
 }
 
@@ -224,11 +303,15 @@ const char *a64_dtb_read(const void *fdt, size_t limit, struct a64_dtb_info *out
 	const char *why;
 
 	memset(out, 0, sizeof(*out));
-	if (limit < FDT_V1_SIZE || fdt_check_header(fdt) != 0)
+	if (limit < sizeof(struct fdt_header) || fdt_check_header(fdt) != 0)
 		return "x0 does not point at a device tree (fdt_check_header failed)";
 	out->fdt_size = fdt_totalsize(fdt);
 	if (out->fdt_size > A64_DTB_MAX || out->fdt_size > limit)
 		return "the device tree is larger than 2 MiB (booting.rst's limit)";
+	/* before any libfdt read past the header, the console's included: on a tree that fails,
+	 * the loader stays silent rather than read it */
+	if (lugate_fdt_check(fdt, out->fdt_size) != 0)
+		return "the device tree's blocks are misaligned or its structure is malformed";
 	out->uart = a64_dtb_uart(fdt);
 	out->psci = read_psci(fdt);
 	why = read_memory(fdt, out);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the arm64 loader reads from the DTB it is entered with (x0), with libfdt and bounds
- * checks, before it writes anything: the memory, what must not be written over (/memreserve/,
- * /reserved-memory, the DTB itself, the initrd = the bundle, KHO's FDT and scratch array), the
+ * checks, before it writes anything: the memory (capped to /chosen linux,usable-memory-range
+ * in a crash kernel's DTB), what must not be written over (/memreserve/, /reserved-memory,
+ * linux,elfcorehdr, the DTB itself, the initrd = the bundle, KHO's FDT and scratch array), the
  * /chosen properties (bootargs, initrd, KHO), the PL011 UART to log on, and the PSCI conduit
  * to power off with. Portable C: the host unit test (tests/unit/test_loader_arm64.c) runs it on
  * DTBs built with libfdt.
@@ -39,6 +40,8 @@ struct a64_dtb_info {
 	bool has_kho_fdt, has_kho_scratch;
 	struct a64_range kho_fdt;                 /* /chosen linux,kho-fdt */
 	struct a64_range kho_scratch;             /* /chosen linux,kho-scratch: the scratch array */
+	bool has_elfcorehdr, has_usable_range;
+	struct a64_range elfcorehdr;              /* /chosen linux,elfcorehdr, also in reserved[] */
 	uint64_t uart;                            /* PL011 base; 0 if none was found */
 	enum a64_psci psci;
 };

@@ -72,6 +72,13 @@ $(FUZZ_DIR)/bin/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_HEADERS) $(FUZZ_TOOLS_LIB) $(
 
 -include $(filter-out $(FUZZ_DIR)/obj/libfdt/%,$(FUZZ_CORE_OBJS:.o=.d)) $(FUZZ_TOOLS_OBJS:.o=.d) $(FUZZ_BINS:=.d)
 
+# The arm64 loader's reading of its entry DTB: loader-arm64/dtb_read.c is portable C, compiled
+# for the host as the unit test does.
+$(FUZZ_DIR)/bin/fuzz_arm64_dtb: tests/fuzz/fuzz_arm64_dtb.c $(FUZZ_HEADERS) $(FUZZ_DIR)/obj/loader-arm64/dtb_read.o \
+		$(FUZZ_CORE_LIB)
+	@mkdir -p $(@D)
+	$(FUZZ_LINK) -o $@ $< $(filter %.o,$^) $(FUZZ_CORE_LIB)
+
 # The loader entries' harnesses: fuzz_boot_params (the bzImage64 entry) and fuzz_multiboot
 # (the Multiboot entry), each with the loader files it needs, compiled for the host with the
 # physical-memory sandbox of loader/entry/phys.h, so every address an entry follows lands in

@@ -12,6 +12,7 @@
 #include <lugate/manifest.h>
 #include <lugate/policy.h>
 #include <lugate/check.h>
+#include <lugate/fdt_check.h>
 #include <lugate/kho.h>
 #include <lugate/luo.h>
 #include <lugate/image.h>

@@ -126,6 +126,62 @@ static void test_read_kho(void **state)
 	assert_non_null(a64_dtb_read(dtb, DTB_SIZE, &i));
 }
 
+/* A crash kernel's DTB: the memory is capped to linux,usable-memory-range (every range, each
+ * cut to the memory nodes), and linux,elfcorehdr is reserved; malformed or memory-less ranges
+ * are refused. */
+static void test_read_crash(void **state)
+{
+	struct a64_dtb_info i;
+	int chosen;
+	fdt64_t two[4] = { cpu_to_fdt64(RAM - 0x100000), cpu_to_fdt64(0x300000),   /* straddles RAM's start */
+			   cpu_to_fdt64(RAM + 0x3ff00000), cpu_to_fdt64(0x1000000) }; /* straddles its end */
+
+	(void)state;
+	virt_dtb();
+	chosen = fdt_path_offset(dtb, "/chosen");
+	reg64(dtb, chosen, "linux,usable-memory-range", RAM + 0x10000000, 0x8000000);
+	reg64(dtb, chosen, "linux,elfcorehdr", RAM + 0x20000000, 0x10000);
+	assert_null(a64_dtb_read(dtb, DTB_SIZE, &i));
+	assert_true(i.has_usable_range && i.has_elfcorehdr);
+	assert_int_equal(i.mem_count, 1);
+	assert_int_equal(i.mem[0].addr, RAM + 0x10000000);
+	assert_int_equal(i.mem[0].size, 0x8000000);
+	assert_int_equal(i.reserved_count, 3);
+	assert_int_equal(i.reserved[2].addr, RAM + 0x20000000);
+	assert_int_equal(i.reserved[2].size, 0x10000);
+	assert_int_equal(i.elfcorehdr.addr, RAM + 0x20000000);
+
+	ok(fdt_setprop(dtb, chosen, "linux,usable-memory-range", two, sizeof(two)));
+	assert_null(a64_dtb_read(dtb, DTB_SIZE, &i));
+	assert_int_equal(i.mem_count, 2);
+	assert_int_equal(i.mem[0].addr, RAM);
+	assert_int_equal(i.mem[0].size, 0x200000);
+	assert_int_equal(i.mem[1].addr, RAM + 0x3ff00000);
+	assert_int_equal(i.mem[1].size, 0x100000);
+
+	/* without the properties nothing changes */
+	virt_dtb();
+	assert_null(a64_dtb_read(dtb, DTB_SIZE, &i));
+	assert_false(i.has_usable_range || i.has_elfcorehdr);
+	assert_int_equal(i.mem_count, 1);
+	assert_int_equal(i.reserved_count, 2);
+
+	/* refused: outside every memory node, empty, wrapping, not whole pairs, two core headers */
+	reg64(dtb, chosen = fdt_path_offset(dtb, "/chosen"), "linux,usable-memory-range", 0x100000000ull, 0x1000);
+	assert_string_equal(a64_dtb_read(dtb, DTB_SIZE, &i),
+			    "/chosen linux,usable-memory-range lies outside the memory the DTB describes");
+	reg64(dtb, chosen, "linux,usable-memory-range", RAM, 0);
+	assert_non_null(a64_dtb_read(dtb, DTB_SIZE, &i));
+	reg64(dtb, chosen, "linux,usable-memory-range", ~0ull - 0xfff, 0x2000);
+	assert_non_null(a64_dtb_read(dtb, DTB_SIZE, &i));
+	ok(fdt_setprop_u32(dtb, chosen, "linux,usable-memory-range", 1));
+	assert_non_null(a64_dtb_read(dtb, DTB_SIZE, &i));
+	ok(fdt_delprop(dtb, chosen, "linux,usable-memory-range"));
+	ok(fdt_setprop(dtb, chosen, "linux,elfcorehdr", two, sizeof(two)));
+	assert_string_equal(a64_dtb_read(dtb, DTB_SIZE, &i),
+			    "/chosen linux,elfcorehdr is not one non-empty <address size> pair in the root's cells");
+}
+
 /* Every way the entry DTB can be unusable gives a reason, never a partial read that passes. */
 static void test_read_bad(void **state)
 {
@@ -398,6 +454,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_virt),
 		cmocka_unit_test(test_read_kho),
+		cmocka_unit_test(test_read_crash),
 		cmocka_unit_test(test_read_bad),
 		cmocka_unit_test(test_uart),
 		cmocka_unit_test(test_place),
