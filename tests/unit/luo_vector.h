@@ -13,6 +13,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define LUO_VECTOR_MAGIC "LUGLUOV1"
@@ -26,6 +28,29 @@ struct luo_vector {
 		uint8_t *data;   /* inside the buffer given to luo_vector_parse */
 	} r[LUO_VECTOR_RANGES];
 };
+
+/* A captured vector's file, whole, in an 8-byte aligned buffer of its own (free() it); its
+ * size in *size. NULL if it cannot be read or is empty. */
+static inline uint8_t *luo_vector_read_file(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf = NULL;
+	long n;
+
+	*size = 0;
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
+		buf = aligned_alloc(8, ((size_t)n + 7) & ~(size_t)7);
+		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+		}
+		*size = (size_t)n;
+	}
+	fclose(f);
+	return buf;
+}
 
 static inline uint64_t luo_vector_le64(const uint8_t *p)
 {

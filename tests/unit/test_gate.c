@@ -24,24 +24,7 @@
 #define TGT_REL "6.1.0-56-amd64"
 
 /* The console: everything the log wrote since the last reset, prefix included. */
-const char log_prefix[] = PREFIX;
-static char logbuf[1 << 16];
-static size_t loglen;
-
-void console_write(const char *s, size_t n)
-{
-	assert_true(loglen + n < sizeof(logbuf));
-	assert_null(memchr(s, '\0', n));
-	memcpy(logbuf + loglen, s, n);
-	loglen += n;
-	logbuf[loglen] = '\0';
-}
-
-static void log_reset(void)
-{
-	loglen = 0;
-	logbuf[0] = '\0';
-}
+#include "log_capture.h"
 
 /* The log holds this exact line (prefix and newline added here). */
 static bool log_has_line(const char *text)
@@ -139,7 +122,7 @@ static void world_make(struct world *w, enum seal seal, const char *tgt_rel, siz
 	w->in.table = w->table;
 	w->in.table_size = w->table_size;
 	w->in.wording = &wording;
-	log_reset();
+	log_capture_reset();
 }
 
 /* The usual world: two devices whose schema the target carries, sealed to the target. */
@@ -217,7 +200,7 @@ static void allowed_but_unplaceable_becomes_refusal(void **state)
 	world_default(&w, SEALED_WITH_FALLBACK);
 	gate_decide(&w.d, &w.in);
 	assert_true(w.d.allow);
-	log_reset();
+	log_capture_reset();
 	gate_refuse_unplaceable(&w.d, "no room for the kernel");
 	assert_false(w.d.allow);
 	assert_int_equal(w.d.flags, LUGATE_DELIVERY_F_TARGET_UNBOOTABLE);
@@ -499,7 +482,7 @@ static void fallback_verified(void **state)
 	w.target.sha256[0] ^= 0x80;
 	gate_decide(&w.d, &w.in);
 	assert_false(w.d.allow);
-	log_reset();
+	log_capture_reset();
 	assert_int_equal(gate_check_fallback(&w.d, &w.fallback), GATE_FALLBACK_VERIFIED);
 	assert_true(log_has_line("fallback: matches the fallback hash sealed in the table"));
 	assert_null(gate_fallback_outcome(&w.d, &w.fallback, &extra));
@@ -558,7 +541,7 @@ static void fallback_unverified(void **state)
 	world_default(&w, SEALED);
 	w.target.sha256[0] ^= 0x80;
 	gate_decide(&w.d, &w.in);
-	log_reset();
+	log_capture_reset();
 	assert_int_equal(gate_check_fallback(&w.d, &w.fallback), GATE_FALLBACK_UNVERIFIED);
 	assert_true(log_has_line("fallback: the table seals no fallback hash; booting it unverified"));
 	assert_null(gate_fallback_outcome(&w.d, &w.fallback, &extra));
@@ -569,7 +552,7 @@ static void fallback_unverified(void **state)
 	world_default(&w, SEALED_WITH_FALLBACK);
 	w.table[w.table_size / 2] ^= 0x01;
 	gate_decide(&w.d, &w.in);
-	log_reset();
+	log_capture_reset();
 	assert_int_equal(gate_check_fallback(&w.d, &w.fallback), GATE_FALLBACK_UNVERIFIED);
 	assert_true(log_has_line("fallback: no intact table to verify it against; booting it unverified"));
 	assert_null(gate_fallback_outcome(&w.d, &w.fallback, &extra));
@@ -686,7 +669,7 @@ static void inspect_rejects_non_bzimage(void **state)
 	struct target_info t;
 	(void)state;
 
-	log_reset();
+	log_capture_reset();
 	target_inspect(zeros, sizeof(zeros), "fallback", &t);
 	assert_false(t.bootable);
 	assert_string_equal(t.why_unbootable, "not a bzImage (no 0xAA55 boot flag or \"HdrS\" header)");
@@ -697,7 +680,7 @@ static void inspect_rejects_non_bzimage(void **state)
 	/* a 2.11 header has no 64-bit entry to use */
 	uint8_t *f = synth_bzimage(16384);
 	put16(f, LUGATE_X86_OFF(hdr.version), 0x020b);
-	log_reset();
+	log_capture_reset();
 	target_inspect(f, 16384, "target", &t);
 	assert_false(t.bootable);
 	assert_true(log_has_line("target: not bootable: boot protocol older than 2.12 (no 64-bit entry)"));
@@ -711,7 +694,7 @@ static void inspect_reads_bzimage_header(void **state)
 	struct target_info t;
 	(void)state;
 
-	log_reset();
+	log_capture_reset();
 	target_inspect(f, size, "target", &t);
 	check_logged_sha("target", f, size, &t);
 	if (!t.bootable)
@@ -744,7 +727,7 @@ static void inspect_reads_arm64_image(void **state)
 	put32(f, 16, 0x2010000);                      /* image_size */
 	put32(f, 24, 0xa);                            /* LE, 4K pages, anywhere */
 	memcpy(f + 0x38, "ARM\x64", 4);
-	log_reset();
+	log_capture_reset();
 	target_inspect_as(f, size, "target", LUGATE_IMAGE_ARM64, &t);
 	check_logged_sha("target", f, size, &t);
 	if (!t.bootable)
@@ -755,11 +738,11 @@ static void inspect_reads_arm64_image(void **state)
 	assert_ptr_equal(t.code, f);
 	assert_true(log_has_line("target: arm64 Image, release (none), no manifest, text_offset 0x0, "
 				 "image_size 0x2010000, page size 4096"));
-	log_reset();
+	log_capture_reset();
 	target_inspect(f, size, "target", &t);
 	assert_false(t.bootable);
 	assert_true(log_has_line("target: not bootable: not a bzImage (no 0xAA55 boot flag or \"HdrS\" header)"));
-	log_reset();
+	log_capture_reset();
 	target_inspect_as(bz, size, "fallback", LUGATE_IMAGE_ARM64, &t);
 	assert_false(t.bootable);
 	assert_true(log_has_line("fallback: not bootable: not an arm64 Image (no \"ARM\\x64\" magic at 0x38)"));
@@ -779,12 +762,12 @@ static void log_lines(void **state)
 
 	memset(longtext, 'x', sizeof(longtext) - 1);
 	longtext[sizeof(longtext) - 1] = '\0';
-	log_reset();
+	log_capture_reset();
 	log_str(longtext);
 	assert_log_well_formed();
 	assert_int_equal(loglen, strlen(PREFIX) + (LOG_LINE_MAX - 1) + 3 + 1);
 	assert_memory_equal(logbuf + loglen - 4, "...\n", 4);
-	log_reset();
+	log_capture_reset();
 	log_range("target", "initrd", 0x7f000000, 0x1000);
 	assert_true(log_has_line("target: initrd at [0x7f000000-0x7f001000)"));
 	log_hex("entry at ", 0x1000200);

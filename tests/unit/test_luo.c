@@ -28,20 +28,9 @@ static struct lugate_luo_state st;
 
 static void load(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	long n;
-
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n > 0);
-	rewind(f);
 	free(file_buf);
-	file_buf = aligned_alloc(8, ((size_t)n + 7) & ~(size_t)7);
+	file_buf = luo_vector_read_file(path, &file_size);
 	assert_non_null(file_buf);
-	assert_int_equal(fread(file_buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	file_size = (size_t)n;
 	assert_int_equal(luo_vector_parse(file_buf, file_size, &vec), 0);
 }
 

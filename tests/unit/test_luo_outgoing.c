@@ -27,18 +27,7 @@
 #define TOKEN_E2E UINT64_C(0x6c75676174650001)
 #define REL "7.3.4-amd64"
 
-const char log_prefix[] = PREFIX;
-static char logbuf[1 << 16];
-static size_t loglen;
-
-void console_write(const char *s, size_t n)
-{
-	assert_true(loglen + n < sizeof(logbuf));
-	assert_null(memchr(s, '\0', n));
-	memcpy(logbuf + loglen, s, n);
-	loglen += n;
-	logbuf[loglen] = '\0';
-}
+#include "log_capture.h"
 
 /* The log's lines, in order, without prefix: exactly these. */
 static void assert_log_is(const char *const *lines, size_t count)
@@ -65,23 +54,14 @@ static struct lugate_outgoing_format out[LUO_OUTGOING_MAX_FORMATS];
 /* A fresh copy of a captured vector (tests change it in place), an empty log. */
 static void load(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	long n;
+	size_t n = 0;
 
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n > 0);
-	rewind(f);
 	free(file_buf);
-	file_buf = aligned_alloc(8, ((size_t)n + 7) & ~(size_t)7);
+	file_buf = luo_vector_read_file(path, &n);
 	assert_non_null(file_buf);
-	assert_int_equal(fread(file_buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	assert_int_equal(luo_vector_parse(file_buf, (size_t)n, &vec), 0);
+	assert_int_equal(luo_vector_parse(file_buf, n, &vec), 0);
 	memset(out, 0, sizeof(out));
-	loglen = 0;
-	logbuf[0] = '\0';
+	log_capture_reset();
 }
 
 static uint8_t *fdt(void)
@@ -320,8 +300,7 @@ static void decide(struct gate_decision *d, const char *const *compat, size_t nc
 	in.outgoing_count = count;
 	in.handover_unreadable = unreadable;
 	in.wording = &wording;
-	loglen = 0;
-	logbuf[0] = '\0';
+	log_capture_reset();
 	gate_decide(d, &in);
 	free(table);
 	free(manifest);
