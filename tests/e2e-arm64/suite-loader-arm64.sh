@@ -3,7 +3,7 @@
 # QEMU virt (-cpu max, TCG), from a bundle the real `lugate` CLI built (handoff build, embed,
 # seal, bundle build), passed as the initrd, exactly where kexec_file would pass it.
 #
-# The guest is a static arm64 busybox initramfs whose /init (guest-check.sh) finds the lugate
+# The guest is a static arm64 busybox initramfs whose /init (guest-dtb-check.sh) finds the lugate
 # node and property in /proc/device-tree, reads the delivery record back through /dev/mem, and
 # prints the table's SHA-256 and its /proc/iomem line; the suite compares them with the host's.
 # Target and fallback are the same Debian Image, the target stamped with a manifest (`lugate
@@ -53,7 +53,7 @@ release=$("$LUGATE" inspect "$image" | awk '/^release:/ { print $2 }')
 tap_ok "loader.arm64 $(stat -c %s "$LOADER") bytes; Debian Image $release"
 
 # ---- guest initramfs ------------------------------------------------------------------------------
-mkdir -p "$W/ir/bin" && cp "$busybox" "$W/ir/bin/busybox" && cp "$here/guest-check.sh" "$W/ir/init" &&
+mkdir -p "$W/ir/bin" && cp "$busybox" "$W/ir/bin/busybox" && cp "$here/guest-dtb-check.sh" "$W/ir/init" &&
   cp "$LUGATE_ARM64" "$W/ir/bin/lugate" && chmod 755 "$W/ir/bin/busybox" "$W/ir/init" "$W/ir/bin/lugate" &&
   (cd "$W/ir" && find . | cpio -o -H newc --quiet | gzip -1) >"$W/initrd.gz" || abort "cannot build the initramfs"
 

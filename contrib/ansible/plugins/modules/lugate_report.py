@@ -76,7 +76,7 @@ import tempfile
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.lugate.live_update.plugins.module_utils import lugate_report
+from ansible_collections.lugate.live_update.plugins.module_utils import fleet_report
 
 
 def safe_name(host):
@@ -120,10 +120,10 @@ def main():
             with open(os.path.join(hosts_dir, name)) as f:
                 records.append(json.load(f))
     now = time.time()
-    report = lugate_report.build(records, p["run"], time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
+    report = fleet_report.build(records, p["run"], time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
                                  any(r.get("check_mode") for r in records))
-    md = lugate_report.markdown(report)
-    textfiles = dict((h["host"], lugate_report.textfile(h, now)) for h in report["hosts"])
+    md = fleet_report.markdown(report)
+    textfiles = dict((h["host"], fleet_report.textfile(h, now)) for h in report["hosts"])
     changed |= write(module, os.path.join(p["dir"], "report.json"), json.dumps(report, indent=2) + "\n")
     changed |= write(module, os.path.join(p["dir"], "report.md"), md)
     for host, text in textfiles.items():
