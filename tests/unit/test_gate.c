@@ -24,7 +24,7 @@
 #define TGT_REL "6.1.0-56-amd64"
 
 /* The console: everything the log wrote since the last reset, prefix included. */
-#include "log_capture.h"
+#include "boot_harness.h"
 
 /* The log holds this exact line (prefix and newline added here). */
 static bool log_has_line(const char *text)
@@ -55,13 +55,6 @@ static void assert_log_well_formed(void)
 	}
 }
 
-static const struct gate_wording wording = {
-	.bad_inputs_name = "bad-inputs",
-	.bad_inputs = "the test said its inputs were malformed",
-	.no_target = "the test gave no target",
-	.no_table = "the test gave no table",
-	.fallback_unbootable = "refused, and the test's fallback cannot be booted",
-};
 
 /* What a front end would have read: a sealed table, the target's manifest, its SHA-256. */
 struct world {

@@ -27,7 +27,7 @@
 #define TOKEN_E2E UINT64_C(0x6c75676174650001)
 #define REL "7.3.4-amd64"
 
-#include "log_capture.h"
+#include "boot_harness.h"
 
 /* The log's lines, in order, without prefix: exactly these. */
 static void assert_log_is(const char *const *lines, size_t count)
@@ -257,13 +257,6 @@ static void unreadable_state(void **state)
 
 /* ---- through the gate, as a front end hands it the formats ---- */
 
-static const struct gate_wording wording = {
-	.bad_inputs_name = "bad-inputs",
-	.bad_inputs = "the test said its inputs were malformed",
-	.no_target = "the test gave no target",
-	.no_table = "the test gave no table",
-	.fallback_unbootable = "refused, and the test's fallback cannot be booted",
-};
 
 /* A table sealed to a target of the same release, whose manifest revives compat[0..n). */
 static void decide(struct gate_decision *d, const char *const *compat, size_t ncompat,
